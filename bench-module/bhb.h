@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* bhbench: internal declarations shared by the module's files. */
+#ifndef _BHB_H
+#define _BHB_H
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/hrtimer.h>
+#include <linux/interrupt.h>
+#include <linux/workqueue.h>
+
+#include "bhbench_uapi.h"
+
+struct bhb_run;
+struct bhb_pcpu;
+
+/* One deferred-work item: a slot a producer reuses round-robin. */
+struct bhb_item {
+	union {
+		struct tasklet_struct tasklet;
+		struct work_struct work;
+	};
+	struct bhb_pcpu *owner;		/* producing CPU's state */
+	u64 t_intended;			/* when the arrival was due */
+	u64 t_queued;			/* just before the queue call */
+	u64 seq;			/* per producing CPU, from 1 */
+	atomic_t busy;			/* queued and callback not yet entered */
+};
+
+/*
+ * A deferred-work mechanism.  The engine only ever calls these; it never
+ * names a mechanism itself.
+ */
+struct bhb_mech {
+	const char *name;
+	bool (*available)(void);
+	int (*setup)(void);			/* module load; may be NULL */
+	void (*teardown)(void);			/* module unload; may be NULL */
+	void (*init_item)(struct bhb_item *it);
+	/* queue on the calling CPU; false if the mechanism did not queue */
+	bool (*queue)(struct bhb_item *it);
+	/* make sure the item is neither pending nor running; may sleep */
+	void (*sync)(struct bhb_item *it);
+	/* true if sync() can reclaim an item that never ran */
+	bool can_cancel;
+};
+
+/* Per-CPU state of a run: the CPU as producer and as executor. */
+struct bhb_pcpu {
+	struct bhb_run *run;
+	int cpu;
+	bool producing;
+
+	/* producer side */
+	struct bhb_item *items;
+	u32 next_slot;
+	u64 seq;
+	struct hrtimer timer;
+	bool timer_ready;
+	struct task_struct *thread;
+	struct task_struct *bh_window;	/* producer inside local_bh_enable() */
+	atomic64_t max_done_seq;	/* highest sequence executed so far */
+	atomic64_t executed_own;
+
+	/* written with interrupts off on this CPU (executor) or by the producer */
+	struct bhb_cpu_stats stats;
+	u64 hist_lat[BHB_HIST_NBUCKETS];
+	u64 hist_q2e[BHB_HIST_NBUCKETS];
+};
+
+struct bhb_run {
+	struct bhb_run_req req;
+	const struct bhb_mech *mech;
+	struct bhb_pcpu *pcpu[BHB_MAX_CPUS];
+	atomic_t producers_left;
+	struct completion producers_done;
+	u64 start_ns;
+	u64 end_ns;
+	u64 lost;
+	u64 leaked;
+	bool stop;
+};
+
+extern const struct bhb_mech *const bhb_mechs[BHB_NR_MECHS];
+extern bool bhb_inject_warn;
+extern unsigned long bhb_inject_delay_ns;
+extern unsigned int bhb_inject_delay_mech;
+
+/* Test-only: a fixed delay before the callback of one chosen mechanism. */
+static inline u64 bhb_inject_delay(u32 mech)
+{
+	return mech == bhb_inject_delay_mech ? bhb_inject_delay_ns : 0;
+}
+
+void bhb_item_exec(struct bhb_item *it);
+int bhb_mechs_setup(void);
+void bhb_mechs_teardown(void);
+u64 bhb_mech_available_mask(void);
+
+int bhb_run_validate(const struct bhb_run_req *req);
+struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req);
+int bhb_run_execute(struct bhb_run *run);
+void bhb_run_free(struct bhb_run *run);
+void bhb_record(struct bhb_pcpu *pc, u64 lat, u64 q2e, unsigned int ctx);
+
+#endif /* _BHB_H */

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bhbench engine: open-loop producers, the timed item callback, per-CPU
+ * histograms and counters.  It never names a mechanism: it calls the
+ * mechanism's ops vector.
+ *
+ * Arrivals are open loop.  Producer CPU c issues arrival k at
+ * start + k * period whatever the mechanism is doing; latency counts from
+ * that intended time, so a slow mechanism or a late timer shows up in the
+ * latency instead of silently slowing the arrivals down.
+ */
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include "bhb.h"
+#include "bhb_compat.h"
+
+/* Producers start this long after the run is set up. */
+#define BHB_START_DELAY_NS	(2 * NSEC_PER_MSEC)
+
+static unsigned int bhb_context(struct bhb_pcpu *pc)
+{
+	if (in_hardirq())
+		return BHB_CTX_HARDIRQ;
+	if (in_serving_softirq()) {
+		if ((current->flags & PF_KTHREAD) &&
+		    !strncmp(current->comm, "ksoftirqd/", 10))
+			return BHB_CTX_KSOFTIRQD;
+		if (pc && READ_ONCE(pc->bh_window) == current)
+			return BHB_CTX_SOFTIRQ_BH_ENABLE;
+		return BHB_CTX_SOFTIRQ_IRQ_EXIT;
+	}
+	if (current->flags & PF_WQ_WORKER)
+		return BHB_CTX_KWORKER;
+	return BHB_CTX_PROCESS;
+}
+
+/* Caller has interrupts off and runs on pc's CPU. */
+void bhb_record(struct bhb_pcpu *pc, u64 lat, u64 q2e, unsigned int ctx)
+{
+	struct bhb_cpu_stats *s = &pc->stats;
+
+	pc->hist_lat[bhb_hist_index(lat)]++;
+	pc->hist_q2e[bhb_hist_index(q2e)]++;
+	s->executed++;
+	s->ctx[ctx]++;
+	s->lat_sum_ns += lat;
+	if (lat < s->lat_min_ns)
+		s->lat_min_ns = lat;
+	if (lat > s->lat_max_ns)
+		s->lat_max_ns = lat;
+	if (q2e > s->q2e_max_ns)
+		s->q2e_max_ns = q2e;
+}
+
+static void bhb_busy(u64 from, u64 ns)
+{
+	while (ktime_get_ns() - from < ns)
+		cpu_relax();
+}
+
+/* The callback every mechanism ends in.  The first thing it does is read the clock. */
+void bhb_item_exec(struct bhb_item *it)
+{
+	u64 now = ktime_get_ns();
+	struct bhb_pcpu *owner = it->owner;
+	struct bhb_run *run = owner->run;
+	u64 intended = it->t_intended, queued = it->t_queued, seq = it->seq;
+	struct bhb_pcpu *pc;
+	unsigned long flags;
+	s64 prev;
+	int cpu;
+
+	/* the slot may be queued again from here on */
+	atomic_set_release(&it->busy, 0);
+
+	if (unlikely(bhb_inject_delay(run->req.mech)))
+		bhb_busy(now, bhb_inject_delay(run->req.mech));
+
+	local_irq_save(flags);
+	cpu = smp_processor_id();
+	pc = run->pcpu[cpu];
+	if (likely(pc)) {
+		bhb_record(pc, now - intended, now - queued, bhb_context(pc));
+		if (cpu != owner->cpu)
+			pc->stats.other_cpu++;
+		prev = atomic64_read(&owner->max_done_seq);
+		do {
+			if ((u64)prev > seq) {
+				pc->stats.out_of_order++;
+				break;
+			}
+		} while (!atomic64_try_cmpxchg(&owner->max_done_seq, &prev, seq));
+	}
+	local_irq_restore(flags);
+	atomic64_inc(&owner->executed_own);
+
+	if (run->req.cost_ns)
+		bhb_busy(now, run->req.cost_ns);
+}
+
+/* One arrival on pc's CPU, due at @intended. */
+static void bhb_arrive(struct bhb_pcpu *pc, u64 intended)
+{
+	struct bhb_run *run = pc->run;
+	struct bhb_item *it = &pc->items[pc->next_slot];
+
+	if (++pc->next_slot == run->req.inflight)
+		pc->next_slot = 0;
+	pc->stats.arrivals++;
+	if (atomic_xchg(&it->busy, 1)) {
+		pc->stats.coalesced++;
+		return;
+	}
+	it->seq = ++pc->seq;
+	it->t_intended = intended;
+	it->t_queued = ktime_get_ns();
+	if (!run->mech->queue(it)) {
+		pc->stats.refused++;
+		atomic_set(&it->busy, 0);
+		return;
+	}
+	pc->stats.queued++;
+}
+
+static void bhb_producer_done(struct bhb_run *run)
+{
+	if (atomic_dec_and_test(&run->producers_left))
+		complete(&run->producers_done);
+}
+
+/* hardirq producer: a pinned hard hrtimer per CPU, like a device interrupt */
+static enum hrtimer_restart bhb_timer_fn(struct hrtimer *t)
+{
+	struct bhb_pcpu *pc = container_of(t, struct bhb_pcpu, timer);
+	struct bhb_run *run = pc->run;
+	u64 intended = ktime_to_ns(hrtimer_get_expires(t));
+
+	bhb_arrive(pc, intended);
+	if (pc->stats.arrivals >= run->req.nr_items || READ_ONCE(run->stop)) {
+		bhb_producer_done(run);
+		return HRTIMER_NORESTART;
+	}
+	/* due time of the next arrival, even if already past: no skipping */
+	hrtimer_set_expires(t, ns_to_ktime(intended + run->req.period_ns));
+	return HRTIMER_RESTART;
+}
+
+static void bhb_timer_start(void *arg)
+{
+	struct bhb_pcpu *pc = arg;
+
+	hrtimer_start(&pc->timer, ns_to_ktime(pc->run->start_ns),
+		      HRTIMER_MODE_ABS_PINNED_HARD);
+}
+
+/* process producer: a kthread bound to the CPU */
+static int bhb_thread_fn(void *arg)
+{
+	struct bhb_pcpu *pc = arg;
+	struct bhb_run *run = pc->run;
+	bool bh = run->req.producer == BHB_PROD_PROCESS_BH;
+	u64 next = run->start_ns;
+
+	while (pc->stats.arrivals < run->req.nr_items && !READ_ONCE(run->stop) &&
+	       !kthread_should_stop()) {
+		if (ktime_get_ns() < next) {
+			ktime_t due = ns_to_ktime(next);
+
+			set_current_state(TASK_INTERRUPTIBLE);
+			schedule_hrtimeout_range(&due, 0, HRTIMER_MODE_ABS);
+			continue;
+		}
+		if (bh) {
+			local_bh_disable();
+			bhb_arrive(pc, next);
+			WRITE_ONCE(pc->bh_window, current);
+			local_bh_enable();
+			WRITE_ONCE(pc->bh_window, NULL);
+		} else {
+			bhb_arrive(pc, next);
+		}
+		next += run->req.period_ns;
+	}
+	bhb_producer_done(run);
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+int bhb_run_validate(const struct bhb_run_req *req)
+{
+	u64 online = 0;
+	int cpu;
+
+	if (req->flags || req->reserved)
+		return -EINVAL;
+	if (req->mech >= BHB_NR_MECHS || req->producer >= BHB_NR_PRODUCERS)
+		return -EINVAL;
+	if (!bhb_mechs[req->mech]->available())
+		return -EOPNOTSUPP;
+	if (!req->nr_items || req->nr_items > BHB_MAX_ITEMS)
+		return -EINVAL;
+	if (!req->inflight || req->inflight > BHB_MAX_INFLIGHT)
+		return -EINVAL;
+	if (req->period_ns < BHB_MIN_PERIOD_NS || req->period_ns > BHB_MAX_PERIOD_NS)
+		return -EINVAL;
+	if (req->cost_ns > BHB_MAX_COST_NS || req->drain_ms > BHB_MAX_DRAIN_MS)
+		return -EINVAL;
+	for_each_online_cpu(cpu)
+		if (cpu < BHB_MAX_CPUS)
+			online |= 1ull << cpu;
+	if (!req->cpu_mask || (req->cpu_mask & ~online))
+		return -EINVAL;
+	return 0;
+}
+
+struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
+{
+	struct bhb_run *run;
+	int cpu;
+	u32 i;
+
+	run = kzalloc(sizeof(*run), GFP_KERNEL);
+	if (!run)
+		return NULL;
+	run->req = *req;
+	run->mech = bhb_mechs[req->mech];
+	atomic_set(&run->producers_left, 0);
+	init_completion(&run->producers_done);
+
+	for_each_possible_cpu(cpu) {
+		struct bhb_pcpu *pc;
+
+		if (cpu >= BHB_MAX_CPUS)
+			break;
+		pc = kzalloc_node(sizeof(*pc), GFP_KERNEL, cpu_to_node(cpu));
+		if (!pc)
+			goto fail;
+		run->pcpu[cpu] = pc;
+		pc->run = run;
+		pc->cpu = cpu;
+		pc->stats.lat_min_ns = U64_MAX;
+		atomic64_set(&pc->max_done_seq, 0);
+		atomic64_set(&pc->executed_own, 0);
+		if (!(req->cpu_mask & (1ull << cpu)))
+			continue;
+		pc->producing = true;
+		pc->items = kvcalloc_node(req->inflight, sizeof(*pc->items),
+					  GFP_KERNEL, cpu_to_node(cpu));
+		if (!pc->items)
+			goto fail;
+		for (i = 0; i < req->inflight; i++) {
+			pc->items[i].owner = pc;
+			run->mech->init_item(&pc->items[i]);
+		}
+	}
+	return run;
+fail:
+	bhb_run_free(run);
+	return NULL;
+}
+
+void bhb_run_free(struct bhb_run *run)
+{
+	int cpu;
+
+	if (!run)
+		return;
+	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
+		if (!run->pcpu[cpu])
+			continue;
+		/* leaked items are still referenced by the kernel: keep them */
+		if (!run->leaked)
+			kvfree(run->pcpu[cpu]->items);
+		kfree(run->pcpu[cpu]);
+	}
+	kfree(run);
+}
+
+static u64 bhb_pending(struct bhb_run *run)
+{
+	u64 queued = 0, done = 0;
+	int cpu;
+
+	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
+		struct bhb_pcpu *pc = run->pcpu[cpu];
+
+		if (!pc || !pc->producing)
+			continue;
+		queued += READ_ONCE(pc->stats.queued);
+		done += atomic64_read(&pc->executed_own);
+	}
+	return queued - done;
+}
+
+static void bhb_stop_producers(struct bhb_run *run)
+{
+	int cpu;
+
+	WRITE_ONCE(run->stop, true);
+	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
+		struct bhb_pcpu *pc = run->pcpu[cpu];
+
+		if (!pc || !pc->producing)
+			continue;
+		if (pc->timer_ready)
+			hrtimer_cancel(&pc->timer);
+		else if (pc->thread)
+			kthread_stop(pc->thread);
+		pc->thread = NULL;
+	}
+}
+
+/*
+ * Wait for the last arrival, then at most drain_ms for the items to run.
+ * Anything still pending after that is lost; items a mechanism cannot
+ * cancel are leaked rather than freed under the kernel's feet.
+ */
+int bhb_run_execute(struct bhb_run *run)
+{
+	unsigned long deadline;
+	int cpu, nprod = 0, ret = 0;
+	u32 i;
+
+	cpus_read_lock();
+	run->start_ns = ktime_get_ns() + BHB_START_DELAY_NS;
+	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
+		struct bhb_pcpu *pc = run->pcpu[cpu];
+
+		if (!pc || !pc->producing)
+			continue;
+		if (!cpu_online(cpu)) {
+			ret = -ENODEV;
+			break;
+		}
+		atomic_inc(&run->producers_left);
+		nprod++;
+		if (run->req.producer == BHB_PROD_HARDIRQ) {
+			bhb_hrtimer_setup(&pc->timer, bhb_timer_fn, CLOCK_MONOTONIC,
+					  HRTIMER_MODE_ABS_PINNED_HARD);
+			pc->timer_ready = true;
+			smp_call_function_single(cpu, bhb_timer_start, pc, 1);
+		} else {
+			pc->thread = kthread_create_on_cpu(bhb_thread_fn, pc, cpu,
+							   "bhbench/%u");
+			if (IS_ERR(pc->thread)) {
+				ret = PTR_ERR(pc->thread);
+				pc->thread = NULL;
+				atomic_dec(&run->producers_left);
+				break;
+			}
+			wake_up_process(pc->thread);
+		}
+	}
+	cpus_read_unlock();
+
+	if (bhb_inject_warn)
+		WARN(1, "bhbench: warning injected on request (inject_warn)\n");
+
+	if (!ret && nprod) {
+		ret = wait_for_completion_killable(&run->producers_done);
+		if (ret)
+			ret = -EINTR;
+	}
+	if (ret) {
+		WRITE_ONCE(run->stop, true);
+		if (nprod)
+			wait_for_completion(&run->producers_done);
+	}
+
+	deadline = jiffies + msecs_to_jiffies(run->req.drain_ms);
+	while (bhb_pending(run) && time_before(jiffies, deadline) &&
+	       !fatal_signal_pending(current))
+		usleep_range(500, 1000);
+	run->end_ns = ktime_get_ns();
+	run->lost = bhb_pending(run);
+	bhb_stop_producers(run);
+
+	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
+		struct bhb_pcpu *pc = run->pcpu[cpu];
+
+		if (!pc || !pc->producing)
+			continue;
+		for (i = 0; i < run->req.inflight; i++) {
+			struct bhb_item *it = &pc->items[i];
+
+			if (atomic_read(&it->busy) && !run->mech->can_cancel) {
+				run->leaked++;
+				continue;
+			}
+			run->mech->sync(it);
+		}
+		pc->stats.executed_own = atomic64_read(&pc->executed_own);
+	}
+	if (run->leaked)
+		pr_warn("bhbench: %s: %llu items never ran and cannot be cancelled; leaking them\n",
+			run->mech->name, run->leaked);
+	return ret;
+}

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bhbench: benchmark Linux deferred work (tasklets, BH workqueues, threaded
+ * workqueues).  Control interface: the root-only misc device /dev/bhbench.
+ */
+#include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+
+#include "bhb.h"
+#include "bhb_compat.h"
+
+bool bhb_inject_warn;
+module_param_named(inject_warn, bhb_inject_warn, bool, 0600);
+MODULE_PARM_DESC(inject_warn, "test only: WARN() in every run");
+
+unsigned long bhb_inject_delay_ns;
+module_param_named(inject_delay_ns, bhb_inject_delay_ns, ulong, 0600);
+MODULE_PARM_DESC(inject_delay_ns, "test only: delay (ns) before the callback of inject_delay_mech");
+
+unsigned int bhb_inject_delay_mech = BHB_NR_MECHS;
+module_param_named(inject_delay_mech, bhb_inject_delay_mech, uint, 0600);
+MODULE_PARM_DESC(inject_delay_mech, "test only: mechanism id that inject_delay_ns applies to");
+
+/* One run at a time; the last run's results stay until the next one. */
+static DEFINE_MUTEX(bhb_lock);
+static struct bhb_run *bhb_last;
+
+static long bhb_ioc_info(void __user *uarg)
+{
+	struct bhb_info info;
+	int cpu;
+
+	if (copy_from_user(&info, uarg, sizeof(info)))
+		return -EFAULT;
+	if (info.abi_version != BHB_ABI_VERSION)
+		return -EPROTO;
+	memset(&info, 0, sizeof(info));
+	info.abi_version = BHB_ABI_VERSION;
+	info.nr_cpu_ids = nr_cpu_ids;
+	info.nr_online = num_online_cpus();
+	info.hist_buckets = BHB_HIST_NBUCKETS;
+	info.hist_sub_bits = BHB_HIST_SUB_BITS;
+	info.nr_mechs = BHB_NR_MECHS;
+	for_each_online_cpu(cpu)
+		if (cpu < BHB_MAX_CPUS)
+			info.online_mask |= 1ull << cpu;
+	info.mech_available = bhb_mech_available_mask();
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long bhb_ioc_run(void __user *uarg)
+{
+	struct bhb_run_req req;
+	struct bhb_run *run;
+	long ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.abi_version != BHB_ABI_VERSION)
+		return -EPROTO;
+	if (!mutex_trylock(&bhb_lock))
+		return -EBUSY;
+	ret = bhb_run_validate(&req);
+	if (ret)
+		goto out;
+	bhb_run_free(bhb_last);
+	bhb_last = NULL;
+	run = bhb_run_alloc(&req);
+	if (!run) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = bhb_run_execute(run);
+	bhb_last = run;
+out:
+	mutex_unlock(&bhb_lock);
+	return ret;
+}
+
+static long bhb_ioc_result(void __user *uarg)
+{
+	struct bhb_result_req rr;
+	struct bhb_cpu_result *res;
+	struct bhb_cpu_result __user *ubuf;
+	u32 n = 0;
+	long ret = 0;
+	int cpu;
+
+	if (copy_from_user(&rr, uarg, sizeof(rr)))
+		return -EFAULT;
+	if (rr.abi_version != BHB_ABI_VERSION)
+		return -EPROTO;
+	ubuf = u64_to_user_ptr(rr.buf);
+	res = kmalloc(sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	mutex_lock(&bhb_lock);
+	if (!bhb_last) {
+		ret = -ENODATA;
+		goto out;
+	}
+	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
+		struct bhb_pcpu *pc = bhb_last->pcpu[cpu];
+
+		if (!pc)
+			continue;
+		if (n >= rr.nr_cpus) {
+			ret = -ENOSPC;
+			goto out;
+		}
+		memset(res, 0, sizeof(*res));
+		res->cpu = cpu;
+		res->online = cpu_online(cpu);
+		res->stats = pc->stats;
+		if (!res->stats.executed)
+			res->stats.lat_min_ns = 0;
+		memcpy(res->hist_lat, pc->hist_lat, sizeof(res->hist_lat));
+		memcpy(res->hist_q2e, pc->hist_q2e, sizeof(res->hist_q2e));
+		if (copy_to_user(&ubuf[n], res, sizeof(*res))) {
+			ret = -EFAULT;
+			goto out;
+		}
+		n++;
+	}
+	rr.nr_cpus = n;
+	rr.lost = bhb_last->lost;
+	rr.leaked = bhb_last->leaked;
+	rr.duration_ns = bhb_last->end_ns - bhb_last->start_ns;
+	if (copy_to_user(uarg, &rr, sizeof(rr)))
+		ret = -EFAULT;
+out:
+	mutex_unlock(&bhb_lock);
+	kfree(res);
+	return ret;
+}
+
+/*
+ * What the measurement itself costs: one ktime_get_ns() plus one
+ * bhb_record(), the work bhb_item_exec() adds to every item.
+ */
+static long bhb_ioc_overhead(void __user *uarg)
+{
+	struct bhb_overhead_req oh;
+	struct bhb_pcpu *pc;
+	unsigned long flags;
+	u64 t0, t1, t, prev;
+	u32 i;
+
+	if (copy_from_user(&oh, uarg, sizeof(oh)))
+		return -EFAULT;
+	if (oh.abi_version != BHB_ABI_VERSION)
+		return -EPROTO;
+	if (!oh.loops || oh.loops > 1000000)
+		return -EINVAL;
+	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
+	if (!pc)
+		return -ENOMEM;
+	pc->stats.lat_min_ns = U64_MAX;
+
+	local_irq_save(flags);
+	t0 = ktime_get_ns();
+	prev = t0;
+	for (i = 0; i < oh.loops; i++) {
+		t = ktime_get_ns();
+		bhb_record(pc, t - prev, t - prev, BHB_CTX_PROCESS);
+		prev = t;
+	}
+	t1 = ktime_get_ns();
+	oh.total_ns = t1 - t0;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < oh.loops; i++)
+		prev = ktime_get_ns();
+	t1 = ktime_get_ns();
+	local_irq_restore(flags);
+	oh.clock_ns = t1 - t0;
+	kfree(pc);
+	return copy_to_user(uarg, &oh, sizeof(oh)) ? -EFAULT : 0;
+}
+
+static long bhb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case BHB_IOC_INFO:
+		return bhb_ioc_info(uarg);
+	case BHB_IOC_RUN:
+		return bhb_ioc_run(uarg);
+	case BHB_IOC_RESULT:
+		return bhb_ioc_result(uarg);
+	case BHB_IOC_OVERHEAD:
+		return bhb_ioc_overhead(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int bhb_open(struct inode *inode, struct file *file)
+{
+	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
+
+static const struct file_operations bhb_fops = {
+	.owner = THIS_MODULE,
+	.open = bhb_open,
+	.unlocked_ioctl = bhb_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice bhb_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = BHB_DEVICE_NAME,
+	.fops = &bhb_fops,
+	.mode = 0600,
+};
+
+static int __init bhb_init(void)
+{
+	int ret;
+
+	ret = bhb_mechs_setup();
+	if (ret)
+		return ret;
+	ret = misc_register(&bhb_misc);
+	if (ret)
+		bhb_mechs_teardown();
+	return ret;
+}
+
+static void __exit bhb_exit(void)
+{
+	misc_deregister(&bhb_misc);
+	bhb_run_free(bhb_last);
+	bhb_last = NULL;
+	bhb_mechs_teardown();
+}
+
+module_init(bhb_init);
+module_exit(bhb_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("bhbench: latency and throughput of tasklets, BH and threaded workqueues");
+MODULE_AUTHOR("bhbench authors");

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * bhbench control ABI: shared by bhbench.ko and the user-space harness.
+ *
+ * Every request starts with abi_version; the module refuses any other
+ * version with -EPROTO.  All fields are fixed width; structures have no
+ * implicit padding.
+ */
+#ifndef _UAPI_BHBENCH_H
+#define _UAPI_BHBENCH_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#else
+#include <stdint.h>
+#include <sys/ioctl.h>
+typedef uint32_t __u32;
+typedef uint64_t __u64;
+#endif
+
+#include "bhb_hist.h"
+
+#define BHB_ABI_VERSION		1
+#define BHB_DEVICE_NAME		"bhbench"
+#define BHB_MAX_CPUS		64
+#define BHB_NAME_LEN		16
+
+/* X(ID, "name"): the mechanisms, in reporting order. */
+#define BHB_MECHS(X)					\
+	X(DIRECT, "direct")				\
+	X(TASKLET, "tasklet")				\
+	X(TASKLET_HI, "tasklet_hi")			\
+	X(BH, "bh")					\
+	X(BH_HIGHPRI, "bh_highpri")			\
+	X(BH_CUSTOM, "bh_custom")			\
+	X(WQ_PERCPU, "wq_percpu")			\
+	X(WQ_HIGHPRI, "wq_highpri")			\
+	X(WQ_UNBOUND, "wq_unbound")
+
+#define BHB_ENUM_MECH(id, name) BHB_MECH_##id,
+enum bhb_mech_id { BHB_MECHS(BHB_ENUM_MECH) BHB_NR_MECHS };
+#undef BHB_ENUM_MECH
+
+/* Producer contexts. */
+#define BHB_PRODUCERS(X)				\
+	X(HARDIRQ, "hardirq")				\
+	X(PROCESS, "process")				\
+	X(PROCESS_BH, "process_bh")
+
+#define BHB_ENUM_PROD(id, name) BHB_PROD_##id,
+enum bhb_producer_id { BHB_PRODUCERS(BHB_ENUM_PROD) BHB_NR_PRODUCERS };
+#undef BHB_ENUM_PROD
+
+/* The context a callback ran in. */
+#define BHB_CONTEXTS(X)						\
+	X(HARDIRQ, "hardirq")					\
+	X(SOFTIRQ_IRQ_EXIT, "softirq_irq_exit")			\
+	X(SOFTIRQ_BH_ENABLE, "softirq_bh_enable")		\
+	X(KSOFTIRQD, "ksoftirqd")				\
+	X(KWORKER, "kworker")					\
+	X(PROCESS, "process")
+
+#define BHB_ENUM_CTX(id, name) BHB_CTX_##id,
+enum bhb_ctx_id { BHB_CONTEXTS(BHB_ENUM_CTX) BHB_NR_CTX };
+#undef BHB_ENUM_CTX
+
+/* BHB_IOC_INFO */
+struct bhb_info {
+	__u32 abi_version;		/* in: BHB_ABI_VERSION; out: module's */
+	__u32 nr_cpu_ids;
+	__u32 nr_online;
+	__u32 hist_buckets;		/* BHB_HIST_NBUCKETS */
+	__u32 hist_sub_bits;		/* BHB_HIST_SUB_BITS */
+	__u32 nr_mechs;			/* BHB_NR_MECHS */
+	__u64 online_mask;		/* CPUs < BHB_MAX_CPUS that are online */
+	__u64 mech_available;		/* bit per enum bhb_mech_id */
+};
+
+/* Limits checked by BHB_IOC_RUN. */
+#define BHB_MAX_ITEMS		10000000u	/* arrivals per CPU */
+#define BHB_MAX_INFLIGHT	4096u		/* item slots per CPU */
+#define BHB_MIN_PERIOD_NS	1000ull
+#define BHB_MAX_PERIOD_NS	1000000000ull
+#define BHB_MAX_COST_NS		10000000ull	/* 10 ms */
+#define BHB_MAX_DRAIN_MS	60000u
+
+/* BHB_IOC_RUN: blocks until every arrival ran or the drain bound passed. */
+struct bhb_run_req {
+	__u32 abi_version;
+	__u32 mech;			/* enum bhb_mech_id */
+	__u32 producer;			/* enum bhb_producer_id */
+	__u32 flags;			/* must be 0 */
+	__u64 cpu_mask;			/* producing CPUs */
+	__u32 nr_items;			/* arrivals per producing CPU */
+	__u32 inflight;			/* item slots per producing CPU */
+	__u64 period_ns;		/* arrival period per CPU */
+	__u64 cost_ns;			/* busy time in each callback */
+	__u32 drain_ms;			/* bound on waiting after the last arrival */
+	__u32 reserved;			/* must be 0 */
+};
+
+/*
+ * Per-CPU statistics of the last run.  "Producer" counters belong to the
+ * CPU that generated the arrival, "executor" counters and the histograms to
+ * the CPU the callback ran on.
+ */
+struct bhb_cpu_stats {
+	/* producer */
+	__u64 arrivals;		/* arrivals generated (open loop) */
+	__u64 queued;		/* queue calls that queued the item */
+	__u64 coalesced;	/* arrival found its item still pending */
+	__u64 refused;		/* queue call returned false on an idle item */
+	__u64 executed_own;	/* of queued here, executed (anywhere) */
+	/* executor */
+	__u64 executed;		/* callbacks run on this CPU */
+	__u64 other_cpu;	/* ... for an item queued on another CPU */
+	__u64 out_of_order;	/* ... whose sequence was below one already run */
+	__u64 ctx[BHB_NR_CTX];	/* ... by context (enum bhb_ctx_id) */
+	__u64 lat_sum_ns;	/* sum of latencies from the intended arrival */
+	__u64 lat_min_ns;
+	__u64 lat_max_ns;
+	__u64 q2e_max_ns;	/* largest queue-call-to-callback latency */
+};
+
+struct bhb_cpu_result {
+	__u32 cpu;
+	__u32 online;
+	struct bhb_cpu_stats stats;
+	__u64 hist_lat[BHB_HIST_NBUCKETS];	/* intended arrival -> callback */
+	__u64 hist_q2e[BHB_HIST_NBUCKETS];	/* queue call -> callback */
+};
+
+/* BHB_IOC_RESULT: copy out the last run's per-CPU results. */
+struct bhb_result_req {
+	__u32 abi_version;
+	__u32 nr_cpus;		/* in: capacity of buf; out: entries written */
+	__u64 buf;		/* user pointer to struct bhb_cpu_result[] */
+	__u64 lost;		/* out: queued but never executed */
+	__u64 leaked;		/* out: items that could not be reclaimed */
+	__u64 duration_ns;	/* out: first arrival to last drain check */
+};
+
+/* BHB_IOC_OVERHEAD: cost of one timestamp plus one histogram update. */
+struct bhb_overhead_req {
+	__u32 abi_version;
+	__u32 loops;		/* in: 1..1000000 */
+	__u64 total_ns;		/* out: loops x (ktime_get_ns + record) */
+	__u64 clock_ns;		/* out: loops x ktime_get_ns alone */
+};
+
+#define BHB_IOC_MAGIC		0xB4
+#define BHB_IOC_INFO		_IOWR(BHB_IOC_MAGIC, 1, struct bhb_info)
+#define BHB_IOC_RUN		_IOW(BHB_IOC_MAGIC, 2, struct bhb_run_req)
+#define BHB_IOC_RESULT		_IOWR(BHB_IOC_MAGIC, 3, struct bhb_result_req)
+#define BHB_IOC_OVERHEAD	_IOWR(BHB_IOC_MAGIC, 4, struct bhb_overhead_req)
+
+#endif /* _UAPI_BHBENCH_H */

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Names of mechanisms, producers and contexts, from the ABI's X-macros. */
+#ifndef BHB_NAMES_H
+#define BHB_NAMES_H
+
+#include "../../bench-module/bhbench_uapi.h"
+
+extern const char *const bhb_mech_names[BHB_NR_MECHS];
+extern const char *const bhb_producer_names[BHB_NR_PRODUCERS];
+extern const char *const bhb_ctx_names[BHB_NR_CTX];
+
+/* index of name in table, or -1 */
+int bhb_name_lookup(const char *const *table, int n, const char *name);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Scenarios are INI files in configs/.  The host validates a scenario
+ * before any VM boots; the agent reads the same file in the guest.
+ */
+#ifndef BHB_SCENARIO_H
+#define BHB_SCENARIO_H
+
+#include <stdint.h>
+
+struct bhb_scenario {
+	char name[64];
+	char description[256];
+	uint32_t producers;	/* bit per enum bhb_producer_id */
+	uint64_t mechs;		/* bit per enum bhb_mech_id */
+	uint64_t cpus;		/* producing CPUs; 0 = every online CPU */
+	uint32_t items;		/* arrivals per CPU per run */
+	uint32_t inflight;	/* item slots per CPU */
+	uint64_t period_ns;	/* arrival period per CPU */
+	uint64_t cost_ns;	/* busy time per callback */
+	uint32_t repetitions;	/* timed runs per producer x mechanism */
+	uint32_t warmup;	/* untimed rounds before the timed ones */
+	uint32_t drain_ms;	/* bound on waiting for stragglers */
+	char error[512];	/* "file:line: what" after a failed load */
+};
+
+void bhb_scenario_defaults(struct bhb_scenario *sc);
+/* 0 on success; -1 with sc->error set ("label:line: message") */
+int bhb_scenario_load(const char *path, struct bhb_scenario *sc);
+int bhb_scenario_parse(const char *text, const char *label, struct bhb_scenario *sc);
+
+#endif

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bhb_hist_clear(struct bhb_hist *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+void bhb_hist_add(struct bhb_hist *h, uint64_t v)
+{
+	h->c[bhb_hist_index(v)]++;
+	h->n++;
+}
+
+void bhb_hist_merge(struct bhb_hist *dst, const struct bhb_hist *src)
+{
+	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++)
+		dst->c[i] += src->c[i];
+	dst->n += src->n;
+}
+
+void bhb_hist_recount(struct bhb_hist *h)
+{
+	h->n = 0;
+	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++)
+		h->n += h->c[i];
+}
+
+static double bucket_mid(unsigned int i)
+{
+	if (i >= BHB_HIST_OVERFLOW)
+		return BHB_HIST_INF;
+	return (double)bhb_hist_lower(i) + (double)(bhb_hist_width(i) - 1) / 2.0;
+}
+
+double bhb_hist_quantile(const struct bhb_hist *h, double q)
+{
+	uint64_t rank, seen = 0;
+
+	if (!h->n)
+		return 0;
+	if (q <= 0)
+		q = 1e-12;
+	if (q > 1)
+		q = 1;
+	rank = (uint64_t)ceil(q * (double)h->n - 1e-9);
+	if (rank < 1)
+		rank = 1;
+	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++) {
+		seen += h->c[i];
+		if (seen >= rank)
+			return bucket_mid(i);
+	}
+	return BHB_HIST_INF;
+}
+
+double bhb_hist_rel_error(void)
+{
+	return 1.0 / (2.0 * BHB_HIST_SUB);
+}
+
+double bhb_hist_max(const struct bhb_hist *h)
+{
+	for (int i = BHB_HIST_NBUCKETS - 1; i >= 0; i--)
+		if (h->c[i])
+			return bucket_mid((unsigned int)i);
+	return 0;
+}
+
+uint64_t bhb_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+int bhb_bootstrap(const struct bhb_hist *reps, int nreps, const double *qs, int nq,
+		  int B, uint64_t seed, double *out)
+{
+	struct bhb_hist *m;
+
+	if (nreps <= 0 || B <= 0)
+		return -1;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return -1;
+	for (int b = 0; b < B; b++) {
+		bhb_hist_clear(m);
+		for (int r = 0; r < nreps; r++)
+			bhb_hist_merge(m, &reps[bhb_rand(&seed) % (uint64_t)nreps]);
+		for (int j = 0; j < nq; j++)
+			out[b * nq + j] = bhb_hist_quantile(m, qs[j]);
+	}
+	free(m);
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	/* BHB_HIST_INF (negative) sorts above every finite value */
+	if (x < 0)
+		x = INFINITY;
+	if (y < 0)
+		y = INFINITY;
+	return (x > y) - (x < y);
+}
+
+void bhb_interval(const double *samples, int B, int stride, double level, double *lo, double *hi)
+{
+	double *v = malloc((size_t)B * sizeof(*v));
+	int ilo, ihi;
+
+	if (!v || B <= 0) {
+		*lo = *hi = NAN;
+		free(v);
+		return;
+	}
+	for (int b = 0; b < B; b++)
+		v[b] = samples[(size_t)b * stride];
+	qsort(v, (size_t)B, sizeof(*v), cmp_double);
+	ilo = (int)floor((1 - level) / 2 * (B - 1) + 0.5);
+	ihi = (int)floor((1 + level) / 2 * (B - 1) + 0.5);
+	*lo = v[ilo];
+	*hi = v[ihi];
+	free(v);
+}

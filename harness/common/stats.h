@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Histogram statistics for the harness: quantiles, merging, bootstrap. */
+#ifndef BHB_STATS_H
+#define BHB_STATS_H
+
+#include <stdint.h>
+
+#include "../../bench-module/bhb_hist.h"
+
+/* quantile value meaning "in the overflow bucket" */
+#define BHB_HIST_INF (-1.0)
+
+struct bhb_hist {
+	uint64_t c[BHB_HIST_NBUCKETS];
+	uint64_t n;
+};
+
+void bhb_hist_clear(struct bhb_hist *h);
+void bhb_hist_add(struct bhb_hist *h, uint64_t v);
+void bhb_hist_merge(struct bhb_hist *dst, const struct bhb_hist *src);
+/* recount n from the buckets (after filling c[] directly) */
+void bhb_hist_recount(struct bhb_hist *h);
+
+/*
+ * Value at quantile q (0 < q <= 1): the midpoint of the bucket holding the
+ * sample of rank ceil(q * n), so within (width - 1) / 2 of it: an error of
+ * at most 1 / 2^(SUB_BITS + 1) relative (0.8%).  BHB_HIST_INF if that
+ * sample overflowed; 0 for an empty histogram.
+ */
+double bhb_hist_quantile(const struct bhb_hist *h, double q);
+/* relative error bound of bhb_hist_quantile() */
+double bhb_hist_rel_error(void);
+double bhb_hist_max(const struct bhb_hist *h);
+
+/* deterministic generator for the bootstrap */
+uint64_t bhb_rand(uint64_t *state);
+
+/*
+ * Percentile bootstrap over repetitions: B times, draw nreps repetitions
+ * with replacement, merge their histograms, take each quantile.
+ * out[b * nq + j] is quantile j of resample b.
+ */
+int bhb_bootstrap(const struct bhb_hist *reps, int nreps, const double *qs, int nq,
+		  int B, uint64_t seed, double *out);
+
+/* Two-sided interval at level (e.g. 0.95) from B samples at stride. */
+void bhb_interval(const double *samples, int B, int stride, double level, double *lo, double *hi);
+
+#endif

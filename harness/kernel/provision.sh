@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bhbench kernel provisioning.
+#
+#   provision.sh resolve KERNEL   print the full kernel release KERNEL names
+#   provision.sh fetch KERNEL     download image + build root into the cache
+#   provision.sh build KERNEL SRC OUT.ko   build the module for KERNEL
+#   provision.sh list             list cached kernels
+#   provision.sh available        list kernels the archive offers
+#
+# KERNEL is a full Debian kernel release ("6.12.57+deb12-amd64",
+# "7.3.4+deb13-rt-amd64") or an alias "X.Y[-flavour]" meaning the newest
+# release of that series (looked up in bookworm, then trixie, then sid).
+#
+# Nothing is installed on the host.  Everything lives under the cache
+# directory: a private apt configuration per Debian release family, the
+# kernel image, and an mmdebstrap build root per family holding that
+# family's compiler and the kernel headers.  The archive mirror is read
+# from the machine's own apt sources at run time.
+set -euo pipefail
+
+CACHE=${BHBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bhbench}
+FAMILIES="bookworm trixie sid"
+
+die() { echo "provision: $*" >&2; exit 1; }
+log() { echo "provision: $*" >&2; }
+
+# The machine's archive URIs: main archive and security archive.
+mirror_uris() {
+	local f main="" sec=""
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		while read -r k v _; do
+			[ "$k" = "URIs:" ] || continue
+			case "$v" in
+			*security*) [ -n "$sec" ] || sec=$v ;;
+			*) [ -n "$main" ] || main=$v ;;
+			esac
+		done < "$f"
+	done
+	if [ -z "$main" ] && [ -r /etc/apt/sources.list ]; then
+		while read -r t v _; do
+			[ "$t" = deb ] || continue
+			case "$v" in
+			\[*) continue ;;
+			*security*) [ -n "$sec" ] || sec=$v ;;
+			*) [ -n "$main" ] || main=$v ;;
+			esac
+		done < /etc/apt/sources.list
+	fi
+	[ -n "$main" ] || die "no Debian archive found in the machine's apt sources"
+	[ -n "$sec" ] || sec=${main%/debian}/debian-security
+	echo "$main $sec"
+}
+
+family_lines() {	# family -> one-line deb sources
+	local main sec
+	read -r main sec < <(mirror_uris)
+	case "$1" in
+	bookworm|trixie)
+		echo "deb $main $1 main"
+		echo "deb $main $1-updates main"
+		echo "deb $main $1-backports main"
+		echo "deb $sec $1-security main"
+		;;
+	sid)
+		echo "deb $main sid main"
+		echo "deb $main experimental main"
+		;;
+	*) die "unknown Debian family '$1'" ;;
+	esac
+}
+
+family_of_release() {	# 6.12.57+deb12-amd64 -> bookworm
+	case "$1" in
+	*+deb11*) die "Debian 11 kernels are not supported: $1" ;;
+	*+deb12*|6.1.*) echo bookworm ;;
+	*+deb13*) echo trixie ;;
+	*) echo sid ;;
+	esac
+}
+
+# A private apt configuration for one family: nothing touches /etc/apt.
+apt_dir() { echo "$CACHE/apt/$1"; }
+apt_opts() {
+	local d; d=$(apt_dir "$1")
+	echo "-o Dir::State=$d/state -o Dir::Cache=$d/cache" \
+	     "-o Dir::Etc::SourceList=$d/sources.list -o Dir::Etc::SourceParts=/nonexistent" \
+	     "-o Dir::State::status=$d/status -o APT::Sandbox::User=root" \
+	     "-o Debug::NoLocking=1 -o Acquire::Languages=none"
+}
+apt_ready() {
+	local fam=$1 d stamp
+	d=$(apt_dir "$fam")
+	stamp=$d/updated
+	mkdir -p "$d/state/lists/partial" "$d/cache/archives/partial"
+	family_lines "$fam" > "$d/sources.list.new"
+	if ! cmp -s "$d/sources.list.new" "$d/sources.list" 2>/dev/null; then
+		mv "$d/sources.list.new" "$d/sources.list"
+		rm -f "$stamp"
+	else
+		rm -f "$d/sources.list.new"
+	fi
+	touch "$d/status"
+	# refresh package lists at most once a day
+	if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440)" ]; then
+		log "updating package lists for $fam"
+		# shellcheck disable=SC2046
+		apt-get -q $(apt_opts "$fam") update >&2 || die "apt-get update failed for $fam"
+		touch "$stamp"
+	fi
+}
+apt_fam() { local fam=$1; shift; apt_ready "$fam"; apt-get $(apt_opts "$fam") "$@"; }
+cache_fam() { local fam=$1; shift; apt_ready "$fam"; apt-cache $(apt_opts "$fam") "$@"; }
+
+# Newest kernel release matching X.Y[-flavour] in a family, or nothing.
+newest_in_family() {
+	local fam=$1 series=$2 flavour=$3 re
+	re="^linux-image-${series//./\\.}\.[0-9]+(-[0-9]+)?\+deb[0-9]+(u[0-9]+)?-${flavour}\$"
+	[[ $series == 6.1 ]] && re="^linux-image-6\.1\.0-[0-9]+-${flavour}\$"
+	apt_ready "$fam"
+	{ cache_fam "$fam" pkgnames linux-image- | grep -E "$re" || true; } |
+		sed 's/^linux-image-//' | sort -V | tail -n 1
+}
+
+resolve() {
+	local k=$1 series flavour fam r
+	if [[ $k =~ ^[0-9]+\.[0-9]+\.[0-9].*-(amd64|rt-amd64|cloud-amd64)$ ]]; then
+		echo "$k"; return
+	fi
+	[[ $k =~ ^([0-9]+\.[0-9]+)(-(rt|cloud))?$ ]] ||
+		die "cannot read kernel name '$k' (want e.g. 6.12, 7.3-rt or 6.12.57+deb12-amd64)"
+	series=${BASH_REMATCH[1]}
+	flavour=amd64
+	[ -n "${BASH_REMATCH[3]}" ] && flavour=${BASH_REMATCH[3]}-amd64
+	for fam in $FAMILIES; do
+		r=$(newest_in_family "$fam" "$series" "$flavour")
+		if [ -n "$r" ]; then echo "$r"; return; fi
+	done
+	die "no Debian kernel matches '$k'"
+}
+
+kdir() { echo "$CACHE/kernels/$1"; }
+
+fetch_image() {
+	local rel=$1 fam=$2 d tmp deb pkg dep
+	d=$(kdir "$rel")
+	[ -s "$d/vmlinuz" ] && return 0
+	mkdir -p "$d"
+	rm -rf "$CACHE"/tmp.*
+	tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")
+	pkg=linux-image-$rel
+	cache_fam "$fam" show "$pkg" > /dev/null 2>&1 ||
+		die "kernel $rel is not in the $fam archive (try: ./bhbench kernels --available)"
+	log "downloading $pkg ($fam)"
+	(cd "$tmp" && apt_fam "$fam" -q download "$pkg" >&2) || die "download of $pkg failed"
+	for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/x"; done
+	# 7.x: linux-image-* is a meta-package; the image is in linux-binary-*.
+	if ! find "$tmp/x" -name 'vmlinuz*' | grep -q .; then
+		dep=$(cache_fam "$fam" depends "$pkg" 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-binary-[^ ]*\).*/\1/p' | head -n 1)
+		[ -n "$dep" ] || dep=linux-binary-$rel
+		log "downloading $dep (7.x package layout)"
+		(cd "$tmp" && apt_fam "$fam" -q download "$dep" >&2) || die "download of $dep failed"
+		dpkg-deb -x "$tmp"/linux-binary-*.deb "$tmp/x"
+	fi
+	local img cfg
+	img=$(find "$tmp/x" \( -path "*/boot/vmlinuz-$rel" -o -path "*/modules/$rel/vmlinuz" \) | head -n 1)
+	cfg=$(find "$tmp/x" \( -path "*/boot/config-$rel" -o -path "*/modules/$rel/config" \) | head -n 1)
+	[ -n "$img" ] || die "no vmlinuz in the packages of $rel"
+	# 7.x keeps the config elsewhere: it is then taken from the headers
+	if [ -n "$cfg" ]; then cp "$cfg" "$d/config.new" && mv "$d/config.new" "$d/config"; fi
+	echo "$fam" > "$d/family"
+	cp "$img" "$d/vmlinuz.new" && mv "$d/vmlinuz.new" "$d/vmlinuz"
+	rm -rf "$tmp"
+}
+
+# One build root per Debian family, with each kernel's headers added.
+broot() { echo "$CACHE/buildroots/$1"; }
+fetch_headers() {
+	local rel=$1 fam=$2 r srcs=()
+	r=$(broot "$fam")
+	if [ -d "$r/usr/src/linux-headers-$rel" ]; then return 0; fi
+	command -v mmdebstrap > /dev/null || die "mmdebstrap is missing (run: make deps)"
+	if [ ! -e "$r/.complete" ]; then
+		log "creating the $fam build root with mmdebstrap (once per family)"
+		rm -rf "$r.new"; mkdir -p "${r%/*}"
+		while read -r l; do srcs+=("$l"); done < <(family_lines "$fam")
+		mmdebstrap --variant=apt --include="make,binutils,libc6-dev,linux-headers-$rel" \
+			"$fam" "$r.new" "${srcs[@]}" >&2 || die "mmdebstrap for $fam failed"
+		rm -rf "$r"; mv "$r.new" "$r"; touch "$r/.complete"
+	else
+		log "adding linux-headers-$rel to the $fam build root"
+		chroot "$r" apt-get -q update >&2 || die "apt-get update in the $fam build root failed"
+		chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get -q -y \
+			install "linux-headers-$rel" >&2 || die "cannot install linux-headers-$rel in the $fam build root"
+	fi
+	[ -d "$r/usr/src/linux-headers-$rel" ] || die "headers for $rel missing after install"
+}
+
+cmd_fetch() {
+	local rel fam
+	rel=$(resolve "$1"); fam=$(family_of_release "$rel")
+	fetch_image "$rel" "$fam"
+	fetch_headers "$rel" "$fam"
+	local d; d=$(kdir "$rel")
+	if [ ! -s "$d/config" ]; then
+		cp "$(broot "$fam")/usr/src/linux-headers-$rel/.config" "$d/config.new" &&
+			mv "$d/config.new" "$d/config"
+	fi
+	echo "$rel"
+}
+
+# Build SRC (a module directory) for KERNEL inside its build root; copy the
+# resulting bhbench.ko to OUT.
+cmd_build() {
+	local rel fam r src=$2 out=$3 b extra=${4:-}
+	rel=$(resolve "$1"); fam=$(family_of_release "$rel")
+	r=$(broot "$fam")
+	[ -d "$r/usr/src/linux-headers-$rel" ] || die "kernel $rel is not fetched (run: ./bhbench kernels --fetch $rel)"
+	b=/bhbench-build/$rel
+	rm -rf "${r:?}$b"; mkdir -p "$r$b"
+	cp "$src"/*.c "$src"/*.h "$src"/Kbuild "$r$b/"
+	# private mount namespace: /proc for objtool, gone when we exit
+	unshare -m sh -c "mount -t proc proc '$r/proc' && chroot '$r' make -s -C /usr/src/linux-headers-$rel M=$b $extra modules" >&2 ||
+		die "module build for $rel failed"
+	cp "$r$b/bhbench.ko" "$out.new" && mv "$out.new" "$out"
+}
+
+cmd_list() {
+	local d
+	[ -d "$CACHE/kernels" ] || return 0
+	for d in "$CACHE/kernels"/*/; do
+		d=${d%/}
+		[ -s "$d/vmlinuz" ] || continue
+		local rel fam st=image-only
+		rel=${d##*/}; fam=$(cat "$d/family")
+		[ -d "$(broot "$fam")/usr/src/linux-headers-$rel" ] && st=ready
+		printf '%s\t%s\t%s\n' "$rel" "$fam" "$st"
+	done
+}
+
+cmd_available() {
+	local fam
+	for fam in $FAMILIES; do
+		apt_ready "$fam"
+		cache_fam "$fam" pkgnames linux-image- |
+			grep -E '^linux-image-[0-9].*-(amd64|rt-amd64|cloud-amd64)$' |
+			grep -v -- '-dbg' | sed "s/^linux-image-//; s/\$/\t$fam/"
+	done | sort -V -u
+}
+
+case "${1:-}" in
+resolve) [ $# -eq 2 ] || die "usage: provision.sh resolve KERNEL"; resolve "$2" ;;
+fetch) [ $# -eq 2 ] || die "usage: provision.sh fetch KERNEL"; cmd_fetch "$2" ;;
+build) [ $# -ge 4 ] || die "usage: provision.sh build KERNEL SRC OUT.ko [MAKEARGS]"; cmd_build "$2" "$3" "$4" "${5:-}" ;;
+list) cmd_list ;;
+available) cmd_available ;;
+path) [ $# -eq 2 ] || die "usage: provision.sh path KERNEL"; kdir "$(resolve "$2")" ;;
+*) die "usage: provision.sh resolve|fetch|build|list|available|path ..." ;;
+esac
