@@ -9,15 +9,8 @@
 #ifndef _UAPI_BHBENCH_H
 #define _UAPI_BHBENCH_H
 
-#ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/ioctl.h>
-#else
-#include <stdint.h>
-#include <sys/ioctl.h>
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-#endif
 
 #include "bhb_hist.h"
 

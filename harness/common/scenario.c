@@ -2,6 +2,7 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <ini.h>
 #include <stdio.h>
@@ -32,12 +33,13 @@ void bhb_scenario_defaults(struct bhb_scenario *sc)
 	sc->drain_ms = 5000;
 }
 
-static int bad(struct ctx *c, const char *fmt, const char *a, const char *b)
+static int __attribute__((format(printf, 2, 3))) bad(struct ctx *c, const char *fmt, ...)
 {
-	char msg[384];
+	va_list ap;
 
-	snprintf(msg, sizeof(msg), fmt, a, b);
-	snprintf(c->msg, sizeof(c->msg), "%s", msg);
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
 	c->failed = 1;
 	return 0;
 }
@@ -64,7 +66,7 @@ static int parse_names(struct ctx *c, const char *key, const char *v,
 	char buf[512], *save = NULL, *tok;
 
 	if (strlen(v) >= sizeof(buf))
-		return bad(c, "%s: list too long", key, NULL);
+		return bad(c, "%s: list too long", key);
 	snprintf(buf, sizeof(buf), "%s", v);
 	*mask = 0;
 	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
@@ -82,15 +84,12 @@ static int parse_names(struct ctx *c, const char *key, const char *v,
 				strncat(valid, table[k], sizeof(valid) - strlen(valid) - 1);
 				strncat(valid, k + 1 < n ? ", " : "", sizeof(valid) - strlen(valid) - 1);
 			}
-			char what[128];
-
-			snprintf(what, sizeof(what), "%s: unknown name '%s'", key, tok);
-			return bad(c, "%s (valid: %s, all)", what, valid);
+			return bad(c, "%s: unknown name '%s' (valid: %s, all)", key, tok, valid);
 		}
 		*mask |= 1ull << i;
 	}
 	if (!*mask)
-		return bad(c, "%s: empty list", key, NULL);
+		return bad(c, "%s: empty list", key);
 	return 1;
 }
 
@@ -103,7 +102,7 @@ static int parse_cpus(struct ctx *c, const char *v, uint64_t *mask)
 		return 1;
 	}
 	if (strlen(v) >= sizeof(buf))
-		return bad(c, "cpus: list too long", NULL, NULL);
+		return bad(c, "cpus: list too long");
 	snprintf(buf, sizeof(buf), "%s", v);
 	*mask = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -115,17 +114,17 @@ static int parse_cpus(struct ctx *c, const char *v, uint64_t *mask)
 		if (dash) {
 			*dash = 0;
 			if (parse_u64(tok, 0, 63, &a) || parse_u64(dash + 1, 0, 63, &b) || b < a)
-				return bad(c, "cpus: bad range '%s' (want e.g. 0-3, 5 or all; CPUs 0..63)", v, NULL);
+				return bad(c, "cpus: bad range '%s' (want e.g. 0-3, 5 or all; CPUs 0..63)", v);
 		} else {
 			if (parse_u64(tok, 0, 63, &a))
-				return bad(c, "cpus: bad CPU '%s' (want e.g. 0-3, 5 or all; CPUs 0..63)", v, NULL);
+				return bad(c, "cpus: bad CPU '%s' (want e.g. 0-3, 5 or all; CPUs 0..63)", v);
 			b = a;
 		}
 		for (uint64_t i = a; i <= b; i++)
 			*mask |= 1ull << i;
 	}
 	if (!*mask)
-		return bad(c, "cpus: empty list", NULL, NULL);
+		return bad(c, "cpus: empty list");
 	return 1;
 }
 
@@ -163,10 +162,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (c->failed)
 		return 1;	/* report only the first problem */
 	if (strcmp(section, "scenario"))
-		return bad(c, "unknown section [%s] (only [scenario])", section, NULL);
+		return bad(c, "unknown section [%s] (only [scenario])", section);
 	if (!strcmp(key, "name")) {
 		if (!*value || strlen(value) >= sizeof(sc->name) || strpbrk(value, " /\t"))
-			return bad(c, "name: '%s' must be 1-63 characters without spaces or '/'", value, NULL);
+			return bad(c, "name: '%s' must be 1-63 characters without spaces or '/'", value);
 		snprintf(sc->name, sizeof(sc->name), "%s", value);
 		return 1;
 	}
@@ -186,18 +185,11 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return parse_cpus(c, value, &sc->cpus);
 	for (size_t i = 0; i < sizeof(num_keys) / sizeof(num_keys[0]); i++) {
 		const struct num_key *k = &num_keys[i];
-		char range[96];
-
 		if (strcmp(key, k->key))
 			continue;
-		if (parse_u64(value, k->lo, k->hi, &m)) {
-			snprintf(range, sizeof(range), "an integer from %llu to %llu (%s)",
-				 (unsigned long long)k->lo, (unsigned long long)k->hi, k->unit);
-			char what[128];
-
-			snprintf(what, sizeof(what), "%s = '%.60s'", key, value);
-			return bad(c, "%s: want %s", what, range);
-		}
+		if (parse_u64(value, k->lo, k->hi, &m))
+			return bad(c, "%s = '%.60s': want an integer from %llu to %llu (%s)", key, value,
+				   (unsigned long long)k->lo, (unsigned long long)k->hi, k->unit);
 		m *= k->scale;
 		if (k->is32)
 			*(uint32_t *)((char *)sc + k->off) = (uint32_t)m;

@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Turn the guest's result stream into results.json: per producer x
+ * mechanism, the merged latency histogram, percentiles with bootstrap
+ * confidence intervals over repetitions, ratios to tasklet and direct,
+ * counters and contexts.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/frame.h"
+#include "../common/names.h"
+#include "../common/stats.h"
+#include "bhbench.h"
+
+#define NQ 5
+#define BOOT 1000
+static const double qs[NQ] = { 0.5, 0.9, 0.99, 0.999, 1.0 };
+static const char *const qnames[NQ] = { "p50", "p90", "p99", "p99.9", "max" };
+
+enum { C_ARRIVALS, C_QUEUED, C_COALESCED, C_REFUSED, C_EXECUTED, C_OTHER_CPU, C_OOO, C_LOST,
+       C_LEAKED, C_NR };
+static const char *const cnames[C_NR] = { "arrivals", "queued", "coalesced", "refused", "executed",
+					  "other_cpu", "out_of_order", "lost", "leaked" };
+
+struct rep {
+	struct bhb_hist lat, q2e;
+};
+
+struct bench {
+	int used;
+	int nreps, cap, errors;
+	struct rep *reps;
+	uint64_t c[C_NR], ctx[BHB_NR_CTX], lat_sum, lat_min, lat_max, q2e_max;
+	double *boot;			/* BOOT x NQ */
+	double q[NQ];
+	char first_error[128];
+};
+
+static struct bench benches[BHB_NR_PRODUCERS][BHB_NR_MECHS];
+
+static uint64_t jint(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+}
+
+static int unsparse(json_t *a, struct bhb_hist *h)
+{
+	size_t n = json_array_size(a);
+
+	if (n % 2)
+		return -1;
+	for (size_t i = 0; i < n; i += 2) {
+		json_int_t idx = json_integer_value(json_array_get(a, i));
+		json_int_t cnt = json_integer_value(json_array_get(a, i + 1));
+
+		if (idx < 0 || idx >= BHB_HIST_NBUCKETS || cnt < 0)
+			return -1;
+		h->c[idx] += (uint64_t)cnt;
+	}
+	bhb_hist_recount(h);
+	return 0;
+}
+
+static int take_run(json_t *j, json_t *failures)
+{
+	int p = bhb_name_lookup(bhb_producer_names, BHB_NR_PRODUCERS, json_string_value(json_object_get(j, "producer")));
+	int m = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, json_string_value(json_object_get(j, "mech")));
+	struct bench *b;
+	struct rep *r;
+	json_t *cpu;
+	size_t i;
+
+	if (p < 0 || m < 0) {
+		json_array_append_new(failures, json_string("result stream: run record names an unknown producer or mechanism"));
+		return -1;
+	}
+	b = &benches[p][m];
+	if (!b->used) {
+		b->used = 1;
+		b->lat_min = UINT64_MAX;
+	}
+	if (json_object_get(j, "error")) {
+		if (!b->errors++)
+			snprintf(b->first_error, sizeof(b->first_error), "%s",
+				 json_string_value(json_object_get(j, "error")));
+		return 0;
+	}
+	if (b->nreps == b->cap) {
+		int cap = b->cap ? b->cap * 2 : 16;
+		struct rep *nr = realloc(b->reps, (size_t)cap * sizeof(*nr));
+
+		if (!nr)
+			return -1;
+		b->reps = nr;
+		b->cap = cap;
+	}
+	r = &b->reps[b->nreps++];
+	memset(r, 0, sizeof(*r));
+	b->c[C_LOST] += jint(j, "lost");
+	b->c[C_LEAKED] += jint(j, "leaked");
+	if (json_is_true(json_object_get(j, "interrupted")) && !b->errors++)
+		snprintf(b->first_error, sizeof(b->first_error), "run interrupted");
+	json_array_foreach(json_object_get(j, "cpus"), i, cpu) {
+		struct bhb_hist h;
+		const char *k;
+		json_t *v;
+
+		b->c[C_ARRIVALS] += jint(cpu, "arrivals");
+		b->c[C_QUEUED] += jint(cpu, "queued");
+		b->c[C_COALESCED] += jint(cpu, "coalesced");
+		b->c[C_REFUSED] += jint(cpu, "refused");
+		b->c[C_EXECUTED] += jint(cpu, "executed");
+		b->c[C_OTHER_CPU] += jint(cpu, "other_cpu");
+		b->c[C_OOO] += jint(cpu, "out_of_order");
+		b->lat_sum += jint(cpu, "lat_sum_ns");
+		if (jint(cpu, "executed") && jint(cpu, "lat_min_ns") < b->lat_min)
+			b->lat_min = jint(cpu, "lat_min_ns");
+		if (jint(cpu, "lat_max_ns") > b->lat_max)
+			b->lat_max = jint(cpu, "lat_max_ns");
+		if (jint(cpu, "q2e_max_ns") > b->q2e_max)
+			b->q2e_max = jint(cpu, "q2e_max_ns");
+		json_object_foreach(json_object_get(cpu, "ctx"), k, v) {
+			int c = bhb_name_lookup(bhb_ctx_names, BHB_NR_CTX, k);
+
+			if (c >= 0)
+				b->ctx[c] += (uint64_t)json_integer_value(v);
+		}
+		memset(&h, 0, sizeof(h));
+		if (unsparse(json_object_get(cpu, "lat"), &h))
+			return -1;
+		bhb_hist_merge(&r->lat, &h);
+		memset(&h, 0, sizeof(h));
+		if (unsparse(json_object_get(cpu, "q2e"), &h))
+			return -1;
+		bhb_hist_merge(&r->q2e, &h);
+	}
+	return 0;
+}
+
+/*
+ * Google Benchmark writes NaN and inf for aggregates it cannot compute
+ * (the coefficient of variation of an all-zero counter); JSON has neither.
+ * Turn the bare tokens, outside strings, into null.
+ */
+static void json_fix_nonfinite(char *s)
+{
+	int in_str = 0;
+
+	for (char *p = s; *p; p++) {
+		if (in_str) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_str = 0;
+			continue;
+		}
+		if (*p == '"') {
+			in_str = 1;
+		} else if (!strncmp(p, "NaN", 3)) {
+			memcpy(p, "null", 3);
+			memmove(p + 4, p + 3, strlen(p + 3) + 1);
+			p[3] = 'l';
+		} else if (!strncmp(p, "-inf", 4)) {
+			memcpy(p, "null", 4);
+		} else if (!strncmp(p, "inf", 3)) {
+			memcpy(p, "null", 3);
+			memmove(p + 4, p + 3, strlen(p + 3) + 1);
+			p[3] = 'l';
+		}
+	}
+}
+
+static json_t *ci_obj(double v, double lo, double hi)
+{
+	return json_pack("{s:f,s:[f,f]}", "value", v, "ci95", lo, hi);
+}
+
+/* value, or null when it overflowed the histogram */
+static json_t *num_or_null(double v)
+{
+	return v < 0 ? json_null() : json_real(v);
+}
+
+static json_t *hist_sparse(const struct bhb_hist *h)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++)
+		if (h->c[i]) {
+			json_array_append_new(a, json_integer(i));
+			json_array_append_new(a, json_integer((json_int_t)h->c[i]));
+		}
+	return a;
+}
+
+static json_t *ratio(struct bench *x, struct bench *base, int j)
+{
+	double *r = malloc(BOOT * sizeof(*r)), lo, hi, v;
+
+	if (!r || !base->boot || !x->boot || base->q[j] <= 0 || x->q[j] < 0) {
+		free(r);
+		return json_null();
+	}
+	for (int b = 0; b < BOOT; b++) {
+		double den = base->boot[b * NQ + j], num = x->boot[b * NQ + j];
+
+		r[b] = den > 0 && num >= 0 ? num / den : INFINITY;
+	}
+	bhb_interval(r, BOOT, 1, 0.95, &lo, &hi);
+	v = x->q[j] / base->q[j];
+	free(r);
+	return ci_obj(v, lo, hi);
+}
+
+static void bench_stats(struct bench *b, uint64_t seed)
+{
+	struct bhb_hist *all = calloc(1, sizeof(*all));
+
+	if (!all || !b->nreps) {
+		free(all);
+		return;
+	}
+	struct bhb_hist *lat = malloc((size_t)b->nreps * sizeof(*lat));
+
+	for (int r = 0; r < b->nreps; r++) {
+		bhb_hist_merge(all, &b->reps[r].lat);
+		lat[r] = b->reps[r].lat;
+	}
+	for (int j = 0; j < NQ; j++)
+		b->q[j] = bhb_hist_quantile(all, qs[j]);
+	b->boot = malloc(BOOT * NQ * sizeof(*b->boot));
+	if (b->boot)
+		bhb_bootstrap(lat, b->nreps, qs, NQ, BOOT, seed, b->boot);
+	free(lat);
+	free(all);
+}
+
+static json_t *bench_json(int p, int m, struct bench *b)
+{
+	struct bench *tl = &benches[p][BHB_MECH_TASKLET], *dr = &benches[p][BHB_MECH_DIRECT];
+	json_t *o = json_object(), *lat = json_object(), *cnt = json_object(), *ctx = json_object();
+	json_t *reps = json_array(), *rt = json_object(), *rd = json_object(), *q2e;
+	struct bhb_hist *all = calloc(1, sizeof(*all)), *allq = calloc(1, sizeof(*allq));
+
+	json_object_set_new(o, "producer", json_string(bhb_producer_names[p]));
+	json_object_set_new(o, "mech", json_string(bhb_mech_names[m]));
+	json_object_set_new(o, "repetitions", json_integer(b->nreps));
+	json_object_set_new(o, "errors", json_integer(b->errors));
+	if (b->errors)
+		json_object_set_new(o, "first_error", json_string(b->first_error));
+	for (int i = 0; i < C_NR; i++)
+		json_object_set_new(cnt, cnames[i], json_integer((json_int_t)b->c[i]));
+	json_object_set_new(o, "counters", cnt);
+	for (int c = 0; c < BHB_NR_CTX; c++)
+		json_object_set_new(ctx, bhb_ctx_names[c], json_integer((json_int_t)b->ctx[c]));
+	json_object_set_new(o, "contexts", ctx);
+	for (int j = 0; j < NQ; j++) {
+		double lo = NAN, hi = NAN, v = b->q[j];
+
+		if (b->boot)
+			bhb_interval(b->boot + j, BOOT, NQ, 0.95, &lo, &hi);
+		if (j == NQ - 1)
+			v = (double)b->lat_max;	/* exact */
+		json_object_set_new(lat, qnames[j], v < 0 ? json_null() : ci_obj(v, lo, hi < 0 ? INFINITY : hi));
+	}
+	json_object_set_new(lat, "mean", json_real(b->c[C_EXECUTED] ? (double)b->lat_sum / (double)b->c[C_EXECUTED] : 0));
+	json_object_set_new(lat, "min", json_integer(b->lat_min == UINT64_MAX ? 0 : (json_int_t)b->lat_min));
+	json_object_set_new(o, "latency_ns", lat);
+	for (int r = 0; r < b->nreps && all && allq; r++) {
+		bhb_hist_merge(all, &b->reps[r].lat);
+		bhb_hist_merge(allq, &b->reps[r].q2e);
+		json_array_append_new(reps, json_pack("{s:I,s:o,s:o}", "n", (json_int_t)b->reps[r].lat.n,
+			"p50", num_or_null(bhb_hist_quantile(&b->reps[r].lat, 0.5)),
+			"p99", num_or_null(bhb_hist_quantile(&b->reps[r].lat, 0.99))));
+	}
+	json_object_set_new(o, "per_repetition", reps);
+	q2e = json_pack("{s:o,s:o,s:I}", "p50", num_or_null(allq ? bhb_hist_quantile(allq, 0.5) : 0),
+			"p99", num_or_null(allq ? bhb_hist_quantile(allq, 0.99) : 0), "max", (json_int_t)b->q2e_max);
+	json_object_set_new(o, "queue_to_exec_ns", q2e);
+	for (int j = 0; j < 3; j++) {
+		int q = j == 0 ? 0 : j == 1 ? 2 : 3;
+
+		json_object_set_new(rt, qnames[q], tl->nreps ? ratio(b, tl, q) : json_null());
+		json_object_set_new(rd, qnames[q], dr->nreps ? ratio(b, dr, q) : json_null());
+	}
+	json_object_set_new(o, "ratio_to_tasklet", rt);
+	json_object_set_new(o, "ratio_to_direct", rd);
+	json_object_set_new(o, "histogram", json_pack("{s:i,s:s,s:o,s:o}", "sub_bits", BHB_HIST_SUB_BITS,
+		"unit", "ns", "latency", all ? hist_sparse(all) : json_array(),
+		"queue_to_exec", allq ? hist_sparse(allq) : json_array()));
+	free(all);
+	free(allq);
+	return o;
+}
+
+int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_t len)
+{
+	struct bhb_frames fr;
+	json_t *res = json_object(), *failures = json_array(), *list = json_array(), *unavail = json_array();
+	json_t *hello = NULL, *overhead = NULL;
+	char path[1024];
+	size_t n = 0;
+	char *buf;
+
+	memset(benches, 0, sizeof(benches));
+	why[0] = 0;
+	*results = res;
+	json_object_set_new(res, "schema", json_integer(1));
+	json_object_set_new(res, "failures", failures);
+	buf = bhb_slurp(in->chan_path, &n);
+	bhb_frames_decode(buf ? buf : "", buf ? n : 0, &fr);
+	free(buf);
+	json_object_set_new(res, "channel", json_pack("{s:s,s:I,s:s}", "status", bhb_frames_status_name(fr.status),
+		"frames", (json_int_t)fr.n, "error", fr.error));
+	if (fr.status != BHB_FRAMES_OK) {
+		json_array_append_new(failures, json_sprintf("result stream %s: %s", bhb_frames_status_name(fr.status), fr.error));
+		json_object_set_new(res, "partial", json_true());
+	} else if (fr.end_status != 0) {
+		json_array_append_new(failures, json_sprintf("guest agent finished with status %d", fr.end_status));
+	}
+	for (size_t i = 0; i < fr.n; i++) {
+		struct bhb_frame *f = &fr.v[i];
+		json_error_t je;
+		json_t *j;
+
+		if (!strcmp(f->type, "gbench")) {
+			char *fixed = malloc(f->len * 2 + 1);
+
+			snprintf(path, sizeof(path), "%s/gbench.json", in->run_dir);
+			if (fixed) {
+				memcpy(fixed, f->payload, f->len + 1);
+				json_fix_nonfinite(fixed);
+			}
+			j = fixed ? json_loads(fixed, 0, &je) : NULL;
+			free(fixed);
+			if (!j || bhb_json_write_atomic(path, j))
+				json_array_append_new(failures, json_string("Google Benchmark JSON is unreadable"));
+			json_decref(j);
+			continue;
+		}
+		j = json_loads(f->payload, 0, &je);
+		if (!j) {
+			json_array_append_new(failures, json_sprintf("frame %u (%s) is not JSON: %s", f->seq, f->type, je.text));
+			continue;
+		}
+		if (!strcmp(f->type, "hello")) {
+			json_decref(hello);
+			hello = j;
+		} else if (!strcmp(f->type, "overhead")) {
+			json_decref(overhead);
+			overhead = j;
+		} else if (!strcmp(f->type, "run")) {
+			if (take_run(j, failures))
+				json_array_append_new(failures, json_sprintf("frame %u: malformed run record", f->seq));
+			json_decref(j);
+		} else if (!strcmp(f->type, "error")) {
+			json_array_append_new(failures, json_sprintf("guest agent: %s",
+				json_string_value(json_object_get(j, "error"))));
+			json_decref(j);
+		} else {
+			json_decref(j);
+		}
+	}
+	bhb_frames_free(&fr);
+
+	json_t *env = json_deep_copy(in->env);
+
+	if (hello) {
+		json_object_set(env, "guest", hello);
+		json_object_set(env, "preempt", json_object_get(hello, "preempt"));
+		json_object_set(env, "guest_release", json_object_get(hello, "release"));
+		json_t *mechs = json_object_get(hello, "mechanisms"), *mo;
+		size_t i;
+
+		json_array_foreach(mechs, i, mo)
+			if (json_is_false(json_object_get(mo, "available")))
+				json_array_append(unavail, json_object_get(mo, "mech"));
+	} else {
+		json_array_append_new(failures, json_string("the guest agent never reported (no hello frame)"));
+	}
+	json_object_set_new(res, "env", env);
+	json_object_set_new(res, "unavailable", unavail);
+	json_object_set_new(res, "scenario", json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}",
+		"name", in->sc->name, "description", in->sc->description,
+		"items_per_cpu", (json_int_t)in->sc->items, "inflight", (json_int_t)in->sc->inflight,
+		"period_ns", (json_int_t)in->sc->period_ns, "cost_ns", (json_int_t)in->sc->cost_ns,
+		"repetitions", (json_int_t)in->sc->repetitions, "warmup", (json_int_t)in->sc->warmup));
+	if (overhead)
+		json_object_set_new(res, "overhead", overhead);
+
+	for (int p = 0; p < BHB_NR_PRODUCERS; p++)
+		for (int m = 0; m < BHB_NR_MECHS; m++)
+			if (benches[p][m].used)
+				bench_stats(&benches[p][m], in->seed + (uint64_t)(p * 64 + m));
+	for (int p = 0; p < BHB_NR_PRODUCERS; p++)
+		for (int m = 0; m < BHB_NR_MECHS; m++) {
+			struct bench *b = &benches[p][m];
+			const char *name = bhb_mech_names[m], *pn = bhb_producer_names[p];
+
+			if (!b->used)
+				continue;
+			json_array_append_new(list, bench_json(p, m, b));
+			if (b->errors)
+				json_array_append_new(failures, json_sprintf("%s/%s: %d runs failed (%s)", pn, name, b->errors, b->first_error));
+			if (b->c[C_LOST])
+				json_array_append_new(failures, json_sprintf("%s/%s: %llu items never executed (lost)", pn, name, (unsigned long long)b->c[C_LOST]));
+			if (b->c[C_LEAKED])
+				json_array_append_new(failures, json_sprintf("%s/%s: %llu items could not be reclaimed", pn, name, (unsigned long long)b->c[C_LEAKED]));
+			if (b->c[C_REFUSED])
+				json_array_append_new(failures, json_sprintf("%s/%s: %llu queue calls refused an idle item", pn, name, (unsigned long long)b->c[C_REFUSED]));
+			if (b->c[C_EXECUTED] != b->c[C_QUEUED])
+				json_array_append_new(failures, json_sprintf("%s/%s: executed %llu != queued %llu", pn, name,
+					(unsigned long long)b->c[C_EXECUTED], (unsigned long long)b->c[C_QUEUED]));
+		}
+	for (int p = 0; p < BHB_NR_PRODUCERS; p++)
+		for (int m = 0; m < BHB_NR_MECHS; m++) {
+			free(benches[p][m].reps);
+			free(benches[p][m].boot);
+		}
+	json_object_set_new(res, "benchmarks", list);
+	json_object_set_new(res, "status", json_string(json_array_size(failures) ? "failed" : "ok"));
+	if (json_array_size(failures))
+		snprintf(why, len, "%s", json_string_value(json_array_get(failures, 0)));
+	return json_array_size(failures) ? 1 : 0;
+}
+
+/* ns -> microseconds with about three significant digits */
+static void fmt_us(char *out, size_t len, double ns)
+{
+	double x = ns / 1e3;
+
+	if (isinf(x) || x < 0)
+		snprintf(out, len, "ovf");
+	else
+		snprintf(out, len, x < 10 ? "%.2f" : x < 1000 ? "%.1f" : "%.0f", x);
+}
+
+static void us(char *out, size_t len, json_t *v)
+{
+	if (!v || json_is_null(v))
+		snprintf(out, len, "overflow");
+	else
+		fmt_us(out, len, json_real_value(json_object_get(v, "value")));
+}
+
+static void us_ci(char *out, size_t len, json_t *v)
+{
+	json_t *ci = json_object_get(v, "ci95");
+	char a[32], b[32];
+
+	us(a, sizeof(a), v);
+	if (!ci) {
+		snprintf(out, len, "%s", a);
+		return;
+	}
+	char lo[16], hi[16];
+
+	fmt_us(lo, sizeof(lo), json_real_value(json_array_get(ci, 0)));
+	fmt_us(hi, sizeof(hi), json_real_value(json_array_get(ci, 1)));
+	snprintf(b, sizeof(b), "%s-%s", lo, hi);
+	snprintf(out, len, "%s [%s]", a, b);
+}
+
+static void ratio_ci(char *out, size_t len, json_t *v)
+{
+	json_t *ci = json_object_get(v, "ci95");
+
+	if (!v || json_is_null(v)) {
+		snprintf(out, len, "-");
+		return;
+	}
+	snprintf(out, len, "%.2f [%.2f-%.2f]", json_real_value(json_object_get(v, "value")),
+		 json_real_value(json_array_get(ci, 0)), json_real_value(json_array_get(ci, 1)));
+}
+
+void bhb_print_summary(FILE *f, json_t *res)
+{
+	json_t *env = json_object_get(res, "env"), *sc = json_object_get(res, "scenario");
+	json_t *oh = json_object_get(res, "overhead"), *b, *un = json_object_get(res, "unavailable");
+	const char *prod = "";
+	size_t i;
+
+	fprintf(f, "\nbhbench %s: kernel %s (%s, preempt %s), %s, %lld vCPUs, host %s\n",
+		json_string_value(json_object_get(sc, "name")),
+		json_string_value(json_object_get(env, "kernel")),
+		json_string_value(json_object_get(env, "flavour")),
+		json_string_value(json_object_get(env, "preempt")) ?: "?",
+		json_string_value(json_object_get(env, "accel")),
+		json_integer_value(json_object_get(env, "vcpus")),
+		json_string_value(json_object_get(env, "host_cpu")));
+	fprintf(f, "%lld arrivals per CPU every %.0f us, callback cost %lld ns, %lld repetitions randomly interleaved\n",
+		json_integer_value(json_object_get(sc, "items_per_cpu")),
+		(double)json_integer_value(json_object_get(sc, "period_ns")) / 1e3,
+		json_integer_value(json_object_get(sc, "cost_ns")),
+		json_integer_value(json_object_get(sc, "repetitions")));
+	fprintf(f, "latency: intended arrival -> callback entry, microseconds; [95%% bootstrap CI over repetitions]\n");
+	if (!strcmp(json_string_value(json_object_get(env, "accel")) ?: "", "tcg"))
+		fprintf(f, "TCG: every instruction is emulated; compare mechanisms within one run, not with hardware.\n");
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
+		const char *p = json_string_value(json_object_get(b, "producer"));
+		json_t *lat = json_object_get(b, "latency_ns"), *ctx = json_object_get(b, "contexts"), *v;
+		char p50[48], p90[24], p99[48], p999[24], mx[24], rt[40], rd[40], where[64] = "-";
+		json_int_t exe = json_integer_value(json_object_get(json_object_get(b, "counters"), "executed"));
+		json_int_t best = 0;
+		const char *k;
+
+		if (strcmp(p, prod)) {
+			prod = p;
+			fprintf(f, "\nproducer: %s\n%-11s %-20s %-8s %-20s %-8s %-8s %-18s %-18s %-5s %s\n", p,
+				"mechanism", "p50", "p90", "p99", "p99.9", "max", "x tasklet (p50)",
+				"x direct (p50)", "lost", "ran in (share)");
+		}
+		us_ci(p50, sizeof(p50), json_object_get(lat, "p50"));
+		us(p90, sizeof(p90), json_object_get(lat, "p90"));
+		us_ci(p99, sizeof(p99), json_object_get(lat, "p99"));
+		us(p999, sizeof(p999), json_object_get(lat, "p99.9"));
+		us(mx, sizeof(mx), json_object_get(lat, "max"));
+		ratio_ci(rt, sizeof(rt), json_object_get(json_object_get(b, "ratio_to_tasklet"), "p50"));
+		ratio_ci(rd, sizeof(rd), json_object_get(json_object_get(b, "ratio_to_direct"), "p50"));
+		json_object_foreach(ctx, k, v)
+			if (json_integer_value(v) > best) {
+				best = json_integer_value(v);
+				snprintf(where, sizeof(where), "%s (%.0f%%)", k, exe ? 100.0 * (double)best / (double)exe : 0);
+			}
+		fprintf(f, "%-11s %-20s %-8s %-20s %-8s %-8s %-18s %-18s %-5lld %s\n",
+			json_string_value(json_object_get(b, "mech")), p50, p90, p99, p999, mx, rt, rd,
+			json_integer_value(json_object_get(json_object_get(b, "counters"), "lost")), where);
+	}
+	if (json_array_size(un)) {
+		fprintf(f, "\nnot available in this kernel:");
+		json_array_foreach(un, i, b)
+			fprintf(f, " %s", json_string_value(b));
+		fprintf(f, "\n");
+	}
+	if (oh)
+		fprintf(f, "\nmeasurement overhead: %.0f ns per item (timestamp + histogram update, median in guest)\n",
+			json_real_value(json_object_get(oh, "record_ns_median")));
+}

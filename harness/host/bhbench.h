@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* bhbench host CLI: shared declarations. */
+#ifndef BHB_HOST_H
+#define BHB_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "../common/scenario.h"
+
+/* ---- subcommands (main.c holds the table) ---- */
+int cmd_run(int argc, char **argv);
+int cmd_kernels(int argc, char **argv);
+
+/* ---- options of "bhbench run" (cli.c) ---- */
+struct run_opts {
+	char kernel[128];
+	char scenario[512];
+	char accel[8];		/* auto | kvm | tcg */
+	int cpus;
+	int mem_mb;
+	int timeout_s;		/* whole boot */
+	int hang_s;		/* no output for this long = hang */
+	char out_dir[512];
+	char append[1024];	/* extra kernel command line */
+	char run_id[128];
+	int help;
+};
+extern const char run_usage[];
+/* 0, or -1 with a message in err */
+int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
+/* scenario name or path -> path; -1 with message if not found */
+int bhb_scenario_path(const char *root, const char *arg, char *out, size_t len, char *err, size_t errlen);
+
+/* ---- utilities (util.c) ---- */
+const char *bhb_root(void);
+const char *bhb_cache(void);
+int bhb_mkdirs(const char *path);
+char *bhb_slurp(const char *path, size_t *len);
+int bhb_write_atomic(const char *path, const void *buf, size_t len);
+int bhb_json_write_atomic(const char *path, json_t *j);
+/* run a command, capture stdout (trimmed); stderr passes through. exit status or -1 */
+int bhb_capture(char *out, size_t len, const char *const argv[]);
+int bhb_copy_file(const char *from, const char *to);
+double bhb_now(void);
+int bhb_is_tty(void);
+
+/* ---- initramfs (cpio.c) ---- */
+struct cpio;
+struct cpio *cpio_open(const char *path);
+int cpio_dir(struct cpio *c, const char *name);
+int cpio_file(struct cpio *c, const char *name, const char *src, unsigned int mode);
+int cpio_data(struct cpio *c, const char *name, const void *data, size_t len, unsigned int mode);
+int cpio_chardev(struct cpio *c, const char *name, unsigned int major, unsigned int minor);
+int cpio_close(struct cpio *c);
+/* add a dynamically linked program's shared libraries (via ldd) */
+int cpio_add_libs(struct cpio *c, const char *program);
+
+/* ---- QEMU (qemu.c) ---- */
+struct boot_opts {
+	const char *kernel, *initrd, *append, *accel;
+	int cpus, mem_mb, timeout_s, hang_s;
+	const char *console_path, *chan_path, *qemu_log;
+	int progress;		/* echo agent progress lines */
+};
+struct boot_result {
+	int exited, exit_status;
+	int timed_out, hung, interrupted;
+	int nfail;		/* oops/panic/WARNING/BUG lines seen */
+	char fail[8][256];	/* the first of them */
+	double wall_s;
+};
+int bhb_boot(const struct boot_opts *o, struct boot_result *r);
+/* "kvm" if KVM really boots a kernel here, else "tcg"; why says why */
+const char *bhb_pick_accel(const char *kernel, char *why, size_t len);
+const char *bhb_qemu_version(void);
+/* a console line that means the guest kernel is in trouble */
+int bhb_console_is_failure(const char *line);
+
+/* ---- analysis (analyze.c) ---- */
+struct analysis_in {
+	const char *chan_path;
+	const char *run_dir;
+	json_t *env;		/* host-side environment record */
+	const struct bhb_scenario *sc;
+	uint64_t seed;
+};
+/* writes results.json, gbench.json, summary.txt; returns 0 when every run is sound */
+int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_t len);
+void bhb_print_summary(FILE *f, json_t *results);
+
+/* ---- environment (env.c) ---- */
+json_t *bhb_host_env(void);
+
+#endif

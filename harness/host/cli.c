@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Options of "bhbench run": parsed here so that tests can call the parser. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bhbench.h"
+
+const char run_usage[] =
+	"usage: bhbench run [options]\n"
+	"\n"
+	"Boot a Debian kernel under QEMU, run a scenario for every deferred-work\n"
+	"mechanism the kernel has, write results/<run-id>/ and print a summary.\n"
+	"\n"
+	"  -k, --kernel K      Debian kernel: alias (6.12, 7.3, 7.3-rt, 6.1) or full\n"
+	"                      release (6.12.57+deb12-amd64); default 6.12\n"
+	"  -s, --scenario S    scenario name in configs/ or path to an .ini; default latency\n"
+	"  -a, --accel A       auto | kvm | tcg; default auto (KVM only if it really boots)\n"
+	"  -c, --cpus N        guest vCPUs (1-64); default 2\n"
+	"  -m, --mem MB        guest memory (128-65536); default 512\n"
+	"  -t, --timeout S     kill the guest after S seconds; default 1800\n"
+	"      --hang S        no console or result output for S seconds = hang; default 180\n"
+	"  -o, --out DIR       results directory; default results/\n"
+	"      --append ARGS   extra guest kernel command line (bhbench.P=V sets module\n"
+	"                      parameter P, e.g. bhbench.inject_warn=1)\n"
+	"      --id ID         run id (default: date-kernel-scenario)\n"
+	"  -h, --help          this text\n";
+
+static int num(const char *opt, const char *v, long lo, long hi, int *out, char *err, size_t len)
+{
+	char *end;
+	long x;
+
+	errno = 0;
+	x = strtol(v, &end, 10);
+	if (errno || !*v || *end || x < lo || x > hi) {
+		snprintf(err, len, "%s: '%s' is not an integer from %ld to %ld", opt, v, lo, hi);
+		return -1;
+	}
+	*out = (int)x;
+	return 0;
+}
+
+static int str(const char *opt, const char *v, char *dst, size_t cap, char *err, size_t len)
+{
+	if (strlen(v) >= cap || !*v) {
+		snprintf(err, len, "%s: value must be 1 to %zu characters", opt, cap - 1);
+		return -1;
+	}
+	snprintf(dst, cap, "%s", v);
+	return 0;
+}
+
+int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
+{
+	static const struct option lo[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "scenario", required_argument, NULL, 's' },
+		{ "accel", required_argument, NULL, 'a' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "hang", required_argument, NULL, 'H' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "append", required_argument, NULL, 'A' },
+		{ "id", required_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->kernel, sizeof(o->kernel), "6.12");
+	snprintf(o->scenario, sizeof(o->scenario), "latency");
+	snprintf(o->accel, sizeof(o->accel), "auto");
+	o->cpus = 2;
+	o->mem_mb = 512;
+	o->timeout_s = 1800;
+	o->hang_s = 180;
+	snprintf(o->out_dir, sizeof(o->out_dir), "%s/results", bhb_root());
+	err[0] = 0;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:s:a:c:m:t:o:h", lo, NULL)) != -1) {
+		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+		int ret = 0;
+
+		switch (c) {
+		case 'k':
+			ret = str("--kernel", optarg, o->kernel, sizeof(o->kernel), err, errlen);
+			if (!ret && strspn(o->kernel, "0123456789.+-abcdefghijklmnopqrstuvwxyz") != strlen(o->kernel)) {
+				snprintf(err, errlen, "--kernel: '%s' is not a kernel name", optarg);
+				ret = -1;
+			}
+			break;
+		case 's':
+			ret = str("--scenario", optarg, o->scenario, sizeof(o->scenario), err, errlen);
+			break;
+		case 'a':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg")) {
+				snprintf(err, errlen, "--accel: '%s' is not one of auto, kvm, tcg", optarg);
+				ret = -1;
+			} else {
+				snprintf(o->accel, sizeof(o->accel), "%s", optarg);
+			}
+			break;
+		case 'c':
+			ret = num("--cpus", optarg, 1, 64, &o->cpus, err, errlen);
+			break;
+		case 'm':
+			ret = num("--mem", optarg, 128, 65536, &o->mem_mb, err, errlen);
+			break;
+		case 't':
+			ret = num("--timeout", optarg, 10, 7 * 86400, &o->timeout_s, err, errlen);
+			break;
+		case 'H':
+			ret = num("--hang", optarg, 5, 86400, &o->hang_s, err, errlen);
+			break;
+		case 'o':
+			ret = str("--out", optarg, o->out_dir, sizeof(o->out_dir), err, errlen);
+			break;
+		case 'A':
+			ret = str("--append", optarg, o->append, sizeof(o->append), err, errlen);
+			break;
+		case 'I':
+			ret = str("--id", optarg, o->run_id, sizeof(o->run_id), err, errlen);
+			if (!ret && (strchr(o->run_id, '/') || o->run_id[0] == '.')) {
+				snprintf(err, errlen, "--id: '%s' must not contain '/' or start with '.'", optarg);
+				ret = -1;
+			}
+			break;
+		case 'h':
+			o->help = 1;
+			break;
+		case ':':
+			snprintf(err, errlen, "%s needs a value", name);
+			return -1;
+		default:
+			snprintf(err, errlen, "unknown option '%s' (see bhbench run --help)", name);
+			return -1;
+		}
+		if (ret)
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see bhbench run --help)", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+int bhb_scenario_path(const char *root, const char *arg, char *out, size_t len, char *err, size_t errlen)
+{
+	if (strchr(arg, '/') || strstr(arg, ".ini")) {
+		if (access(arg, R_OK)) {
+			snprintf(err, errlen, "scenario file %s: %s", arg, strerror(errno));
+			return -1;
+		}
+		snprintf(out, len, "%s", arg);
+		return 0;
+	}
+	snprintf(out, len, "%s/configs/%s.ini", root, arg);
+	if (access(out, R_OK)) {
+		snprintf(err, errlen, "no scenario '%s' (looked for %s; list them with: ls %s/configs)",
+			 arg, out, root);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The host half of the environment record every result carries. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bhbench.h"
+
+static void cpu_model(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	snprintf(out, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+			char *v = strchr(line, ':') + 2;
+
+			v[strcspn(v, "\n")] = 0;
+			snprintf(out, len, "%s", v);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+json_t *bhb_host_env(void)
+{
+	struct utsname u;
+	char model[256], date[64], host[256] = "";
+	time_t now = time(NULL);
+
+	uname(&u);
+	cpu_model(model, sizeof(model));
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	gethostname(host, sizeof(host) - 1);
+	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}", "host_cpu", model, "host_kernel", u.release,
+			 "host_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "qemu", bhb_qemu_version(),
+			 "date", date, "hostname", host);
+}

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boot a guest under QEMU and watch it: console and result channel go to
+ * files, the console is scanned for oops/panic/WARNING/BUG as it arrives,
+ * and a guest that stays silent too long or outlives the timeout is killed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bhbench.h"
+
+#define QEMU "qemu-system-x86_64"
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+int bhb_console_is_failure(const char *line)
+{
+	static const char *const pat[] = {
+		"Kernel panic", "BUG:", "WARNING:", "Oops:", "general protection fault",
+		"Call Trace:", "soft lockup", "hard LOCKUP", "rcu_sched self-detected stall",
+		"rcu: INFO:", "blocked for more than", "UBSAN:", "KASAN:", "kernel BUG at",
+		"Unable to handle kernel", "segfault at",
+	};
+
+	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++)
+		if (strstr(line, pat[i]))
+			return 1;
+	return 0;
+}
+
+const char *bhb_qemu_version(void)
+{
+	static char v[128];
+	const char *argv[] = { QEMU, "--version", NULL };
+
+	if (!v[0]) {
+		if (bhb_capture(v, sizeof(v), argv) != 0)
+			snprintf(v, sizeof(v), "unknown");
+		v[strcspn(v, "\n")] = 0;
+	}
+	return v;
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_size;
+}
+
+static void kill_tree(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 20; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(100000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static pid_t spawn(const char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		int nfd = open("/dev/null", O_RDONLY);
+
+		if (nfd >= 0)
+			dup2(nfd, 0);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int bhb_boot(const struct boot_opts *o, struct boot_result *r)
+{
+	char smp[16], mem[16], con[600], chn[600], accel[32], linebuf[4096];
+	const char *argv[48];
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	double start, last;
+	off_t con_off = 0, chan_size = 0;
+	size_t lb = 0;
+	int n = 0, status;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(smp, sizeof(smp), "%d", o->cpus);
+	snprintf(mem, sizeof(mem), "%d", o->mem_mb);
+	snprintf(con, sizeof(con), "file,id=con,path=%s", o->console_path);
+	snprintf(chn, sizeof(chn), "file,id=chan,path=%s", o->chan_path);
+	snprintf(accel, sizeof(accel), "%s%s", o->accel, strcmp(o->accel, "tcg") ? "" : ",thread=multi");
+	argv[n++] = QEMU;
+	argv[n++] = "-accel";
+	argv[n++] = accel;
+	argv[n++] = "-cpu";
+	argv[n++] = strcmp(o->accel, "kvm") ? "max" : "host";
+	argv[n++] = "-smp";
+	argv[n++] = smp;
+	argv[n++] = "-m";
+	argv[n++] = mem;
+	argv[n++] = "-kernel";
+	argv[n++] = o->kernel;
+	argv[n++] = "-initrd";
+	argv[n++] = o->initrd;
+	argv[n++] = "-append";
+	argv[n++] = o->append;
+	argv[n++] = "-chardev";
+	argv[n++] = con;
+	argv[n++] = "-serial";
+	argv[n++] = "chardev:con";	/* ttyS0: console */
+	argv[n++] = "-chardev";
+	argv[n++] = chn;
+	argv[n++] = "-serial";
+	argv[n++] = "chardev:chan";	/* ttyS1: result channel */
+	argv[n++] = "-display";
+	argv[n++] = "none";
+	argv[n++] = "-monitor";
+	argv[n++] = "none";
+	argv[n++] = "-nodefaults";
+	argv[n++] = "-no-reboot";
+	argv[n] = NULL;
+
+	unlink(o->console_path);
+	unlink(o->chan_path);
+	got_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	start = last = bhb_now();
+	pid = spawn(argv, o->qemu_log);
+	if (pid < 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		return -1;
+	}
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		off_t cs = file_size(o->console_path), hs = file_size(o->chan_path);
+		double now = bhb_now();
+
+		if (cs > con_off) {
+			FILE *f = fopen(o->console_path, "r");
+
+			if (f && !fseeko(f, con_off, SEEK_SET)) {
+				int ch;
+
+				while ((ch = fgetc(f)) != EOF) {
+					con_off++;
+					if (ch != '\n' && lb + 1 < sizeof(linebuf)) {
+						if (ch != '\r')
+							linebuf[lb++] = (char)ch;
+						continue;
+					}
+					linebuf[lb] = 0;
+					lb = 0;
+					if (bhb_console_is_failure(linebuf)) {
+						if (r->nfail < 8)
+							snprintf(r->fail[r->nfail], sizeof(r->fail[0]), "%s", linebuf);
+						r->nfail++;
+					}
+					if (o->progress && strstr(linebuf, "bhbench-agent: "))
+						printf("  guest: %s\n", strstr(linebuf, "bhbench-agent: ") + 15);
+					fflush(stdout);
+				}
+			}
+			if (f)
+				fclose(f);
+			last = now;
+		}
+		if (hs > chan_size) {
+			chan_size = hs;
+			last = now;
+		}
+		if (w == pid) {
+			r->exited = 1;
+			r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			break;
+		}
+		if (got_signal) {
+			r->interrupted = got_signal;
+			kill_tree(pid);
+			break;
+		}
+		if (now - start > o->timeout_s) {
+			r->timed_out = 1;
+			kill_tree(pid);
+			break;
+		}
+		if (now - last > o->hang_s) {
+			r->hung = 1;
+			kill_tree(pid);
+			break;
+		}
+		usleep(100000);
+	}
+	r->wall_s = bhb_now() - start;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return 0;
+}
+
+/*
+ * /dev/kvm can exist and still be unable to run a guest (a software
+ * hypervisor underneath fails in the decompressor).  Boot the kernel under
+ * KVM without an initramfs and wait for its banner; anything else is TCG.
+ */
+const char *bhb_pick_accel(const char *kernel, char *why, size_t len)
+{
+	char dir[] = "/tmp/bhbench-kvmprobe.XXXXXX", con[128], log[128], chardev[160];
+	struct boot_result r;
+	char *out;
+	int fd = open("/dev/kvm", O_RDWR);
+
+	if (fd < 0) {
+		snprintf(why, len, "/dev/kvm not usable (%s)", strerror(errno));
+		return "tcg";
+	}
+	close(fd);
+	if (!mkdtemp(dir)) {
+		snprintf(why, len, "cannot create a probe directory");
+		return "tcg";
+	}
+	snprintf(con, sizeof(con), "%s/console", dir);
+	snprintf(log, sizeof(log), "%s/qemu.log", dir);
+	snprintf(chardev, sizeof(chardev), "file,id=con,path=%s", con);
+	const char *argv[] = { QEMU, "-accel", "kvm", "-cpu", "host", "-m", "256", "-kernel", kernel,
+			       "-append", "console=ttyS0 panic=-1 rdinit=/nonexistent root=/dev/null",
+			       "-chardev", chardev, "-serial", "chardev:con", "-display", "none",
+			       "-monitor", "none", "-nodefaults", "-no-reboot", NULL };
+	pid_t pid = spawn(argv, log);
+	double start = bhb_now();
+	int ok = 0;
+
+	memset(&r, 0, sizeof(r));
+	while (bhb_now() - start < 30) {
+		int status;
+
+		out = bhb_slurp(con, NULL);
+		if (out && strstr(out, "Linux version"))
+			ok = 1;
+		free(out);
+		if (ok || waitpid(pid, &status, WNOHANG) == pid) {
+			if (ok)
+				kill_tree(pid);
+			pid = 0;
+			break;
+		}
+		out = bhb_slurp(log, NULL);
+		if (out && strstr(out, "KVM internal error")) {
+			free(out);
+			break;
+		}
+		free(out);
+		usleep(100000);
+	}
+	if (pid)
+		kill_tree(pid);
+	out = bhb_slurp(log, NULL);
+	if (ok)
+		snprintf(why, len, "KVM boots the guest kernel");
+	else if (out && strstr(out, "KVM internal error"))
+		snprintf(why, len, "/dev/kvm exists but cannot run this guest (KVM internal error: emulation failure), falling back to TCG");
+	else
+		snprintf(why, len, "/dev/kvm exists but the guest did not start under KVM within 30 s, falling back to TCG");
+	free(out);
+	unlink(con);
+	unlink(log);
+	rmdir(dir);
+	return ok ? "kvm" : "tcg";
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bhbench run / bhbench kernels */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bhbench.h"
+
+#define PROVISION "harness/kernel/provision.sh"
+
+static int provision(char *out, size_t len, const char *verb, const char *a1, const char *a2,
+		     const char *a3, const char *a4)
+{
+	char script[PATH_MAX];
+	const char *argv[] = { script, verb, a1, a2, a3, a4, NULL };
+
+	snprintf(script, sizeof(script), "%s/%s", bhb_root(), PROVISION);
+	return bhb_capture(out, len, argv);
+}
+
+static void module_hash(char *out, size_t len)
+{
+	char cmd[PATH_MAX + 128];
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s/bench-module' && cat Kbuild $(ls *.c *.h | LC_ALL=C sort) | sha256sum | cut -c1-16",
+		 bhb_root());
+	if (bhb_capture(out, len, argv) != 0 || !out[0])
+		snprintf(out, len, "unknown");
+}
+
+static const char *flavour_of(const char *rel)
+{
+	if (strstr(rel, "-rt-"))
+		return "rt";
+	if (strstr(rel, "-cloud-"))
+		return "cloud";
+	return "generic";
+}
+
+static int build_initramfs(const char *path, const char *agent, const char *ko, const char *scenario)
+{
+	struct cpio *c = cpio_open(path);
+
+	if (!c)
+		return -1;
+	cpio_dir(c, "dev");
+	cpio_chardev(c, "dev/console", 5, 1);
+	cpio_dir(c, "proc");
+	cpio_dir(c, "sys");
+	cpio_dir(c, "tmp");
+	cpio_file(c, "init", agent, 0755);
+	cpio_add_libs(c, agent);
+	cpio_file(c, "bhbench.ko", ko, 0644);
+	cpio_file(c, "scenario.ini", scenario, 0644);
+	return cpio_close(c);
+}
+
+static int fail_line(const char *what, const char *dir)
+{
+	fprintf(stderr, "bhbench: FAILED: %s (console log: %s/console.log)\n", what, dir);
+	return 1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	char err[512], scen_path[PATH_MAX], rel[256], kdir[PATH_MAX], vmlinuz[PATH_MAX];
+	char hash[64], ko[PATH_MAX], agent[PATH_MAX], dir[PATH_MAX], final[PATH_MAX];
+	char initrd[PATH_MAX], append[2048], why[256], path[PATH_MAX], con[PATH_MAX], chan[PATH_MAX];
+	struct run_opts o;
+	struct bhb_scenario sc;
+	struct boot_opts bo;
+	struct boot_result br;
+	const char *accel;
+	json_t *env, *results = NULL;
+	int ret;
+
+	if (bhb_parse_run_opts(argc, argv, &o, err, sizeof(err))) {
+		fprintf(stderr, "bhbench run: %s\n", err);
+		return 2;
+	}
+	if (o.help) {
+		fputs(run_usage, stdout);
+		return 0;
+	}
+	if (bhb_scenario_path(bhb_root(), o.scenario, scen_path, sizeof(scen_path), err, sizeof(err))) {
+		fprintf(stderr, "bhbench run: %s\n", err);
+		return 2;
+	}
+	if (bhb_scenario_load(scen_path, &sc)) {
+		fprintf(stderr, "bhbench run: %s\n", sc.error);
+		return 2;
+	}
+	if (sc.cpus && (sc.cpus >> o.cpus)) {
+		fprintf(stderr, "bhbench run: %s: cpus needs more than the %d vCPUs of --cpus\n",
+			scen_path, o.cpus);
+		return 2;
+	}
+	snprintf(agent, sizeof(agent), "%s/harness/build/bhbench-agent", bhb_root());
+	if (access(agent, X_OK)) {
+		fprintf(stderr, "bhbench run: %s is missing (run: make -C %s/harness)\n", agent, bhb_root());
+		return 2;
+	}
+	if (access(o.out_dir, F_OK) == 0 && access(o.out_dir, W_OK)) {
+		fprintf(stderr, "bhbench run: results directory %s is not writable\n", o.out_dir);
+		return 2;
+	}
+
+	printf("bhbench: preparing kernel %s\n", o.kernel);
+	fflush(stdout);
+	if (provision(rel, sizeof(rel), "fetch", o.kernel, NULL, NULL, NULL) || !rel[0]) {
+		fprintf(stderr, "bhbench run: cannot provision kernel '%s' (see the messages above)\n", o.kernel);
+		return 1;
+	}
+	snprintf(kdir, sizeof(kdir), "%s/kernels/%s", bhb_cache(), rel);
+	snprintf(vmlinuz, sizeof(vmlinuz), "%s/vmlinuz", kdir);
+	module_hash(hash, sizeof(hash));
+	snprintf(ko, sizeof(ko), "%s/bhbench-%s.ko", kdir, hash);
+	if (access(ko, R_OK)) {
+		char src[PATH_MAX], out[256];
+
+		printf("bhbench: building bhbench.ko for %s\n", rel);
+		fflush(stdout);
+		snprintf(src, sizeof(src), "%s/bench-module", bhb_root());
+		if (provision(out, sizeof(out), "build", rel, src, ko, NULL)) {
+			fprintf(stderr, "bhbench run: module build failed for %s\n", rel);
+			return 1;
+		}
+	}
+
+	if (!o.run_id[0]) {
+		char date[32];
+		time_t now = time(NULL);
+
+		strftime(date, sizeof(date), "%Y%m%d-%H%M%S", localtime(&now));
+		snprintf(o.run_id, sizeof(o.run_id), "%s-%s-%s", date, rel, sc.name);
+	}
+	snprintf(final, sizeof(final), "%s/%s", o.out_dir, o.run_id);
+	snprintf(dir, sizeof(dir), "%s/.%s.partial", o.out_dir, o.run_id);
+	if (access(final, F_OK) == 0) {
+		fprintf(stderr, "bhbench run: %s exists already; choose another --id\n", final);
+		return 2;
+	}
+	if (bhb_mkdirs(dir)) {
+		fprintf(stderr, "bhbench run: cannot create %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	snprintf(initrd, sizeof(initrd), "%s/initramfs.cpio", dir);
+	if (build_initramfs(initrd, agent, ko, scen_path)) {
+		fprintf(stderr, "bhbench run: cannot write the initramfs %s: %s\n", initrd, strerror(errno));
+		return 1;
+	}
+
+	if (!strcmp(o.accel, "auto")) {
+		accel = bhb_pick_accel(vmlinuz, why, sizeof(why));
+		printf("bhbench: accelerator %s: %s\n", accel, why);
+	} else {
+		accel = o.accel;
+	}
+	snprintf(append, sizeof(append), "console=ttyS0,115200 panic=-1 rdinit=/init%s%s",
+		 o.append[0] ? " " : "", o.append);
+	snprintf(con, sizeof(con), "%s/console.log", dir);
+	snprintf(chan, sizeof(chan), "%s/channel.bin", dir);
+	snprintf(path, sizeof(path), "%s/qemu.log", dir);
+	bo = (struct boot_opts){ .kernel = vmlinuz, .initrd = initrd, .append = append, .accel = accel,
+				 .cpus = o.cpus, .mem_mb = o.mem_mb, .timeout_s = o.timeout_s,
+				 .hang_s = o.hang_s, .console_path = con, .chan_path = chan,
+				 .qemu_log = path, .progress = 1 };
+	printf("bhbench: booting %s (%s, %d vCPUs), scenario %s\n", rel, accel, o.cpus, sc.name);
+	fflush(stdout);
+	if (bhb_boot(&bo, &br)) {
+		fprintf(stderr, "bhbench run: cannot start qemu-system-x86_64: %s\n", strerror(errno));
+		return 1;
+	}
+	unlink(initrd);
+
+	env = bhb_host_env();
+	json_object_set_new(env, "kernel", json_string(rel));
+	json_object_set_new(env, "flavour", json_string(flavour_of(rel)));
+	json_object_set_new(env, "accel", json_string(accel));
+	json_object_set_new(env, "vcpus", json_integer(o.cpus));
+	json_object_set_new(env, "mem_mb", json_integer(o.mem_mb));
+	json_object_set_new(env, "module_hash", json_string(hash));
+	json_object_set_new(env, "kernel_cmdline", json_string(append));
+	json_object_set_new(env, "scenario_file", json_string(scen_path));
+	json_object_set_new(env, "run_id", json_string(o.run_id));
+	json_object_set_new(env, "boot_wall_s", json_real(br.wall_s));
+
+	struct analysis_in ai = { .chan_path = chan, .run_dir = dir, .env = env, .sc = &sc,
+				  .seed = 0x6268626568ull };
+	ret = bhb_analyze(&ai, &results, why, sizeof(why));
+
+	/* guest-level failures outrank anything the results say */
+	json_t *fails = json_object_get(results, "failures");
+
+	if (br.interrupted)
+		json_array_append_new(fails, json_sprintf("interrupted by signal %d; guest stopped", br.interrupted));
+	if (br.timed_out)
+		json_array_append_new(fails, json_sprintf("guest did not finish within %d s; killed", o.timeout_s));
+	if (br.hung)
+		json_array_append_new(fails, json_sprintf("guest hung: no output for %d s; killed", o.hang_s));
+	for (int i = 0; i < br.nfail && i < 8; i++)
+		json_array_append_new(fails, json_sprintf("guest kernel: %s", br.fail[i]));
+	if (br.nfail > 8)
+		json_array_append_new(fails, json_sprintf("guest kernel: %d more such lines", br.nfail - 8));
+	if (br.exited && br.exit_status && !br.interrupted)
+		json_array_append_new(fails, json_sprintf("qemu exited with status %d (see qemu.log)", br.exit_status));
+	if (json_array_size(fails)) {
+		json_object_set_new(results, "status", json_string("failed"));
+		ret = 1;
+	}
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	if (bhb_json_write_atomic(path, results)) {
+		fprintf(stderr, "bhbench run: cannot write %s: %s\n", path, strerror(errno));
+		ret = 1;
+	}
+	if (rename(dir, final)) {
+		fprintf(stderr, "bhbench run: cannot rename %s to %s: %s\n", dir, final, strerror(errno));
+		snprintf(final, sizeof(final), "%s", dir);
+		ret = 1;
+	}
+	if (json_array_size(fails)) {
+		size_t i;
+		json_t *f;
+
+		json_array_foreach(fails, i, f)
+			fprintf(stderr, "bhbench: %s\n", json_string_value(f));
+		fail_line(json_string_value(json_array_get(fails, 0)), final);
+		fprintf(stderr, "bhbench: results of the runs that finished are kept in %s (status: failed)\n", final);
+		if (br.interrupted)
+			ret = 130;
+	} else {
+		bhb_print_summary(stdout, results);
+		printf("\nresults: %s\n", final);
+	}
+	json_decref(results);
+	return ret;
+}
+
+int cmd_kernels(int argc, char **argv)
+{
+	char script[PATH_MAX];
+
+	snprintf(script, sizeof(script), "%s/%s", bhb_root(), PROVISION);
+	if (argc == 1) {
+		printf("cached kernels (release, Debian family, state):\n");
+		fflush(stdout);
+		execl(script, script, "list", (char *)NULL);
+	} else if (argc == 2 && !strcmp(argv[1], "--available")) {
+		execl(script, script, "available", (char *)NULL);
+	} else if (argc == 3 && !strcmp(argv[1], "--fetch")) {
+		execl(script, script, "fetch", argv[2], (char *)NULL);
+	} else {
+		fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
+			"usage: bhbench kernels                list cached kernels\n"
+			"       bhbench kernels --available    list kernels the Debian archive offers\n"
+			"       bhbench kernels --fetch K      download K (alias or release) and its build root\n");
+		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+	}
+	fprintf(stderr, "bhbench: cannot run %s: %s\n", script, strerror(errno));
+	return 1;
+}
