@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "frame.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,22 @@ uint32_t bhb_crc32(uint32_t crc, const void *buf, size_t len)
 	return ~crc;
 }
 
+/* the checksum covers "<type> <seq> <len>" and the payload */
+static uint32_t frame_crc(const char *type, uint32_t seq, size_t len, const void *payload)
+{
+	char id[64];
+	int n = snprintf(id, sizeof(id), "%s %u %zu", type, seq, len);
+
+	return bhb_crc32(bhb_crc32(0, id, (size_t)n), payload, len);
+}
+
 int bhb_frame_write(FILE *f, const char *type, uint32_t seq, const void *payload, size_t len)
 {
-	if (fprintf(f, "BHB1 %s %u %zu %08x\n", type, seq, len, bhb_crc32(0, payload, len)) < 0)
+	if (strlen(type) > BHB_FRAME_TYPE_MAX || strpbrk(type, " \n")) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fprintf(f, "BHB1 %s %u %zu %08x\n", type, seq, len, frame_crc(type, seq, len, payload)) < 0)
 		return -1;
 	if (len && fwrite(payload, 1, len, f) != len)
 		return -1;
@@ -69,7 +83,7 @@ void bhb_frames_decode(const char *buf, size_t len, struct bhb_frames *out)
 	out->end_status = -1;
 	for (;;) {
 		struct bhb_frame fr = { 0 };
-		char hdr[128], type[BHB_FRAME_TYPE_MAX + 1], tail;
+		char hdr[128], canon[128], type[BHB_FRAME_TYPE_MAX + 1], tail;
 		unsigned int seq, crc;
 		unsigned long long plen;
 		const char *nl;
@@ -91,8 +105,11 @@ void bhb_frames_decode(const char *buf, size_t len, struct bhb_frames *out)
 		hlen = (size_t)(nl - (buf + pos));
 		memcpy(hdr, buf + pos, hlen);
 		hdr[hlen] = 0;
+		/* accept only the canonical spelling of a header */
 		if (sscanf(hdr, "BHB1 %15s %u %llu %8x%c", type, &seq, &plen, &crc, &tail) != 4 ||
-		    strlen(hdr) != hlen) {
+		    strlen(hdr) != hlen ||
+		    snprintf(canon, sizeof(canon), "BHB1 %s %u %llu %08x", type, seq, plen, crc) < 0 ||
+		    strcmp(canon, hdr)) {
 			fail(out, BHB_FRAMES_CORRUPT, "bad frame header at byte %zu", pos);
 			return;
 		}
@@ -110,7 +127,7 @@ void bhb_frames_decode(const char *buf, size_t len, struct bhb_frames *out)
 			     seq, type, plen, len - pos);
 			return;
 		}
-		if (buf[pos + plen] != '\n' || bhb_crc32(0, buf + pos, plen) != crc) {
+		if (buf[pos + plen] != '\n' || frame_crc(type, seq, (size_t)plen, buf + pos) != crc) {
 			fail(out, BHB_FRAMES_CORRUPT, "frame %u (%s) fails its checksum (byte %zu)", seq, type, pos);
 			return;
 		}

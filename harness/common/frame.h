@@ -4,8 +4,9 @@
  *
  * A stream is a sequence of frames, each
  *     "BHB1 <type> <seq> <len> <crc32>\n" <len payload bytes> "\n"
- * with seq counting from 0 and crc32 (IEEE, as zlib) over the payload in 8
- * hex digits.  The last frame has type "end" and a payload "<frames> <status>"
+ * with seq counting from 0 and crc32 (IEEE, as zlib) over "<type> <seq> <len>"
+ * followed by the payload, in 8 lower-case hex digits; only that canonical
+ * spelling of a header is accepted.  The last frame has type "end" and a payload "<frames> <status>"
  * where <frames> counts the frames before it.  A stream without its end
  * frame was truncated; a bad header, length, sequence or checksum is
  * corruption.  Decoding keeps every good frame before the first problem.

@@ -178,6 +178,9 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 					linebuf[lb] = 0;
 					lb = 0;
 					if (bhb_console_is_failure(linebuf)) {
+						/* a trace only says more than its headline when alone */
+						if (strstr(linebuf, "Call Trace:") && r->nfail)
+							continue;
 						if (r->nfail < 8)
 							snprintf(r->fail[r->nfail], sizeof(r->fail[0]), "%s", linebuf);
 						r->nfail++;

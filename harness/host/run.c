@@ -197,8 +197,8 @@ int cmd_run(int argc, char **argv)
 				  .seed = 0x6268626568ull };
 	ret = bhb_analyze(&ai, &results, why, sizeof(why));
 
-	/* guest-level failures outrank anything the results say */
-	json_t *fails = json_object_get(results, "failures");
+	/* guest-level failures come first: they explain the rest */
+	json_t *fails = json_array();
 
 	if (br.interrupted)
 		json_array_append_new(fails, json_sprintf("interrupted by signal %d; guest stopped", br.interrupted));
@@ -212,6 +212,8 @@ int cmd_run(int argc, char **argv)
 		json_array_append_new(fails, json_sprintf("guest kernel: %d more such lines", br.nfail - 8));
 	if (br.exited && br.exit_status && !br.interrupted)
 		json_array_append_new(fails, json_sprintf("qemu exited with status %d (see qemu.log)", br.exit_status));
+	json_array_extend(fails, json_object_get(results, "failures"));
+	json_object_set_new(results, "failures", fails);
 	if (json_array_size(fails)) {
 		json_object_set_new(results, "status", json_string("failed"));
 		ret = 1;

@@ -1,0 +1,33 @@
+# bhbench: the two commands are `make bench` and `make test`.
+KERNEL ?= 6.12
+SCENARIO ?= latency
+ACCEL ?= auto
+ARGS ?=
+
+all: harness
+
+deps:
+	@scripts/install-deps.sh
+
+harness: deps
+	@$(MAKE) -s -C harness all
+
+kernel: deps
+	harness/kernel/provision.sh fetch $(KERNEL)
+
+# Sets up whatever is missing, boots the kernel, runs the default suite.
+bench: harness kernel
+	./bhbench run --kernel $(KERNEL) --scenario $(SCENARIO) --accel $(ACCEL) $(ARGS)
+
+unit: harness
+	@$(MAKE) -s -C harness unit
+
+integration: harness kernel
+	tests/integration.sh
+
+test: unit integration
+
+clean:
+	$(MAKE) -C harness clean
+
+.PHONY: all deps harness kernel bench unit integration test clean

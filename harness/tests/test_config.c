@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests: scenario files and "bhbench run" options; bad input gets a clear message. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../common/names.h"
+#include "../common/scenario.h"
+#include "../host/bhbench.h"
+
+static void test_scenario_ok(void **state)
+{
+	struct bhb_scenario sc;
+	const char *ini =
+		"; comment\n"
+		"[scenario]\n"
+		"name = lat1\n"
+		"producers = hardirq, process_bh\n"
+		"mechanisms = tasklet bh wq_unbound\n"
+		"cpus = 0-2,5\n"
+		"items = 500\n"
+		"period_us = 150\n"
+		"cost_us = 3\n"
+		"repetitions = 4\n";
+
+	(void)state;
+	assert_int_equal(bhb_scenario_parse(ini, "t.ini", &sc), 0);
+	assert_string_equal(sc.name, "lat1");
+	assert_int_equal(sc.producers, (1u << BHB_PROD_HARDIRQ) | (1u << BHB_PROD_PROCESS_BH));
+	assert_int_equal(sc.mechs, (1ull << BHB_MECH_TASKLET) | (1ull << BHB_MECH_BH) | (1ull << BHB_MECH_WQ_UNBOUND));
+	assert_int_equal(sc.cpus, 0x27);
+	assert_int_equal(sc.items, 500);
+	assert_int_equal(sc.period_ns, 150000);
+	assert_int_equal(sc.cost_ns, 3000);
+	assert_int_equal(sc.repetitions, 4);
+	assert_int_equal(sc.inflight, 64);	/* default kept */
+	assert_int_equal(bhb_scenario_parse("[scenario]\nmechanisms = all\n", "t", &sc), 0);
+	assert_int_equal(sc.mechs, (1ull << BHB_NR_MECHS) - 1);
+}
+
+struct bad_case {
+	const char *ini;
+	const char *want[3];	/* substrings the message must contain */
+};
+
+static void test_scenario_bad(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "[scenario]\nname = x\nitemz = 5\n", { "t.ini:3:", "unknown key 'itemz'" } },
+		{ "[scenario]\nitems = abc\n", { "t.ini:2:", "items", "integer from 1 to 10000000" } },
+		{ "[scenario]\nitems = 0\n", { "t.ini:2:", "items = '0'" } },
+		{ "[scenario]\nitems = -5\n", { ":2:", "items" } },
+		{ "[scenario]\nitems = 12x\n", { ":2:", "items" } },
+		{ "[scenario]\ninflight = 5000\n", { ":2:", "inflight", "4096" } },
+		{ "[scenario]\nperiod_us = 0\n", { ":2:", "period_us" } },
+		{ "[scenario]\nitems = 99999999999999999999999\n", { ":2:", "items" } },
+		{ "[scenario]\n\nmechanisms = tasklet, bogus\n", { "t.ini:3:", "unknown name 'bogus'", "wq_unbound" } },
+		{ "[scenario]\nproducers = softirq\n", { ":2:", "producers", "hardirq" } },
+		{ "[scenario]\ncpus = 3-1\n", { ":2:", "cpus" } },
+		{ "[scenario]\ncpus = 64\n", { ":2:", "cpus" } },
+		{ "[scenarios]\nitems = 5\n", { ":2:", "unknown section [scenarios]" } },
+		{ "[scenario]\nthis line is not ini\n", { "t.ini:2:", "not an INI line" } },
+		{ "[scenario]\nname = has space\n", { ":2:", "name" } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bhb_scenario sc;
+
+		if (bhb_scenario_parse(cases[i].ini, "t.ini", &sc) == 0)
+			fail_msg("case %zu accepted: %s", i, cases[i].ini);
+		for (int k = 0; k < 3 && cases[i].want[k]; k++)
+			if (!strstr(sc.error, cases[i].want[k]))
+				fail_msg("case %zu: message '%s' lacks '%s'", i, sc.error, cases[i].want[k]);
+	}
+}
+
+static void test_scenario_files(void **state)
+{
+	struct bhb_scenario sc;
+	char path[] = "/tmp/bhbench-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "[scenario]\nitems = 7\n", 21), 21);
+	close(fd);
+	assert_int_equal(bhb_scenario_load(path, &sc), 0);
+	assert_int_equal(sc.items, 7);
+	unlink(path);
+	assert_int_equal(bhb_scenario_load(path, &sc), -1);
+	assert_non_null(strstr(sc.error, "No such file"));
+}
+
+static int parse(char *err, struct run_opts *o, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = "run";
+	va_start(ap, o);
+	for (char *a; (a = va_arg(ap, char *));)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return bhb_parse_run_opts(argc, argv, o, err, 256);
+}
+
+static void test_cli(void **state)
+{
+	struct run_opts o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(err, &o, NULL), 0);
+	assert_string_equal(o.kernel, "6.12");
+	assert_string_equal(o.scenario, "latency");
+	assert_string_equal(o.accel, "auto");
+	assert_int_equal(o.cpus, 2);
+	assert_int_equal(parse(err, &o, "--kernel", "7.3.4+deb13-amd64", "-s", "smoke", "--accel", "tcg",
+			       "--cpus", "4", "--append", "bhbench.inject_warn=1", NULL), 0);
+	assert_string_equal(o.kernel, "7.3.4+deb13-amd64");
+	assert_int_equal(o.cpus, 4);
+	assert_string_equal(o.append, "bhbench.inject_warn=1");
+
+	assert_int_equal(parse(err, &o, "--cpus", "0", NULL), -1);
+	assert_non_null(strstr(err, "--cpus: '0' is not an integer from 1 to 64"));
+	assert_int_equal(parse(err, &o, "--cpus", "2x", NULL), -1);
+	assert_int_equal(parse(err, &o, "--accel", "hvf", NULL), -1);
+	assert_non_null(strstr(err, "not one of auto, kvm, tcg"));
+	assert_int_equal(parse(err, &o, "--bogus", NULL), -1);
+	assert_non_null(strstr(err, "unknown option '--bogus'"));
+	assert_int_equal(parse(err, &o, "--kernel", NULL), -1);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(parse(err, &o, "extra", NULL), -1);
+	assert_non_null(strstr(err, "unexpected argument 'extra'"));
+	assert_int_equal(parse(err, &o, "--kernel", "6.12; rm -rf /", NULL), -1);
+	assert_int_equal(parse(err, &o, "--id", "../escape", NULL), -1);
+	assert_int_equal(parse(err, &o, "--mem", "64", NULL), -1);
+}
+
+static void test_scenario_path(void **state)
+{
+	char out[512], err[512];
+
+	(void)state;
+	assert_int_equal(bhb_scenario_path("/nonexistent-root", "latency", out, sizeof(out), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no scenario 'latency'"));
+	assert_int_equal(bhb_scenario_path("/", "/nonexistent/x.ini", out, sizeof(out), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/x.ini"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scenario_ok),
+		cmocka_unit_test(test_scenario_bad),
+		cmocka_unit_test(test_scenario_files),
+		cmocka_unit_test(test_cli),
+		cmocka_unit_test(test_scenario_path),
+	};
+
+	return cmocka_run_group_tests_name("config and CLI", tests, NULL, NULL);
+}

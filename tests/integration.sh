@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Integration tests: real Debian kernels under QEMU.
+#   tests/integration.sh            6.12 smoke + failure paths + 7.3 smoke
+# Each check prints PASS/FAIL; the script exits non-zero on any FAIL.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 2
+out=$(mktemp -d /tmp/bhbench-it.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+check=$root/harness/build/check_run
+fails=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+K612=${BHBENCH_TEST_KERNEL:-6.12}
+K73=${BHBENCH_TEST_KERNEL_7:-7.3}
+
+# 1. 6.12, every mechanism, both producers: counts, bounds, CPU and order.
+echo "== smoke run on $K612"
+if ./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id smoke > "$out/smoke.out" 2>&1; then
+	if "$check" "$out/smoke" --mechs 9 --max-ms 1000; then
+		pass "smoke on $K612: invariants hold for all 9 mechanisms"
+	else
+		fail "smoke on $K612: invariants"
+	fi
+	grep -q 'x tasklet' "$out/smoke.out" && pass "summary table printed" || fail "no summary table"
+else
+	cat "$out/smoke.out"; fail "smoke run on $K612 exited non-zero"
+fi
+
+# 2. A WARN in the guest: reported as a failure, never as numbers.
+echo "== injected WARN"
+./bhbench run --kernel "$K612" --scenario tests/fixtures/tiny.ini --out "$out" --id warn \
+	--append bhbench.inject_warn=1 > "$out/warn.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'FAILED: guest kernel: .*WARNING' "$out/warn.out" &&
+   ! grep -q 'x tasklet' "$out/warn.out" && grep -q '"status": "failed"' "$out/warn/results.json"; then
+	pass "injected WARN: exit $rc, failure reported, no table"
+else
+	cat "$out/warn.out"; fail "injected WARN not reported as a failure (exit $rc)"
+fi
+
+# 3. A guest kernel panic (no init): failure, truncated stream, non-zero exit.
+echo "== guest panic"
+./bhbench run --kernel "$K612" --scenario tests/fixtures/tiny.ini --out "$out" --id panic \
+	--append rdinit=/nonexistent > "$out/panic.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'Kernel panic' "$out/panic.out" && grep -q 'result stream truncated' "$out/panic.out"; then
+	pass "guest panic: exit $rc, panic and truncated stream reported"
+else
+	cat "$out/panic.out"; fail "guest panic not reported (exit $rc)"
+fi
+
+# 4. A bad scenario is refused with file:line before any VM boots.
+echo "== bad scenario"
+./bhbench run --kernel "$K612" --scenario tests/fixtures/bad-key.ini --out "$out" > "$out/bad.out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "bad-key.ini:5: unknown key 'colour'" "$out/bad.out" && ! grep -q booting "$out/bad.out"; then
+	pass "bad scenario refused before boot: $(tail -n 1 "$out/bad.out")"
+else
+	cat "$out/bad.out"; fail "bad scenario not refused properly (exit $rc)"
+fi
+
+# 5. 7.x: the other package layout and an mmdebstrap build root.
+echo "== tiny run on $K73"
+if ./bhbench run --kernel "$K73" --scenario tests/fixtures/tiny.ini --out "$out" --id k73 > "$out/k73.out" 2>&1 &&
+   "$check" "$out/k73" --mechs 3 --max-ms 1000; then
+	pass "tiny on $K73: invariants hold"
+else
+	cat "$out/k73.out"; fail "run on $K73"
+fi
+
+echo "integration: $fails failure(s)"
+[ $fails -eq 0 ]
