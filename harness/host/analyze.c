@@ -16,10 +16,13 @@
 #include "../common/stats.h"
 #include "bhbench.h"
 
-#define NQ 5
+#define NQ 5			/* latency quantiles */
+#define NQQ 2			/* queue-to-callback quantiles */
+#define NM (NQ + NQQ)		/* metrics bootstrapped per benchmark */
 #define BOOT 1000
 static const double qs[NQ] = { 0.5, 0.9, 0.99, 0.999, 1.0 };
-static const char *const qnames[NQ] = { "p50", "p90", "p99", "p99.9", "max" };
+static const double qqs[NQQ] = { 0.5, 0.99 };
+static const char *const qnames[NM] = { "p50", "p90", "p99", "p99.9", "max", "q2e_p50", "q2e_p99" };
 
 enum { C_ARRIVALS, C_QUEUED, C_COALESCED, C_REFUSED, C_EXECUTED, C_OTHER_CPU, C_OOO, C_LOST,
        C_LEAKED, C_NR };
@@ -35,8 +38,8 @@ struct bench {
 	int nreps, cap, errors;
 	struct rep *reps;
 	uint64_t c[C_NR], ctx[BHB_NR_CTX], lat_sum, lat_min, lat_max, q2e_max;
-	double *boot;			/* BOOT x NQ */
-	double q[NQ];
+	double *boot;			/* BOOT x NM */
+	double q[NM];
 	char first_error[128];
 };
 
@@ -208,7 +211,7 @@ static json_t *ratio(struct bench *x, struct bench *base, int j)
 		return json_null();
 	}
 	for (int b = 0; b < BOOT; b++) {
-		double den = base->boot[b * NQ + j], num = x->boot[b * NQ + j];
+		double den = base->boot[b * NM + j], num = x->boot[b * NM + j];
 
 		r[b] = den > 0 && num >= 0 ? num / den : INFINITY;
 	}
@@ -227,17 +230,38 @@ static void bench_stats(struct bench *b, uint64_t seed)
 		return;
 	}
 	struct bhb_hist *lat = malloc((size_t)b->nreps * sizeof(*lat));
+	struct bhb_hist *q2e = malloc((size_t)b->nreps * sizeof(*q2e));
+	struct bhb_hist *allq = calloc(1, sizeof(*allq));
+	double *bl = malloc(BOOT * NQ * sizeof(*bl)), *bq = malloc(BOOT * NQQ * sizeof(*bq));
 
+	b->boot = malloc(BOOT * NM * sizeof(*b->boot));
+	if (!lat || !q2e || !allq || !bl || !bq || !b->boot) {
+		free(b->boot);
+		b->boot = NULL;
+		goto out;
+	}
 	for (int r = 0; r < b->nreps; r++) {
 		bhb_hist_merge(all, &b->reps[r].lat);
+		bhb_hist_merge(allq, &b->reps[r].q2e);
 		lat[r] = b->reps[r].lat;
+		q2e[r] = b->reps[r].q2e;
 	}
 	for (int j = 0; j < NQ; j++)
 		b->q[j] = bhb_hist_quantile(all, qs[j]);
-	b->boot = malloc(BOOT * NQ * sizeof(*b->boot));
-	if (b->boot)
-		bhb_bootstrap(lat, b->nreps, qs, NQ, BOOT, seed, b->boot);
+	for (int j = 0; j < NQQ; j++)
+		b->q[NQ + j] = bhb_hist_quantile(allq, qqs[j]);
+	bhb_bootstrap(lat, b->nreps, qs, NQ, BOOT, seed, bl);
+	bhb_bootstrap(q2e, b->nreps, qqs, NQQ, BOOT, seed ^ 0x5157, bq);
+	for (int k = 0; k < BOOT; k++) {
+		memcpy(&b->boot[k * NM], &bl[k * NQ], NQ * sizeof(double));
+		memcpy(&b->boot[k * NM + NQ], &bq[k * NQQ], NQQ * sizeof(double));
+	}
+out:
+	free(bl);
+	free(bq);
 	free(lat);
+	free(q2e);
+	free(allq);
 	free(all);
 }
 
@@ -264,7 +288,7 @@ static json_t *bench_json(int p, int m, struct bench *b)
 		double lo = NAN, hi = NAN, v = b->q[j];
 
 		if (b->boot)
-			bhb_interval(b->boot + j, BOOT, NQ, 0.95, &lo, &hi);
+			bhb_interval(b->boot + j, BOOT, NM, 0.95, &lo, &hi);
 		if (j == NQ - 1)
 			v = (double)b->lat_max;	/* exact */
 		json_object_set_new(lat, qnames[j], v < 0 ? json_null() : ci_obj(v, lo, hi < 0 ? INFINITY : hi));
@@ -280,14 +304,22 @@ static json_t *bench_json(int p, int m, struct bench *b)
 			"p99", num_or_null(bhb_hist_quantile(&b->reps[r].lat, 0.99))));
 	}
 	json_object_set_new(o, "per_repetition", reps);
-	q2e = json_pack("{s:o,s:o,s:I}", "p50", num_or_null(allq ? bhb_hist_quantile(allq, 0.5) : 0),
-			"p99", num_or_null(allq ? bhb_hist_quantile(allq, 0.99) : 0), "max", (json_int_t)b->q2e_max);
-	json_object_set_new(o, "queue_to_exec_ns", q2e);
-	for (int j = 0; j < 3; j++) {
-		int q = j == 0 ? 0 : j == 1 ? 2 : 3;
+	q2e = json_object();
+	for (int j = 0; j < NQQ; j++) {
+		double lo = NAN, hi = NAN;
 
-		json_object_set_new(rt, qnames[q], tl->nreps ? ratio(b, tl, q) : json_null());
-		json_object_set_new(rd, qnames[q], dr->nreps ? ratio(b, dr, q) : json_null());
+		if (b->boot)
+			bhb_interval(b->boot + NQ + j, BOOT, NM, 0.95, &lo, &hi);
+		json_object_set_new(q2e, qnames[NQ + j] + 4, b->q[NQ + j] < 0 ? json_null() :
+				    ci_obj(b->q[NQ + j], lo, hi < 0 ? INFINITY : hi));
+	}
+	json_object_set_new(q2e, "max", json_integer((json_int_t)b->q2e_max));
+	json_object_set_new(o, "queue_to_exec_ns", q2e);
+	static const int rq[] = { 0, 2, 3, NQ, NQ + 1 };	/* p50, p99, p99.9, q2e p50, q2e p99 */
+
+	for (size_t j = 0; j < sizeof(rq) / sizeof(rq[0]); j++) {
+		json_object_set_new(rt, qnames[rq[j]], tl->nreps ? ratio(b, tl, rq[j]) : json_null());
+		json_object_set_new(rd, qnames[rq[j]], dr->nreps ? ratio(b, dr, rq[j]) : json_null());
 	}
 	json_object_set_new(o, "ratio_to_tasklet", rt);
 	json_object_set_new(o, "ratio_to_direct", rd);
@@ -424,6 +456,48 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 			free(benches[p][m].boot);
 		}
 	json_object_set_new(res, "benchmarks", list);
+	/* measurement overhead as a share of the smallest median it sits in */
+	if (overhead) {
+		double best = 0, rec = json_real_value(json_object_get(overhead, "record_ns_median"));
+		const char *bp = NULL, *bm = NULL;
+		size_t i;
+		json_t *b;
+
+		json_array_foreach(list, i, b) {
+			double v = json_real_value(json_object_get(json_object_get(json_object_get(b, "latency_ns"), "p50"), "value"));
+
+			if (v > 0 && (best == 0 || v < best)) {
+				best = v;
+				bp = json_string_value(json_object_get(b, "producer"));
+				bm = json_string_value(json_object_get(b, "mech"));
+			}
+		}
+		double bestq = 0;
+		const char *qp = NULL, *qm = NULL;
+
+		/* and of the smallest queue-to-callback median of a real mechanism */
+		json_array_foreach(list, i, b) {
+			double v = json_real_value(json_object_get(json_object_get(json_object_get(b, "queue_to_exec_ns"), "p50"), "value"));
+
+			if (!strcmp(json_string_value(json_object_get(b, "mech")), "direct"))
+				continue;
+			if (v > 0 && (bestq == 0 || v < bestq)) {
+				bestq = v;
+				qp = json_string_value(json_object_get(b, "producer"));
+				qm = json_string_value(json_object_get(b, "mech"));
+			}
+		}
+		if (bestq > 0) {
+			json_object_set_new(overhead, "smallest_q2e_median_ns", json_real(bestq));
+			json_object_set_new(overhead, "smallest_q2e_median_of", json_sprintf("%s/%s", qp, qm));
+			json_object_set_new(overhead, "share_of_smallest_q2e_median", json_real(rec / bestq));
+		}
+		if (best > 0) {
+			json_object_set_new(overhead, "smallest_median_ns", json_real(best));
+			json_object_set_new(overhead, "smallest_median_of", json_sprintf("%s/%s", bp, bm));
+			json_object_set_new(overhead, "share_of_smallest_median", json_real(rec / best));
+		}
+	}
 	json_object_set_new(res, "status", json_string(json_array_size(failures) ? "failed" : "ok"));
 	if (json_array_size(failures))
 		snprintf(why, len, "%s", json_string_value(json_array_get(failures, 0)));
@@ -505,31 +579,32 @@ void bhb_print_summary(FILE *f, json_t *res)
 	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
 		const char *p = json_string_value(json_object_get(b, "producer"));
 		json_t *lat = json_object_get(b, "latency_ns"), *ctx = json_object_get(b, "contexts"), *v;
-		char p50[48], p90[24], p99[48], p999[24], mx[24], rt[40], rd[40], where[64] = "-";
+		char p50[48], p99[48], p999[24], mx[24], rt[40], rq[40], rd[40], where[64] = "-", q2e[48];
 		json_int_t exe = json_integer_value(json_object_get(json_object_get(b, "counters"), "executed"));
 		json_int_t best = 0;
 		const char *k;
 
 		if (strcmp(p, prod)) {
 			prod = p;
-			fprintf(f, "\nproducer: %s\n%-11s %-20s %-8s %-20s %-8s %-8s %-18s %-18s %-5s %s\n", p,
-				"mechanism", "p50", "p90", "p99", "p99.9", "max", "x tasklet (p50)",
-				"x direct (p50)", "lost", "ran in (share)");
+			fprintf(f, "\nproducer: %s\n%-11s %-19s %-19s %-6s %-6s %-18s %-17s %-17s %-17s %-4s %s\n", p,
+				"mechanism", "p50", "p99", "p99.9", "max", "q->cb p50", "x tasklet p50",
+				"x tasklet q->cb", "x direct p50", "lost", "ran in (share)");
 		}
 		us_ci(p50, sizeof(p50), json_object_get(lat, "p50"));
-		us(p90, sizeof(p90), json_object_get(lat, "p90"));
 		us_ci(p99, sizeof(p99), json_object_get(lat, "p99"));
 		us(p999, sizeof(p999), json_object_get(lat, "p99.9"));
 		us(mx, sizeof(mx), json_object_get(lat, "max"));
+		us_ci(q2e, sizeof(q2e), json_object_get(json_object_get(b, "queue_to_exec_ns"), "p50"));
 		ratio_ci(rt, sizeof(rt), json_object_get(json_object_get(b, "ratio_to_tasklet"), "p50"));
 		ratio_ci(rd, sizeof(rd), json_object_get(json_object_get(b, "ratio_to_direct"), "p50"));
+		ratio_ci(rq, sizeof(rq), json_object_get(json_object_get(b, "ratio_to_tasklet"), "q2e_p50"));
 		json_object_foreach(ctx, k, v)
 			if (json_integer_value(v) > best) {
 				best = json_integer_value(v);
 				snprintf(where, sizeof(where), "%s (%.0f%%)", k, exe ? 100.0 * (double)best / (double)exe : 0);
 			}
-		fprintf(f, "%-11s %-20s %-8s %-20s %-8s %-8s %-18s %-18s %-5lld %s\n",
-			json_string_value(json_object_get(b, "mech")), p50, p90, p99, p999, mx, rt, rd,
+		fprintf(f, "%-11s %-19s %-19s %-6s %-6s %-18s %-17s %-17s %-17s %-4lld %s\n",
+			json_string_value(json_object_get(b, "mech")), p50, p99, p999, mx, q2e, rt, rq, rd,
 			json_integer_value(json_object_get(json_object_get(b, "counters"), "lost")), where);
 	}
 	if (json_array_size(un)) {
@@ -538,7 +613,16 @@ void bhb_print_summary(FILE *f, json_t *res)
 			fprintf(f, " %s", json_string_value(b));
 		fprintf(f, "\n");
 	}
+	fprintf(f, "\nq->cb: median from the queue call itself to the callback (the mechanism's own cost,\n"
+		   "without the producer's lateness).\n");
 	if (oh)
-		fprintf(f, "\nmeasurement overhead: %.0f ns per item (timestamp + histogram update, median in guest)\n",
-			json_real_value(json_object_get(oh, "record_ns_median")));
+		fprintf(f, "measurement overhead: %.0f ns per item (one timestamp + histogram update, median in the guest),\n"
+			   "%.2f%% of the smallest median latency (%s)\n",
+			json_real_value(json_object_get(oh, "record_ns_median")),
+			100 * json_real_value(json_object_get(oh, "share_of_smallest_median")),
+			json_string_value(json_object_get(oh, "smallest_median_of")) ?: "-");
+	if (oh && json_object_get(oh, "share_of_smallest_q2e_median"))
+		fprintf(f, "and %.1f%% of the smallest q->cb median of a deferred mechanism (%s)\n",
+			100 * json_real_value(json_object_get(oh, "share_of_smallest_q2e_median")),
+			json_string_value(json_object_get(oh, "smallest_q2e_median_of")));
 }

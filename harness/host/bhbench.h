@@ -12,6 +12,7 @@
 /* ---- subcommands (main.c holds the table) ---- */
 int cmd_run(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 
 /* ---- options of "bhbench run" (cli.c) ---- */
 struct run_opts {

@@ -269,3 +269,33 @@ int cmd_kernels(int argc, char **argv)
 	fprintf(stderr, "bhbench: cannot run %s: %s\n", script, strerror(errno));
 	return 1;
 }
+
+int cmd_show(int argc, char **argv)
+{
+	char path[PATH_MAX];
+	json_error_t je;
+	json_t *res;
+	size_t i;
+	json_t *f;
+
+	if (argc != 2 || !strcmp(argv[1], "--help")) {
+		fprintf(argc == 2 ? stdout : stderr, "usage: bhbench show RESULTS_DIR\n");
+		return argc == 2 ? 0 : 2;
+	}
+	snprintf(path, sizeof(path), "%s/results.json", argv[1]);
+	res = json_load_file(path, 0, &je);
+	if (!res) {
+		fprintf(stderr, "bhbench show: cannot read %s: %s\n", path, je.text);
+		return 1;
+	}
+	if (strcmp(json_string_value(json_object_get(res, "status")) ?: "", "ok")) {
+		json_array_foreach(json_object_get(res, "failures"), i, f)
+			fprintf(stderr, "bhbench: %s\n", json_string_value(f));
+		fprintf(stderr, "bhbench show: %s is a FAILED run; no numbers shown\n", argv[1]);
+		json_decref(res);
+		return 1;
+	}
+	bhb_print_summary(stdout, res);
+	json_decref(res);
+	return 0;
+}
