@@ -13,7 +13,9 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/overflow.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
@@ -257,7 +259,7 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 		if (!(req->cpu_mask & (1ull << cpu)))
 			continue;
 		pc->producing = true;
-		pc->items = kvcalloc_node(req->inflight, sizeof(*pc->items),
+		pc->items = kvzalloc_node(array_size(req->inflight, sizeof(*pc->items)),
 					  GFP_KERNEL, cpu_to_node(cpu));
 		if (!pc->items)
 			goto fail;

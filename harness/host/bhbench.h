@@ -93,5 +93,6 @@ void bhb_print_summary(FILE *f, json_t *results);
 
 /* ---- environment (env.c) ---- */
 json_t *bhb_host_env(void);
+json_t *bhb_host_load(void);
 
 #endif

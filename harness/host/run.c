@@ -169,6 +169,8 @@ int cmd_run(int argc, char **argv)
 	snprintf(con, sizeof(con), "%s/console.log", dir);
 	snprintf(chan, sizeof(chan), "%s/channel.bin", dir);
 	snprintf(path, sizeof(path), "%s/qemu.log", dir);
+	json_t *load_before = bhb_host_load();
+
 	bo = (struct boot_opts){ .kernel = vmlinuz, .initrd = initrd, .append = append, .accel = accel,
 				 .cpus = o.cpus, .mem_mb = o.mem_mb, .timeout_s = o.timeout_s,
 				 .hang_s = o.hang_s, .console_path = con, .chan_path = chan,
@@ -192,6 +194,8 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(env, "scenario_file", json_string(scen_path));
 	json_object_set_new(env, "run_id", json_string(o.run_id));
 	json_object_set_new(env, "boot_wall_s", json_real(br.wall_s));
+	json_object_set_new(env, "host_loadavg_before", load_before);
+	json_object_set_new(env, "host_loadavg_after", bhb_host_load());
 
 	struct analysis_in ai = { .chan_path = chan, .run_dir = dir, .env = env, .sc = &sc,
 				  .seed = 0x6268626568ull };
