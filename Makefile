@@ -22,12 +22,17 @@ bench: harness kernel
 unit: harness
 	@$(MAKE) -s -C harness unit
 
+# W=1 and checkpatch.pl --strict for the module (checkpatch comes from
+# Debian's linux-source package, cached, never committed)
+lint: harness kernel
+	tests/module-lint.sh $(KERNEL) 7.3
+
 integration: harness kernel
 	tests/integration.sh
 
-test: unit integration
+test: unit lint integration
 
 clean:
 	$(MAKE) -C harness clean
 
-.PHONY: all deps harness kernel bench unit integration test clean
+.PHONY: all deps harness kernel bench unit lint integration test clean

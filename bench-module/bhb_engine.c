@@ -88,7 +88,7 @@ void bhb_item_exec(struct bhb_item *it)
 
 	local_irq_save(flags);
 	cpu = smp_processor_id();
-	pc = run->pcpu[cpu];
+	pc = cpu < BHB_MAX_CPUS ? run->pcpu[cpu] : NULL;
 	if (likely(pc)) {
 		bhb_record(pc, now - intended, now - queued, bhb_context(pc));
 		if (cpu != owner->cpu)

@@ -19,44 +19,38 @@
 #define BHB_MAX_CPUS		64
 #define BHB_NAME_LEN		16
 
-/* X(ID, "name"): the mechanisms, in reporting order. */
-#define BHB_MECHS(X)					\
-	X(DIRECT, "direct")				\
-	X(TASKLET, "tasklet")				\
-	X(TASKLET_HI, "tasklet_hi")			\
-	X(BH, "bh")					\
-	X(BH_HIGHPRI, "bh_highpri")			\
-	X(BH_CUSTOM, "bh_custom")			\
-	X(WQ_PERCPU, "wq_percpu")			\
-	X(WQ_HIGHPRI, "wq_highpri")			\
-	X(WQ_UNBOUND, "wq_unbound")
-
-#define BHB_ENUM_MECH(id, name) BHB_MECH_##id,
-enum bhb_mech_id { BHB_MECHS(BHB_ENUM_MECH) BHB_NR_MECHS };
-#undef BHB_ENUM_MECH
+/* Mechanisms, in reporting order (names: harness/common/names.c). */
+enum bhb_mech_id {
+	BHB_MECH_DIRECT,	/* the callback called in the producer's context */
+	BHB_MECH_TASKLET,
+	BHB_MECH_TASKLET_HI,
+	BHB_MECH_BH,		/* system_bh_wq */
+	BHB_MECH_BH_HIGHPRI,	/* system_bh_highpri_wq */
+	BHB_MECH_BH_CUSTOM,	/* own alloc_workqueue(WQ_BH) */
+	BHB_MECH_WQ_PERCPU,	/* system_wq / system_percpu_wq */
+	BHB_MECH_WQ_HIGHPRI,	/* system_highpri_wq */
+	BHB_MECH_WQ_UNBOUND,	/* system_unbound_wq / system_dfl_wq */
+	BHB_NR_MECHS
+};
 
 /* Producer contexts. */
-#define BHB_PRODUCERS(X)				\
-	X(HARDIRQ, "hardirq")				\
-	X(PROCESS, "process")				\
-	X(PROCESS_BH, "process_bh")
-
-#define BHB_ENUM_PROD(id, name) BHB_PROD_##id,
-enum bhb_producer_id { BHB_PRODUCERS(BHB_ENUM_PROD) BHB_NR_PRODUCERS };
-#undef BHB_ENUM_PROD
+enum bhb_producer_id {
+	BHB_PROD_HARDIRQ,	/* per-CPU pinned hard hrtimer */
+	BHB_PROD_PROCESS,	/* per-CPU kthread, BH enabled */
+	BHB_PROD_PROCESS_BH,	/* per-CPU kthread inside local_bh_disable() */
+	BHB_NR_PRODUCERS
+};
 
 /* The context a callback ran in. */
-#define BHB_CONTEXTS(X)						\
-	X(HARDIRQ, "hardirq")					\
-	X(SOFTIRQ_IRQ_EXIT, "softirq_irq_exit")			\
-	X(SOFTIRQ_BH_ENABLE, "softirq_bh_enable")		\
-	X(KSOFTIRQD, "ksoftirqd")				\
-	X(KWORKER, "kworker")					\
-	X(PROCESS, "process")
-
-#define BHB_ENUM_CTX(id, name) BHB_CTX_##id,
-enum bhb_ctx_id { BHB_CONTEXTS(BHB_ENUM_CTX) BHB_NR_CTX };
-#undef BHB_ENUM_CTX
+enum bhb_ctx_id {
+	BHB_CTX_HARDIRQ,
+	BHB_CTX_SOFTIRQ_IRQ_EXIT,	/* softirq, not ksoftirqd, not the producer's bh_enable */
+	BHB_CTX_SOFTIRQ_BH_ENABLE,	/* softirq run by the producer's local_bh_enable() */
+	BHB_CTX_KSOFTIRQD,
+	BHB_CTX_KWORKER,
+	BHB_CTX_PROCESS,
+	BHB_NR_CTX
+};
 
 /* BHB_IOC_INFO */
 struct bhb_info {

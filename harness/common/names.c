@@ -3,16 +3,39 @@
 
 #include <string.h>
 
-#define NAME(id, name) name,
-const char *const bhb_mech_names[BHB_NR_MECHS] = { BHB_MECHS(NAME) };
-const char *const bhb_producer_names[BHB_NR_PRODUCERS] = { BHB_PRODUCERS(NAME) };
-const char *const bhb_ctx_names[BHB_NR_CTX] = { BHB_CONTEXTS(NAME) };
-#undef NAME
+const char *const bhb_mech_names[BHB_NR_MECHS] = {
+	[BHB_MECH_DIRECT] = "direct",
+	[BHB_MECH_TASKLET] = "tasklet",
+	[BHB_MECH_TASKLET_HI] = "tasklet_hi",
+	[BHB_MECH_BH] = "bh",
+	[BHB_MECH_BH_HIGHPRI] = "bh_highpri",
+	[BHB_MECH_BH_CUSTOM] = "bh_custom",
+	[BHB_MECH_WQ_PERCPU] = "wq_percpu",
+	[BHB_MECH_WQ_HIGHPRI] = "wq_highpri",
+	[BHB_MECH_WQ_UNBOUND] = "wq_unbound",
+};
+
+const char *const bhb_producer_names[BHB_NR_PRODUCERS] = {
+	[BHB_PROD_HARDIRQ] = "hardirq",
+	[BHB_PROD_PROCESS] = "process",
+	[BHB_PROD_PROCESS_BH] = "process_bh",
+};
+
+const char *const bhb_ctx_names[BHB_NR_CTX] = {
+	[BHB_CTX_HARDIRQ] = "hardirq",
+	[BHB_CTX_SOFTIRQ_IRQ_EXIT] = "softirq_irq_exit",
+	[BHB_CTX_SOFTIRQ_BH_ENABLE] = "softirq_bh_enable",
+	[BHB_CTX_KSOFTIRQD] = "ksoftirqd",
+	[BHB_CTX_KWORKER] = "kworker",
+	[BHB_CTX_PROCESS] = "process",
+};
 
 int bhb_name_lookup(const char *const *table, int n, const char *name)
 {
+	if (!name)
+		return -1;
 	for (int i = 0; i < n; i++)
-		if (!strcmp(table[i], name))
+		if (table[i] && !strcmp(table[i], name))
 			return i;
 	return -1;
 }

@@ -8,6 +8,7 @@
 #   provision.sh build KERNEL SRC OUT.ko   build the module for KERNEL
 #   provision.sh list             list cached kernels
 #   provision.sh available        list kernels the archive offers
+#   provision.sh checkpatch       path of checkpatch.pl (from linux-source, cached)
 #
 # KERNEL is a full Debian kernel release ("6.12.57+deb12-amd64",
 # "7.3.4+deb13-rt-amd64") or an alias "X.Y[-flavour]" meaning the newest
@@ -251,12 +252,33 @@ cmd_available() {
 	done | sort -V -u
 }
 
+# checkpatch.pl from Debian's kernel source package, cached; never committed.
+cmd_checkpatch() {
+	local d=$CACHE/checkpatch fam=bookworm pkg tmp
+	if [ ! -x "$d/scripts/checkpatch.pl" ]; then
+		pkg=$({ cache_fam "$fam" pkgnames linux-source- | grep -E '^linux-source-[0-9.]+$' || true; } | sort -V | tail -n 1)
+		[ -n "$pkg" ] || die "no linux-source package in $fam"
+		log "extracting checkpatch.pl from $pkg (once)"
+		rm -rf "$CACHE"/tmp.*
+		tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")
+		(cd "$tmp" && apt_fam "$fam" -q download "$pkg" >&2) || die "download of $pkg failed"
+		dpkg-deb --fsys-tarfile "$tmp"/"$pkg"_*.deb | tar -x -C "$tmp" --wildcards './usr/src/linux-source-*.tar.xz'
+		mkdir -p "$d.new"
+		tar -xJf "$tmp"/usr/src/linux-source-*.tar.xz -C "$d.new" --strip-components=1 --wildcards \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch' ||
+			die "cannot extract checkpatch.pl from $pkg"
+		rm -rf "$tmp" "$d"; mv "$d.new" "$d"
+	fi
+	echo "$d/scripts/checkpatch.pl"
+}
+
 case "${1:-}" in
 resolve) [ $# -eq 2 ] || die "usage: provision.sh resolve KERNEL"; resolve "$2" ;;
 fetch) [ $# -eq 2 ] || die "usage: provision.sh fetch KERNEL"; cmd_fetch "$2" ;;
 build) [ $# -ge 4 ] || die "usage: provision.sh build KERNEL SRC OUT.ko [MAKEARGS]"; cmd_build "$2" "$3" "$4" "${5:-}" ;;
 list) cmd_list ;;
 available) cmd_available ;;
+checkpatch) cmd_checkpatch ;;
 path) [ $# -eq 2 ] || die "usage: provision.sh path KERNEL"; kdir "$(resolve "$2")" ;;
 *) die "usage: provision.sh resolve|fetch|build|list|available|path ..." ;;
 esac

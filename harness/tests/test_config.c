@@ -158,9 +158,27 @@ static void test_scenario_path(void **state)
 	assert_non_null(strstr(err, "/nonexistent/x.ini"));
 }
 
+/* every enum value has a distinct name: a new mechanism cannot go nameless */
+static void test_names(void **state)
+{
+	const char *const *tables[] = { bhb_mech_names, bhb_producer_names, bhb_ctx_names };
+	const int sizes[] = { BHB_NR_MECHS, BHB_NR_PRODUCERS, BHB_NR_CTX };
+
+	(void)state;
+	assert_int_equal(BHB_HIST_SUB, 1u << BHB_HIST_SUB_BITS);
+	for (int t = 0; t < 3; t++)
+		for (int i = 0; i < sizes[t]; i++) {
+			assert_non_null(tables[t][i]);
+			assert_int_equal(bhb_name_lookup(tables[t], sizes[t], tables[t][i]), i);
+		}
+	assert_int_equal(bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, "nope"), -1);
+	assert_int_equal(bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_scenario_ok),
 		cmocka_unit_test(test_scenario_bad),
 		cmocka_unit_test(test_scenario_files),
