@@ -50,7 +50,22 @@ else
 	cat "$out/panic.out"; fail "guest panic not reported (exit $rc)"
 fi
 
-# 4. A bad scenario is refused with file:line before any VM boots.
+# 4. A guest that stops talking (every tasklet callback spins for 60 s):
+#    the hang is detected, the guest killed, no numbers printed.
+echo "== guest hang"
+start=$(date +%s)
+./bhbench run --kernel "$K612" --scenario tests/fixtures/tiny.ini --out "$out" --id hang --hang 8 \
+	--append "bhbench.inject_delay_ns=60000000000 bhbench.inject_delay_mech=1" > "$out/hang.out" 2>&1
+rc=$?
+took=$(( $(date +%s) - start ))
+if [ $rc -ne 0 ] && grep -q 'FAILED: guest hung: no output for 8 s' "$out/hang.out" && [ $took -lt 60 ] &&
+   ! pgrep -f "qemu-system-x86_64.*$out/.hang" > /dev/null; then
+	pass "guest hang: detected and killed after ${took}s, exit $rc"
+else
+	cat "$out/hang.out"; fail "guest hang not handled (exit $rc, ${took}s)"
+fi
+
+# 5. A bad scenario is refused with file:line before any VM boots.
 echo "== bad scenario"
 ./bhbench run --kernel "$K612" --scenario tests/fixtures/bad-key.ini --out "$out" > "$out/bad.out" 2>&1
 rc=$?
@@ -60,7 +75,7 @@ else
 	cat "$out/bad.out"; fail "bad scenario not refused properly (exit $rc)"
 fi
 
-# 5. 7.x: the other package layout and an mmdebstrap build root.
+# 6. 7.x: the other package layout and an mmdebstrap build root.
 echo "== tiny run on $K73"
 if ./bhbench run --kernel "$K73" --scenario tests/fixtures/tiny.ini --out "$out" --id k73 > "$out/k73.out" 2>&1 &&
    "$check" "$out/k73" --mechs 3 --max-ms 1000; then
