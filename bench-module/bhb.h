@@ -24,6 +24,9 @@ struct bhb_item {
 	u64 t_intended;			/* when the arrival was due */
 	u64 t_queued;			/* just before the queue call */
 	u64 seq;			/* per producing CPU, from 1 */
+	u64 t_exec;			/* callback entry */
+	u32 exec_cpu;
+	u32 phase;			/* hotplug: enum bhb_hp_phase at entry */
 	atomic_t busy;			/* queued and callback not yet entered */
 };
 
@@ -39,6 +42,8 @@ struct bhb_mech {
 	void (*init_item)(struct bhb_item *it);
 	/* queue on the calling CPU; false if the mechanism did not queue */
 	bool (*queue)(struct bhb_item *it);
+	/* queue on another CPU; NULL if the mechanism cannot */
+	bool (*queue_on)(struct bhb_item *it, int cpu);
 	/* make sure the item is neither pending nor running; may sleep */
 	void (*sync)(struct bhb_item *it);
 	/* true if sync() can reclaim an item that never ran */
@@ -79,6 +84,7 @@ struct bhb_run {
 	u64 lost;
 	u64 leaked;
 	bool stop;
+	atomic_t phase;			/* hotplug runs: enum bhb_hp_phase */
 };
 
 extern const struct bhb_mech *const bhb_mechs[BHB_NR_MECHS];
@@ -102,5 +108,15 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req);
 int bhb_run_execute(struct bhb_run *run);
 void bhb_run_free(struct bhb_run *run);
 void bhb_record(struct bhb_pcpu *pc, u64 lat, u64 q2e, unsigned int ctx);
+void bhb_arrive(struct bhb_pcpu *pc, u64 intended);
+u64 bhb_run_pending(struct bhb_run *run);
+void bhb_run_reclaim(struct bhb_run *run);
+
+int bhb_hp_init(void);
+void bhb_hp_exit(void);
+bool bhb_hp_busy(void);
+long bhb_hp_arm_ioctl(void __user *uarg);
+long bhb_hp_collect_ioctl(void __user *uarg);
+long bhb_hp_disarm_ioctl(void);
 
 #endif /* _BHB_H */

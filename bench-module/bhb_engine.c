@@ -80,6 +80,9 @@ void bhb_item_exec(struct bhb_item *it)
 	s64 prev;
 	int cpu;
 
+	it->t_exec = now;
+	it->exec_cpu = raw_smp_processor_id();
+	it->phase = atomic_read(&run->phase);
 	/* the slot may be queued again from here on */
 	atomic_set_release(&it->busy, 0);
 
@@ -109,7 +112,7 @@ void bhb_item_exec(struct bhb_item *it)
 }
 
 /* One arrival on pc's CPU, due at @intended. */
-static void bhb_arrive(struct bhb_pcpu *pc, u64 intended)
+void bhb_arrive(struct bhb_pcpu *pc, u64 intended)
 {
 	struct bhb_run *run = pc->run;
 	struct bhb_item *it = &pc->items[pc->next_slot];
@@ -239,6 +242,7 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 		return NULL;
 	run->req = *req;
 	run->mech = bhb_mechs[req->mech];
+	atomic_set(&run->phase, 0);
 	atomic_set(&run->producers_left, 0);
 	init_completion(&run->producers_done);
 
@@ -291,7 +295,7 @@ void bhb_run_free(struct bhb_run *run)
 	kfree(run);
 }
 
-static u64 bhb_pending(struct bhb_run *run)
+u64 bhb_run_pending(struct bhb_run *run)
 {
 	u64 queued = 0, done = 0;
 	int cpu;
@@ -334,7 +338,6 @@ int bhb_run_execute(struct bhb_run *run)
 {
 	unsigned long deadline;
 	int cpu, nprod = 0, ret = 0;
-	u32 i;
 
 	cpus_read_lock();
 	run->start_ns = ktime_get_ns() + BHB_START_DELAY_NS;
@@ -383,12 +386,25 @@ int bhb_run_execute(struct bhb_run *run)
 	}
 
 	deadline = jiffies + msecs_to_jiffies(run->req.drain_ms);
-	while (bhb_pending(run) && time_before(jiffies, deadline) &&
+	while (bhb_run_pending(run) && time_before(jiffies, deadline) &&
 	       !fatal_signal_pending(current))
 		usleep_range(500, 1000);
 	run->end_ns = ktime_get_ns();
-	run->lost = bhb_pending(run);
+	run->lost = bhb_run_pending(run);
 	bhb_stop_producers(run);
+	bhb_run_reclaim(run);
+	return ret;
+}
+
+/*
+ * Make every item idle before the run is freed: cancel what can be
+ * cancelled; an item that never ran and cannot be cancelled (a tasklet
+ * stranded on a CPU) is leaked rather than freed under the kernel's feet.
+ */
+void bhb_run_reclaim(struct bhb_run *run)
+{
+	int cpu;
+	u32 i;
 
 	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
 		struct bhb_pcpu *pc = run->pcpu[cpu];
@@ -409,5 +425,4 @@ int bhb_run_execute(struct bhb_run *run)
 	if (run->leaked)
 		pr_warn("bhbench: %s: %llu items never ran and cannot be cancelled; leaking them\n",
 			run->mech->name, run->leaked);
-	return ret;
 }

@@ -67,7 +67,7 @@ static long bhb_ioc_run(void __user *uarg)
 		return -EPROTO;
 	if (!mutex_trylock(&bhb_lock))
 		return -EBUSY;
-	ret = bhb_run_validate(&req);
+	ret = bhb_hp_busy() ? -EBUSY : bhb_run_validate(&req);
 	if (ret)
 		goto out;
 	bhb_run_free(bhb_last);
@@ -185,11 +185,37 @@ static long bhb_ioc_overhead(void __user *uarg)
 	return copy_to_user(uarg, &oh, sizeof(oh)) ? -EFAULT : 0;
 }
 
+/* hotplug requests share the one-run-at-a-time lock with BHB_IOC_RUN */
+static long bhb_ioc_hotplug(unsigned int cmd, void __user *uarg)
+{
+	long ret;
+
+	if (!mutex_trylock(&bhb_lock))
+		return -EBUSY;
+	switch (cmd) {
+	case BHB_IOC_HP_ARM:
+		ret = bhb_hp_arm_ioctl(uarg);
+		break;
+	case BHB_IOC_HP_COLLECT:
+		ret = bhb_hp_collect_ioctl(uarg);
+		break;
+	default:
+		ret = bhb_hp_disarm_ioctl();
+		break;
+	}
+	mutex_unlock(&bhb_lock);
+	return ret;
+}
+
 static long bhb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
+	case BHB_IOC_HP_ARM:
+	case BHB_IOC_HP_COLLECT:
+	case BHB_IOC_HP_DISARM:
+		return bhb_ioc_hotplug(cmd, uarg);
 	case BHB_IOC_INFO:
 		return bhb_ioc_info(uarg);
 	case BHB_IOC_RUN:
@@ -229,15 +255,24 @@ static int __init bhb_init(void)
 	ret = bhb_mechs_setup();
 	if (ret)
 		return ret;
+	ret = bhb_hp_init();
+	if (ret)
+		goto out_mechs;
 	ret = misc_register(&bhb_misc);
 	if (ret)
-		bhb_mechs_teardown();
+		goto out_hp;
+	return 0;
+out_hp:
+	bhb_hp_exit();
+out_mechs:
+	bhb_mechs_teardown();
 	return ret;
 }
 
 static void __exit bhb_exit(void)
 {
 	misc_deregister(&bhb_misc);
+	bhb_hp_exit();
 	bhb_run_free(bhb_last);
 	bhb_last = NULL;
 	bhb_mechs_teardown();

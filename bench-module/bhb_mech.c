@@ -117,11 +117,16 @@ static bool _var##_queue(struct bhb_item *it)				\
 {									\
 	return queue_work(_wq, &it->work);				\
 }									\
+static bool _var##_queue_on(struct bhb_item *it, int cpu)		\
+{									\
+	return queue_work_on(cpu, _wq, &it->work);			\
+}									\
 static const struct bhb_mech _var = {					\
 	.name = _name,							\
 	.available = _avail,						\
 	.init_item = work_init_item,					\
 	.queue = _var##_queue,						\
+	.queue_on = _var##_queue_on,					\
 	.sync = work_sync,						\
 	.can_cancel = true,						\
 }
@@ -160,6 +165,11 @@ static bool mech_bh_custom_queue(struct bhb_item *it)
 	return queue_work(bhb_custom_wq, &it->work);
 }
 
+static bool mech_bh_custom_queue_on(struct bhb_item *it, int cpu)
+{
+	return queue_work_on(cpu, bhb_custom_wq, &it->work);
+}
+
 static const struct bhb_mech mech_bh_custom = {
 	.name = "bh_custom",
 	.available = bhb_have_custom,
@@ -167,6 +177,7 @@ static const struct bhb_mech mech_bh_custom = {
 	.teardown = bh_custom_teardown,
 	.init_item = work_init_item,
 	.queue = mech_bh_custom_queue,
+	.queue_on = mech_bh_custom_queue_on,
 	.sync = work_sync,
 	.can_cancel = true,
 };

@@ -14,7 +14,7 @@
 
 #include "bhb_hist.h"
 
-#define BHB_ABI_VERSION		1
+#define BHB_ABI_VERSION		2
 #define BHB_DEVICE_NAME		"bhbench"
 #define BHB_MAX_CPUS		64
 #define BHB_NAME_LEN		16
@@ -136,10 +136,76 @@ struct bhb_overhead_req {
 	__u64 clock_ns;		/* out: loops x ktime_get_ns alone */
 };
 
+/*
+ * CPU hotplug drain.  HP_ARM prepares count items for one mechanism and
+ * one CPU; how they get queued depends on the mode:
+ *   TEARDOWN  from the CPU itself, in its CPUHP_AP_ONLINE_DYN teardown
+ *             callback, while it goes down (the last moment a driver's own
+ *             offline callback could queue work there)
+ *   DEAD      onto the dead CPU's queue from the control CPU, after the CPU
+ *             died and before the kernel's own softirq drain (BH and per-CPU
+ *             workqueues only: a tasklet cannot be queued on another CPU)
+ *   OFFLINE   onto the CPU right away, which must already be offline
+ * The module counts, after the CPU died and before the kernel moves or
+ * drains anything (CPUHP_BP_PREPARE_DYN teardown runs before
+ * CPUHP_SOFTIRQ_DEAD), how many had not started: the proven pending count.
+ */
+enum bhb_hp_mode {
+	BHB_HP_TEARDOWN,
+	BHB_HP_DEAD,
+	BHB_HP_OFFLINE,
+	BHB_NR_HP_MODES
+};
+
+#define BHB_MAX_HP_ITEMS	100000u
+
+struct bhb_hp_arm {
+	__u32 abi_version;
+	__u32 mech;
+	__u32 cpu;
+	__u32 count;		/* 1..BHB_MAX_HP_ITEMS */
+	__u64 cost_ns;		/* busy time in each callback */
+	__u32 mode;		/* enum bhb_hp_mode */
+	__u32 reserved;		/* must be 0 */
+};
+
+/* The phase an item's callback started in. */
+enum bhb_hp_phase {
+	BHB_HP_ALIVE,		/* before the CPU was dead */
+	BHB_HP_DEAD_PHASE,	/* after it died, before it came back */
+	BHB_HP_ONLINE,		/* after it came back online */
+	BHB_NR_HP_PHASES
+};
+
+struct bhb_hp_result {
+	__u32 abi_version;
+	__u32 wait_ms;		/* in: wait at most this long for stragglers */
+	__u32 cpu, mech, mode, count;
+	__u64 queued;		/* queue calls that queued */
+	__u64 refused;		/* queue calls that returned false */
+	__u64 executed;
+	__u64 pending_at_dead;	/* not started when the CPU was dead (proven) */
+	__u64 by_phase[BHB_NR_HP_PHASES];
+	__u64 on_cpu;		/* ran on the CPU that went offline */
+	__u64 on_other;		/* ran elsewhere */
+	__u64 per_cpu[BHB_MAX_CPUS];
+	__u64 t_queue_ns;	/* first queue call */
+	__u64 t_teardown_ns;	/* the CPU's CPUHP_AP_ONLINE_DYN teardown began */
+	__u64 t_dead_ns;	/* dead callback on the control CPU */
+	__u64 t_online_ns;	/* the CPU's online callback (0: not yet) */
+	__u64 t_first_exec_ns;
+	__u64 t_last_exec_ns;
+	__u32 dead_cpu;		/* CPU the dead callback ran on */
+	__u32 saw_dead;		/* the CPU went through the dead callback */
+};
+
 #define BHB_IOC_MAGIC		0xB4
 #define BHB_IOC_INFO		_IOWR(BHB_IOC_MAGIC, 1, struct bhb_info)
 #define BHB_IOC_RUN		_IOW(BHB_IOC_MAGIC, 2, struct bhb_run_req)
 #define BHB_IOC_RESULT		_IOWR(BHB_IOC_MAGIC, 3, struct bhb_result_req)
 #define BHB_IOC_OVERHEAD	_IOWR(BHB_IOC_MAGIC, 4, struct bhb_overhead_req)
+#define BHB_IOC_HP_ARM		_IOW(BHB_IOC_MAGIC, 5, struct bhb_hp_arm)
+#define BHB_IOC_HP_COLLECT	_IOWR(BHB_IOC_MAGIC, 6, struct bhb_hp_result)
+#define BHB_IOC_HP_DISARM	_IO(BHB_IOC_MAGIC, 7)
 
 #endif /* _UAPI_BHBENCH_H */

@@ -31,20 +31,30 @@
 #include "../common/names.h"
 #include "../common/scenario.h"
 #include "../common/stats.h"
+#include "agent.h"
 #include "gbw.h"
 
 #define AGENT_VERSION "1"
 
 static FILE *chan;
 static uint32_t chan_seq;
-static int devfd = -1;
-static struct bhb_info info;
-static struct bhb_scenario sc;
+int devfd = -1;
+struct bhb_info info;
+struct bhb_scenario sc;
 static uint64_t run_cpus;
 static unsigned int run_seq, runs_total, runs_failed;
 static struct bhb_cpu_result *resbuf;
 
-static void say(const char *fmt, ...)
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	/* CLOCK_MONOTONIC: the clock ktime_get_ns() reads in the module */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,7 +73,7 @@ static void send_frame(const char *type, const char *payload, size_t len)
 	chan_seq++;
 }
 
-static void send_json(const char *type, json_t *j)
+void send_json(const char *type, json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
 
@@ -74,7 +84,7 @@ static void send_json(const char *type, json_t *j)
 	json_decref(j);
 }
 
-static void send_error(const char *what)
+void send_error(const char *what)
 {
 	say("error: %s", what);
 	send_json("error", json_pack("{s:s}", "error", what));
@@ -477,6 +487,8 @@ int main(void)
 		die("out of memory");
 	send_hello();
 	send_overhead();
+	if (sc.type == BHB_SCEN_HOTPLUG)
+		finish(run_hotplug() ? 2 : 0);
 
 	for (int p = 0; p < BHB_NR_PRODUCERS; p++) {
 		if (!(sc.producers & (1u << p)))

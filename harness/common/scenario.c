@@ -19,6 +19,8 @@ struct ctx {
 	char msg[400];
 };
 
+const char *const bhb_hp_mode_names[] = { "teardown", "dead", "offline" };
+
 void bhb_scenario_defaults(struct bhb_scenario *sc)
 {
 	memset(sc, 0, sizeof(*sc));
@@ -31,7 +33,14 @@ void bhb_scenario_defaults(struct bhb_scenario *sc)
 	sc->repetitions = 10;
 	sc->warmup = 1;
 	sc->drain_ms = 5000;
+	sc->type = BHB_SCEN_LATENCY;
+	sc->hp_cpu = -1;
+	sc->counts[0] = 100;
+	sc->ncounts = 1;
+	sc->modes = 1u << BHB_HP_TEARDOWN;
+	sc->cycles = 3;
 }
+
 
 static int __attribute__((format(printf, 2, 3))) bad(struct ctx *c, const char *fmt, ...)
 {
@@ -128,6 +137,29 @@ static int parse_cpus(struct ctx *c, const char *v, uint64_t *mask)
 	return 1;
 }
 
+static int parse_counts(struct ctx *c, const char *v)
+{
+	char buf[256], *save = NULL, *tok;
+	struct bhb_scenario *sc = c->sc;
+
+	if (strlen(v) >= sizeof(buf))
+		return bad(c, "counts: list too long");
+	snprintf(buf, sizeof(buf), "%s", v);
+	sc->ncounts = 0;
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		uint64_t k;
+
+		if (parse_u64(tok, 1, BHB_MAX_HP_ITEMS, &k))
+			return bad(c, "counts: '%s' is not an integer from 1 to %u", tok, BHB_MAX_HP_ITEMS);
+		if (sc->ncounts == sizeof(sc->counts) / sizeof(sc->counts[0]))
+			return bad(c, "counts: at most 16 values");
+		sc->counts[sc->ncounts++] = (uint32_t)k;
+	}
+	if (!sc->ncounts)
+		return bad(c, "counts: empty list");
+	return 1;
+}
+
 struct num_key {
 	const char *key;
 	uint64_t lo, hi, scale;
@@ -150,6 +182,8 @@ static const struct num_key num_keys[] = {
 	NK("repetitions", 1, 1000, 1, repetitions, "runs"),
 	NK("warmup", 0, 100, 1, warmup, "rounds"),
 	NK("drain_ms", 1, 60000, 1, drain_ms, "milliseconds"),
+	NK("cycles", 1, 100000, 1, cycles, "offline/online cycles"),
+	NK("torture", 0, 1, 1, torture, "0 or 1"),
 };
 
 /* Debian's inih does not pass line numbers: ini_parse returns the first bad line. */
@@ -183,6 +217,33 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return parse_names(c, key, value, bhb_mech_names, BHB_NR_MECHS, &sc->mechs);
 	if (!strcmp(key, "cpus"))
 		return parse_cpus(c, value, &sc->cpus);
+	if (!strcmp(key, "type")) {
+		if (!strcmp(value, "latency"))
+			sc->type = BHB_SCEN_LATENCY;
+		else if (!strcmp(value, "hotplug"))
+			sc->type = BHB_SCEN_HOTPLUG;
+		else
+			return bad(c, "type: '%s' is not latency or hotplug", value);
+		return 1;
+	}
+	if (!strcmp(key, "counts"))
+		return parse_counts(c, value);
+	if (!strcmp(key, "modes")) {
+		if (!parse_names(c, key, value, bhb_hp_mode_names, BHB_NR_HP_MODES, &m))
+			return 0;
+		sc->modes = (uint32_t)m;
+		return 1;
+	}
+	if (!strcmp(key, "hotplug_cpu")) {
+		if (!strcmp(value, "last")) {
+			sc->hp_cpu = -1;
+			return 1;
+		}
+		if (parse_u64(value, 1, 63, &m))
+			return bad(c, "hotplug_cpu: '%s' is not 'last' or a CPU from 1 to 63 (CPU 0 cannot go offline)", value);
+		sc->hp_cpu = (int32_t)m;
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof(num_keys) / sizeof(num_keys[0]); i++) {
 		const struct num_key *k = &num_keys[i];
 		if (strcmp(key, k->key))

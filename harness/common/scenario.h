@@ -21,8 +21,19 @@ struct bhb_scenario {
 	uint32_t repetitions;	/* timed runs per producer x mechanism */
 	uint32_t warmup;	/* untimed rounds before the timed ones */
 	uint32_t drain_ms;	/* bound on waiting for stragglers */
+	/* type = hotplug */
+	uint32_t type;		/* BHB_SCEN_LATENCY or BHB_SCEN_HOTPLUG */
+	int32_t hp_cpu;		/* CPU taken offline; -1 = the last online one */
+	uint32_t counts[16];	/* pending items per cycle (K) */
+	uint32_t ncounts;
+	uint32_t modes;		/* bit per enum bhb_hp_mode */
+	uint32_t cycles;	/* offline/online cycles per mode x K x mechanism */
+	uint32_t torture;	/* 1: random K, mode and mechanism each cycle */
 	char error[512];	/* "file:line: what" after a failed load */
 };
+
+enum { BHB_SCEN_LATENCY, BHB_SCEN_HOTPLUG };
+extern const char *const bhb_hp_mode_names[];
 
 void bhb_scenario_defaults(struct bhb_scenario *sc);
 /* 0 on success; -1 with sc->error set ("label:line: message") */

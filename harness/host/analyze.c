@@ -331,11 +331,134 @@ static json_t *bench_json(int p, int m, struct bench *b)
 	return o;
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* quantile of n values (sorted in place); NAN if none */
+static double qv(double *v, size_t n, double q)
+{
+	size_t r;
+
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_dbl);
+	r = (size_t)ceil(q * (double)n);
+	return v[(r ? r : 1) - 1];
+}
+
+static json_t *dist(double *v, size_t n)
+{
+	if (!n)
+		return json_null();
+	return json_pack("{s:f,s:f,s:f,s:f,s:I}", "min", qv(v, n, 0), "p50", qv(v, n, 0.5),
+			 "p90", qv(v, n, 0.9), "max", qv(v, n, 1), "n", (json_int_t)n);
+}
+
+static long long gi(json_t *o, const char *a, const char *b)
+{
+	return json_integer_value(json_object_get(b ? json_object_get(o, a) : o, b ? b : a));
+}
+
+/*
+ * Per mode x mechanism x K: the proven pending count at the moment the
+ * CPU was dead, where the items ran, how long offline and drain took, and
+ * what was stranded or lost.  Lost or stranded items are findings about
+ * the kernel, reported loudly, not failures of the run.
+ */
+static json_t *hotplug_summary(json_t *cycles, json_t *failures)
+{
+	json_t *groups = json_object(), *out = json_array(), *c, *g;
+	const char *key;
+	size_t i;
+
+	json_array_foreach(cycles, i, c) {
+		char k[96];
+
+		snprintf(k, sizeof(k), "%s/%s/%08lld", json_string_value(json_object_get(c, "mode")),
+			 json_string_value(json_object_get(c, "mech")), gi(c, "count", NULL));
+		if (!json_object_get(groups, k))
+			json_object_set_new(groups, k, json_array());
+		json_array_append(json_object_get(groups, k), c);
+	}
+	json_object_foreach(groups, key, g) {
+		size_t n = json_array_size(g), np = 0, nd = 0;
+		double *pend = calloc(n, sizeof(double)), *off = calloc(n, sizeof(double));
+		double *kern = calloc(n, sizeof(double)), *drain = calloc(n, sizeof(double));
+		double *on = calloc(n, sizeof(double));
+		long long lost = 0, stranded = 0, alive = 0, dead = 0, online = 0, oncpu = 0, other = 0;
+		long long queued = 0, executed = 0, not_dead = 0;
+		json_t *first = json_array_get(g, 0), *per_cpu = json_object();
+
+		json_array_foreach(g, i, c) {
+			json_t *a = json_object_get(c, "after_online"), *pc;
+			long long q = gi(a, "queued", NULL), e = gi(a, "executed", NULL);
+			const char *cpu;
+			json_t *v;
+
+			queued += q;
+			executed += e;
+			lost += q - e;
+			stranded += gi(a, "ran_online", NULL) ? 1 : 0;
+			alive += gi(a, "ran_alive", NULL);
+			dead += gi(a, "ran_dead", NULL);
+			online += gi(a, "ran_online", NULL);
+			oncpu += gi(a, "on_cpu", NULL);
+			other += gi(a, "on_other", NULL);
+			if (!json_is_true(json_object_get(a, "saw_dead")))
+				not_dead++;
+			pend[np++] = (double)gi(a, "pending_at_dead", NULL);
+			off[i] = (double)gi(c, "offline_user_ns", NULL);
+			on[i] = (double)gi(c, "online_user_ns", NULL);
+			kern[i] = (double)(gi(a, "t_dead_ns", NULL) - gi(a, "t_teardown_ns", NULL));
+			if (e && gi(a, "t_last_exec_ns", NULL))
+				drain[nd++] = (double)(gi(a, "t_last_exec_ns", NULL) - gi(c, "t_offline_start_ns", NULL));
+			pc = json_object_get(a, "per_cpu");
+			json_object_foreach(pc, cpu, v)
+				json_object_set_new(per_cpu, cpu, json_integer(json_integer_value(json_object_get(per_cpu, cpu)) +
+									      json_integer_value(v)));
+		}
+		long long k = gi(first, "count", NULL);
+		double pmin = qv(pend, np, 0), p50 = qv(pend, np, 0.5);
+		json_t *o = json_pack("{s:O,s:O,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+			"mode", json_object_get(first, "mode"), "mech", json_object_get(first, "mech"),
+			"count", (json_int_t)k, "cycles", (json_int_t)n, "queued", (json_int_t)queued,
+			"executed", (json_int_t)executed, "lost", (json_int_t)lost,
+			"stranded_cycles", (json_int_t)stranded, "ran_alive", (json_int_t)alive,
+			"ran_dead", (json_int_t)dead, "ran_online", (json_int_t)online,
+			"on_cpu", (json_int_t)oncpu, "on_other", (json_int_t)other,
+			"cycles_without_dead_callback", (json_int_t)not_dead, "per_cpu", per_cpu);
+
+		json_object_set_new(o, "pending_at_dead", dist(pend, np));
+		json_object_set_new(o, "pending_fraction_min", json_real(k ? pmin / (double)k : 0));
+		json_object_set_new(o, "pending_fraction_p50", json_real(k ? p50 / (double)k : 0));
+		json_object_set_new(o, "offline_user_ns", dist(off, n));
+		json_object_set_new(o, "online_user_ns", dist(on, n));
+		json_object_set_new(o, "offline_kernel_ns", dist(kern, n));
+		json_object_set_new(o, "drain_ns", dist(drain, nd));
+		if (lost)
+			json_array_append_new(failures, json_sprintf("hotplug %s: %lld items LOST (never ran, even after the CPU came back)", key, lost));
+		if (not_dead)
+			json_array_append_new(failures, json_sprintf("hotplug %s: %lld cycles never reached the dead callback", key, not_dead));
+		json_array_append_new(out, o);
+		free(pend);
+		free(off);
+		free(on);
+		free(kern);
+		free(drain);
+	}
+	json_decref(groups);
+	return json_pack("{s:o,s:O}", "groups", out, "cycles", cycles);
+}
+
 int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_t len)
 {
 	struct bhb_frames fr;
 	json_t *res = json_object(), *failures = json_array(), *list = json_array(), *unavail = json_array();
-	json_t *hello = NULL, *overhead = NULL;
+	json_t *hello = NULL, *overhead = NULL, *hp_cycles = json_array();
 	char path[1024];
 	size_t n = 0;
 	char *buf;
@@ -387,6 +510,8 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 		} else if (!strcmp(f->type, "overhead")) {
 			json_decref(overhead);
 			overhead = j;
+		} else if (!strcmp(f->type, "hotplug")) {
+			json_array_append_new(hp_cycles, j);
 		} else if (!strcmp(f->type, "run")) {
 			if (take_run(j, failures))
 				json_array_append_new(failures, json_sprintf("frame %u: malformed run record", f->seq));
@@ -456,6 +581,9 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 			free(benches[p][m].boot);
 		}
 	json_object_set_new(res, "benchmarks", list);
+	if (json_array_size(hp_cycles))
+		json_object_set_new(res, "hotplug", hotplug_summary(hp_cycles, failures));
+	json_decref(hp_cycles);
 	/* measurement overhead as a share of the smallest median it sits in */
 	if (overhead) {
 		double best = 0, rec = json_real_value(json_object_get(overhead, "record_ns_median"));
@@ -553,6 +681,49 @@ static void ratio_ci(char *out, size_t len, json_t *v)
 		 json_real_value(json_array_get(ci, 0)), json_real_value(json_array_get(ci, 1)));
 }
 
+static void print_hotplug(FILE *f, json_t *hp)
+{
+	json_t *g;
+	size_t i;
+	const char *mode = "";
+
+	fprintf(f, "\nCPU hotplug drain: K items pending on the CPU going offline; per mode, mechanism and K\n");
+	fprintf(f, "pending@dead: items proven not started when the CPU was dead (min and median of the cycles)\n");
+	fprintf(f, "ran: before the CPU died / after it died / only after it came back; where: on it / elsewhere\n");
+	json_array_foreach(json_object_get(hp, "groups"), i, g) {
+		const char *m = json_string_value(json_object_get(g, "mode"));
+		json_t *pd = json_object_get(g, "pending_at_dead");
+		char drain[32] = "-";
+
+		if (strcmp(m, mode)) {
+			mode = m;
+			fprintf(f, "\nmode %s\n%-11s %6s %6s %-20s %-18s %-13s %-10s %-10s %-14s %s\n", m,
+				"mechanism", "K", "cycles", "pending@dead", "ran alive/dead/on", "where X/else",
+				"offline", "kernel", "drain p50/p90", "lost");
+		}
+		if (json_is_object(json_object_get(g, "drain_ns")))
+			snprintf(drain, sizeof(drain), "%.2f/%.2f",
+				 json_real_value(json_object_get(json_object_get(g, "drain_ns"), "p50")) / 1e6,
+				 json_real_value(json_object_get(json_object_get(g, "drain_ns"), "p90")) / 1e6);
+		char pend[40], ran[40], where[32];
+
+		snprintf(pend, sizeof(pend), "%.0f/%.0f (%.0f%%)", json_real_value(json_object_get(pd, "min")),
+			 json_real_value(json_object_get(pd, "p50")),
+			 100 * json_real_value(json_object_get(g, "pending_fraction_p50")));
+		snprintf(ran, sizeof(ran), "%lld/%lld/%lld", gi(g, "ran_alive", NULL), gi(g, "ran_dead", NULL),
+			 gi(g, "ran_online", NULL));
+		snprintf(where, sizeof(where), "%lld/%lld", gi(g, "on_cpu", NULL), gi(g, "on_other", NULL));
+		fprintf(f, "%-11s %6lld %6lld %-20s %-18s %-13s %-10.2f %-10.2f %-14s %lld%s\n",
+			json_string_value(json_object_get(g, "mech")), gi(g, "count", NULL), gi(g, "cycles", NULL),
+			pend, ran, where,
+			json_real_value(json_object_get(json_object_get(g, "offline_user_ns"), "p50")) / 1e6,
+			json_real_value(json_object_get(json_object_get(g, "offline_kernel_ns"), "p50")) / 1e6,
+			drain, gi(g, "lost", NULL), gi(g, "lost", NULL) ? "  <== LOST" : "");
+	}
+	fprintf(f, "\noffline: sysfs write as user space sees it; kernel: teardown callback to dead callback;\n"
+		   "drain: offline start to the last item executed; all in milliseconds (medians).\n");
+}
+
 void bhb_print_summary(FILE *f, json_t *res)
 {
 	json_t *env = json_object_get(res, "env"), *sc = json_object_get(res, "scenario");
@@ -568,6 +739,10 @@ void bhb_print_summary(FILE *f, json_t *res)
 		json_string_value(json_object_get(env, "accel")),
 		json_integer_value(json_object_get(env, "vcpus")),
 		json_string_value(json_object_get(env, "host_cpu")));
+	if (json_object_get(res, "hotplug")) {
+		print_hotplug(f, json_object_get(res, "hotplug"));
+		return;
+	}
 	fprintf(f, "%lld arrivals per CPU every %.0f us, callback cost %lld ns, %lld repetitions randomly interleaved\n",
 		json_integer_value(json_object_get(sc, "items_per_cpu")),
 		(double)json_integer_value(json_object_get(sc, "period_ns")) / 1e3,

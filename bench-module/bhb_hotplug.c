@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bhbench CPU hotplug drain: what happens to deferred work pending on a
+ * CPU that goes offline.
+ *
+ * Two hotplug states, both registered without callbacks on existing CPUs:
+ *  - CPUHP_AP_ONLINE_DYN: its teardown runs on the outgoing CPU, in its
+ *    hotplug thread, early in the offline; TEARDOWN mode queues the items
+ *    there.  Its startup marks the CPU's return.
+ *  - CPUHP_BP_PREPARE_DYN: its teardown runs on the control CPU after the
+ *    outgoing CPU is dead and, being above CPUHP_SOFTIRQ_DEAD, before the
+ *    kernel splices its tasklets away or drains its BH work.  It counts the
+ *    items whose callback has not started: the proven pending count.
+ *
+ * The armed state is only changed under cpus_read_lock(), so the callbacks
+ * (which run with the hotplug lock held for write) always see it whole.
+ */
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+
+#include "bhb.h"
+
+static struct bhb_run *hp_run;
+static struct bhb_hp_arm hp_cfg;
+static struct bhb_hp_result hp_res;	/* queue/teardown/dead/online facts */
+static int hp_online_state = -1;
+static int hp_dead_state = -1;
+
+bool bhb_hp_busy(void)
+{
+	return READ_ONCE(hp_run);
+}
+
+static struct bhb_pcpu *hp_owner(struct bhb_run *run)
+{
+	return run->pcpu[hp_cfg.cpu];
+}
+
+static void hp_queue_all(struct bhb_run *run, bool remote)
+{
+	struct bhb_pcpu *pc = hp_owner(run);
+	u32 i;
+
+	hp_res.t_queue_ns = ktime_get_ns();
+	for (i = 0; i < hp_cfg.count; i++) {
+		struct bhb_item *it = &pc->items[i];
+		bool ok;
+
+		atomic_set(&it->busy, 1);
+		it->seq = i + 1;
+		it->t_intended = ktime_get_ns();
+		it->t_queued = it->t_intended;
+		pc->stats.arrivals++;
+		ok = remote ? run->mech->queue_on(it, hp_cfg.cpu) : run->mech->queue(it);
+		if (ok) {
+			pc->stats.queued++;
+		} else {
+			pc->stats.refused++;
+			atomic_set(&it->busy, 0);
+		}
+	}
+}
+
+static u64 hp_count_pending(struct bhb_run *run)
+{
+	struct bhb_pcpu *pc = hp_owner(run);
+	u64 n = 0;
+	u32 i;
+
+	for (i = 0; i < hp_cfg.count; i++)
+		n += atomic_read(&pc->items[i].busy) != 0;
+	return n;
+}
+
+/* on the outgoing CPU, in its hotplug thread */
+static int bhb_hp_teardown(unsigned int cpu)
+{
+	struct bhb_run *run = hp_run;
+
+	if (!run || cpu != hp_cfg.cpu)
+		return 0;
+	hp_res.t_teardown_ns = ktime_get_ns();
+	if (hp_cfg.mode == BHB_HP_TEARDOWN && !hp_res.t_queue_ns)
+		hp_queue_all(run, false);
+	return 0;
+}
+
+/* on the control CPU, the outgoing CPU is dead, its softirq work untouched */
+static int bhb_hp_dead(unsigned int cpu)
+{
+	struct bhb_run *run = hp_run;
+
+	if (!run || cpu != hp_cfg.cpu)
+		return 0;
+	/* from here on a starting callback knows the CPU was dead */
+	atomic_set(&run->phase, BHB_HP_DEAD_PHASE);
+	if (hp_cfg.mode == BHB_HP_DEAD && !hp_res.t_queue_ns)
+		hp_queue_all(run, true);
+	hp_res.pending_at_dead = hp_count_pending(run);
+	hp_res.t_dead_ns = ktime_get_ns();
+	hp_res.dead_cpu = raw_smp_processor_id();
+	hp_res.saw_dead = 1;
+	return 0;
+}
+
+/* on the CPU coming back */
+static int bhb_hp_online(unsigned int cpu)
+{
+	struct bhb_run *run = hp_run;
+
+	if (!run || cpu != hp_cfg.cpu || !hp_res.saw_dead)
+		return 0;
+	atomic_set(&run->phase, BHB_HP_ONLINE);
+	hp_res.t_online_ns = ktime_get_ns();
+	return 0;
+}
+
+long bhb_hp_arm_ioctl(void __user *uarg)
+{
+	struct bhb_run_req req = { .abi_version = BHB_ABI_VERSION };
+	const struct bhb_mech *mech;
+	struct bhb_hp_arm a;
+	struct bhb_run *run;
+	long ret = 0;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.abi_version != BHB_ABI_VERSION)
+		return -EPROTO;
+	if (a.reserved || a.mech >= BHB_NR_MECHS || a.mode >= BHB_NR_HP_MODES ||
+	    !a.count || a.count > BHB_MAX_HP_ITEMS || a.cost_ns > BHB_MAX_COST_NS ||
+	    a.cpu >= BHB_MAX_CPUS || a.cpu >= nr_cpu_ids || !cpu_possible(a.cpu))
+		return -EINVAL;
+	mech = bhb_mechs[a.mech];
+	if (!mech->available() || a.mech == BHB_MECH_DIRECT)
+		return -EOPNOTSUPP;
+	if (a.mode != BHB_HP_TEARDOWN && !mech->queue_on)
+		return -EOPNOTSUPP;
+	if (hp_run)
+		return -EBUSY;
+
+	req.mech = a.mech;
+	req.producer = BHB_PROD_PROCESS;
+	req.cpu_mask = 1ull << a.cpu;
+	req.nr_items = a.count;
+	req.inflight = a.count;
+	req.period_ns = BHB_MIN_PERIOD_NS;
+	req.cost_ns = a.cost_ns;
+	run = bhb_run_alloc(&req);
+	if (!run)
+		return -ENOMEM;
+
+	cpus_read_lock();
+	if (a.mode == BHB_HP_OFFLINE ? cpu_online(a.cpu) :
+	    !cpu_online(a.cpu) || num_online_cpus() < 2) {
+		ret = a.mode == BHB_HP_OFFLINE ? -EBUSY : -ENODEV;
+	} else {
+		hp_cfg = a;
+		memset(&hp_res, 0, sizeof(hp_res));
+		hp_run = run;
+		if (a.mode == BHB_HP_OFFLINE) {
+			atomic_set(&run->phase, BHB_HP_DEAD_PHASE);
+			hp_queue_all(run, true);
+		}
+	}
+	cpus_read_unlock();
+	if (ret)
+		bhb_run_free(run);
+	return ret;
+}
+
+long bhb_hp_collect_ioctl(void __user *uarg)
+{
+	struct bhb_hp_result *r;
+	struct bhb_run *run = hp_run;
+	struct bhb_pcpu *pc;
+	unsigned long deadline;
+	u32 wait_ms, i;
+	long ret = 0;
+
+	if (!run)
+		return -ENODATA;
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	if (copy_from_user(r, uarg, sizeof(*r))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (r->abi_version != BHB_ABI_VERSION || r->wait_ms > BHB_MAX_DRAIN_MS) {
+		ret = r->abi_version != BHB_ABI_VERSION ? -EPROTO : -EINVAL;
+		goto out;
+	}
+	wait_ms = r->wait_ms;
+	deadline = jiffies + msecs_to_jiffies(wait_ms);
+	while (bhb_run_pending(run) && time_before(jiffies, deadline) &&
+	       !fatal_signal_pending(current))
+		usleep_range(200, 500);
+
+	cpus_read_lock();
+	*r = hp_res;
+	cpus_read_unlock();
+	r->abi_version = BHB_ABI_VERSION;
+	r->wait_ms = wait_ms;
+	r->cpu = hp_cfg.cpu;
+	r->mech = hp_cfg.mech;
+	r->mode = hp_cfg.mode;
+	r->count = hp_cfg.count;
+	pc = hp_owner(run);
+	r->queued = pc->stats.queued;
+	r->refused = pc->stats.refused;
+	for (i = 0; i < hp_cfg.count; i++) {
+		struct bhb_item *it = &pc->items[i];
+
+		/* the callback wrote t_exec, exec_cpu and phase before clearing busy */
+		if (atomic_read_acquire(&it->busy) || !it->t_exec)
+			continue;
+		r->executed++;
+		r->by_phase[min_t(u32, it->phase, BHB_NR_HP_PHASES - 1)]++;
+		if (it->exec_cpu == hp_cfg.cpu)
+			r->on_cpu++;
+		else
+			r->on_other++;
+		if (it->exec_cpu < BHB_MAX_CPUS)
+			r->per_cpu[it->exec_cpu]++;
+		if (!r->t_first_exec_ns || it->t_exec < r->t_first_exec_ns)
+			r->t_first_exec_ns = it->t_exec;
+		if (it->t_exec > r->t_last_exec_ns)
+			r->t_last_exec_ns = it->t_exec;
+	}
+	if (copy_to_user(uarg, r, sizeof(*r)))
+		ret = -EFAULT;
+out:
+	kfree(r);
+	return ret;
+}
+
+long bhb_hp_disarm_ioctl(void)
+{
+	struct bhb_run *run;
+
+	cpus_read_lock();
+	run = hp_run;
+	hp_run = NULL;
+	cpus_read_unlock();
+	if (!run)
+		return -ENODATA;
+	bhb_run_reclaim(run);
+	bhb_run_free(run);
+	return 0;
+}
+
+int bhb_hp_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "bhbench:online",
+					bhb_hp_online, bhb_hp_teardown);
+	if (ret < 0)
+		return ret;
+	hp_online_state = ret;
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bhbench:dead",
+					NULL, bhb_hp_dead);
+	if (ret < 0) {
+		cpuhp_remove_state_nocalls(hp_online_state);
+		return ret;
+	}
+	hp_dead_state = ret;
+	return 0;
+}
+
+void bhb_hp_exit(void)
+{
+	cpuhp_remove_state_nocalls(hp_online_state);
+	cpuhp_remove_state_nocalls(hp_dead_state);
+	bhb_hp_disarm_ioctl();
+}
