@@ -231,7 +231,44 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
  * hypervisor underneath fails in the decompressor).  Boot the kernel under
  * KVM without an initramfs and wait for its banner; anything else is TCG.
  */
+static const char *probe_kvm(const char *kernel, char *why, size_t len);
+
+/*
+ * The answer holds until the host reboots or QEMU changes: cache it under
+ * the host's boot id so that every run does not pay for the probe.
+ */
 const char *bhb_pick_accel(const char *kernel, char *why, size_t len)
+{
+	char path[512], key[256], *boot = bhb_slurp("/proc/sys/kernel/random/boot_id", NULL), *old;
+	const char *acc;
+
+	snprintf(key, sizeof(key), "%.40s %s\n", boot ? boot : "?", bhb_qemu_version());
+	key[strcspn(key, "\n") + 1] = 0;
+	free(boot);
+	snprintf(path, sizeof(path), "%s/kvm-probe", bhb_cache());
+	old = bhb_slurp(path, NULL);
+	if (old && !strncmp(old, key, strlen(key))) {
+		char *rest = old + strlen(key);
+
+		acc = !strncmp(rest, "kvm", 3) ? "kvm" : "tcg";
+		rest[strcspn(rest, "\n")] = 0;
+		snprintf(why, len, "%s (probe cached for this host boot)", rest + 4);
+		free(old);
+		return acc;
+	}
+	free(old);
+	acc = probe_kvm(kernel, why, len);
+	if (strstr(why, "not usable") == NULL) {
+		char buf[1024];
+		int n = snprintf(buf, sizeof(buf), "%s%s %s\n", key, acc, why);
+
+		bhb_mkdirs(bhb_cache());
+		bhb_write_atomic(path, buf, (size_t)n);
+	}
+	return acc;
+}
+
+static const char *probe_kvm(const char *kernel, char *why, size_t len)
 {
 	char dir[] = "/tmp/bhbench-kvmprobe.XXXXXX", con[128], log[128], chardev[160];
 	struct boot_result r;
@@ -259,7 +296,7 @@ const char *bhb_pick_accel(const char *kernel, char *why, size_t len)
 	int ok = 0;
 
 	memset(&r, 0, sizeof(r));
-	while (bhb_now() - start < 30) {
+	while (bhb_now() - start < 10) {
 		int status;
 
 		out = bhb_slurp(con, NULL);
@@ -280,15 +317,20 @@ const char *bhb_pick_accel(const char *kernel, char *why, size_t len)
 		free(out);
 		usleep(100000);
 	}
-	if (pid)
+	if (pid) {
 		kill_tree(pid);
+		pid = -1;	/* killed by us, not exited by itself */
+	}
 	out = bhb_slurp(log, NULL);
 	if (ok)
 		snprintf(why, len, "KVM boots the guest kernel");
 	else if (out && strstr(out, "KVM internal error"))
 		snprintf(why, len, "/dev/kvm exists but cannot run this guest (KVM internal error: emulation failure), falling back to TCG");
+	else if (!pid && out && *out)
+		snprintf(why, len, "/dev/kvm exists but QEMU could not run the guest under KVM (%.*s), falling back to TCG",
+			 (int)strcspn(out, "\n"), out);
 	else
-		snprintf(why, len, "/dev/kvm exists but the guest did not start under KVM within 30 s, falling back to TCG");
+		snprintf(why, len, "/dev/kvm exists but the guest did not start under KVM within 10 s, falling back to TCG");
 	free(out);
 	unlink(con);
 	unlink(log);
