@@ -3,14 +3,16 @@
  * bhbench CPU hotplug drain: what happens to deferred work pending on a
  * CPU that goes offline.
  *
- * Two hotplug states, both registered without callbacks on existing CPUs:
+ * Two hotplug states, registered without calling them for present CPUs:
  *  - CPUHP_AP_ONLINE_DYN: its teardown runs on the outgoing CPU, in its
  *    hotplug thread, early in the offline; TEARDOWN mode queues the items
- *    there.  Its startup marks the CPU's return.
+ *    there.
  *  - CPUHP_BP_PREPARE_DYN: its teardown runs on the control CPU after the
  *    outgoing CPU is dead and, being above CPUHP_SOFTIRQ_DEAD, before the
  *    kernel splices its tasklets away or drains its BH work.  It counts the
- *    items whose callback has not started: the proven pending count.
+ *    items whose callback has not started: the proven pending count.  Its
+ *    startup, on the control CPU before the CPU is brought back, marks the
+ *    return.
  *
  * The armed state is only changed under cpus_read_lock(), so the callbacks
  * (which run with the hotplug lock held for write) always see it whole.
@@ -110,12 +112,15 @@ static int bhb_hp_dead(unsigned int cpu)
 	return 0;
 }
 
-/* on the CPU coming back */
-static int bhb_hp_online(unsigned int cpu)
+/*
+ * On the control CPU, before the CPU is brought back: from here on its
+ * stranded work may run (on it, as soon as it takes interrupts).
+ */
+static int bhb_hp_prepare(unsigned int cpu)
 {
 	struct bhb_run *run = hp_run;
 
-	if (!run || cpu != hp_cfg.cpu || !hp_res.saw_dead)
+	if (!run || cpu != hp_cfg.cpu || atomic_read(&run->phase) != BHB_HP_DEAD_PHASE)
 		return 0;
 	atomic_set(&run->phase, BHB_HP_ONLINE);
 	hp_res.t_online_ns = ktime_get_ns();
@@ -262,12 +267,12 @@ int bhb_hp_init(void)
 	int ret;
 
 	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "bhbench:online",
-					bhb_hp_online, bhb_hp_teardown);
+					NULL, bhb_hp_teardown);
 	if (ret < 0)
 		return ret;
 	hp_online_state = ret;
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bhbench:dead",
-					NULL, bhb_hp_dead);
+					bhb_hp_prepare, bhb_hp_dead);
 	if (ret < 0) {
 		cpuhp_remove_state_nocalls(hp_online_state);
 		return ret;

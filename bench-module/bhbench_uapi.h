@@ -173,7 +173,7 @@ struct bhb_hp_arm {
 enum bhb_hp_phase {
 	BHB_HP_ALIVE,		/* before the CPU was dead */
 	BHB_HP_DEAD_PHASE,	/* after it died, before it came back */
-	BHB_HP_ONLINE,		/* after it came back online */
+	BHB_HP_ONLINE,		/* after its bring-up began */
 	BHB_NR_HP_PHASES
 };
 
@@ -192,7 +192,7 @@ struct bhb_hp_result {
 	__u64 t_queue_ns;	/* first queue call */
 	__u64 t_teardown_ns;	/* the CPU's CPUHP_AP_ONLINE_DYN teardown began */
 	__u64 t_dead_ns;	/* dead callback on the control CPU */
-	__u64 t_online_ns;	/* the CPU's online callback (0: not yet) */
+	__u64 t_online_ns;	/* bring-up of the CPU began (0: not yet) */
 	__u64 t_first_exec_ns;
 	__u64 t_last_exec_ns;
 	__u32 dead_cpu;		/* CPU the dead callback ran on */

@@ -69,7 +69,7 @@ static int collect(struct bhb_hp_result *r, uint32_t wait_ms)
 }
 
 /* one offline/online cycle; 0, or -errno for a failure of the harness itself */
-static int cycle(unsigned int seq, int cpu, int mech, int mode, uint32_t k)
+static int cycle(unsigned int seq, int cpu, int mech, int mode, uint32_t k, uint32_t delay_us)
 {
 	struct bhb_hp_arm a = { .abi_version = BHB_ABI_VERSION, .mech = (uint32_t)mech,
 				.cpu = (uint32_t)cpu, .count = k, .cost_ns = sc.cost_ns,
@@ -86,10 +86,12 @@ static int cycle(unsigned int seq, int cpu, int mech, int mode, uint32_t k)
 			set_online(cpu, 1, &tmp);
 		return err;
 	}
+	if (delay_us)
+		usleep(delay_us);
 	t_off_start = now_ns();
 	if (mode != BHB_HP_OFFLINE && (err = set_online(cpu, 0, &off_ns)))
 		goto disarm;
-	err = collect(&off, sc.drain_ms);
+	err = collect(&off, sc.offline_wait_ms);
 	/* whatever happened, bring the CPU back */
 	if (set_online(cpu, 1, &on_ns) && !err)
 		err = -EIO;
@@ -99,8 +101,9 @@ disarm:
 	ioctl(devfd, BHB_IOC_HP_DISARM);
 	if (err)
 		return err;
-	send_json("hotplug", json_pack("{s:i,s:s,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
+	send_json("hotplug", json_pack("{s:i,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
 		"seq", seq, "mech", bhb_mech_names[mech], "mode", bhb_hp_mode_names[mode],
+		"delay_us", (int)delay_us, "torture", (int)sc.torture,
 		"cpu", cpu, "count", (json_int_t)k, "cost_ns", (json_int_t)sc.cost_ns,
 		"t_offline_start_ns", (json_int_t)t_off_start,
 		"offline_user_ns", (json_int_t)off_ns, "online_user_ns", (json_int_t)on_ns,
@@ -145,6 +148,25 @@ int run_hotplug(void)
 				v[n++] = (struct combo){ m, mode, sc.counts[i] };
 		}
 	}
+	uint32_t kmax = 0;
+
+	for (uint32_t i = 0; i < sc.ncounts; i++)
+		if (sc.counts[i] > kmax)
+			kmax = sc.counts[i];
+	if (sc.torture) {
+		/* one entry per mechanism; mode and K are drawn per cycle */
+		int w = 0;
+
+		for (int i = 0; i < n; i++) {
+			int seen = 0;
+
+			for (int j = 0; j < w; j++)
+				seen |= v[j].mech == v[i].mech;
+			if (!seen)
+				v[w++] = v[i];
+		}
+		n = w;
+	}
 	total = (unsigned int)n * sc.cycles;
 	say("hotplug: CPU %d, %d combinations x %u cycles%s", cpu, n, sc.cycles,
 	    sc.torture ? " (torture: random combination each cycle)" : "");
@@ -159,13 +181,24 @@ int run_hotplug(void)
 		}
 		for (int i = 0; i < n; i++) {
 			struct combo cb = v[i];
+			uint32_t delay = 0;
 			int err;
 
+			/*
+			 * torture: each mechanism once a round (v holds one entry per
+			 * mechanism), with a random mode it supports, a random K up to
+			 * the largest count and a random delay before the offline
+			 */
 			if (sc.torture) {
-				cb = v[bhb_rand(&rng) % (uint64_t)n];
-				cb.k = 1 + (uint32_t)(bhb_rand(&rng) % cb.k);
+				do
+					cb.mode = (int)(bhb_rand(&rng) % BHB_NR_HP_MODES);
+				while (!(sc.modes & (1u << cb.mode)) ||
+				       (cb.mode != BHB_HP_TEARDOWN &&
+					(cb.mech == BHB_MECH_TASKLET || cb.mech == BHB_MECH_TASKLET_HI)));
+				cb.k = 1 + (uint32_t)(bhb_rand(&rng) % kmax);
+				delay = (uint32_t)(bhb_rand(&rng) % 5000);
 			}
-			err = cycle(++seq, cpu, cb.mech, cb.mode, cb.k);
+			err = cycle(++seq, cpu, cb.mech, cb.mode, cb.k, delay);
 			if (err) {
 				char msg[160];
 

@@ -39,6 +39,7 @@ void bhb_scenario_defaults(struct bhb_scenario *sc)
 	sc->ncounts = 1;
 	sc->modes = 1u << BHB_HP_TEARDOWN;
 	sc->cycles = 3;
+	sc->offline_wait_ms = 1000;
 }
 
 
@@ -184,6 +185,7 @@ static const struct num_key num_keys[] = {
 	NK("drain_ms", 1, 60000, 1, drain_ms, "milliseconds"),
 	NK("cycles", 1, 100000, 1, cycles, "offline/online cycles"),
 	NK("torture", 0, 1, 1, torture, "0 or 1"),
+	NK("offline_wait_ms", 1, 60000, 1, offline_wait_ms, "milliseconds"),
 };
 
 /* Debian's inih does not pass line numbers: ini_parse returns the first bad line. */
@@ -224,6 +226,12 @@ static int handler(void *user, const char *section, const char *key, const char 
 			sc->type = BHB_SCEN_HOTPLUG;
 		else
 			return bad(c, "type: '%s' is not latency or hotplug", value);
+		return 1;
+	}
+	if (!strcmp(key, "expected_warnings")) {
+		if (strlen(value) >= sizeof(sc->expected_warnings))
+			return bad(c, "expected_warnings: list too long");
+		snprintf(sc->expected_warnings, sizeof(sc->expected_warnings), "%s", value);
 		return 1;
 	}
 	if (!strcmp(key, "counts"))

@@ -331,6 +331,11 @@ static json_t *bench_json(int p, int m, struct bench *b)
 	return o;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int cmp_dbl(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -372,19 +377,32 @@ static long long gi(json_t *o, const char *a, const char *b)
 static json_t *hotplug_summary(json_t *cycles, json_t *failures)
 {
 	json_t *groups = json_object(), *out = json_array(), *c, *g;
-	const char *key;
-	size_t i;
+	const char *key, **keys;
+	size_t i, nk = 0;
 
 	json_array_foreach(cycles, i, c) {
 		char k[96];
 
-		snprintf(k, sizeof(k), "%s/%s/%08lld", json_string_value(json_object_get(c, "mode")),
-			 json_string_value(json_object_get(c, "mech")), gi(c, "count", NULL));
+		/* keys sort as mode, mechanism (ABI order), K */
+		int mo = bhb_name_lookup(bhb_hp_mode_names, BHB_NR_HP_MODES, json_string_value(json_object_get(c, "mode")));
+		int me = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, json_string_value(json_object_get(c, "mech")));
+
+		/* torture cycles draw K at random: one group per mode and mechanism */
+		long long kk = gi(c, "torture", NULL) ? 0 : gi(c, "count", NULL);
+
+		snprintf(k, sizeof(k), "%d/%02d/%08lld %s/%s/%lld", mo, me, kk,
+			 json_string_value(json_object_get(c, "mode")), json_string_value(json_object_get(c, "mech")), kk);
 		if (!json_object_get(groups, k))
 			json_object_set_new(groups, k, json_array());
 		json_array_append(json_object_get(groups, k), c);
 	}
-	json_object_foreach(groups, key, g) {
+	keys = calloc(json_object_size(groups) + 1, sizeof(*keys));
+	json_object_foreach(groups, key, g)
+		keys[nk++] = key;
+	qsort(keys, nk, sizeof(*keys), cmp_str);
+	for (size_t ki = 0; ki < nk; ki++) {
+		key = keys[ki];
+		g = json_object_get(groups, key);
 		size_t n = json_array_size(g), np = 0, nd = 0;
 		double *pend = calloc(n, sizeof(double)), *off = calloc(n, sizeof(double));
 		double *kern = calloc(n, sizeof(double)), *drain = calloc(n, sizeof(double));
@@ -408,20 +426,28 @@ static json_t *hotplug_summary(json_t *cycles, json_t *failures)
 			online += gi(a, "ran_online", NULL);
 			oncpu += gi(a, "on_cpu", NULL);
 			other += gi(a, "on_other", NULL);
-			if (!json_is_true(json_object_get(a, "saw_dead")))
+			if (!json_is_true(json_object_get(a, "saw_dead")) &&
+			    strcmp(json_string_value(json_object_get(c, "mode")), "offline"))
 				not_dead++;
 			pend[np++] = (double)gi(a, "pending_at_dead", NULL);
 			off[i] = (double)gi(c, "offline_user_ns", NULL);
 			on[i] = (double)gi(c, "online_user_ns", NULL);
 			kern[i] = (double)(gi(a, "t_dead_ns", NULL) - gi(a, "t_teardown_ns", NULL));
+			/* from the offline (or, for a CPU already offline, the queueing) to the last item */
 			if (e && gi(a, "t_last_exec_ns", NULL))
-				drain[nd++] = (double)(gi(a, "t_last_exec_ns", NULL) - gi(c, "t_offline_start_ns", NULL));
+				drain[nd++] = (double)(gi(a, "t_last_exec_ns", NULL) -
+						       (strcmp(json_string_value(json_object_get(c, "mode")), "offline") ?
+							gi(c, "t_offline_start_ns", NULL) : gi(a, "t_queue_ns", NULL)));
 			pc = json_object_get(a, "per_cpu");
 			json_object_foreach(pc, cpu, v)
 				json_object_set_new(per_cpu, cpu, json_integer(json_integer_value(json_object_get(per_cpu, cpu)) +
 									      json_integer_value(v)));
 		}
-		long long k = gi(first, "count", NULL);
+		long long k = gi(first, "torture", NULL) ? 0 : gi(first, "count", NULL);
+		long long ksum = 0;
+
+		json_array_foreach(g, i, c)
+			ksum += gi(json_object_get(c, "after_online"), "queued", NULL);
 		double pmin = qv(pend, np, 0), p50 = qv(pend, np, 0.5);
 		json_t *o = json_pack("{s:O,s:O,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
 			"mode", json_object_get(first, "mode"), "mech", json_object_get(first, "mech"),
@@ -433,16 +459,26 @@ static json_t *hotplug_summary(json_t *cycles, json_t *failures)
 			"cycles_without_dead_callback", (json_int_t)not_dead, "per_cpu", per_cpu);
 
 		json_object_set_new(o, "pending_at_dead", dist(pend, np));
-		json_object_set_new(o, "pending_fraction_min", json_real(k ? pmin / (double)k : 0));
-		json_object_set_new(o, "pending_fraction_p50", json_real(k ? p50 / (double)k : 0));
+		/* torture: K varies, so the fraction is of all items queued */
+		if (!k) {
+			double tot = 0;
+
+			for (size_t x = 0; x < np; x++)
+				tot += pend[x];
+			json_object_set_new(o, "pending_fraction_min", json_real(ksum ? tot / (double)ksum : 0));
+			json_object_set_new(o, "pending_fraction_p50", json_real(ksum ? tot / (double)ksum : 0));
+		} else {
+			json_object_set_new(o, "pending_fraction_min", json_real(pmin / (double)k));
+			json_object_set_new(o, "pending_fraction_p50", json_real(p50 / (double)k));
+		}
 		json_object_set_new(o, "offline_user_ns", dist(off, n));
 		json_object_set_new(o, "online_user_ns", dist(on, n));
 		json_object_set_new(o, "offline_kernel_ns", dist(kern, n));
 		json_object_set_new(o, "drain_ns", dist(drain, nd));
 		if (lost)
-			json_array_append_new(failures, json_sprintf("hotplug %s: %lld items LOST (never ran, even after the CPU came back)", key, lost));
+			json_array_append_new(failures, json_sprintf("hotplug %s: %lld items LOST (never ran, even after the CPU came back)", strchr(key, ' ') + 1, lost));
 		if (not_dead)
-			json_array_append_new(failures, json_sprintf("hotplug %s: %lld cycles never reached the dead callback", key, not_dead));
+			json_array_append_new(failures, json_sprintf("hotplug %s: %lld cycles never reached the dead callback", strchr(key, ' ') + 1, not_dead));
 		json_array_append_new(out, o);
 		free(pend);
 		free(off);
@@ -450,6 +486,7 @@ static json_t *hotplug_summary(json_t *cycles, json_t *failures)
 		free(kern);
 		free(drain);
 	}
+	free(keys);
 	json_decref(groups);
 	return json_pack("{s:o,s:O}", "groups", out, "cycles", cycles);
 }
@@ -713,8 +750,14 @@ static void print_hotplug(FILE *f, json_t *hp)
 		snprintf(ran, sizeof(ran), "%lld/%lld/%lld", gi(g, "ran_alive", NULL), gi(g, "ran_dead", NULL),
 			 gi(g, "ran_online", NULL));
 		snprintf(where, sizeof(where), "%lld/%lld", gi(g, "on_cpu", NULL), gi(g, "on_other", NULL));
-		fprintf(f, "%-11s %6lld %6lld %-20s %-18s %-13s %-10.2f %-10.2f %-14s %lld%s\n",
-			json_string_value(json_object_get(g, "mech")), gi(g, "count", NULL), gi(g, "cycles", NULL),
+		char kk[16];
+
+		if (gi(g, "count", NULL))
+			snprintf(kk, sizeof(kk), "%lld", gi(g, "count", NULL));
+		else
+			snprintf(kk, sizeof(kk), "random");
+		fprintf(f, "%-11s %6s %6lld %-20s %-18s %-13s %-10.2f %-10.2f %-14s %lld%s\n",
+			json_string_value(json_object_get(g, "mech")), kk, gi(g, "cycles", NULL),
 			pend, ran, where,
 			json_real_value(json_object_get(json_object_get(g, "offline_user_ns"), "p50")) / 1e6,
 			json_real_value(json_object_get(json_object_get(g, "offline_kernel_ns"), "p50")) / 1e6,

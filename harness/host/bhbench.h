@@ -26,6 +26,7 @@ struct run_opts {
 	char out_dir[512];
 	char append[1024];	/* extra kernel command line */
 	char run_id[128];
+	int cycles;		/* >0: override the scenario's cycles */
 	int help;
 };
 extern const char run_usage[];
@@ -64,12 +65,15 @@ struct boot_opts {
 	int cpus, mem_mb, timeout_s, hang_s;
 	const char *console_path, *chan_path, *qemu_log;
 	int progress;		/* echo agent progress lines */
+	const char *expected;	/* comma list: splats naming one of these are findings */
 };
 struct boot_result {
 	int exited, exit_status;
 	int timed_out, hung, interrupted;
 	int nfail;		/* oops/panic/WARNING/BUG lines seen */
 	char fail[8][256];	/* the first of them */
+	int nfound;		/* expected splats (findings) */
+	char found[8][256];
 	double wall_s;
 };
 int bhb_boot(const struct boot_opts *o, struct boot_result *r);

@@ -29,6 +29,7 @@ const char run_usage[] =
 	"      --append ARGS   extra guest kernel command line (bhbench.P=V sets module\n"
 	"                      parameter P, e.g. bhbench.inject_warn=1)\n"
 	"      --id ID         run id (default: date-kernel-scenario)\n"
+	"      --cycles N      hotplug scenarios: override the number of cycles (rounds)\n"
 	"  -h, --help          this text\n";
 
 static int num(const char *opt, const char *v, long lo, long hi, int *out, char *err, size_t len)
@@ -69,6 +70,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "out", required_argument, NULL, 'o' },
 		{ "append", required_argument, NULL, 'A' },
 		{ "id", required_argument, NULL, 'I' },
+		{ "cycles", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -133,6 +135,9 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 				snprintf(err, errlen, "--id: '%s' must not contain '/' or start with '.'", optarg);
 				ret = -1;
 			}
+			break;
+		case 'C':
+			ret = num("--cycles", optarg, 1, 100000, &o->cycles, err, errlen);
 			break;
 		case 'h':
 			o->help = 1;

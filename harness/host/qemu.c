@@ -54,6 +54,20 @@ const char *bhb_qemu_version(void)
 	return v;
 }
 
+/* does line name one of the comma-separated patterns in list? */
+static int matches_any(const char *line, const char *list)
+{
+	char buf[256], *save = NULL;
+
+	if (!list || !*list)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+		if (strstr(line, t))
+			return 1;
+	return 0;
+}
+
 static off_t file_size(const char *path)
 {
 	struct stat st;
@@ -104,7 +118,7 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 	double start, last;
 	off_t con_off = 0, chan_size = 0;
 	size_t lb = 0;
-	int n = 0, status;
+	int n = 0, status, in_expected = 0;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -177,10 +191,19 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 					}
 					linebuf[lb] = 0;
 					lb = 0;
+					if (strstr(linebuf, "---[ end trace"))
+						in_expected = 0;
 					if (bhb_console_is_failure(linebuf)) {
 						/* a trace only says more than its headline when alone */
-						if (strstr(linebuf, "Call Trace:") && r->nfail)
+						if (strstr(linebuf, "Call Trace:") && (r->nfail || in_expected))
 							continue;
+						if (matches_any(linebuf, o->expected)) {
+							in_expected = 1;
+							if (r->nfound < 8)
+								snprintf(r->found[r->nfound], sizeof(r->found[0]), "%s", linebuf);
+							r->nfound++;
+							continue;
+						}
 						if (r->nfail < 8)
 							snprintf(r->fail[r->nfail], sizeof(r->fail[0]), "%s", linebuf);
 						r->nfail++;

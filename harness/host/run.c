@@ -45,12 +45,22 @@ static const char *flavour_of(const char *rel)
 	return "generic";
 }
 
-static int build_initramfs(const char *path, const char *agent, const char *ko, const char *scenario)
+static int build_initramfs(const char *path, const char *agent, const char *ko, const char *scenario,
+			   int cycles)
 {
 	struct cpio *c = cpio_open(path);
+	size_t len;
+	char *text = bhb_slurp(scenario, &len), *more;
 
-	if (!c)
+	if (!c || !text) {
+		free(text);
 		return -1;
+	}
+	/* a later key wins: command-line overrides are appended */
+	if (cycles > 0 && (more = realloc(text, len + 64))) {
+		text = more;
+		len += (size_t)snprintf(text + len, 64, "\n[scenario]\ncycles = %d\n", cycles);
+	}
 	cpio_dir(c, "dev");
 	cpio_chardev(c, "dev/console", 5, 1);
 	cpio_dir(c, "proc");
@@ -59,7 +69,8 @@ static int build_initramfs(const char *path, const char *agent, const char *ko, 
 	cpio_file(c, "init", agent, 0755);
 	cpio_add_libs(c, agent);
 	cpio_file(c, "bhbench.ko", ko, 0644);
-	cpio_file(c, "scenario.ini", scenario, 0644);
+	cpio_data(c, "scenario.ini", text, len, 0644);
+	free(text);
 	return cpio_close(c);
 }
 
@@ -153,7 +164,9 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	snprintf(initrd, sizeof(initrd), "%s/initramfs.cpio", dir);
-	if (build_initramfs(initrd, agent, ko, scen_path)) {
+	if (o.cycles > 0)
+		sc.cycles = (uint32_t)o.cycles;
+	if (build_initramfs(initrd, agent, ko, scen_path, o.cycles)) {
 		fprintf(stderr, "bhbench run: cannot write the initramfs %s: %s\n", initrd, strerror(errno));
 		return 1;
 	}
@@ -174,7 +187,7 @@ int cmd_run(int argc, char **argv)
 	bo = (struct boot_opts){ .kernel = vmlinuz, .initrd = initrd, .append = append, .accel = accel,
 				 .cpus = o.cpus, .mem_mb = o.mem_mb, .timeout_s = o.timeout_s,
 				 .hang_s = o.hang_s, .console_path = con, .chan_path = chan,
-				 .qemu_log = path, .progress = 1 };
+				 .qemu_log = path, .progress = 1, .expected = sc.expected_warnings };
 	printf("bhbench: booting %s (%s, %d vCPUs), scenario %s\n", rel, accel, o.cpus, sc.name);
 	fflush(stdout);
 	if (bhb_boot(&bo, &br)) {
@@ -217,6 +230,13 @@ int cmd_run(int argc, char **argv)
 	if (br.exited && br.exit_status && !br.interrupted)
 		json_array_append_new(fails, json_sprintf("qemu exited with status %d (see qemu.log)", br.exit_status));
 	json_array_extend(fails, json_object_get(results, "failures"));
+	if (br.nfound) {
+		json_t *found = json_array();
+
+		for (int i = 0; i < br.nfound && i < 8; i++)
+			json_array_append_new(found, json_string(br.found[i]));
+		json_object_set_new(results, "kernel_findings", found);
+	}
 	json_object_set_new(results, "failures", fails);
 	if (json_array_size(fails)) {
 		json_object_set_new(results, "status", json_string("failed"));
@@ -244,6 +264,9 @@ int cmd_run(int argc, char **argv)
 			ret = 130;
 	} else {
 		bhb_print_summary(stdout, results);
+		for (int i = 0; i < br.nfound && i < 8; i++)
+			printf("%s kernel splat the scenario expects (a finding, see console.log): %s\n",
+			       i ? "     " : "\nNOTE:", br.found[i]);
 		printf("\nresults: %s\n", final);
 	}
 	json_decref(results);
