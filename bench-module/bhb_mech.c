@@ -113,13 +113,17 @@ static void work_sync(struct bhb_item *it)
 }
 
 #define BHB_WQ_MECH(_var, _name, _avail, _wq)				\
+static struct workqueue_struct *_var##_wq(void)				\
+{									\
+	return _wq;							\
+}									\
 static bool _var##_queue(struct bhb_item *it)				\
 {									\
-	return queue_work(_wq, &it->work);				\
+	return queue_work(_var##_wq(), &it->work);			\
 }									\
 static bool _var##_queue_on(struct bhb_item *it, int cpu)		\
 {									\
-	return queue_work_on(cpu, _wq, &it->work);			\
+	return queue_work_on(cpu, _var##_wq(), &it->work);		\
 }									\
 static const struct bhb_mech _var = {					\
 	.name = _name,							\
