@@ -30,9 +30,12 @@ lint: harness kernel
 integration: harness kernel
 	tests/integration.sh
 
-test: unit lint integration
+hotplug-test: harness kernel
+	tests/hotplug.sh
+
+test: unit lint integration hotplug-test
 
 clean:
 	$(MAKE) -C harness clean
 
-.PHONY: all deps harness kernel bench unit lint integration test clean
+.PHONY: all deps harness kernel bench unit lint integration hotplug-test test clean

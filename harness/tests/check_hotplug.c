@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check_hotplug: assert what a hotplug run must show.  Usage:
+ *   check_hotplug RUN_DIR RULE...
+ * Rules:
+ *   ok                         the run's status is ok (no unexpected splat)
+ *   lost0                      every queued item executed, in every cycle
+ *   cycles:N                   every mechanism went through at least N cycles
+ *   pending:MODE:MECHS:KMIN:F  in every cycle of MODE with K >= KMIN and a
+ *                              mechanism in MECHS, at least F x K items were
+ *                              proven pending when the CPU was dead
+ *   stranded:MODE:MECHS        every item ran only after the CPU's bring-up
+ *                              began, on that CPU (work stranded while offline)
+ *   elsewhere:MODE:MECHS       every item ran on another CPU before bring-up
+ * MECHS is a comma list.  Exit 1 on any violation, printing each.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int bad;
+
+static long long gi(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static int in_list(const char *name, const char *list)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (!strcmp(t, name))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char path[4096], mode[32], mechs[256];
+	json_error_t je;
+	json_t *res, *cycles, *c;
+	size_t i;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: check_hotplug RUN_DIR RULE...\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/results.json", argv[1]);
+	res = json_load_file(path, 0, &je);
+	if (!res) {
+		printf("FAIL: %s: %s\n", path, je.text);
+		return 1;
+	}
+	cycles = json_object_get(json_object_get(res, "hotplug"), "cycles");
+	if (!json_array_size(cycles)) {
+		printf("FAIL: no hotplug cycles in %s\n", path);
+		return 1;
+	}
+	for (int a = 2; a < argc; a++) {
+		const char *r = argv[a];
+		long long kmin, checked = 0;
+		double frac;
+
+		if (!strcmp(r, "ok")) {
+			if (strcmp(json_string_value(json_object_get(res, "status")), "ok")) {
+				printf("FAIL ok: status %s\n", json_string_value(json_object_get(res, "status")));
+				json_array_foreach(json_object_get(res, "failures"), i, c)
+					printf("  %s\n", json_string_value(c));
+				bad++;
+			}
+		} else if (!strcmp(r, "lost0")) {
+			json_array_foreach(cycles, i, c) {
+				json_t *o = json_object_get(c, "after_online");
+
+				checked++;
+				if (gi(o, "executed") != gi(o, "queued") || gi(o, "refused")) {
+					printf("FAIL lost0: cycle %lld %s/%s K=%lld: queued %lld executed %lld refused %lld\n",
+					       gi(c, "seq"), json_string_value(json_object_get(c, "mode")),
+					       json_string_value(json_object_get(c, "mech")), gi(c, "count"),
+					       gi(o, "queued"), gi(o, "executed"), gi(o, "refused"));
+					bad++;
+				}
+			}
+			printf("lost0: %lld cycles checked\n", checked);
+		} else if (!strncmp(r, "cycles:", 7)) {
+			json_t *per = json_object();
+			long long want = atoll(r + 7);
+			const char *k;
+			json_t *v;
+
+			json_array_foreach(cycles, i, c) {
+				const char *m = json_string_value(json_object_get(c, "mech"));
+
+				json_object_set_new(per, m, json_integer(json_integer_value(json_object_get(per, m)) + 1));
+			}
+			json_object_foreach(per, k, v) {
+				printf("cycles: %s %lld\n", k, (long long)json_integer_value(v));
+				if (json_integer_value(v) < want) {
+					printf("FAIL cycles: %s had %lld cycles, want >= %lld\n", k,
+					       (long long)json_integer_value(v), want);
+					bad++;
+				}
+			}
+			json_decref(per);
+		} else if (sscanf(r, "pending:%31[^:]:%255[^:]:%lld:%lf", mode, mechs, &kmin, &frac) == 4) {
+			json_array_foreach(cycles, i, c) {
+				json_t *o = json_object_get(c, "after_online");
+				long long k = gi(c, "count");
+
+				if (strcmp(json_string_value(json_object_get(c, "mode")), mode) || k < kmin ||
+				    !in_list(json_string_value(json_object_get(c, "mech")), mechs))
+					continue;
+				checked++;
+				if ((double)gi(o, "pending_at_dead") < frac * (double)k) {
+					printf("FAIL pending: cycle %lld %s K=%lld: %lld proven pending at death, want >= %.0f\n",
+					       gi(c, "seq"), json_string_value(json_object_get(c, "mech")), k,
+					       gi(o, "pending_at_dead"), frac * (double)k);
+					bad++;
+				}
+			}
+			printf("pending %s: %lld cycles checked\n", mechs, checked);
+			if (!checked) {
+				printf("FAIL pending: no cycle matched %s\n", r);
+				bad++;
+			}
+		} else if (sscanf(r, "stranded:%31[^:]:%255s", mode, mechs) == 2 ||
+			   sscanf(r, "elsewhere:%31[^:]:%255s", mode, mechs) == 2) {
+			int stranded = !strncmp(r, "stranded", 8);
+
+			json_array_foreach(cycles, i, c) {
+				json_t *o = json_object_get(c, "after_online");
+				long long e = gi(o, "executed");
+				int okc;
+
+				if (strcmp(json_string_value(json_object_get(c, "mode")), mode) ||
+				    !in_list(json_string_value(json_object_get(c, "mech")), mechs))
+					continue;
+				checked++;
+				okc = stranded ? gi(o, "ran_online") == e && gi(o, "on_cpu") == e
+					       : gi(o, "ran_online") == 0 && gi(o, "on_other") == e;
+				if (!okc || e != gi(o, "queued")) {
+					printf("FAIL %s: cycle %lld %s K=%lld: executed %lld, after bring-up %lld, on the CPU %lld\n",
+					       stranded ? "stranded" : "elsewhere", gi(c, "seq"),
+					       json_string_value(json_object_get(c, "mech")), gi(c, "count"), e,
+					       gi(o, "ran_online"), gi(o, "on_cpu"));
+					bad++;
+				}
+			}
+			printf("%s %s: %lld cycles checked\n", stranded ? "stranded" : "elsewhere", mechs, checked);
+			if (!checked) {
+				printf("FAIL: no cycle matched %s\n", r);
+				bad++;
+			}
+		} else {
+			fprintf(stderr, "check_hotplug: unknown rule '%s'\n", r);
+			return 2;
+		}
+	}
+	json_decref(res);
+	printf("check_hotplug: %s\n", bad ? "FAILED" : "all rules hold");
+	return bad ? 1 : 0;
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Hotplug drain tests on 4 vCPUs: a torture run (every item counted, at
+# least N cycles per mechanism), the proven pending count of BH work that
+# outlasts the offline, and the kernel behaviour pinned per release:
+# BH work queued to an offline CPU is stranded until it comes back; per-CPU
+# threaded work queued there runs elsewhere at once.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 2
+out=$(mktemp -d /tmp/bhbench-hp.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+chk=$root/harness/build/check_hotplug
+fails=0
+CYCLES=${BHBENCH_TORTURE_CYCLES:-200}
+BH=bh,bh_highpri,bh_custom
+WQ=wq_percpu,wq_highpri,wq_unbound
+
+run() {	# id kernel scenario [args...]
+	local id=$1 k=$2 s=$3
+	shift 3
+	echo "== $id: $k $s $*"
+	if ! ./bhbench run --kernel "$k" --scenario "$s" --cpus 4 --out "$out" --id "$id" "$@" > "$out/$id.out" 2>&1; then
+		tail -n 30 "$out/$id.out"
+		echo "FAIL: $id: bhbench run exited non-zero"
+		fails=$((fails + 1))
+		return 1
+	fi
+}
+check() {	# id rules...
+	local id=$1
+	shift
+	if "$chk" "$out/$id" "$@"; then echo "PASS: $id: $*"; else echo "FAIL: $id: $*"; fails=$((fails + 1)); fi
+}
+
+# 6.12 and 7.3 have BH workqueues; 6.1 is the tasklet + threaded control.
+for k in ${BHBENCH_TEST_KERNEL:-6.12} ${BHBENCH_TEST_KERNEL_7:-7.3}; do
+	c=$CYCLES
+	[ "$k" = "${BHBENCH_TEST_KERNEL:-6.12}" ] || c=$(( CYCLES / 8 ))
+	run "torture-$k" "$k" hotplug-torture --cycles "$c" &&
+		check "torture-$k" ok lost0 "cycles:$c" "stranded:offline:$BH" "elsewhere:offline:$WQ"
+	run "pending-$k" "$k" tests/fixtures/hotplug-pending-short.ini &&
+		check "pending-$k" ok lost0 "pending:teardown:$BH:100:0.9"
+done
+run torture-6.1 6.1 hotplug-torture --cycles $(( CYCLES / 8 )) &&
+	check torture-6.1 ok lost0 "cycles:$(( CYCLES / 8 ))" "elsewhere:offline:$WQ"
+
+echo "hotplug: $fails failure(s)"
+[ $fails -eq 0 ]
