@@ -9,6 +9,9 @@ prov=harness/kernel/provision.sh
 fails=0
 for k in "$@"; do
 	log=$(mktemp)
+	if ! "$prov" fetch "$k" > /dev/null 2> "$log"; then
+		cat "$log"; echo "FAIL: cannot fetch $k"; fails=$((fails + 1)); continue
+	fi
 	if ! "$prov" build "$k" bench-module /tmp/bhbench-lint.ko W=1 > "$log" 2>&1; then
 		cat "$log"; echo "FAIL: W=1 build for $k"; fails=$((fails + 1))
 	elif grep -E 'warning:|error:' "$log"; then

@@ -447,13 +447,15 @@ static void send_file(const char *type, const char *path)
 	fclose(f);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static struct bench benches[BHB_NR_PRODUCERS * BHB_NR_MECHS];
 	char params[1024], *s;
 	const char *path;
 	int nb = 0, fd;
 
+	if (argc >= 2 && !strcmp(argv[1], "hp"))
+		return hp_tool(argc - 2, argv + 2);
 	if (getpid() == 1)
 		setup_pid1();
 	s = read_file("/proc/cmdline");

@@ -20,5 +20,7 @@ uint64_t now_ns(void);
 
 /* the hotplug drain scenario; returns the number of failed cycles */
 int run_hotplug(void);
+/* "/init hp ...": the steps hyperfine runs as separate processes */
+int hp_tool(int argc, char **argv);
 
 #endif

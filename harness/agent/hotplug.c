@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/stats.h"
@@ -68,20 +69,56 @@ static int collect(struct bhb_hp_result *r, uint32_t wait_ms)
 	return ioctl(devfd, BHB_IOC_HP_COLLECT, r) ? -errno : 0;
 }
 
-/* one offline/online cycle; 0, or -errno for a failure of the harness itself */
-static int cycle(unsigned int seq, int cpu, int mech, int mode, uint32_t k, uint32_t delay_us)
+/*
+ * Second half of a cycle, the CPU offline: collect, bring it back, collect
+ * again, disarm; the cycle's record goes to *rec.
+ */
+static int finish_cycle(json_t **rec, unsigned int seq, int cpu, int mech, int mode, uint32_t k,
+			uint32_t delay_us, uint64_t t_off_start, uint64_t off_ns)
+{
+	struct bhb_hp_result off, on;
+	uint64_t on_ns = 0;
+	int err;
+
+	err = collect(&off, sc.offline_wait_ms);
+	/* whatever happened, bring the CPU back */
+	if (set_online(cpu, 1, &on_ns) && !err)
+		err = -EIO;
+	if (!err)
+		err = collect(&on, sc.drain_ms);
+	ioctl(devfd, BHB_IOC_HP_DISARM);
+	if (err)
+		return err;
+	*rec = json_pack("{s:i,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
+		"seq", seq, "mech", bhb_mech_names[mech], "mode", bhb_hp_mode_names[mode],
+		"delay_us", (int)delay_us, "torture", (int)sc.torture,
+		"cpu", cpu, "count", (json_int_t)k, "cost_ns", (json_int_t)sc.cost_ns,
+		"t_offline_start_ns", (json_int_t)t_off_start,
+		"offline_user_ns", (json_int_t)off_ns, "online_user_ns", (json_int_t)on_ns,
+		"after_offline", result_json(&off), "after_online", result_json(&on));
+	return 0;
+}
+
+static int arm(int cpu, int mech, int mode, uint32_t k)
 {
 	struct bhb_hp_arm a = { .abi_version = BHB_ABI_VERSION, .mech = (uint32_t)mech,
 				.cpu = (uint32_t)cpu, .count = k, .cost_ns = sc.cost_ns,
 				.mode = (uint32_t)mode };
-	struct bhb_hp_result off, on;
-	uint64_t t_off_start, off_ns = 0, on_ns = 0, tmp;
+
+	return ioctl(devfd, BHB_IOC_HP_ARM, &a) ? -errno : 0;
+}
+
+/* one offline/online cycle; 0, or -errno for a failure of the harness itself */
+static int cycle(unsigned int seq, int cpu, int mech, int mode, uint32_t k, uint32_t delay_us)
+{
+	uint64_t t_off_start, off_ns = 0, tmp;
+	json_t *rec = NULL;
 	int err;
 
 	if (mode == BHB_HP_OFFLINE && (err = set_online(cpu, 0, &off_ns)))
 		return err;
-	if (ioctl(devfd, BHB_IOC_HP_ARM, &a)) {
-		err = -errno;
+	err = arm(cpu, mech, mode, k);
+	if (err) {
 		if (mode == BHB_HP_OFFLINE)
 			set_online(cpu, 1, &tmp);
 		return err;
@@ -89,26 +126,161 @@ static int cycle(unsigned int seq, int cpu, int mech, int mode, uint32_t k, uint
 	if (delay_us)
 		usleep(delay_us);
 	t_off_start = now_ns();
-	if (mode != BHB_HP_OFFLINE && (err = set_online(cpu, 0, &off_ns)))
-		goto disarm;
-	err = collect(&off, sc.offline_wait_ms);
-	/* whatever happened, bring the CPU back */
-	if (set_online(cpu, 1, &on_ns) && !err)
-		err = -EIO;
-	if (!err)
-		err = collect(&on, sc.drain_ms);
-disarm:
-	ioctl(devfd, BHB_IOC_HP_DISARM);
-	if (err)
+	if (mode != BHB_HP_OFFLINE && (err = set_online(cpu, 0, &off_ns))) {
+		ioctl(devfd, BHB_IOC_HP_DISARM);
 		return err;
-	send_json("hotplug", json_pack("{s:i,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
-		"seq", seq, "mech", bhb_mech_names[mech], "mode", bhb_hp_mode_names[mode],
-		"delay_us", (int)delay_us, "torture", (int)sc.torture,
-		"cpu", cpu, "count", (json_int_t)k, "cost_ns", (json_int_t)sc.cost_ns,
-		"t_offline_start_ns", (json_int_t)t_off_start,
-		"offline_user_ns", (json_int_t)off_ns, "online_user_ns", (json_int_t)on_ns,
-		"after_offline", result_json(&off), "after_online", result_json(&on)));
-	return 0;
+	}
+	err = finish_cycle(&rec, seq, cpu, mech, mode, k, delay_us, t_off_start, off_ns);
+	if (!err)
+		send_json("hotplug", rec);
+	return err;
+}
+
+/*
+ * hyperfine drives the same cycle from outside: "hp prep" (finish the
+ * previous cycle if any, then arm), "hp offline" (the timed command),
+ * "hp finish".  The guest agent runs these as separate processes; they
+ * share the module's armed state and a few files in /tmp.
+ */
+#define HF_LAST "/tmp/bhbench-hf-last"
+#define HF_CYCLES "/tmp/bhbench-hf-cycles.jsonl"
+
+static int hp_finish_pending(void)
+{
+	FILE *f = fopen(HF_LAST, "r");
+	unsigned long long t0 = 0, off = 0;
+	int cpu, mech, k, seq, err;
+	json_t *rec = NULL;
+
+	if (!f)
+		return 0;	/* nothing armed by us */
+	if (fscanf(f, "%d %d %d %d %llu %llu", &seq, &cpu, &mech, &k, &t0, &off) < 4) {
+		fclose(f);
+		return -EINVAL;
+	}
+	fclose(f);
+	unlink(HF_LAST);
+	err = finish_cycle(&rec, (unsigned int)seq, cpu, mech, BHB_HP_TEARDOWN, (uint32_t)k, 0, t0, off);
+	if (!err) {
+		char *line = json_dumps(rec, JSON_COMPACT);
+
+		f = fopen(HF_CYCLES, "a");
+		if (f && line)
+			fprintf(f, "%s\n", line);
+		if (f)
+			fclose(f);
+		free(line);
+		json_decref(rec);
+	}
+	return err;
+}
+
+int hp_tool(int argc, char **argv)
+{
+	int err = 0;
+
+	devfd = open("/dev/" BHB_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (devfd < 0 || argc < 1)
+		return 2;
+	if (bhb_scenario_load("/scenario.ini", &sc))
+		return 2;
+	if (!strcmp(argv[0], "noop")) {
+		err = 0;
+	} else if (!strcmp(argv[0], "prep") && argc == 5) {
+		int seq = atoi(argv[1]), cpu = atoi(argv[2]), mech = atoi(argv[3]), k = atoi(argv[4]);
+		FILE *f;
+
+		err = hp_finish_pending();
+		if (!err)
+			err = arm(cpu, mech, BHB_HP_TEARDOWN, (uint32_t)k);
+		f = err ? NULL : fopen(HF_LAST, "w");
+		if (f) {
+			fprintf(f, "%d %d %d %d\n", seq, cpu, mech, k);
+			fclose(f);
+		}
+	} else if (!strcmp(argv[0], "offline") && argc == 2) {
+		uint64_t t0 = now_ns(), off = 0;
+		char *last = NULL;
+		size_t n = 0;
+		FILE *f = fopen(HF_LAST, "r");
+
+		if (f) {
+			if (getline(&last, &n, f) < 0)
+				last = NULL;
+			fclose(f);
+		}
+		err = set_online(atoi(argv[1]), 0, &off);
+		f = last ? fopen(HF_LAST, "w") : NULL;
+		if (f) {
+			last[strcspn(last, "\n")] = 0;
+			fprintf(f, "%s %llu %llu\n", last, (unsigned long long)t0, (unsigned long long)off);
+			fclose(f);
+		}
+		free(last);
+	} else if (!strcmp(argv[0], "finish")) {
+		err = hp_finish_pending();
+	} else {
+		return 2;
+	}
+	return err ? 1 : 0;
+}
+
+/* time the offline with hyperfine for each mechanism, K = the first count */
+static void run_hyperfine(int cpu, const int *mechs, int nm)
+{
+	for (int i = 0; i < nm; i++) {
+		char prep[96], off[48], runs[16], out[64];
+		pid_t pid;
+		int status;
+
+		snprintf(prep, sizeof(prep), "/init hp prep %d %d %d %u", 100000 + i, cpu, mechs[i], sc.counts[0]);
+		snprintf(off, sizeof(off), "/init hp offline %d", cpu);
+		snprintf(runs, sizeof(runs), "%u", sc.cycles < 2 ? 2 : sc.cycles);
+		snprintf(out, sizeof(out), "/tmp/hyperfine-%s.json", bhb_mech_names[mechs[i]]);
+		unlink(HF_CYCLES);
+		say("hyperfine: %s, K=%u, %s runs", bhb_mech_names[mechs[i]], sc.counts[0], runs);
+		pid = fork();
+		if (pid == 0) {
+			execl("/usr/bin/hyperfine", "hyperfine", "-N", "--style", "basic", "--runs", runs,
+			      "--export-json", out, "--prepare", prep, "--prepare", "/init hp noop",
+			      "-n", "offline", off, "-n", "exec-only", "/init hp noop", (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			send_error("hyperfine failed (is /usr/bin/hyperfine in the initramfs?)");
+			hp_finish_pending();
+			continue;
+		}
+		/* the last run is still armed and offline */
+		if (hp_finish_pending())
+			send_error("hyperfine: finishing the last cycle failed");
+		size_t n;
+		char *hf = NULL, *line = NULL;
+		FILE *f = fopen(out, "r");
+		json_t *cyc = json_array(), *j;
+		json_error_t je;
+
+		if (f) {
+			j = json_loadf(f, 0, &je);
+			fclose(f);
+			hf = j ? json_dumps(j, JSON_COMPACT) : NULL;
+			json_decref(j);
+		}
+		f = fopen(HF_CYCLES, "r");
+		n = 0;
+		while (f && getline(&line, &n, f) > 0) {
+			j = json_loads(line, 0, &je);
+			if (j)
+				json_array_append_new(cyc, j);
+		}
+		if (f)
+			fclose(f);
+		free(line);
+		send_json("hyperfine", json_pack("{s:s,s:I,s:I,s:o,s:o}", "mech", bhb_mech_names[mechs[i]],
+						 "count", (json_int_t)sc.counts[0], "cost_ns", (json_int_t)sc.cost_ns,
+						 "hyperfine", hf ? json_loads(hf, 0, &je) : json_null(), "cycles", cyc));
+		free(hf);
+	}
 }
 
 struct combo {
@@ -212,6 +384,18 @@ int run_hotplug(void)
 			if (seq % 50 == 0 || seq == total)
 				say("hotplug: %u/%u cycles", seq, total);
 		}
+	}
+	if (sc.hyperfine && !access("/usr/bin/hyperfine", X_OK)) {
+		int mechs[BHB_NR_MECHS], nm = 0;
+
+		for (int m = 0; m < BHB_NR_MECHS; m++)
+			if ((sc.mechs & (1ull << m)) && (info.mech_available & (1ull << m)) &&
+			    m != BHB_MECH_DIRECT)
+				mechs[nm++] = m;
+		run_hyperfine(cpu, mechs, nm);
+	} else if (sc.hyperfine) {
+		send_error("hyperfine: /usr/bin/hyperfine is not in the initramfs");
+		failed++;
 	}
 out:
 	free(v);

@@ -186,6 +186,7 @@ static const struct num_key num_keys[] = {
 	NK("cycles", 1, 100000, 1, cycles, "offline/online cycles"),
 	NK("torture", 0, 1, 1, torture, "0 or 1"),
 	NK("offline_wait_ms", 1, 60000, 1, offline_wait_ms, "milliseconds"),
+	NK("hyperfine", 0, 1, 1, hyperfine, "0 or 1"),
 };
 
 /* Debian's inih does not pass line numbers: ini_parse returns the first bad line. */

@@ -30,6 +30,7 @@ struct bhb_scenario {
 	uint32_t cycles;	/* offline/online cycles per mode x K x mechanism */
 	uint32_t torture;	/* 1: random K, mode and mechanism each cycle */
 	uint32_t offline_wait_ms; /* wait for stragglers while the CPU is offline */
+	uint32_t hyperfine;	/* 1: also time the offline with hyperfine, per mechanism */
 	/* kernel splats whose headline contains one of these are findings, not failures */
 	char expected_warnings[256];
 	char error[512];	/* "file:line: what" after a failed load */

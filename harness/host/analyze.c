@@ -437,7 +437,8 @@ static json_t *hotplug_summary(json_t *cycles, json_t *failures)
 			if (e && gi(a, "t_last_exec_ns", NULL))
 				drain[nd++] = (double)(gi(a, "t_last_exec_ns", NULL) -
 						       (strcmp(json_string_value(json_object_get(c, "mode")), "offline") ?
-							gi(c, "t_offline_start_ns", NULL) : gi(a, "t_queue_ns", NULL)));
+							(gi(c, "t_offline_start_ns", NULL) ?: gi(a, "t_teardown_ns", NULL)) :
+							gi(a, "t_queue_ns", NULL)));
 			pc = json_object_get(a, "per_cpu");
 			json_object_foreach(pc, cpu, v)
 				json_object_set_new(per_cpu, cpu, json_integer(json_integer_value(json_object_get(per_cpu, cpu)) +
@@ -495,7 +496,7 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 {
 	struct bhb_frames fr;
 	json_t *res = json_object(), *failures = json_array(), *list = json_array(), *unavail = json_array();
-	json_t *hello = NULL, *overhead = NULL, *hp_cycles = json_array();
+	json_t *hello = NULL, *overhead = NULL, *hp_cycles = json_array(), *hyperfine = json_array();
 	char path[1024];
 	size_t n = 0;
 	char *buf;
@@ -549,6 +550,22 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 			overhead = j;
 		} else if (!strcmp(f->type, "hotplug")) {
 			json_array_append_new(hp_cycles, j);
+		} else if (!strcmp(f->type, "hyperfine")) {
+			json_t *c, *r;
+			size_t k;
+
+			/* its cycles are counted like any other; its timings kept apart */
+			json_array_foreach(json_object_get(j, "cycles"), k, c) {
+				json_object_set_new(c, "via", json_string("hyperfine"));
+				json_array_append(hp_cycles, c);
+			}
+			json_array_foreach(json_object_get(json_object_get(j, "hyperfine"), "results"), k, r)
+				json_array_append_new(hyperfine, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}",
+					"mech", json_object_get(j, "mech"), "count", json_object_get(j, "count"),
+					"command", json_object_get(r, "command"), "mean", json_object_get(r, "mean"),
+					"stddev", json_object_get(r, "stddev"), "median", json_object_get(r, "median"),
+					"min", json_object_get(r, "min"), "max", json_object_get(r, "max")));
+			json_decref(j);
 		} else if (!strcmp(f->type, "run")) {
 			if (take_run(j, failures))
 				json_array_append_new(failures, json_sprintf("frame %u: malformed run record", f->seq));
@@ -621,6 +638,9 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 	if (json_array_size(hp_cycles))
 		json_object_set_new(res, "hotplug", hotplug_summary(hp_cycles, failures));
 	json_decref(hp_cycles);
+	if (json_array_size(hyperfine))
+		json_object_set(res, "hyperfine", hyperfine);
+	json_decref(hyperfine);
 	/* measurement overhead as a share of the smallest median it sits in */
 	if (overhead) {
 		double best = 0, rec = json_real_value(json_object_get(overhead, "record_ns_median"));
@@ -767,6 +787,22 @@ static void print_hotplug(FILE *f, json_t *hp)
 		   "drain: offline start to the last item executed; all in milliseconds (medians).\n");
 }
 
+static void print_hyperfine(FILE *f, json_t *hf)
+{
+	json_t *r;
+	size_t i;
+
+	fprintf(f, "\nhyperfine in the guest (teardown mode; s, mean +- stddev; 'exec-only' is the cost of\n"
+		   "starting the helper that writes to sysfs, to subtract from 'offline'):\n");
+	fprintf(f, "%-11s %6s %-10s %-22s %s\n", "mechanism", "K", "command", "mean +- stddev", "min .. max");
+	json_array_foreach(hf, i, r)
+		fprintf(f, "%-11s %6lld %-10s %.4f +- %.4f        %.4f .. %.4f\n",
+			json_string_value(json_object_get(r, "mech")), gi(r, "count", NULL),
+			json_string_value(json_object_get(r, "command")),
+			json_real_value(json_object_get(r, "mean")), json_real_value(json_object_get(r, "stddev")),
+			json_real_value(json_object_get(r, "min")), json_real_value(json_object_get(r, "max")));
+}
+
 void bhb_print_summary(FILE *f, json_t *res)
 {
 	json_t *env = json_object_get(res, "env"), *sc = json_object_get(res, "scenario");
@@ -784,6 +820,8 @@ void bhb_print_summary(FILE *f, json_t *res)
 		json_string_value(json_object_get(env, "host_cpu")));
 	if (json_object_get(res, "hotplug")) {
 		print_hotplug(f, json_object_get(res, "hotplug"));
+		if (json_object_get(res, "hyperfine"))
+			print_hyperfine(f, json_object_get(res, "hyperfine"));
 		return;
 	}
 	fprintf(f, "%lld arrivals per CPU every %.0f us, callback cost %lld ns, %lld repetitions randomly interleaved\n",

@@ -69,6 +69,11 @@ static int build_initramfs(const char *path, const char *agent, const char *ko, 
 	cpio_file(c, "init", agent, 0755);
 	cpio_add_libs(c, agent);
 	cpio_file(c, "bhbench.ko", ko, 0644);
+	/* hyperfine times the hotplug offline from inside the guest */
+	if (!access("/usr/bin/hyperfine", X_OK)) {
+		cpio_file(c, "usr/bin/hyperfine", "/usr/bin/hyperfine", 0755);
+		cpio_add_libs(c, "/usr/bin/hyperfine");
+	}
 	cpio_data(c, "scenario.ini", text, len, 0644);
 	free(text);
 	return cpio_close(c);
