@@ -19,7 +19,9 @@
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/jiffies.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -33,6 +35,9 @@ static struct bhb_run *hp_run;
 static struct bhb_hp_arm hp_cfg;
 static struct bhb_hp_result hp_res;	/* queue/teardown/dead/online facts */
 static int hp_online_state = -1;
+static struct task_struct *hp_racer;	/* RACE mode: queues from another CPU */
+static struct completion hp_go;
+static bool hp_abort;
 static int hp_dead_state = -1;
 
 bool bhb_hp_busy(void)
@@ -81,6 +86,26 @@ static u64 hp_count_pending(struct bhb_run *run)
 	return n;
 }
 
+/*
+ * RACE mode: waits on another CPU for the outgoing CPU's teardown to begin,
+ * then queues the items onto it as fast as it can while it dies.
+ */
+static int bhb_hp_racer(void *arg)
+{
+	struct bhb_run *run = arg;
+
+	wait_for_completion(&hp_go);
+	if (!READ_ONCE(hp_abort))
+		hp_queue_all(run, true);
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
 /* on the outgoing CPU, in its hotplug thread */
 static int bhb_hp_teardown(unsigned int cpu)
 {
@@ -91,6 +116,8 @@ static int bhb_hp_teardown(unsigned int cpu)
 	hp_res.t_teardown_ns = ktime_get_ns();
 	if (hp_cfg.mode == BHB_HP_TEARDOWN && !hp_res.t_queue_ns)
 		hp_queue_all(run, false);
+	if (hp_cfg.mode == BHB_HP_RACE)
+		complete(&hp_go);
 	return 0;
 }
 
@@ -106,6 +133,7 @@ static int bhb_hp_dead(unsigned int cpu)
 	if (hp_cfg.mode == BHB_HP_DEAD && !hp_res.t_queue_ns)
 		hp_queue_all(run, true);
 	hp_res.pending_at_dead = hp_count_pending(run);
+	/* RACE: items queued from here on are not in the count above */
 	hp_res.t_dead_ns = ktime_get_ns();
 	hp_res.dead_cpu = raw_smp_processor_id();
 	hp_res.saw_dead = 1;
@@ -125,6 +153,16 @@ static int bhb_hp_prepare(unsigned int cpu)
 	atomic_set(&run->phase, BHB_HP_ONLINE);
 	hp_res.t_online_ns = ktime_get_ns();
 	return 0;
+}
+
+static void hp_stop_racer(void)
+{
+	if (!hp_racer)
+		return;
+	WRITE_ONCE(hp_abort, true);
+	complete(&hp_go);
+	kthread_stop(hp_racer);
+	hp_racer = NULL;
 }
 
 long bhb_hp_arm_ioctl(void __user *uarg)
@@ -161,6 +199,24 @@ long bhb_hp_arm_ioctl(void __user *uarg)
 	run = bhb_run_alloc(&req);
 	if (!run)
 		return -ENOMEM;
+	if (a.mode == BHB_HP_RACE) {
+		int other = cpumask_any_but(cpu_online_mask, a.cpu);
+
+		if (other >= nr_cpu_ids) {
+			bhb_run_free(run);
+			return -ENODEV;
+		}
+		init_completion(&hp_go);
+		hp_abort = false;
+		hp_racer = kthread_create_on_cpu(bhb_hp_racer, run, other, "bhbench_race/%u");
+		if (IS_ERR(hp_racer)) {
+			ret = PTR_ERR(hp_racer);
+			hp_racer = NULL;
+			bhb_run_free(run);
+			return ret;
+		}
+		wake_up_process(hp_racer);
+	}
 
 	cpus_read_lock();
 	if (a.mode == BHB_HP_OFFLINE ? cpu_online(a.cpu) :
@@ -176,8 +232,10 @@ long bhb_hp_arm_ioctl(void __user *uarg)
 		}
 	}
 	cpus_read_unlock();
-	if (ret)
+	if (ret) {
+		hp_stop_racer();
 		bhb_run_free(run);
+	}
 	return ret;
 }
 
@@ -224,6 +282,8 @@ long bhb_hp_collect_ioctl(void __user *uarg)
 	for (i = 0; i < hp_cfg.count; i++) {
 		struct bhb_item *it = &pc->items[i];
 
+		if (r->saw_dead && it->t_queued > r->t_dead_ns)
+			r->queued_after_dead++;
 		/* the callback wrote t_exec, exec_cpu and phase before clearing busy */
 		if (atomic_read_acquire(&it->busy) || !it->t_exec)
 			continue;
@@ -257,6 +317,7 @@ long bhb_hp_disarm_ioctl(void)
 	cpus_read_unlock();
 	if (!run)
 		return -ENODATA;
+	hp_stop_racer();
 	bhb_run_reclaim(run);
 	bhb_run_free(run);
 	return 0;

@@ -146,6 +146,8 @@ struct bhb_overhead_req {
  *             died and before the kernel's own softirq drain (BH and per-CPU
  *             workqueues only: a tasklet cannot be queued on another CPU)
  *   OFFLINE   onto the CPU right away, which must already be offline
+ *   RACE      onto the CPU from a kthread on another CPU, started when the
+ *             CPU's teardown begins, so the queueing races with its death
  * The module counts, after the CPU died and before the kernel moves or
  * drains anything (CPUHP_BP_PREPARE_DYN teardown runs before
  * CPUHP_SOFTIRQ_DEAD), how many had not started: the proven pending count.
@@ -154,6 +156,7 @@ enum bhb_hp_mode {
 	BHB_HP_TEARDOWN,
 	BHB_HP_DEAD,
 	BHB_HP_OFFLINE,
+	BHB_HP_RACE,
 	BHB_NR_HP_MODES
 };
 
@@ -197,6 +200,7 @@ struct bhb_hp_result {
 	__u64 t_last_exec_ns;
 	__u32 dead_cpu;		/* CPU the dead callback ran on */
 	__u32 saw_dead;		/* the CPU went through the dead callback */
+	__u64 queued_after_dead;	/* RACE: queue calls made after the death */
 };
 
 #define BHB_IOC_MAGIC		0xB4

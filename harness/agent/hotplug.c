@@ -48,7 +48,7 @@ static json_t *result_json(const struct bhb_hp_result *r)
 			snprintf(k, sizeof(k), "%d", c);
 			json_object_set_new(pc, k, json_integer((json_int_t)r->per_cpu[c]));
 		}
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:b}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:b,s:I}",
 		"queued", (json_int_t)r->queued, "refused", (json_int_t)r->refused,
 		"executed", (json_int_t)r->executed, "pending_at_dead", (json_int_t)r->pending_at_dead,
 		"ran_alive", (json_int_t)r->by_phase[BHB_HP_ALIVE],
@@ -58,7 +58,8 @@ static json_t *result_json(const struct bhb_hp_result *r)
 		"t_queue_ns", (json_int_t)r->t_queue_ns, "t_teardown_ns", (json_int_t)r->t_teardown_ns,
 		"t_dead_ns", (json_int_t)r->t_dead_ns, "t_online_ns", (json_int_t)r->t_online_ns,
 		"t_first_exec_ns", (json_int_t)r->t_first_exec_ns, "t_last_exec_ns", (json_int_t)r->t_last_exec_ns,
-		"dead_cpu", (int)r->dead_cpu, "saw_dead", r->saw_dead);
+		"dead_cpu", (int)r->dead_cpu, "saw_dead", r->saw_dead,
+		"queued_after_dead", (json_int_t)r->queued_after_dead);
 }
 
 static int collect(struct bhb_hp_result *r, uint32_t wait_ms)

@@ -19,7 +19,7 @@ struct ctx {
 	char msg[400];
 };
 
-const char *const bhb_hp_mode_names[] = { "teardown", "dead", "offline" };
+const char *const bhb_hp_mode_names[] = { "teardown", "dead", "offline", "race" };
 
 void bhb_scenario_defaults(struct bhb_scenario *sc)
 {

@@ -408,7 +408,7 @@ static json_t *hotplug_summary(json_t *cycles, json_t *failures)
 		double *kern = calloc(n, sizeof(double)), *drain = calloc(n, sizeof(double));
 		double *on = calloc(n, sizeof(double));
 		long long lost = 0, stranded = 0, alive = 0, dead = 0, online = 0, oncpu = 0, other = 0;
-		long long queued = 0, executed = 0, not_dead = 0;
+		long long queued = 0, executed = 0, not_dead = 0, after_dead = 0;
 		json_t *first = json_array_get(g, 0), *per_cpu = json_object();
 
 		json_array_foreach(g, i, c) {
@@ -419,6 +419,7 @@ static json_t *hotplug_summary(json_t *cycles, json_t *failures)
 
 			queued += q;
 			executed += e;
+			after_dead += gi(a, "queued_after_dead", NULL);
 			lost += q - e;
 			stranded += gi(a, "ran_online", NULL) ? 1 : 0;
 			alive += gi(a, "ran_alive", NULL);
@@ -460,6 +461,7 @@ static json_t *hotplug_summary(json_t *cycles, json_t *failures)
 			"cycles_without_dead_callback", (json_int_t)not_dead, "per_cpu", per_cpu);
 
 		json_object_set_new(o, "pending_at_dead", dist(pend, np));
+		json_object_set_new(o, "queued_after_dead", json_integer(after_dead));
 		/* torture: K varies, so the fraction is of all items queued */
 		if (!k) {
 			double tot = 0;
@@ -747,6 +749,7 @@ static void print_hotplug(FILE *f, json_t *hp)
 	fprintf(f, "\nCPU hotplug drain: K items pending on the CPU going offline; per mode, mechanism and K\n");
 	fprintf(f, "pending@dead: items proven not started when the CPU was dead (min and median of the cycles)\n");
 	fprintf(f, "ran: before the CPU died / after it died / only after it came back; where: on it / elsewhere\n");
+	fprintf(f, "q>dead (race mode): items whose queue call came after the CPU was already dead\n");
 	json_array_foreach(json_object_get(hp, "groups"), i, g) {
 		const char *m = json_string_value(json_object_get(g, "mode"));
 		json_t *pd = json_object_get(g, "pending_at_dead");
@@ -754,9 +757,9 @@ static void print_hotplug(FILE *f, json_t *hp)
 
 		if (strcmp(m, mode)) {
 			mode = m;
-			fprintf(f, "\nmode %s\n%-11s %6s %6s %-20s %-18s %-13s %-10s %-10s %-14s %s\n", m,
+			fprintf(f, "\nmode %s\n%-11s %6s %6s %-20s %-18s %-13s %-7s %-10s %-10s %-14s %s\n", m,
 				"mechanism", "K", "cycles", "pending@dead", "ran alive/dead/on", "where X/else",
-				"offline", "kernel", "drain p50/p90", "lost");
+				"q>dead", "offline", "kernel", "drain p50/p90", "lost");
 		}
 		if (json_is_object(json_object_get(g, "drain_ns")))
 			snprintf(drain, sizeof(drain), "%.2f/%.2f",
@@ -776,9 +779,9 @@ static void print_hotplug(FILE *f, json_t *hp)
 			snprintf(kk, sizeof(kk), "%lld", gi(g, "count", NULL));
 		else
 			snprintf(kk, sizeof(kk), "random");
-		fprintf(f, "%-11s %6s %6lld %-20s %-18s %-13s %-10.2f %-10.2f %-14s %lld%s\n",
+		fprintf(f, "%-11s %6s %6lld %-20s %-18s %-13s %-7lld %-10.2f %-10.2f %-14s %lld%s\n",
 			json_string_value(json_object_get(g, "mech")), kk, gi(g, "cycles", NULL),
-			pend, ran, where,
+			pend, ran, where, gi(g, "queued_after_dead", NULL),
 			json_real_value(json_object_get(json_object_get(g, "offline_user_ns"), "p50")) / 1e6,
 			json_real_value(json_object_get(json_object_get(g, "offline_kernel_ns"), "p50")) / 1e6,
 			drain, gi(g, "lost", NULL), gi(g, "lost", NULL) ? "  <== LOST" : "");
