@@ -132,3 +132,100 @@ void bhb_interval(const double *samples, int B, int stride, double level, double
 	*hi = v[ihi];
 	free(v);
 }
+
+double bhb_median(const double *v, int n)
+{
+	double *c, r;
+
+	if (n <= 0)
+		return NAN;
+	c = malloc((size_t)n * sizeof(*c));
+	if (!c)
+		return NAN;
+	memcpy(c, v, (size_t)n * sizeof(*c));
+	qsort(c, (size_t)n, sizeof(*c), cmp_double);
+	r = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+	free(c);
+	return r;
+}
+
+struct ranked {
+	double v;
+	int from_a;
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	double a = ((const struct ranked *)x)->v, b = ((const struct ranked *)y)->v;
+
+	return (a > b) - (a < b);
+}
+
+double bhb_mann_whitney(const double *a, int n, const double *b, int m, double *u)
+{
+	struct ranked *r;
+	double ra = 0, tie = 0, N = n + m, mu, sigma, z, U;
+
+	if (u)
+		*u = NAN;
+	if (n <= 0 || m <= 0)
+		return 1.0;
+	r = malloc((size_t)(n + m) * sizeof(*r));
+	if (!r)
+		return 1.0;
+	for (int i = 0; i < n; i++)
+		r[i] = (struct ranked){ a[i], 1 };
+	for (int j = 0; j < m; j++)
+		r[n + j] = (struct ranked){ b[j], 0 };
+	qsort(r, (size_t)(n + m), sizeof(*r), cmp_ranked);
+	for (int i = 0; i < n + m;) {
+		int j = i;
+
+		while (j < n + m && r[j].v == r[i].v)
+			j++;
+		/* ranks i+1 .. j share their mean */
+		for (int k = i; k < j; k++)
+			if (r[k].from_a)
+				ra += (double)(i + 1 + j) / 2.0;
+		tie += pow(j - i, 3) - (j - i);
+		i = j;
+	}
+	free(r);
+	U = ra - (double)n * (n + 1) / 2.0;
+	if (u)
+		*u = U;
+	mu = (double)n * m / 2.0;
+	sigma = sqrt((double)n * m / 12.0 * ((N + 1) - tie / (N * (N - 1))));
+	if (sigma <= 0)
+		return 1.0;
+	z = (fabs(U - mu) - 0.5) / sigma;
+	if (z < 0)
+		z = 0;
+	return fmin(1.0, erfc(z / sqrt(2.0)));
+}
+
+void bhb_holm(double *p, int k)
+{
+	int *idx = malloc((size_t)k * sizeof(*idx));
+	double run = 0;
+
+	if (!idx)
+		return;
+	for (int i = 0; i < k; i++)
+		idx[i] = i;
+	/* sort indices by p, ascending (insertion sort: k is small) */
+	for (int i = 1; i < k; i++)
+		for (int j = i; j > 0 && p[idx[j]] < p[idx[j - 1]]; j--) {
+			int t = idx[j];
+
+			idx[j] = idx[j - 1];
+			idx[j - 1] = t;
+		}
+	for (int i = 0; i < k; i++) {
+		double adj = fmin(1.0, p[idx[i]] * (k - i));
+
+		run = fmax(run, adj);	/* monotone */
+		p[idx[i]] = run;
+	}
+	free(idx);
+}

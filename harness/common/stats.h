@@ -46,4 +46,18 @@ int bhb_bootstrap(const struct bhb_hist *reps, int nreps, const double *qs, int 
 /* Two-sided interval at level (e.g. 0.95) from B samples at stride. */
 void bhb_interval(const double *samples, int B, int stride, double level, double *lo, double *hi);
 
+/*
+ * Two-sided Mann-Whitney U test of samples a (n) and b (m): normal
+ * approximation with tie correction and continuity correction (as scipy's
+ * method="asymptotic").  Returns the p-value; *u gets U of a.  1.0 when a
+ * side has no values or every value is tied.
+ */
+double bhb_mann_whitney(const double *a, int n, const double *b, int m, double *u);
+
+/* Holm-Bonferroni: adjusted p-values, in place, for k tests */
+void bhb_holm(double *p, int k);
+
+/* median of n values (copied, not reordered); NAN if n == 0 */
+double bhb_median(const double *v, int n);
+
 #endif

@@ -299,9 +299,10 @@ static json_t *bench_json(int p, int m, struct bench *b)
 	for (int r = 0; r < b->nreps && all && allq; r++) {
 		bhb_hist_merge(all, &b->reps[r].lat);
 		bhb_hist_merge(allq, &b->reps[r].q2e);
-		json_array_append_new(reps, json_pack("{s:I,s:o,s:o}", "n", (json_int_t)b->reps[r].lat.n,
+		json_array_append_new(reps, json_pack("{s:I,s:o,s:o,s:o}", "n", (json_int_t)b->reps[r].lat.n,
 			"p50", num_or_null(bhb_hist_quantile(&b->reps[r].lat, 0.5)),
-			"p99", num_or_null(bhb_hist_quantile(&b->reps[r].lat, 0.99))));
+			"p99", num_or_null(bhb_hist_quantile(&b->reps[r].lat, 0.99)),
+			"q2e_p50", num_or_null(bhb_hist_quantile(&b->reps[r].q2e, 0.5))));
 	}
 	json_object_set_new(o, "per_repetition", reps);
 	q2e = json_object();

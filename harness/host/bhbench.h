@@ -13,6 +13,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* ---- options of "bhbench run" (cli.c) ---- */
 struct run_opts {

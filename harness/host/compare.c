@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bhbench compare BASE NEW: per producer x mechanism x metric, the ratio
+ * NEW/BASE with a bootstrap interval, a two-sided Mann-Whitney U test on the
+ * per-repetition values, Holm-Bonferroni over all tests of the comparison,
+ * and a verdict against a threshold.  Exit 1 when anything got slower.
+ *
+ * Why Mann-Whitney on repetitions: items within a repetition are not
+ * independent (one slow interrupt delays a burst of them), repetitions are;
+ * and latency percentiles are not normal, so a rank test.  Google
+ * Benchmark's compare.py makes the same choice.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/stats.h"
+#include "bhbench.h"
+
+#define BOOT 2000
+
+static const char *const metrics[] = { "p50", "p99", "q2e_p50" };
+#define NMET (sizeof(metrics) / sizeof(metrics[0]))
+
+static json_t *load(const char *dir, char *err, size_t len)
+{
+	char path[4096];
+	json_error_t je;
+	json_t *r;
+
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	r = json_load_file(path, 0, &je);
+	if (!r) {
+		snprintf(err, len, "cannot read %s: %s", path, je.text);
+		return NULL;
+	}
+	if (strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok")) {
+		snprintf(err, len, "%s is a failed run; it cannot be compared", dir);
+		json_decref(r);
+		return NULL;
+	}
+	return r;
+}
+
+static const char *envs(json_t *r, const char *k)
+{
+	return json_string_value(json_object_get(json_object_get(r, "env"), k)) ?: "?";
+}
+
+static json_t *find(json_t *res, const char *prod, const char *mech)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b)
+		if (!strcmp(json_string_value(json_object_get(b, "producer")), prod) &&
+		    !strcmp(json_string_value(json_object_get(b, "mech")), mech))
+			return b;
+	return NULL;
+}
+
+static int reps(json_t *b, const char *metric, double *out, int cap)
+{
+	json_t *r;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(b, "per_repetition"), i, r) {
+		json_t *v = json_object_get(r, metric);
+
+		if (json_is_number(v) && n < cap)
+			out[n++] = json_number_value(v);
+	}
+	return n;
+}
+
+struct row {
+	const char *prod, *mech, *metric;
+	double base, new, ratio, lo, hi, p;
+	int n1, n2;
+	const char *verdict;
+};
+
+static void ratio_ci(const double *a, int n, const double *b, int m, uint64_t seed, double *lo, double *hi)
+{
+	double *r = malloc(BOOT * sizeof(*r)), *x = malloc((size_t)n * sizeof(*x)), *y = malloc((size_t)m * sizeof(*y));
+
+	for (int k = 0; r && x && y && k < BOOT; k++) {
+		for (int i = 0; i < n; i++)
+			x[i] = a[bhb_rand(&seed) % (uint64_t)n];
+		for (int j = 0; j < m; j++)
+			y[j] = b[bhb_rand(&seed) % (uint64_t)m];
+		r[k] = bhb_median(y, m) / bhb_median(x, n);
+	}
+	if (r && x && y)
+		bhb_interval(r, BOOT, 1, 0.95, lo, hi);
+	else
+		*lo = *hi = NAN;
+	free(r);
+	free(x);
+	free(y);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "threshold", required_argument, NULL, 't' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	double threshold = 0.05, alpha = 0.05;
+	const char *format = "table";
+	char err[512];
+	struct row *rows = NULL;
+	int nrows = 0, c, slower = 0, faster = 0;
+	json_t *A, *B, *b;
+	size_t i;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "t:a:f:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			threshold = atof(optarg);
+			if (threshold <= 0 || threshold > 10) {
+				fprintf(stderr, "bhbench compare: --threshold '%s' must be in (0, 10] (0.05 = 5%%)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'a':
+			alpha = atof(optarg);
+			if (alpha <= 0 || alpha >= 1) {
+				fprintf(stderr, "bhbench compare: --alpha '%s' must be in (0, 1)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			format = optarg;
+			if (strcmp(format, "table") && strcmp(format, "md") && strcmp(format, "json")) {
+				fprintf(stderr, "bhbench compare: --format must be table, md or json\n");
+				return 2;
+			}
+			break;
+		case 'h':
+			printf("usage: bhbench compare [--threshold 0.05] [--alpha 0.05] [--format table|md|json] BASE NEW\n\n"
+			       "For every producer x mechanism x metric (p50, p99, q2e_p50) in both runs: the ratio\n"
+			       "NEW/BASE of the medians over repetitions with a 95%% bootstrap interval, a two-sided\n"
+			       "Mann-Whitney U test on the repetitions, Holm-Bonferroni over all tests, and a verdict:\n"
+			       "slower (faster) when the adjusted p < alpha, the ratio is beyond 1 +- threshold and\n"
+			       "the interval excludes 1.  Needs >= 3 repetitions a side.  Exit 1 if anything is slower.\n"
+			       "Runs on different accelerators, vCPU counts or scenarios are refused.\n");
+			return 0;
+		default:
+			fprintf(stderr, "bhbench compare: unknown option (see --help)\n");
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "usage: bhbench compare [options] BASE NEW\n");
+		return 2;
+	}
+	A = load(argv[optind], err, sizeof(err));
+	B = A ? load(argv[optind + 1], err, sizeof(err)) : NULL;
+	if (!A || !B) {
+		fprintf(stderr, "bhbench compare: %s\n", err);
+		json_decref(A);
+		return 2;
+	}
+	/* never mix emulated and hardware-virtualised figures */
+	if (strcmp(envs(A, "accel"), envs(B, "accel")) ||
+	    json_integer_value(json_object_get(json_object_get(A, "env"), "vcpus")) !=
+	    json_integer_value(json_object_get(json_object_get(B, "env"), "vcpus")) ||
+	    strcmp(json_string_value(json_object_get(json_object_get(A, "scenario"), "name")),
+		   json_string_value(json_object_get(json_object_get(B, "scenario"), "name")))) {
+		fprintf(stderr, "bhbench compare: the runs differ in accelerator (%s/%s), vCPUs or scenario; "
+			"they cannot be compared\n", envs(A, "accel"), envs(B, "accel"));
+		json_decref(A);
+		json_decref(B);
+		return 2;
+	}
+	rows = calloc(json_array_size(json_object_get(A, "benchmarks")) * NMET + 1, sizeof(*rows));
+	json_array_foreach(json_object_get(A, "benchmarks"), i, b) {
+		const char *prod = json_string_value(json_object_get(b, "producer"));
+		const char *mech = json_string_value(json_object_get(b, "mech"));
+		json_t *nb = find(B, prod, mech);
+
+		if (!nb)
+			continue;
+		for (size_t k = 0; k < NMET; k++) {
+			double x[1024], y[1024];
+			int n = reps(b, metrics[k], x, 1024), m = reps(nb, metrics[k], y, 1024);
+			struct row *r = &rows[nrows];
+
+			if (n < 3 || m < 3)
+				continue;
+			memset(r, 0, sizeof(*r));
+			r->prod = prod;
+			r->mech = mech;
+			r->metric = metrics[k];
+			r->n1 = n;
+			r->n2 = m;
+			r->base = bhb_median(x, n);
+			r->new = bhb_median(y, m);
+			r->ratio = r->new / r->base;
+			r->p = bhb_mann_whitney(x, n, y, m, NULL);
+			ratio_ci(x, n, y, m, 0x636d70ull + (uint64_t)nrows, &r->lo, &r->hi);
+			nrows++;
+		}
+	}
+	{
+		double *p = malloc((size_t)(nrows + 1) * sizeof(*p));
+
+		for (int k = 0; k < nrows; k++)
+			p[k] = rows[k].p;
+		bhb_holm(p, nrows);
+		for (int k = 0; k < nrows; k++) {
+			struct row *r = &rows[k];
+
+			r->p = p[k];
+			if (r->p < alpha && r->ratio >= 1 + threshold && r->lo > 1)
+				r->verdict = "SLOWER", slower++;
+			else if (r->p < alpha && r->ratio <= 1 / (1 + threshold) && r->hi < 1)
+				r->verdict = "faster", faster++;
+			else
+				r->verdict = "no change";
+		}
+		free(p);
+	}
+	if (!strcmp(format, "json")) {
+		json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:s,s:s,s:i,s:i,s:[]}", "base", argv[optind],
+				      "new", argv[optind + 1], "threshold", threshold, "alpha", alpha,
+				      "test", "Mann-Whitney U (two-sided) on repetitions, Holm-Bonferroni",
+				      "accel", envs(A, "accel"), "slower", slower, "faster", faster, "rows");
+
+		for (int k = 0; k < nrows; k++) {
+			struct row *r = &rows[k];
+
+			json_array_append_new(json_object_get(o, "rows"), json_pack(
+				"{s:s,s:s,s:s,s:f,s:f,s:f,s:[f,f],s:f,s:i,s:i,s:s}", "producer", r->prod,
+				"mech", r->mech, "metric", r->metric, "base_ns", r->base, "new_ns", r->new,
+				"ratio", r->ratio, "ci95", r->lo, r->hi, "p_holm", r->p, "n_base", r->n1,
+				"n_new", r->n2, "verdict", r->verdict));
+		}
+		char *s = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+
+		puts(s);
+		free(s);
+		json_decref(o);
+	} else {
+		int md = !strcmp(format, "md");
+
+		printf(md ? "BASE `%s` (%s, %s), NEW `%s` (%s, %s); threshold %.0f%%, alpha %.2f, Holm-Bonferroni over %d tests\n\n"
+			  : "BASE %s (%s, %s)\nNEW  %s (%s, %s)\nthreshold %.0f%%, alpha %.2f, Holm-Bonferroni over %d tests\n\n",
+		       argv[optind], envs(A, "kernel"), envs(A, "accel"), argv[optind + 1], envs(B, "kernel"),
+		       envs(B, "accel"), threshold * 100, alpha, nrows);
+		if (md)
+			printf("| producer | mechanism | metric | base µs | new µs | new/base [95%% CI] | p (Holm) | verdict |\n"
+			       "|---|---|---|---|---|---|---|---|\n");
+		else
+			printf("%-10s %-11s %-8s %9s %9s %-22s %-9s %s\n", "producer", "mechanism", "metric",
+			       "base us", "new us", "new/base [95% CI]", "p (Holm)", "verdict");
+		for (int k = 0; k < nrows; k++) {
+			struct row *r = &rows[k];
+
+			printf(md ? "| %s | %s | %s | %.2f | %.2f | %.3f [%.3f-%.3f] | %.3g | %s |\n"
+				  : "%-10s %-11s %-8s %9.2f %9.2f %.3f [%.3f-%.3f]    %-9.3g %s\n",
+			       r->prod, r->mech, r->metric, r->base / 1e3, r->new / 1e3, r->ratio, r->lo, r->hi,
+			       r->p, r->verdict);
+		}
+		printf("\n%d slower, %d faster, %d without a change beyond %.0f%%\n", slower, faster,
+		       nrows - slower - faster, threshold * 100);
+	}
+	free(rows);
+	json_decref(A);
+	json_decref(B);
+	return slower ? 1 : 0;
+}
