@@ -21,6 +21,7 @@ bench: harness kernel
 
 unit: harness
 	@$(MAKE) -s -C harness unit
+	@tests/compare-test.sh
 
 # W=1 and checkpatch.pl --strict for the module (checkpatch comes from
 # Debian's linux-source package, cached, never committed)

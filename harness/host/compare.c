@@ -110,10 +110,11 @@ int cmd_compare(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 't' },
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "min-abs-ns", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	double threshold = 0.05, alpha = 0.05;
+	double threshold = 0.05, alpha = 0.05, min_abs = 200;
 	const char *format = "table";
 	char err[512];
 	struct row *rows = NULL;
@@ -122,8 +123,15 @@ int cmd_compare(int argc, char **argv)
 	size_t i;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "t:a:f:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:a:f:m:h", lo, NULL)) != -1) {
 		switch (c) {
+		case 'm':
+			min_abs = atof(optarg);
+			if (min_abs < 0) {
+				fprintf(stderr, "bhbench compare: --min-abs-ns '%s' must be >= 0\n", optarg);
+				return 2;
+			}
+			break;
 		case 't':
 			threshold = atof(optarg);
 			if (threshold <= 0 || threshold > 10) {
@@ -146,12 +154,15 @@ int cmd_compare(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			printf("usage: bhbench compare [--threshold 0.05] [--alpha 0.05] [--format table|md|json] BASE NEW\n\n"
+			printf("usage: bhbench compare [--threshold 0.05] [--alpha 0.05] [--min-abs-ns 200]\n"
+			       "                       [--format table|md|json] BASE NEW\n\n"
 			       "For every producer x mechanism x metric (p50, p99, q2e_p50) in both runs: the ratio\n"
 			       "NEW/BASE of the medians over repetitions with a 95%% bootstrap interval, a two-sided\n"
 			       "Mann-Whitney U test on the repetitions, Holm-Bonferroni over all tests, and a verdict:\n"
 			       "slower (faster) when the adjusted p < alpha, the ratio is beyond 1 +- threshold and\n"
-			       "the interval excludes 1.  Needs >= 3 repetitions a side.  Exit 1 if anything is slower.\n"
+			       "the interval excludes 1, and the medians differ by at least --min-abs-ns (default 200 ns,\n"
+			       "about twice the measurement's own cost per item: below that a 'change' is resolution).\n"
+			       "Needs >= 3 repetitions a side.  Exit 1 if anything is slower.\n"
 			       "Runs on different accelerators, vCPU counts or scenarios are refused.\n");
 			return 0;
 		default:
@@ -221,9 +232,12 @@ int cmd_compare(int argc, char **argv)
 			struct row *r = &rows[k];
 
 			r->p = p[k];
-			if (r->p < alpha && r->ratio >= 1 + threshold && r->lo > 1)
+			/* below the measurement's own resolution nothing is a change */
+			int big = fabs(r->new - r->base) >= min_abs;
+
+			if (big && r->p < alpha && r->ratio >= 1 + threshold && r->lo > 1)
 				r->verdict = "SLOWER", slower++;
-			else if (r->p < alpha && r->ratio <= 1 / (1 + threshold) && r->hi < 1)
+			else if (big && r->p < alpha && r->ratio <= 1 / (1 + threshold) && r->hi < 1)
 				r->verdict = "faster", faster++;
 			else
 				r->verdict = "no change";

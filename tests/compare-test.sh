@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# bhbench compare on synthetic runs: no change is not flagged, a 10% slower
+# mechanism is flagged alone, mixed accelerators and failed runs are refused.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$root/harness/build/bhbench
+t=$(mktemp -d /tmp/bhbench-cmp.XXXXXX)
+trap 'rm -rf "$t"' EXIT
+fails=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# run DIR ACCEL STATUS SCALE_BH: 8 repetitions per mechanism, bh scaled
+mk() {
+	local dir=$t/$1 accel=$2 status=$3 scale=$4 first=1
+	mkdir -p "$dir"
+	{
+		printf '{"status":"%s","env":{"accel":"%s","vcpus":2,"kernel":"k"},"scenario":{"name":"s"},"benchmarks":[' "$status" "$accel"
+		for mech in tasklet bh wq_percpu; do
+			[ $first = 1 ] || printf ','
+			first=0
+			printf '{"producer":"hardirq","mech":"%s","per_repetition":[' "$mech"
+			local sep=""
+			for v in 100000 102000 98000 101000 99000 103000 97000 100500; do
+				[ "$mech" = bh ] && v=$(( v * scale / 100 ))
+				printf '%s{"p50":%d,"p99":%d,"q2e_p50":%d}' "$sep" "$v" $(( v * 3 )) $(( v / 10 ))
+				sep=,
+			done
+			printf ']}'
+		done
+		printf ']}\n'
+	} > "$dir/results.json"
+}
+mk base tcg ok 100
+mk same tcg ok 100
+mk slow tcg ok 110
+mk kvm kvm ok 100
+mk broken tcg failed 100
+
+"$bin" compare "$t/base" "$t/same" > "$t/o1"; rc=$?
+if [ $rc -eq 0 ] && grep -q '^0 slower, 0 faster, 9 without' "$t/o1"; then pass "identical runs: no verdicts, exit 0"
+else cat "$t/o1"; fail "identical runs (exit $rc)"; fi
+
+"$bin" compare "$t/base" "$t/slow" > "$t/o2"; rc=$?
+n=$(grep -c SLOWER "$t/o2")
+if [ $rc -eq 1 ] && [ "$n" -eq 3 ] && [ "$(grep SLOWER "$t/o2" | grep -vc ' bh ')" -eq 0 ]; then
+	pass "bh 10% slower: exactly its 3 metrics flagged, exit 1"
+else cat "$t/o2"; fail "bh 10% slower not flagged alone (exit $rc, $n rows)"; fi
+
+"$bin" compare --threshold 0.2 "$t/base" "$t/slow" > "$t/o3"; rc=$?
+if [ $rc -eq 0 ] && ! grep -q SLOWER "$t/o3"; then pass "10% below a 20% threshold: no verdict"
+else cat "$t/o3"; fail "threshold not honoured (exit $rc)"; fi
+
+"$bin" compare --format json "$t/base" "$t/slow" > "$t/o4"
+if grep -q '"slower": 3' "$t/o4" && grep -q '"verdict": "SLOWER"' "$t/o4"; then pass "JSON output"
+else fail "JSON output"; fi
+
+"$bin" compare "$t/base" "$t/kvm" > "$t/o5" 2>&1; rc=$?
+if [ $rc -eq 2 ] && grep -q 'cannot be compared' "$t/o5"; then pass "TCG vs KVM refused"
+else cat "$t/o5"; fail "TCG vs KVM not refused (exit $rc)"; fi
+
+"$bin" compare "$t/base" "$t/broken" > "$t/o6" 2>&1; rc=$?
+if [ $rc -eq 2 ] && grep -q 'failed run' "$t/o6"; then pass "failed run refused"
+else cat "$t/o6"; fail "failed run not refused (exit $rc)"; fi
+
+[ $fails -eq 0 ]
