@@ -23,6 +23,13 @@ unit: harness
 	@$(MAKE) -s -C harness unit
 	@tests/compare-test.sh
 
+# The harness's unit tests and compare tests under AddressSanitizer and
+# UndefinedBehaviorSanitizer (a separate build directory).
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+san: deps
+	@$(MAKE) -s -C harness B=build-san SAN="$(SANFLAGS)" all unit
+	@BHBENCH_BIN=$(CURDIR)/harness/build-san/bhbench tests/compare-test.sh
+
 # W=1 and checkpatch.pl --strict for the module (checkpatch comes from
 # Debian's linux-source package, cached, never committed)
 lint: harness kernel
@@ -34,9 +41,9 @@ integration: harness kernel
 hotplug-test: harness kernel
 	tests/hotplug.sh
 
-test: unit lint integration hotplug-test
+test: unit san lint integration hotplug-test
 
 clean:
 	$(MAKE) -C harness clean
 
-.PHONY: all deps harness kernel bench unit lint integration hotplug-test test clean
+.PHONY: all deps harness kernel bench unit san lint integration hotplug-test test clean

@@ -3,7 +3,7 @@
 # mechanism is flagged alone, mixed accelerators and failed runs are refused.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$root/harness/build/bhbench
+bin=${BHBENCH_BIN:-$root/harness/build/bhbench}
 t=$(mktemp -d /tmp/bhbench-cmp.XXXXXX)
 trap 'rm -rf "$t"' EXIT
 fails=0
