@@ -23,6 +23,21 @@ if ./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id smoke > "$o
 		fail "smoke on $K612: invariants"
 	fi
 	grep -q 'x tasklet' "$out/smoke.out" && pass "summary table printed" || fail "no summary table"
+	# the report: figures are real images with one series per mechanism
+	r=$out/smoke
+	ok=1
+	for p in hardirq process; do
+		for kind in cdf pct; do
+			f=$r/figures/run1-$kind-$p
+			[ "$(head -c 8 "$f.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || { ok=0; echo "not a PNG: $f.png"; }
+			n=$(grep -o 'id="gnuplot_plot_[0-9]*"' "$f.svg" | sort -u | wc -l)
+			want=9; [ $kind = pct ] && want=2
+			[ "$n" -eq $want ] || { ok=0; echo "$f.svg: $n series, want $want"; }
+		done
+	done
+	grep -q '^| 1 | smoke | hardirq | tasklet → bh | ' "$r/report.md" || { ok=0; echo "no verdict row in report.md"; }
+	grep -q '<table id="verdicts">' "$r/report.html" && ! grep -q 'src="http' "$r/report.html" || { ok=0; echo "report.html"; }
+	[ $ok = 1 ] && pass "report: 8 figures with the expected series, verdict table, self-contained HTML" || fail "report"
 else
 	cat "$out/smoke.out"; fail "smoke run on $K612 exited non-zero"
 fi

@@ -14,6 +14,7 @@ int cmd_run(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* ---- options of "bhbench run" (cli.c) ---- */
 struct run_opts {
@@ -28,6 +29,7 @@ struct run_opts {
 	char append[1024];	/* extra kernel command line */
 	char run_id[128];
 	int cycles;		/* >0: override the scenario's cycles */
+	int no_report;		/* skip report.html / report.md */
 	int help;
 };
 extern const char run_usage[];

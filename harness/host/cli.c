@@ -30,6 +30,7 @@ const char run_usage[] =
 	"                      parameter P, e.g. bhbench.inject_warn=1)\n"
 	"      --id ID         run id (default: date-kernel-scenario)\n"
 	"      --cycles N      hotplug scenarios: override the number of cycles (rounds)\n"
+	"      --no-report     do not write report.html, report.md and figures/\n"
 	"  -h, --help          this text\n";
 
 static int num(const char *opt, const char *v, long lo, long hi, int *out, char *err, size_t len)
@@ -71,6 +72,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "append", required_argument, NULL, 'A' },
 		{ "id", required_argument, NULL, 'I' },
 		{ "cycles", required_argument, NULL, 'C' },
+		{ "no-report", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -138,6 +140,9 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 			break;
 		case 'C':
 			ret = num("--cycles", optarg, 1, 100000, &o->cycles, err, errlen);
+			break;
+		case 'R':
+			o->no_report = 1;
 			break;
 		case 'h':
 			o->help = 1;

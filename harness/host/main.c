@@ -17,6 +17,7 @@ struct cmd {
 static const struct cmd commands[] = {
 	{ "run", cmd_run, "boot a kernel, run a scenario, write results/<run-id>/" },
 	{ "show", cmd_show, "print the summary table of a finished run" },
+	{ "report", cmd_report, "gnuplot figures, report.html and report.md for runs" },
 	{ "compare", cmd_compare, "NEW/BASE per mechanism and metric, tested; exit 1 on a regression" },
 	{ "kernels", cmd_kernels, "list cached kernels; --available, --fetch K" },
 };

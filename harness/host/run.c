@@ -268,7 +268,11 @@ int cmd_run(int argc, char **argv)
 		if (br.interrupted)
 			ret = 130;
 	} else {
+		char *rargv[] = { "report", final, NULL };
+
 		bhb_print_summary(stdout, results);
+		if (!o.no_report && cmd_report(2, rargv))
+			ret = 1;
 		for (int i = 0; i < br.nfound && i < 8; i++)
 			printf("%s kernel splat the scenario expects (a finding, see console.log): %s\n",
 			       i ? "     " : "\nNOTE:", br.found[i]);

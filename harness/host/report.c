@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bhbench report RUN [RUN...]: gnuplot figures from data files the report
+ * writes next to them (so they can be re-run or restyled by hand), a
+ * self-contained report.html (figures inline, no network) and report.md.
+ * At the top, the conversion verdicts: tasklet -> bh, tasklet_hi ->
+ * bh_highpri, tasklet -> wq_percpu.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/stats.h"
+#include "bhbench.h"
+
+#define BOOT 2000
+
+static const char *const conv[][2] = {
+	{ "tasklet", "bh" }, { "tasklet_hi", "bh_highpri" }, { "tasklet", "wq_percpu" },
+};
+
+static json_t *bench(json_t *res, const char *prod, const char *mech)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b)
+		if (!strcmp(json_string_value(json_object_get(b, "producer")), prod) &&
+		    !strcmp(json_string_value(json_object_get(b, "mech")), mech))
+			return b;
+	return NULL;
+}
+
+static int reps(json_t *b, const char *metric, double *out, int cap)
+{
+	json_t *r;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(b, "per_repetition"), i, r)
+		if (json_is_number(json_object_get(r, metric)) && n < cap)
+			out[n++] = json_number_value(json_object_get(r, metric));
+	return n;
+}
+
+/* ratio of medians over repetitions, with a bootstrap interval */
+static int ratio(json_t *from, json_t *to, const char *metric, double *v, double *lo, double *hi)
+{
+	double a[1024], b[1024], *r, x[1024], y[1024];
+	int n = reps(from, metric, a, 1024), m = reps(to, metric, b, 1024);
+	uint64_t seed = 0x7265706f7274ull;
+
+	if (n < 2 || m < 2)
+		return -1;
+	r = malloc(BOOT * sizeof(*r));
+	if (!r)
+		return -1;
+	for (int k = 0; k < BOOT; k++) {
+		for (int i = 0; i < n; i++)
+			x[i] = a[bhb_rand(&seed) % (uint64_t)n];
+		for (int j = 0; j < m; j++)
+			y[j] = b[bhb_rand(&seed) % (uint64_t)m];
+		r[k] = bhb_median(y, m) / bhb_median(x, n);
+	}
+	*v = bhb_median(b, m) / bhb_median(a, n);
+	bhb_interval(r, BOOT, 1, 0.95, lo, hi);
+	free(r);
+	return 0;
+}
+
+/* one line a reader can act on */
+static void verdict(char *out, size_t len, int ok50, double r50, double l50, double h50,
+		    int ok99, double r99, double l99, double h99)
+{
+	char a[96] = "", b[96] = "";
+
+	if (ok50 && (l50 > 1 || h50 < 1))
+		snprintf(a, sizeof(a), "p50 %.2fx %s", r50 >= 1 ? r50 : 1 / r50, r50 >= 1 ? "worse" : "better");
+	if (ok99 && (l99 > 1 || h99 < 1))
+		snprintf(b, sizeof(b), "p99 %.2fx %s", r99 >= 1 ? r99 : 1 / r99, r99 >= 1 ? "worse" : "better");
+	if (!a[0] && !b[0])
+		snprintf(out, len, "no measurable difference");
+	else
+		snprintf(out, len, "%s%s%s", a, a[0] && b[0] ? ", " : "", b);
+}
+
+struct fig {
+	char file[96];		/* svg name in figures/ */
+	char caption[256];
+};
+
+static int gnuplot(const char *script, const char *data, int nblocks, const char *out, const char *term,
+		   const char *title)
+{
+	char expr[2048], sp[PATH_MAX];
+	const char *argv[] = { "gnuplot", "-e", expr, sp, NULL };
+	char sink[256];
+
+	snprintf(sp, sizeof(sp), "%s/plots/%s", bhb_root(), script);
+	snprintf(expr, sizeof(expr), "datafile='%s'; nblocks=%d; outfile='%s'; term='%s'; ttl='%s'", data, nblocks,
+		 out, term, title);
+	return bhb_capture(sink, sizeof(sink), argv);
+}
+
+static void fmt_ci(char *o, size_t n, json_t *v)
+{
+	json_t *ci = json_object_get(v, "ci95");
+
+	if (!v || json_is_null(v))
+		snprintf(o, n, "overflow");
+	else
+		snprintf(o, n, "%.1f [%.1f-%.1f]", json_real_value(json_object_get(v, "value")) / 1e3,
+			 json_real_value(json_array_get(ci, 0)) / 1e3, json_real_value(json_array_get(ci, 1)) / 1e3);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	char dir[PATH_MAX], figdir[PATH_MAX], path[PATH_MAX], title[256];
+	struct fig figs[64];
+	int nfig = 0;
+	FILE *md, *html;
+	char *mdtext = NULL, *htmltext = NULL;
+	size_t mdlen = 0, htmllen = 0;
+
+	if (argc < 2 || !strcmp(argv[1], "--help")) {
+		fprintf(argc < 2 ? stderr : stdout, "usage: bhbench report RESULTS_DIR [RESULTS_DIR...]\n"
+			"Writes report.html, report.md and figures/ into the first RESULTS_DIR.\n");
+		return argc < 2 ? 2 : 0;
+	}
+	snprintf(dir, sizeof(dir), "%s", argv[1]);
+	snprintf(figdir, sizeof(figdir), "%s/figures", dir);
+	if (bhb_mkdirs(figdir)) {
+		fprintf(stderr, "bhbench report: cannot create %s: %s\n", figdir, strerror(errno));
+		return 1;
+	}
+	md = open_memstream(&mdtext, &mdlen);
+	html = open_memstream(&htmltext, &htmllen);
+	fprintf(html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bhbench report</title>\n"
+		"<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
+		"table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
+		"th{background:#eee}td:first-child,td:nth-child(2),th{text-align:left}.note{background:#fff4d6;padding:8px;"
+		"border-left:4px solid #e0a000}figure{margin:1.5em 0}figcaption{font-size:90%%;color:#555}</style></head><body>\n"
+		"<h1>bhbench report</h1>\n");
+	fprintf(md, "# bhbench report\n\n");
+
+	/* 1. conversion verdicts */
+	fprintf(md, "## Conversion verdicts\n\nRatios of medians over repetitions (NEW mechanism / tasklet), 95%% bootstrap interval; "
+		"a difference counts only when the interval excludes 1.\n\n"
+		"| run | scenario | producer | conversion | p50 ratio | p99 ratio | verdict |\n|---|---|---|---|---|---|---|\n");
+	fprintf(html, "<h2>Conversion verdicts</h2><p>Ratios of medians over repetitions (converted / original), "
+		"95%% bootstrap interval; a difference counts only when the interval excludes 1.</p>\n"
+		"<table id=\"verdicts\"><tr><th>run</th><th>scenario</th><th>producer</th><th>conversion</th><th>p50 ratio</th>"
+		"<th>p99 ratio</th><th>verdict</th></tr>\n");
+	for (int r = 1; r < argc; r++) {
+		json_error_t je;
+		json_t *res;
+
+		snprintf(path, sizeof(path), "%s/results.json", argv[r]);
+		res = json_load_file(path, 0, &je);
+		if (!res || strcmp(json_string_value(json_object_get(res, "status")) ?: "", "ok")) {
+			fprintf(stderr, "bhbench report: %s is missing or a failed run; skipped\n", argv[r]);
+			json_decref(res);
+			continue;
+		}
+		const char *scen = json_string_value(json_object_get(json_object_get(res, "scenario"), "name"));
+		const char *prods[] = { "hardirq", "process", "process_bh" };
+
+		for (size_t p = 0; p < 3; p++)
+			for (size_t c = 0; c < sizeof(conv) / sizeof(conv[0]); c++) {
+				json_t *from = bench(res, prods[p], conv[c][0]), *to = bench(res, prods[p], conv[c][1]);
+				double r50 = NAN, l50 = NAN, h50 = NAN, r99 = NAN, l99 = NAN, h99 = NAN;
+				char v[160], s50[48] = "n/a", s99[48] = "n/a";
+				int ok50, ok99;
+
+				if (!from || !to)
+					continue;
+				ok50 = !ratio(from, to, "p50", &r50, &l50, &h50);
+				ok99 = !ratio(from, to, "p99", &r99, &l99, &h99);
+				if (ok50)
+					snprintf(s50, sizeof(s50), "%.2f [%.2f-%.2f]", r50, l50, h50);
+				if (ok99)
+					snprintf(s99, sizeof(s99), "%.2f [%.2f-%.2f]", r99, l99, h99);
+				verdict(v, sizeof(v), ok50, r50, l50, h50, ok99, r99, l99, h99);
+				fprintf(md, "| %d | %s | %s | %s → %s | %s | %s | %s |\n", r, scen, prods[p], conv[c][0],
+					conv[c][1], s50, s99, v);
+				fprintf(html, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s → %s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+					r, scen, prods[p], conv[c][0], conv[c][1], s50, s99, v);
+			}
+		json_decref(res);
+	}
+	fprintf(html, "</table>\n");
+
+	/* 2. environment, 3. figures and tables, per run */
+	for (int r = 1; r < argc; r++) {
+		json_error_t je;
+		json_t *res, *env, *b;
+		size_t i;
+
+		snprintf(path, sizeof(path), "%s/results.json", argv[r]);
+		res = json_load_file(path, 0, &je);
+		if (!res || strcmp(json_string_value(json_object_get(res, "status")) ?: "", "ok")) {
+			json_decref(res);
+			continue;
+		}
+		env = json_object_get(res, "env");
+		const char *scen = json_string_value(json_object_get(json_object_get(res, "scenario"), "name"));
+		const char *acc = json_string_value(json_object_get(env, "accel"));
+
+		fprintf(md, "\n## Run %d: %s on %s\n\n", r, scen, json_string_value(json_object_get(env, "kernel")));
+		fprintf(html, "<h2>Run %d: %s on %s</h2>\n", r, scen, json_string_value(json_object_get(env, "kernel")));
+		if (acc && !strcmp(acc, "tcg")) {
+			const char *n = "These numbers come from TCG emulation: every instruction is emulated. "
+					"They are for comparing mechanisms within this run only, not with hardware or KVM.";
+
+			fprintf(md, "> **Note:** %s\n\n", n);
+			fprintf(html, "<p class=\"note\"><b>Note:</b> %s</p>\n", n);
+		}
+		fprintf(md, "| environment | |\n|---|---|\n");
+		fprintf(html, "<table><tr><th>environment</th><th></th></tr>\n");
+		static const char *const keys[] = { "kernel", "flavour", "preempt", "accel", "vcpus", "host_cpu",
+						     "qemu", "module_hash", "date", "run_id" };
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			json_t *v = json_object_get(env, keys[k]);
+			char val[256];
+
+			if (json_is_integer(v))
+				snprintf(val, sizeof(val), "%lld", (long long)json_integer_value(v));
+			else
+				snprintf(val, sizeof(val), "%s", json_string_value(v) ?: "?");
+			fprintf(md, "| %s | %s |\n", keys[k], val);
+			fprintf(html, "<tr><td>%s</td><td>%s</td></tr>\n", keys[k], val);
+		}
+		fprintf(html, "</table>\n");
+
+		/* latency figures per producer */
+		const char *prods[] = { "hardirq", "process", "process_bh" };
+
+		for (size_t p = 0; p < 3; p++) {
+			char cdf[PATH_MAX], pct[PATH_MAX];
+			FILE *fc, *fp;
+			int nb = 0;
+
+			snprintf(cdf, sizeof(cdf), "%s/run%d-cdf-%s.dat", figdir, r, prods[p]);
+			snprintf(pct, sizeof(pct), "%s/run%d-pct-%s.dat", figdir, r, prods[p]);
+			fc = fopen(cdf, "w");
+			fp = fopen(pct, "w");
+			if (!fc || !fp) {
+				if (fc)
+					fclose(fc);
+				if (fp)
+					fclose(fp);
+				continue;
+			}
+			fprintf(fp, "# mechanism p50 p50_lo p50_hi p99 p99_lo p99_hi (us)\n");
+			json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
+				json_t *h = json_object_get(json_object_get(b, "histogram"), "latency"), *lat;
+				double tot = 0, cum = 0;
+
+				if (strcmp(json_string_value(json_object_get(b, "producer")), prods[p]))
+					continue;
+				for (size_t k = 1; k < json_array_size(h); k += 2)
+					tot += (double)json_integer_value(json_array_get(h, k));
+				fprintf(fc, "%s%s\n", nb ? "\n\n" : "", json_string_value(json_object_get(b, "mech")));
+				for (size_t k = 0; k + 1 < json_array_size(h); k += 2) {
+					unsigned int idx = (unsigned int)json_integer_value(json_array_get(h, k));
+
+					cum += (double)json_integer_value(json_array_get(h, k + 1));
+					if (idx < BHB_HIST_OVERFLOW)
+						fprintf(fc, "%.4f %.6f\n", (double)(bhb_hist_lower(idx) + bhb_hist_width(idx)) / 1e3,
+							cum / tot);
+				}
+				lat = json_object_get(b, "latency_ns");
+				json_t *q50 = json_object_get(lat, "p50"), *q99 = json_object_get(lat, "p99");
+
+				fprintf(fp, "%s %.3f %.3f %.3f %.3f %.3f %.3f\n", json_string_value(json_object_get(b, "mech")),
+					json_real_value(json_object_get(q50, "value")) / 1e3,
+					json_real_value(json_array_get(json_object_get(q50, "ci95"), 0)) / 1e3,
+					json_real_value(json_array_get(json_object_get(q50, "ci95"), 1)) / 1e3,
+					json_real_value(json_object_get(q99, "value")) / 1e3,
+					json_real_value(json_array_get(json_object_get(q99, "ci95"), 0)) / 1e3,
+					json_real_value(json_array_get(json_object_get(q99, "ci95"), 1)) / 1e3);
+				nb++;
+			}
+			fclose(fc);
+			fclose(fp);
+			if (!nb)
+				continue;
+			for (int t = 0; t < 2 && nfig + 2 <= 64; t++) {
+				const char *ext = t ? "png" : "svg";
+				char out[PATH_MAX];
+
+				snprintf(title, sizeof(title), "%s, %s producer: latency CDF", scen, prods[p]);
+				snprintf(out, sizeof(out), "%s/run%d-cdf-%s.%s", figdir, r, prods[p], ext);
+				if (gnuplot("latency_cdf.gp", cdf, nb, out, ext, title))
+					fprintf(stderr, "bhbench report: gnuplot failed for %s\n", out);
+				snprintf(title, sizeof(title), "%s, %s producer: p50 and p99 with 95%% CI", scen, prods[p]);
+				snprintf(out, sizeof(out), "%s/run%d-pct-%s.%s", figdir, r, prods[p], ext);
+				if (gnuplot("percentiles.gp", pct, nb, out, ext, title))
+					fprintf(stderr, "bhbench report: gnuplot failed for %s\n", out);
+			}
+			snprintf(figs[nfig].file, sizeof(figs[0].file), "run%d-cdf-%s", r, prods[p]);
+			snprintf(figs[nfig++].caption, sizeof(figs[0].caption),
+				 "Run %d, %s producer: fraction of items (y) with a latency below x, one line per mechanism.", r, prods[p]);
+			snprintf(figs[nfig].file, sizeof(figs[0].file), "run%d-pct-%s", r, prods[p]);
+			snprintf(figs[nfig++].caption, sizeof(figs[0].caption),
+				 "Run %d, %s producer: p50 and p99 per mechanism; error bars are 95%% bootstrap intervals over repetitions.", r, prods[p]);
+		}
+		/* hotplug drain versus K, per mode */
+		json_t *groups = json_object_get(json_object_get(res, "hotplug"), "groups");
+
+		if (json_array_size(groups)) {
+			const char *modes[] = { "teardown", "dead", "offline", "race" };
+
+			for (size_t mo = 0; mo < 4 && nfig + 1 <= 64; mo++) {
+				char dat[PATH_MAX], out[PATH_MAX], last[32] = "";
+				FILE *f;
+				json_t *g;
+				int nb = 0;
+
+				snprintf(dat, sizeof(dat), "%s/run%d-drain-%s.dat", figdir, r, modes[mo]);
+				f = fopen(dat, "w");
+				if (!f)
+					continue;
+				json_array_foreach(groups, i, g) {
+					const char *m = json_string_value(json_object_get(g, "mech"));
+					json_t *d = json_object_get(json_object_get(g, "drain_ns"), "p50");
+
+					if (strcmp(json_string_value(json_object_get(g, "mode")), modes[mo]) ||
+					    !json_integer_value(json_object_get(g, "count")) || !json_is_number(d))
+						continue;
+					if (strcmp(m, last)) {
+						fprintf(f, "%s%s\n", nb++ ? "\n\n" : "", m);
+						snprintf(last, sizeof(last), "%s", m);
+					}
+					fprintf(f, "%lld %.3f\n", (long long)json_integer_value(json_object_get(g, "count")),
+						json_number_value(d) / 1e6);
+				}
+				fclose(f);
+				if (!nb)
+					continue;
+				for (int t = 0; t < 2; t++) {
+					const char *ext = t ? "png" : "svg";
+
+					snprintf(title, sizeof(title), "%s: drain time vs pending items, mode %s", scen, modes[mo]);
+					snprintf(out, sizeof(out), "%s/run%d-drain-%s.%s", figdir, r, modes[mo], ext);
+					if (gnuplot("hotplug_drain.gp", dat, nb, out, ext, title))
+						fprintf(stderr, "bhbench report: gnuplot failed for %s\n", out);
+				}
+				snprintf(figs[nfig].file, sizeof(figs[0].file), "run%d-drain-%s", r, modes[mo]);
+				snprintf(figs[nfig++].caption, sizeof(figs[0].caption),
+					 "Run %d, hotplug mode %s: offline start to the last pending item run (median ms) versus K.", r, modes[mo]);
+			}
+		}
+		/* full latency table */
+		if (json_array_size(json_object_get(res, "benchmarks"))) {
+			fprintf(md, "\n| producer | mechanism | p50 µs | p99 µs | p99.9 µs | max µs | q->cb p50 µs | lost |\n|---|---|---|---|---|---|---|---|\n");
+			fprintf(html, "<table><tr><th>producer</th><th>mechanism</th><th>p50 µs</th><th>p99 µs</th><th>p99.9 µs</th>"
+				"<th>max µs</th><th>q-&gt;cb p50 µs</th><th>lost</th></tr>\n");
+			json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
+				json_t *lat = json_object_get(b, "latency_ns");
+				char a[64], c[64], q[64];
+
+				fmt_ci(a, sizeof(a), json_object_get(lat, "p50"));
+				fmt_ci(c, sizeof(c), json_object_get(lat, "p99"));
+				fmt_ci(q, sizeof(q), json_object_get(json_object_get(b, "queue_to_exec_ns"), "p50"));
+				double p999 = json_real_value(json_object_get(json_object_get(lat, "p99.9"), "value")) / 1e3;
+				double mx = json_real_value(json_object_get(json_object_get(lat, "max"), "value")) / 1e3;
+				long long lost = json_integer_value(json_object_get(json_object_get(b, "counters"), "lost"));
+
+				fprintf(md, "| %s | %s | %s | %s | %.1f | %.1f | %s | %lld |\n",
+					json_string_value(json_object_get(b, "producer")), json_string_value(json_object_get(b, "mech")),
+					a, c, p999, mx, q, lost);
+				fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%.1f</td><td>%s</td><td>%lld</td></tr>\n",
+					json_string_value(json_object_get(b, "producer")), json_string_value(json_object_get(b, "mech")),
+					a, c, p999, mx, q, lost);
+			}
+			fprintf(html, "</table>\n");
+		}
+		json_decref(res);
+	}
+
+	/* figures: inline SVG in the HTML, PNG links in the Markdown */
+	fprintf(md, "\n## Figures\n");
+	fprintf(html, "<h2>Figures</h2>\n");
+	for (int k = 0; k < nfig; k++) {
+		char *svg;
+
+		snprintf(path, sizeof(path), "%s/%s.svg", figdir, figs[k].file);
+		svg = bhb_slurp(path, NULL);
+		if (!svg)
+			continue;
+		fprintf(md, "\n![%s](figures/%s.png)\n\n%s\n", figs[k].file, figs[k].file, figs[k].caption);
+		fprintf(html, "<figure id=\"%s\">%s<figcaption>%s</figcaption></figure>\n", figs[k].file,
+			strstr(svg, "<svg") ? strstr(svg, "<svg") : svg, figs[k].caption);
+		free(svg);
+	}
+	fprintf(html, "</body></html>\n");
+	fclose(md);
+	fclose(html);
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	int ret = bhb_write_atomic(path, mdtext, mdlen);
+
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	ret |= bhb_write_atomic(path, htmltext, htmllen);
+	free(mdtext);
+	free(htmltext);
+	if (ret) {
+		fprintf(stderr, "bhbench report: cannot write the report in %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	printf("report: %s/report.html (and report.md, figures/)\n", dir);
+	return 0;
+}
