@@ -38,6 +38,7 @@ if ./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id smoke > "$o
 	grep -q '^| 1 | smoke | hardirq | tasklet → bh | ' "$r/report.md" || { ok=0; echo "no verdict row in report.md"; }
 	grep -q '<table id="verdicts">' "$r/report.html" && ! grep -q 'src="http' "$r/report.html" || { ok=0; echo "report.html"; }
 	[ $ok = 1 ] && pass "report: 8 figures with the expected series, verdict table, self-contained HTML" || fail "report"
+	tests/report-browser.sh "$r" || fail "report in the browser"
 else
 	cat "$out/smoke.out"; fail "smoke run on $K612 exited non-zero"
 fi

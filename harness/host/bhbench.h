@@ -69,6 +69,7 @@ struct boot_opts {
 	const char *console_path, *chan_path, *qemu_log;
 	int progress;		/* echo agent progress lines */
 	const char *expected;	/* comma list: splats naming one of these are findings */
+	const char *label;	/* "kernel scenario" for the progress line */
 };
 struct boot_result {
 	int exited, exit_status;

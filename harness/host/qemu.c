@@ -110,6 +110,40 @@ static pid_t spawn(const char *const argv[], const char *log)
 	return pid;
 }
 
+/*
+ * Progress: the agent prints "run X/Y <what> ..." and "hotplug: X/Y cycles".
+ * On a terminal one status line is rewritten in place, with an estimate of
+ * the time left; otherwise (CI) every line is logged as it comes.
+ */
+static void progress(const struct boot_opts *o, const char *msg, double start)
+{
+	static double first;
+	unsigned int x = 0, y = 0;
+	char what[96] = "";
+	double now = bhb_now(), eta = -1;
+
+	if ((sscanf(msg, "run %u/%u %95s", &x, &y, what) >= 2 || sscanf(msg, "hotplug: %u/%u", &x, &y) == 2) && y) {
+		if (!first || x <= 1)
+			first = now;
+		if (x > 1)
+			eta = (now - first) / (x - 1) * (y - x);
+	}
+	if (!isatty(1)) {
+		printf("  guest: %s\n", msg);
+		return;
+	}
+	if (y) {
+		char e[32] = "estimating";
+
+		if (eta >= 0)
+			snprintf(e, sizeof(e), "%.0f s left", eta);
+		printf("\r\033[K  %s: %s %u/%u %s  [%s, %.0f s elapsed]", o->label ? o->label : "",
+		       what[0] ? "run" : "hotplug cycle", x, y, what, e, now - start);
+	} else {
+		printf("\r\033[K  guest: %s\n", msg);
+	}
+}
+
 int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 {
 	char smp[16], mem[16], con[600], chn[600], accel[32], linebuf[4096];
@@ -209,7 +243,7 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 						r->nfail++;
 					}
 					if (o->progress && strstr(linebuf, "bhbench-agent: "))
-						printf("  guest: %s\n", strstr(linebuf, "bhbench-agent: ") + 15);
+						progress(o, strstr(linebuf, "bhbench-agent: ") + 15, start);
 					fflush(stdout);
 				}
 			}
@@ -244,6 +278,8 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 		usleep(100000);
 	}
 	r->wall_s = bhb_now() - start;
+	if (o->progress && isatty(1))
+		printf("\r\033[K");
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return 0;

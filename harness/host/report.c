@@ -143,7 +143,7 @@ int cmd_report(int argc, char **argv)
 	fprintf(html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bhbench report</title>\n"
 		"<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
 		"table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
-		"th{background:#eee}td:first-child,td:nth-child(2),th{text-align:left}.note{background:#fff4d6;padding:8px;"
+		"th{background:#eee}td:first-child,td:nth-child(2),td:nth-child(4),td:last-child,th{text-align:left}.note{background:#fff4d6;padding:8px;"
 		"border-left:4px solid #e0a000}figure{margin:1.5em 0}figcaption{font-size:90%%;color:#555}</style></head><body>\n"
 		"<h1>bhbench report</h1>\n");
 	fprintf(md, "# bhbench report\n\n");

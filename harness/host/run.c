@@ -188,11 +188,15 @@ int cmd_run(int argc, char **argv)
 	snprintf(chan, sizeof(chan), "%s/channel.bin", dir);
 	snprintf(path, sizeof(path), "%s/qemu.log", dir);
 	json_t *load_before = bhb_host_load();
+	char label[300];
+
+	snprintf(label, sizeof(label), "%s %s", rel, sc.name);
 
 	bo = (struct boot_opts){ .kernel = vmlinuz, .initrd = initrd, .append = append, .accel = accel,
 				 .cpus = o.cpus, .mem_mb = o.mem_mb, .timeout_s = o.timeout_s,
 				 .hang_s = o.hang_s, .console_path = con, .chan_path = chan,
-				 .qemu_log = path, .progress = 1, .expected = sc.expected_warnings };
+				 .qemu_log = path, .progress = 1, .expected = sc.expected_warnings,
+				 .label = label };
 	printf("bhbench: booting %s (%s, %d vCPUs), scenario %s\n", rel, accel, o.cpus, sc.name);
 	fflush(stdout);
 	if (bhb_boot(&bo, &br)) {
