@@ -36,6 +36,26 @@ static json_t *bench(json_t *res, const char *prod, const char *mech)
 	return NULL;
 }
 
+/* hotplug group of mode/mech with the largest K, or NULL */
+static json_t *hp_group(json_t *res, const char *mode, const char *mech)
+{
+	json_t *g, *best = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(res, "hotplug"), "groups"), i, g)
+		if (!strcmp(json_string_value(json_object_get(g, "mode")), mode) &&
+		    !strcmp(json_string_value(json_object_get(g, "mech")), mech) &&
+		    (!best || json_integer_value(json_object_get(g, "count")) >
+			      json_integer_value(json_object_get(best, "count"))))
+			best = g;
+	return best;
+}
+
+static double hp_ms(json_t *g, const char *k)
+{
+	return json_number_value(json_object_get(json_object_get(g, k), "p50")) / 1e6;
+}
+
 static int reps(json_t *b, const char *metric, double *out, int cap)
 {
 	json_t *r;
@@ -191,6 +211,27 @@ int cmd_report(int argc, char **argv)
 				fprintf(html, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s → %s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
 					r, scen, prods[p], conv[c][0], conv[c][1], s50, s99, v);
 			}
+		/* hotplug behaviour of each conversion (teardown mode, largest K) */
+		for (size_t c = 0; c < sizeof(conv) / sizeof(conv[0]); c++) {
+			json_t *gf = hp_group(res, "teardown", conv[c][0]), *gt = hp_group(res, "teardown", conv[c][1]);
+			char v[320], k[48];
+
+			if (!gf || !gt)
+				continue;
+			snprintf(k, sizeof(k), "hotplug K=%lld", (long long)json_integer_value(json_object_get(gt, "count")));
+			snprintf(v, sizeof(v), "offline %.0f → %.0f ms, pending at death %.0f%% → %.0f%%, "
+				 "ran elsewhere %lld → %lld, lost %lld → %lld",
+				 hp_ms(gf, "offline_user_ns"), hp_ms(gt, "offline_user_ns"),
+				 100 * json_real_value(json_object_get(gf, "pending_fraction_p50")),
+				 100 * json_real_value(json_object_get(gt, "pending_fraction_p50")),
+				 (long long)json_integer_value(json_object_get(gf, "on_other")),
+				 (long long)json_integer_value(json_object_get(gt, "on_other")),
+				 (long long)json_integer_value(json_object_get(gf, "lost")),
+				 (long long)json_integer_value(json_object_get(gt, "lost")));
+			fprintf(md, "| %d | %s | %s | %s → %s | - | - | %s |\n", r, scen, k, conv[c][0], conv[c][1], v);
+			fprintf(html, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s → %s</td><td>-</td><td>-</td><td>%s</td></tr>\n",
+				r, scen, k, conv[c][0], conv[c][1], v);
+		}
 		json_decref(res);
 	}
 	fprintf(html, "</table>\n");
@@ -309,6 +350,56 @@ int cmd_report(int argc, char **argv)
 			snprintf(figs[nfig].file, sizeof(figs[0].file), "run%d-pct-%s", r, prods[p]);
 			snprintf(figs[nfig++].caption, sizeof(figs[0].caption),
 				 "Run %d, %s producer: p50 and p99 per mechanism; error bars are 95%% bootstrap intervals over repetitions.", r, prods[p]);
+		}
+		/* latency by producer context: p50 per mechanism, a bar per producer */
+		{
+			char dat[PATH_MAX], out[PATH_MAX];
+			const char *have[3];
+			int np = 0;
+			FILE *f;
+
+			for (size_t p = 0; p < 3; p++) {
+				json_array_foreach(json_object_get(res, "benchmarks"), i, b)
+					if (!strcmp(json_string_value(json_object_get(b, "producer")), prods[p])) {
+						have[np++] = prods[p];
+						break;
+					}
+			}
+			snprintf(dat, sizeof(dat), "%s/run%d-producers.dat", figdir, r);
+			f = np > 1 ? fopen(dat, "w") : NULL;
+			if (f) {
+				const char *mechs[] = { "direct", "tasklet", "tasklet_hi", "bh", "bh_highpri", "bh_custom",
+							"wq_percpu", "wq_highpri", "wq_unbound" };
+
+				fprintf(f, "mechanism");
+				for (int k = 0; k < np; k++)
+					fprintf(f, " %s", have[k]);
+				fprintf(f, "\n");
+				for (size_t m = 0; m < sizeof(mechs) / sizeof(mechs[0]); m++) {
+					if (!bench(res, have[0], mechs[m]))
+						continue;
+					fprintf(f, "%s", mechs[m]);
+					for (int k = 0; k < np; k++) {
+						json_t *bb = bench(res, have[k], mechs[m]);
+
+						fprintf(f, " %.3f", bb ? json_real_value(json_object_get(json_object_get(
+							json_object_get(bb, "latency_ns"), "p50"), "value")) / 1e3 : 0.0);
+					}
+					fprintf(f, "\n");
+				}
+				fclose(f);
+				for (int t = 0; t < 2; t++) {
+					const char *ext = t ? "png" : "svg";
+
+					snprintf(title, sizeof(title), "%s: median latency by producer context", scen);
+					snprintf(out, sizeof(out), "%s/run%d-producers.%s", figdir, r, ext);
+					if (gnuplot("producers.gp", dat, np, out, ext, title))
+						fprintf(stderr, "bhbench report: gnuplot failed for %s\n", out);
+				}
+				snprintf(figs[nfig].file, sizeof(figs[0].file), "run%d-producers", r);
+				snprintf(figs[nfig++].caption, sizeof(figs[0].caption),
+					 "Run %d: median latency per mechanism for each producer context.", r);
+			}
 		}
 		/* hotplug drain versus K, per mode */
 		json_t *groups = json_object_get(json_object_get(res, "hotplug"), "groups");
