@@ -111,6 +111,7 @@ void bhb_record(struct bhb_pcpu *pc, u64 lat, u64 q2e, unsigned int ctx);
 void bhb_arrive(struct bhb_pcpu *pc, u64 intended);
 u64 bhb_run_pending(struct bhb_run *run);
 void bhb_run_reclaim(struct bhb_run *run);
+int bhb_kthread_park_until_stopped(void);
 
 int bhb_hp_init(void);
 void bhb_hp_exit(void);

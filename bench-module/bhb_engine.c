@@ -200,6 +200,12 @@ static int bhb_thread_fn(void *arg)
 		next += run->req.period_ns;
 	}
 	bhb_producer_done(run);
+	return bhb_kthread_park_until_stopped();
+}
+
+/* a kthread's work is done: sleep until kthread_stop() collects it */
+int bhb_kthread_park_until_stopped(void)
+{
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (!kthread_should_stop())

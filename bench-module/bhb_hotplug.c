@@ -97,13 +97,7 @@ static int bhb_hp_racer(void *arg)
 	wait_for_completion(&hp_go);
 	if (!READ_ONCE(hp_abort))
 		hp_queue_all(run, true);
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!kthread_should_stop())
-			schedule();
-	}
-	__set_current_state(TASK_RUNNING);
-	return 0;
+	return bhb_kthread_park_until_stopped();
 }
 
 /* on the outgoing CPU, in its hotplug thread */

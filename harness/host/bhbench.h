@@ -99,6 +99,14 @@ struct analysis_in {
 int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_t len);
 void bhb_print_summary(FILE *f, json_t *results);
 
+/* ---- results.json helpers (results.c) ---- */
+json_t *bhb_res_bench(json_t *res, const char *prod, const char *mech);
+/* per-repetition values of metric ("p50", "p99", "q2e_p50"); returns how many */
+int bhb_res_reps(json_t *b, const char *metric, double *out, int cap);
+/* median(b) / median(a) with a 95% bootstrap interval; 0 or -1 */
+int bhb_ratio_boot(const double *a, int n, const double *b, int m, uint64_t seed,
+		   double *ratio, double *lo, double *hi);
+
 /* ---- environment (env.c) ---- */
 json_t *bhb_host_env(void);
 json_t *bhb_host_load(void);

@@ -20,8 +20,6 @@
 #include "../common/stats.h"
 #include "bhbench.h"
 
-#define BOOT 2000
-
 static const char *const metrics[] = { "p50", "p99", "q2e_p50" };
 #define NMET (sizeof(metrics) / sizeof(metrics[0]))
 
@@ -50,59 +48,12 @@ static const char *envs(json_t *r, const char *k)
 	return json_string_value(json_object_get(json_object_get(r, "env"), k)) ?: "?";
 }
 
-static json_t *find(json_t *res, const char *prod, const char *mech)
-{
-	json_t *b;
-	size_t i;
-
-	json_array_foreach(json_object_get(res, "benchmarks"), i, b)
-		if (!strcmp(json_string_value(json_object_get(b, "producer")), prod) &&
-		    !strcmp(json_string_value(json_object_get(b, "mech")), mech))
-			return b;
-	return NULL;
-}
-
-static int reps(json_t *b, const char *metric, double *out, int cap)
-{
-	json_t *r;
-	size_t i;
-	int n = 0;
-
-	json_array_foreach(json_object_get(b, "per_repetition"), i, r) {
-		json_t *v = json_object_get(r, metric);
-
-		if (json_is_number(v) && n < cap)
-			out[n++] = json_number_value(v);
-	}
-	return n;
-}
-
 struct row {
 	const char *prod, *mech, *metric;
 	double base, new, ratio, lo, hi, p;
 	int n1, n2;
 	const char *verdict;
 };
-
-static void ratio_ci(const double *a, int n, const double *b, int m, uint64_t seed, double *lo, double *hi)
-{
-	double *r = malloc(BOOT * sizeof(*r)), *x = malloc((size_t)n * sizeof(*x)), *y = malloc((size_t)m * sizeof(*y));
-
-	for (int k = 0; r && x && y && k < BOOT; k++) {
-		for (int i = 0; i < n; i++)
-			x[i] = a[bhb_rand(&seed) % (uint64_t)n];
-		for (int j = 0; j < m; j++)
-			y[j] = b[bhb_rand(&seed) % (uint64_t)m];
-		r[k] = bhb_median(y, m) / bhb_median(x, n);
-	}
-	if (r && x && y)
-		bhb_interval(r, BOOT, 1, 0.95, lo, hi);
-	else
-		*lo = *hi = NAN;
-	free(r);
-	free(x);
-	free(y);
-}
 
 int cmd_compare(int argc, char **argv)
 {
@@ -197,13 +148,13 @@ int cmd_compare(int argc, char **argv)
 	json_array_foreach(json_object_get(A, "benchmarks"), i, b) {
 		const char *prod = json_string_value(json_object_get(b, "producer"));
 		const char *mech = json_string_value(json_object_get(b, "mech"));
-		json_t *nb = find(B, prod, mech);
+		json_t *nb = bhb_res_bench(B, prod, mech);
 
 		if (!nb)
 			continue;
 		for (size_t k = 0; k < NMET; k++) {
 			double x[1024], y[1024];
-			int n = reps(b, metrics[k], x, 1024), m = reps(nb, metrics[k], y, 1024);
+			int n = bhb_res_reps(b, metrics[k], x, 1024), m = bhb_res_reps(nb, metrics[k], y, 1024);
 			struct row *r = &rows[nrows];
 
 			if (n < 3 || m < 3)
@@ -216,9 +167,8 @@ int cmd_compare(int argc, char **argv)
 			r->n2 = m;
 			r->base = bhb_median(x, n);
 			r->new = bhb_median(y, m);
-			r->ratio = r->new / r->base;
 			r->p = bhb_mann_whitney(x, n, y, m, NULL);
-			ratio_ci(x, n, y, m, 0x636d70ull + (uint64_t)nrows, &r->lo, &r->hi);
+			bhb_ratio_boot(x, n, y, m, 0x636d70ull + (uint64_t)nrows, &r->ratio, &r->lo, &r->hi);
 			nrows++;
 		}
 	}

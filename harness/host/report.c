@@ -18,23 +18,9 @@
 #include "../common/stats.h"
 #include "bhbench.h"
 
-#define BOOT 2000
-
 static const char *const conv[][2] = {
 	{ "tasklet", "bh" }, { "tasklet_hi", "bh_highpri" }, { "tasklet", "wq_percpu" },
 };
-
-static json_t *bench(json_t *res, const char *prod, const char *mech)
-{
-	json_t *b;
-	size_t i;
-
-	json_array_foreach(json_object_get(res, "benchmarks"), i, b)
-		if (!strcmp(json_string_value(json_object_get(b, "producer")), prod) &&
-		    !strcmp(json_string_value(json_object_get(b, "mech")), mech))
-			return b;
-	return NULL;
-}
 
 /* hotplug group of mode/mech with the largest K, or NULL */
 static json_t *hp_group(json_t *res, const char *mode, const char *mech)
@@ -56,41 +42,15 @@ static double hp_ms(json_t *g, const char *k)
 	return json_number_value(json_object_get(json_object_get(g, k), "p50")) / 1e6;
 }
 
-static int reps(json_t *b, const char *metric, double *out, int cap)
-{
-	json_t *r;
-	size_t i;
-	int n = 0;
-
-	json_array_foreach(json_object_get(b, "per_repetition"), i, r)
-		if (json_is_number(json_object_get(r, metric)) && n < cap)
-			out[n++] = json_number_value(json_object_get(r, metric));
-	return n;
-}
-
-/* ratio of medians over repetitions, with a bootstrap interval */
+/* ratio of medians over repetitions (from -> to), with a bootstrap interval */
 static int ratio(json_t *from, json_t *to, const char *metric, double *v, double *lo, double *hi)
 {
-	double a[1024], b[1024], *r, x[1024], y[1024];
-	int n = reps(from, metric, a, 1024), m = reps(to, metric, b, 1024);
-	uint64_t seed = 0x7265706f7274ull;
+	double a[1024], b[1024];
+	int n = bhb_res_reps(from, metric, a, 1024), m = bhb_res_reps(to, metric, b, 1024);
 
 	if (n < 2 || m < 2)
 		return -1;
-	r = malloc(BOOT * sizeof(*r));
-	if (!r)
-		return -1;
-	for (int k = 0; k < BOOT; k++) {
-		for (int i = 0; i < n; i++)
-			x[i] = a[bhb_rand(&seed) % (uint64_t)n];
-		for (int j = 0; j < m; j++)
-			y[j] = b[bhb_rand(&seed) % (uint64_t)m];
-		r[k] = bhb_median(y, m) / bhb_median(x, n);
-	}
-	*v = bhb_median(b, m) / bhb_median(a, n);
-	bhb_interval(r, BOOT, 1, 0.95, lo, hi);
-	free(r);
-	return 0;
+	return bhb_ratio_boot(a, n, b, m, 0x7265706f7274ull, v, lo, hi);
 }
 
 /* one line a reader can act on */
@@ -192,7 +152,7 @@ int cmd_report(int argc, char **argv)
 
 		for (size_t p = 0; p < 3; p++)
 			for (size_t c = 0; c < sizeof(conv) / sizeof(conv[0]); c++) {
-				json_t *from = bench(res, prods[p], conv[c][0]), *to = bench(res, prods[p], conv[c][1]);
+				json_t *from = bhb_res_bench(res, prods[p], conv[c][0]), *to = bhb_res_bench(res, prods[p], conv[c][1]);
 				double r50 = NAN, l50 = NAN, h50 = NAN, r99 = NAN, l99 = NAN, h99 = NAN;
 				char v[160], s50[48] = "n/a", s99[48] = "n/a";
 				int ok50, ok99;
@@ -376,11 +336,11 @@ int cmd_report(int argc, char **argv)
 					fprintf(f, " %s", have[k]);
 				fprintf(f, "\n");
 				for (size_t m = 0; m < sizeof(mechs) / sizeof(mechs[0]); m++) {
-					if (!bench(res, have[0], mechs[m]))
+					if (!bhb_res_bench(res, have[0], mechs[m]))
 						continue;
 					fprintf(f, "%s", mechs[m]);
 					for (int k = 0; k < np; k++) {
-						json_t *bb = bench(res, have[k], mechs[m]);
+						json_t *bb = bhb_res_bench(res, have[k], mechs[m]);
 
 						fprintf(f, " %.3f", bb ? json_real_value(json_object_get(json_object_get(
 							json_object_get(bb, "latency_ns"), "p50"), "value")) / 1e3 : 0.0);

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reading results.json: what compare and report share. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/stats.h"
+#include "bhbench.h"
+
+json_t *bhb_res_bench(json_t *res, const char *prod, const char *mech)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b)
+		if (!strcmp(json_string_value(json_object_get(b, "producer")), prod) &&
+		    !strcmp(json_string_value(json_object_get(b, "mech")), mech))
+			return b;
+	return NULL;
+}
+
+int bhb_res_reps(json_t *b, const char *metric, double *out, int cap)
+{
+	json_t *r;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(b, "per_repetition"), i, r)
+		if (json_is_number(json_object_get(r, metric)) && n < cap)
+			out[n++] = json_number_value(json_object_get(r, metric));
+	return n;
+}
+
+int bhb_ratio_boot(const double *a, int n, const double *b, int m, uint64_t seed,
+		   double *ratio, double *lo, double *hi)
+{
+	enum { B = 2000 };
+	double *r = malloc(B * sizeof(*r)), *x = malloc((size_t)n * sizeof(*x)), *y = malloc((size_t)m * sizeof(*y));
+	int ret = -1;
+
+	*ratio = *lo = *hi = NAN;
+	if (r && x && y && n > 0 && m > 0) {
+		for (int k = 0; k < B; k++) {
+			for (int i = 0; i < n; i++)
+				x[i] = a[bhb_rand(&seed) % (uint64_t)n];
+			for (int j = 0; j < m; j++)
+				y[j] = b[bhb_rand(&seed) % (uint64_t)m];
+			r[k] = bhb_median(y, m) / bhb_median(x, n);
+		}
+		bhb_interval(r, B, 1, 0.95, lo, hi);
+		*ratio = bhb_median(b, m) / bhb_median(a, n);
+		ret = 0;
+	}
+	free(r);
+	free(x);
+	free(y);
+	return ret;
+}
