@@ -93,7 +93,17 @@ else
 	cat "$out/bad.out"; fail "bad scenario not refused properly (exit $rc)"
 fi
 
-# 6. 7.x: the other package layout and an mmdebstrap build root.
+# 6. Hostile requests from 4 threads, then EBUSY for a second run, no unload
+#    while in use, a root-only node, 100 unload/load cycles, slab back to baseline.
+echo "== fuzz"
+if ./bhbench run --kernel "$K612" --scenario tests/fixtures/fuzz-short.ini --out "$out" --id fuzz --no-report \
+	> "$out/fuzz.out" 2>&1 && grep -q '0 anomalies' "$out/fuzz.out"; then
+	pass "fuzz: $(grep -o '[0-9]* hostile requests from [0-9]* threads, [0-9]* anomalies' "$out/fuzz.out"); $(grep -o '[0-9]* unload/load cycles' "$out/fuzz.out")"
+else
+	cat "$out/fuzz.out"; fail "fuzz campaign"
+fi
+
+# 7. 7.x: the other package layout and an mmdebstrap build root.
 echo "== tiny run on $K73"
 if ./bhbench run --kernel "$K73" --scenario tests/fixtures/tiny.ini --out "$out" --id k73 > "$out/k73.out" 2>&1 &&
    "$check" "$out/k73" --mechs 3 --max-ms 1000; then

@@ -467,7 +467,10 @@ int main(int argc, char **argv)
 		die("scenario: %s", sc.error);
 
 	module_params(params, sizeof(params));
-	path = cmdline_get("bhbagent.module", "/bhbench.ko");
+	static char modpath[256];
+
+	snprintf(modpath, sizeof(modpath), "%s", cmdline_get("bhbagent.module", "/bhbench.ko"));
+	path = modpath;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("module load failed: %s: %s", path, strerror(errno));
@@ -491,6 +494,8 @@ int main(int argc, char **argv)
 	send_overhead();
 	if (sc.type == BHB_SCEN_HOTPLUG)
 		finish(run_hotplug() ? 2 : 0);
+	if (sc.type == BHB_SCEN_FUZZ)
+		finish(run_fuzz(path, params) ? 2 : 0);
 
 	for (int p = 0; p < BHB_NR_PRODUCERS; p++) {
 		if (!(sc.producers & (1u << p)))

@@ -22,5 +22,7 @@ uint64_t now_ns(void);
 int run_hotplug(void);
 /* "/init hp ...": the steps hyperfine runs as separate processes */
 int hp_tool(int argc, char **argv);
+/* hostile requests, lifecycle and slab checks; returns failed checks */
+int run_fuzz(const char *module_path, const char *params);
 
 #endif

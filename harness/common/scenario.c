@@ -40,6 +40,10 @@ void bhb_scenario_defaults(struct bhb_scenario *sc)
 	sc->modes = 1u << BHB_HP_TEARDOWN;
 	sc->cycles = 3;
 	sc->offline_wait_ms = 1000;
+	sc->requests = 10000;
+	sc->threads = 4;
+	sc->lifecycle = 100;
+	sc->slab_slack_kb = 2048;
 }
 
 
@@ -187,6 +191,10 @@ static const struct num_key num_keys[] = {
 	NK("torture", 0, 1, 1, torture, "0 or 1"),
 	NK("offline_wait_ms", 1, 60000, 1, offline_wait_ms, "milliseconds"),
 	NK("hyperfine", 0, 1, 1, hyperfine, "0 or 1"),
+	NK("requests", 1, 100000000, 1, requests, "requests"),
+	NK("threads", 1, 16, 1, threads, "threads"),
+	NK("lifecycle", 0, 100000, 1, lifecycle, "unload/load cycles"),
+	NK("slab_slack_kb", 0, 1000000, 1, slab_slack_kb, "kB"),
 };
 
 /* Debian's inih does not pass line numbers: ini_parse returns the first bad line. */
@@ -225,8 +233,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 			sc->type = BHB_SCEN_LATENCY;
 		else if (!strcmp(value, "hotplug"))
 			sc->type = BHB_SCEN_HOTPLUG;
+		else if (!strcmp(value, "fuzz"))
+			sc->type = BHB_SCEN_FUZZ;
 		else
-			return bad(c, "type: '%s' is not latency or hotplug", value);
+			return bad(c, "type: '%s' is not latency, hotplug or fuzz", value);
 		return 1;
 	}
 	if (!strcmp(key, "expected_warnings")) {

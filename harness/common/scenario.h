@@ -31,12 +31,17 @@ struct bhb_scenario {
 	uint32_t torture;	/* 1: random K, mode and mechanism each cycle */
 	uint32_t offline_wait_ms; /* wait for stragglers while the CPU is offline */
 	uint32_t hyperfine;	/* 1: also time the offline with hyperfine, per mechanism */
+	/* type = fuzz */
+	uint32_t requests;	/* hostile requests in all */
+	uint32_t threads;	/* issuing them concurrently */
+	uint32_t lifecycle;	/* module unload/load cycles afterwards */
+	uint32_t slab_slack_kb;	/* allowed slab growth after unloading */
 	/* kernel splats whose headline contains one of these are findings, not failures */
 	char expected_warnings[256];
 	char error[512];	/* "file:line: what" after a failed load */
 };
 
-enum { BHB_SCEN_LATENCY, BHB_SCEN_HOTPLUG };
+enum { BHB_SCEN_LATENCY, BHB_SCEN_HOTPLUG, BHB_SCEN_FUZZ };
 extern const char *const bhb_hp_mode_names[];
 
 void bhb_scenario_defaults(struct bhb_scenario *sc);

@@ -6,6 +6,7 @@
  * counters and contexts.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -551,6 +552,28 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 		} else if (!strcmp(f->type, "overhead")) {
 			json_decref(overhead);
 			overhead = j;
+		} else if (!strcmp(f->type, "fuzz")) {
+			json_t *ch = json_object_get(j, "checks");
+
+			if (json_integer_value(json_object_get(j, "anomalies")))
+				json_array_append_new(failures, json_sprintf("fuzz: %lld anomalies, first: %s",
+					(long long)json_integer_value(json_object_get(j, "anomalies")),
+					json_string_value(json_object_get(j, "first_anomaly"))));
+			if (json_integer_value(json_object_get(ch, "concurrent_run_errno")) != EBUSY)
+				json_array_append_new(failures, json_string("fuzz: a second concurrent run was not refused with EBUSY"));
+			if (!json_integer_value(json_object_get(ch, "unload_in_use_errno")))
+				json_array_append_new(failures, json_string("fuzz: the module unloaded while in use"));
+			if (json_integer_value(json_object_get(ch, "node_mode")) != 0600 ||
+			    !json_is_true(json_object_get(ch, "unprivileged_open_refused")))
+				json_array_append_new(failures, json_string("fuzz: /dev/bhbench is not root-only"));
+			if (json_integer_value(json_object_get(ch, "load_unload_failures")))
+				json_array_append_new(failures, json_string("fuzz: a module unload/load cycle failed"));
+			if (json_integer_value(json_object_get(j, "failed_checks")))
+				json_array_append_new(failures, json_sprintf("fuzz: %lld checks failed (slab %lld kB before, %lld kB after unloading)",
+					(long long)json_integer_value(json_object_get(j, "failed_checks")),
+					(long long)json_integer_value(json_object_get(ch, "slab_kb_before")),
+					(long long)json_integer_value(json_object_get(ch, "slab_kb_after_unload"))));
+			json_object_set_new(res, "fuzz", j);
 		} else if (!strcmp(f->type, "hotplug")) {
 			json_array_append_new(hp_cycles, j);
 		} else if (!strcmp(f->type, "hyperfine")) {
@@ -822,6 +845,27 @@ void bhb_print_summary(FILE *f, json_t *res)
 		json_string_value(json_object_get(env, "accel")),
 		json_integer_value(json_object_get(env, "vcpus")),
 		json_string_value(json_object_get(env, "host_cpu")));
+	if (json_object_get(res, "fuzz")) {
+		json_t *z = json_object_get(res, "fuzz"), *k, *ch = json_object_get(z, "checks");
+		const char *name;
+
+		fprintf(f, "\nfuzz: %lld hostile requests from %lld threads, %lld anomalies\n",
+			gi(z, "requests", NULL), gi(z, "threads", NULL), gi(z, "anomalies", NULL));
+		json_object_foreach(json_object_get(z, "kinds"), name, k) {
+			char *errs = json_dumps(json_object_get(k, "errors"), JSON_COMPACT);
+
+			fprintf(f, "  %-13s %7lld requests, %6lld accepted, refused with %s\n", name,
+				gi(k, "requests", NULL), gi(k, "succeeded", NULL), errs ? errs : "?");
+			free(errs);
+		}
+		fprintf(f, "second concurrent run: %s; unload while in use: %s; node mode %llo, unprivileged open %s;\n"
+			   "%lld unload/load cycles with a run each; slab %lld kB before, %lld kB after unloading\n",
+			strerror((int)gi(ch, "concurrent_run_errno", NULL)), strerror((int)gi(ch, "unload_in_use_errno", NULL)),
+			(unsigned long long)gi(ch, "node_mode", NULL),
+			json_is_true(json_object_get(ch, "unprivileged_open_refused")) ? "refused" : "ALLOWED",
+			gi(ch, "load_unload_cycles", NULL), gi(ch, "slab_kb_before", NULL), gi(ch, "slab_kb_after_unload", NULL));
+		return;
+	}
 	if (json_object_get(res, "hotplug")) {
 		print_hotplug(f, json_object_get(res, "hotplug"));
 		if (json_object_get(res, "hyperfine"))

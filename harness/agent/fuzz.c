@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest side of the robustness scenario (type = fuzz): hostile requests to
+ * /dev/bhbench from several threads, then the lifecycle checks (a second
+ * concurrent run, unload while in use, a root-only node, load/unload cycles)
+ * and slab usage against its baseline.  One "fuzz" frame carries the
+ * counts; the host fails the run on any anomaly, and the console scan
+ * catches any oops or WARNING.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/stats.h"
+#include "agent.h"
+
+enum { K_INFO, K_RUN, K_RESULT, K_OVERHEAD, K_HP_ARM, K_HP_COLLECT, K_HP_DISARM, K_UNKNOWN,
+       K_WRONG_SIZE, K_NULL, K_GUARD, K_NR };
+static const char *const kind_names[K_NR] = { "info", "run", "result", "overhead", "hp_arm", "hp_collect",
+					      "hp_disarm", "unknown_cmd", "wrong_size", "null_pointer",
+					      "guard_page" };
+
+struct tally {
+	uint64_t n[K_NR], ok[K_NR], err[K_NR][160];
+	uint64_t anomalies;
+	char first_anomaly[160];
+};
+
+static pthread_mutex_t tally_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tally T;
+static char *guard;	/* a page followed by a PROT_NONE page */
+static long page;
+
+/* errors a bad request may legitimately get */
+static int allowed(int e)
+{
+	switch (e) {
+	case EINVAL: case EPROTO: case EFAULT: case ENOTTY: case EBUSY: case EOPNOTSUPP:
+	case ENODATA: case ENODEV: case ENOSPC: case ENOMEM: case EINTR:
+		return 1;
+	}
+	return 0;
+}
+
+static uint64_t pick(uint64_t *rng, uint64_t lo_ok, uint64_t hi_ok)
+{
+	static const uint64_t edges[] = { 0, 1, 2, 63, 64, 1000, 4095, 4096, 4097, 0x7fffffff, 0x80000000,
+					  0xffffffff, 0x100000000ull, ~0ull };
+
+	switch (bhb_rand(rng) % 4) {
+	case 0:
+		return edges[bhb_rand(rng) % (sizeof(edges) / sizeof(edges[0]))];
+	case 1:
+		return bhb_rand(rng);
+	default:	/* mostly in range, so deeper checks run too */
+		return lo_ok + bhb_rand(rng) % (hi_ok - lo_ok + 1);
+	}
+}
+
+static void note(int kind, int ret, int e)
+{
+	pthread_mutex_lock(&tally_lock);
+	T.n[kind]++;
+	if (ret == 0) {
+		T.ok[kind]++;
+	} else if (e > 0 && e < 160) {
+		T.err[kind][e]++;
+		if (!allowed(e) && !T.anomalies++)
+			snprintf(T.first_anomaly, sizeof(T.first_anomaly), "%s: unexpected errno %d (%s)",
+				 kind_names[kind], e, strerror(e));
+	}
+	pthread_mutex_unlock(&tally_lock);
+}
+
+static void one(int fd, uint64_t *rng)
+{
+	int kind = (int)(bhb_rand(rng) % K_NR), ret = 0, e = 0;
+	uint32_t abi = bhb_rand(rng) % 8 ? BHB_ABI_VERSION : (uint32_t)pick(rng, 0, 3);
+	uint64_t online = info.online_mask;
+
+	errno = 0;
+	switch (kind) {
+	case K_INFO: {
+		struct bhb_info i = { .abi_version = abi };
+
+		ret = ioctl(fd, BHB_IOC_INFO, &i);
+		break;
+	}
+	case K_RUN: {
+		struct bhb_run_req r = {
+			.abi_version = abi, .mech = (uint32_t)pick(rng, 0, BHB_NR_MECHS - 1),
+			.producer = (uint32_t)pick(rng, 0, BHB_NR_PRODUCERS - 1),
+			.flags = bhb_rand(rng) % 8 ? 0 : (uint32_t)bhb_rand(rng),
+			.cpu_mask = bhb_rand(rng) % 4 ? online : pick(rng, 0, 3),
+			.nr_items = (uint32_t)pick(rng, 1, 50), .inflight = (uint32_t)pick(rng, 1, 64),
+			.period_ns = pick(rng, 20000, 200000), .cost_ns = pick(rng, 0, 10000),
+			.drain_ms = (uint32_t)pick(rng, 1, 1000),
+			.reserved = bhb_rand(rng) % 8 ? 0 : 1,
+		};
+
+		/* keep an accepted run short: absurd sizes are what the limits are for */
+		if ((uint64_t)r.nr_items * r.period_ns > 50000000ull && r.nr_items <= BHB_MAX_ITEMS &&
+		    r.period_ns <= BHB_MAX_PERIOD_NS && r.period_ns >= BHB_MIN_PERIOD_NS)
+			r.nr_items = (uint32_t)(1 + 50000000ull / r.period_ns);
+		if (r.cost_ns > 100000 && r.cost_ns <= BHB_MAX_COST_NS)
+			r.cost_ns = 100000;
+		ret = ioctl(fd, BHB_IOC_RUN, &r);
+		break;
+	}
+	case K_RESULT: {
+		static __thread struct bhb_cpu_result buf[4];
+		struct bhb_result_req r = { .abi_version = abi, .nr_cpus = (uint32_t)pick(rng, 0, 4),
+					    .buf = (uintptr_t)buf };
+
+		if (r.nr_cpus > 4)
+			r.buf = (uintptr_t)guard;	/* a claim larger than the buffer: must fault, not scribble */
+		ret = ioctl(fd, BHB_IOC_RESULT, &r);
+		break;
+	}
+	case K_OVERHEAD: {
+		struct bhb_overhead_req o = { .abi_version = abi, .loops = (uint32_t)pick(rng, 1, 1000) };
+
+		if (o.loops > 1000 && o.loops <= 1000000)
+			o.loops = 1000;
+		ret = ioctl(fd, BHB_IOC_OVERHEAD, &o);
+		break;
+	}
+	case K_HP_ARM: {
+		struct bhb_hp_arm a = { .abi_version = abi, .mech = (uint32_t)pick(rng, 0, BHB_NR_MECHS - 1),
+					.cpu = (uint32_t)pick(rng, 0, 3), .count = (uint32_t)pick(rng, 1, 100),
+					.cost_ns = pick(rng, 0, 1000), .mode = (uint32_t)pick(rng, 0, BHB_NR_HP_MODES - 1),
+					.reserved = bhb_rand(rng) % 8 ? 0 : 1 };
+
+		if (a.count > 1000 && a.count <= BHB_MAX_HP_ITEMS)
+			a.count = 1000;
+		ret = ioctl(fd, BHB_IOC_HP_ARM, &a);
+		break;
+	}
+	case K_HP_COLLECT: {
+		struct bhb_hp_result *r = calloc(1, sizeof(*r));
+
+		r->abi_version = abi;
+		r->wait_ms = (uint32_t)pick(rng, 0, 20);
+		if (r->wait_ms > 20 && r->wait_ms <= BHB_MAX_DRAIN_MS)
+			r->wait_ms = 20;
+		ret = ioctl(fd, BHB_IOC_HP_COLLECT, r);
+		free(r);
+		break;
+	}
+	case K_HP_DISARM:
+		ret = ioctl(fd, BHB_IOC_HP_DISARM);
+		break;
+	case K_UNKNOWN:	/* our magic, a request number the module never defined */
+		ret = ioctl(fd, _IOC(bhb_rand(rng) % 4, BHB_IOC_MAGIC, 8 + bhb_rand(rng) % 248,
+				     bhb_rand(rng) % 256), guard);
+		break;
+	case K_WRONG_SIZE: {	/* a known request number with another size or direction */
+		static const unsigned long valid[] = { BHB_IOC_INFO, BHB_IOC_RUN, BHB_IOC_RESULT, BHB_IOC_OVERHEAD,
+						       BHB_IOC_HP_ARM, BHB_IOC_HP_COLLECT, BHB_IOC_HP_DISARM };
+		unsigned long cmd;
+		int clash;
+
+		do {
+			cmd = _IOC(bhb_rand(rng) % 4, BHB_IOC_MAGIC, 1 + bhb_rand(rng) % 7, bhb_rand(rng) % 512);
+			clash = 0;
+			for (size_t v = 0; v < sizeof(valid) / sizeof(valid[0]); v++)
+				clash |= cmd == valid[v];
+		} while (clash);
+		ret = ioctl(fd, cmd, guard);
+		break;
+	}
+	case K_NULL: {
+		static const unsigned long cmds[] = { BHB_IOC_INFO, BHB_IOC_RUN, BHB_IOC_RESULT, BHB_IOC_OVERHEAD,
+						      BHB_IOC_HP_ARM, BHB_IOC_HP_COLLECT };
+
+		ret = ioctl(fd, cmds[bhb_rand(rng) % 6], bhb_rand(rng) % 2 ? NULL : (void *)8);
+		break;
+	}
+	default: {	/* a request that runs into a PROT_NONE page: short buffer */
+		static const struct { unsigned long cmd; size_t size; } c[] = {
+			{ BHB_IOC_INFO, sizeof(struct bhb_info) }, { BHB_IOC_RUN, sizeof(struct bhb_run_req) },
+			{ BHB_IOC_RESULT, sizeof(struct bhb_result_req) },
+			{ BHB_IOC_HP_ARM, sizeof(struct bhb_hp_arm) },
+			{ BHB_IOC_HP_COLLECT, sizeof(struct bhb_hp_result) },
+		};
+		int k = (int)(bhb_rand(rng) % 5);
+		size_t cut = 1 + bhb_rand(rng) % (c[k].size - 1);	/* bytes that fit */
+		char *p = guard + page - cut;
+
+		memset(p, 0, cut);
+		*(uint32_t *)(cut >= 4 ? p : guard) = BHB_ABI_VERSION;
+		ret = ioctl(fd, c[k].cmd, p);
+		break;
+	}
+	}
+	e = ret ? errno : 0;
+	if (kind >= K_UNKNOWN && ret == 0) {
+		/* malformed requests must never succeed */
+		pthread_mutex_lock(&tally_lock);
+		if (!T.anomalies++)
+			snprintf(T.first_anomaly, sizeof(T.first_anomaly), "%s: a malformed request succeeded",
+				 kind_names[kind]);
+		pthread_mutex_unlock(&tally_lock);
+	}
+	note(kind, ret, e);
+}
+
+struct worker {
+	pthread_t t;
+	uint64_t seed, count;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	int fd = open("/dev/" BHB_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	for (uint64_t i = 0; i < w->count; i++)
+		one(fd, &w->seed);
+	ioctl(fd, BHB_IOC_HP_DISARM);
+	close(fd);
+	return NULL;
+}
+
+static long slab_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long v = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %ld kB", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static void *long_run(void *arg)
+{
+	struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_TASKLET,
+				 .producer = BHB_PROD_HARDIRQ, .cpu_mask = 1, .nr_items = 1000,
+				 .inflight = 16, .period_ns = 300000, .drain_ms = 1000 };
+
+	*(int *)arg = ioctl(devfd, BHB_IOC_RUN, &r) ? errno : 0;
+	return NULL;
+}
+
+int run_fuzz(const char *module_path, const char *params)
+{
+	uint64_t rng = now_ns();
+	struct worker w[16];
+	json_t *kinds = json_object(), *checks = json_object();
+	long slab0, slab1;
+	int threads = (int)(sc.threads ? sc.threads : 4), failed = 0;
+
+	page = sysconf(_SC_PAGESIZE);
+	guard = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (guard == MAP_FAILED || mprotect(guard + page, (size_t)page, PROT_NONE))
+		return 1;
+	if (threads > 16)
+		threads = 16;
+	slab0 = slab_kb();
+	say("fuzz: %u requests from %d threads", sc.requests, threads);
+	for (int i = 0; i < threads; i++) {
+		w[i].seed = bhb_rand(&rng);
+		w[i].count = sc.requests / (uint64_t)threads;
+		pthread_create(&w[i].t, NULL, work, &w[i]);
+	}
+	for (int i = 0; i < threads; i++)
+		pthread_join(w[i].t, NULL);
+
+	/* lifecycle: a second run while one is active is refused with EBUSY */
+	{
+		pthread_t t;
+		int first = -1, second;
+		struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_BH,
+					 .producer = BHB_PROD_HARDIRQ, .cpu_mask = 1, .nr_items = 10,
+					 .inflight = 4, .period_ns = 100000, .drain_ms = 100 };
+
+		pthread_create(&t, NULL, long_run, &first);
+		usleep(100000);
+		second = ioctl(devfd, BHB_IOC_RUN, &r) ? errno : 0;
+		/* and the module cannot be unloaded while in use */
+		int unload = syscall(SYS_delete_module, "bhbench", O_NONBLOCK) ? errno : 0;
+
+		pthread_join(t, NULL);
+		json_object_set_new(checks, "concurrent_run_errno", json_integer(second));
+		json_object_set_new(checks, "unload_in_use_errno", json_integer(unload));
+		json_object_set_new(checks, "first_run_errno", json_integer(first));
+		if (second != EBUSY || !unload || first)
+			failed++;
+	}
+	/* the node is root-only: mode 0600, and an unprivileged open fails */
+	{
+		struct stat st;
+		pid_t pid;
+		int status = -1;
+
+		stat("/dev/" BHB_DEVICE_NAME, &st);
+		pid = fork();
+		if (pid == 0) {
+			if (setgid(65534) || setuid(65534))
+				_exit(3);
+			_exit(open("/dev/" BHB_DEVICE_NAME, O_RDWR) < 0 && (errno == EACCES || errno == EPERM) ? 0 : 1);
+		}
+		waitpid(pid, &status, 0);
+		json_object_set_new(checks, "node_mode", json_integer(st.st_mode & 07777));
+		json_object_set_new(checks, "unprivileged_open_refused", json_boolean(WIFEXITED(status) && !WEXITSTATUS(status)));
+		if ((st.st_mode & 07777) != 0600 || !WIFEXITED(status) || WEXITSTATUS(status))
+			failed++;
+	}
+	/* load and unload, with a run in between each time */
+	{
+		int cycles = 0, bad = 0;
+
+		close(devfd);
+		devfd = -1;
+		for (uint32_t i = 0; i < sc.lifecycle; i++) {
+			struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = (uint32_t)(i % BHB_NR_MECHS),
+						 .producer = BHB_PROD_HARDIRQ, .cpu_mask = 1, .nr_items = 5,
+						 .inflight = 4, .period_ns = 100000, .drain_ms = 1000 };
+			int fd, mfd;
+
+			if (syscall(SYS_delete_module, "bhbench", O_NONBLOCK)) {
+				bad++;
+				break;
+			}
+			mfd = open(module_path, O_RDONLY | O_CLOEXEC);
+			if (mfd < 0 || syscall(SYS_finit_module, mfd, params, 0)) {
+				bad++;
+				if (mfd >= 0)
+					close(mfd);
+				break;
+			}
+			close(mfd);
+			fd = open("/dev/" BHB_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+			if (fd < 0 || (ioctl(fd, BHB_IOC_RUN, &r) && errno != EOPNOTSUPP))
+				bad++;
+			if (fd >= 0)
+				close(fd);
+			cycles++;
+		}
+		json_object_set_new(checks, "load_unload_cycles", json_integer(cycles));
+		json_object_set_new(checks, "load_unload_failures", json_integer(bad));
+		if (bad)
+			failed++;
+		/* slab after unloading the module, against before the fuzzing */
+		syscall(SYS_delete_module, "bhbench", O_NONBLOCK);
+		sync();
+		usleep(200000);
+		slab1 = slab_kb();
+		json_object_set_new(checks, "slab_kb_before", json_integer(slab0));
+		json_object_set_new(checks, "slab_kb_after_unload", json_integer(slab1));
+		if (slab1 - slab0 > (long)sc.slab_slack_kb)
+			failed++;
+	}
+	for (int k = 0; k < K_NR; k++) {
+		json_t *errs = json_object();
+
+		for (int e = 1; e < 160; e++)
+			if (T.err[k][e])
+				json_object_set_new(errs, strerror(e), json_integer((json_int_t)T.err[k][e]));
+		json_object_set_new(kinds, kind_names[k], json_pack("{s:I,s:I,s:o}", "requests", (json_int_t)T.n[k],
+								     "succeeded", (json_int_t)T.ok[k], "errors", errs));
+	}
+	if (T.anomalies)
+		failed++;
+	say("fuzz: %llu anomalies, checks %s", (unsigned long long)T.anomalies, failed ? "FAILED" : "ok");
+	send_json("fuzz", json_pack("{s:I,s:i,s:I,s:s,s:o,s:o,s:i}", "requests", (json_int_t)sc.requests,
+				    "threads", threads, "anomalies", (json_int_t)T.anomalies,
+				    "first_anomaly", T.first_anomaly, "kinds", kinds, "checks", checks,
+				    "failed_checks", failed));
+	return failed;
+}
