@@ -103,7 +103,48 @@ else
 	cat "$out/fuzz.out"; fail "fuzz campaign"
 fi
 
-# 7. 7.x: the other package layout and an mmdebstrap build root.
+# 7. More failures, each one clear line and a non-zero exit.
+echo "== module load failure, unknown kernel, QEMU missing, read-only results, Ctrl-C"
+./bhbench run --kernel "$K612" --scenario tests/fixtures/tiny.ini --out "$out" --id noload \
+	--append bhbagent.module=/nonexistent.ko > "$out/noload.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'FAILED: guest agent: module load failed: /nonexistent.ko' "$out/noload.out"; then
+	pass "module load failure: exit $rc, $(grep -o 'module load failed[^(]*' "$out/noload.out" | head -n 1)"
+else cat "$out/noload.out"; fail "module load failure (exit $rc)"; fi
+
+./bhbench run --kernel 9.99 --scenario tests/fixtures/tiny.ini --out "$out" > "$out/nokernel.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "no Debian kernel matches '9.99'" "$out/nokernel.out" && ! grep -q booting "$out/nokernel.out"; then
+	pass "unknown kernel: exit $rc before any boot"
+else cat "$out/nokernel.out"; fail "unknown kernel (exit $rc)"; fi
+
+BHBENCH_QEMU=/nonexistent/qemu ./bhbench run --kernel "$K612" --scenario tests/fixtures/tiny.ini --accel tcg \
+	--out "$out" --id noqemu > "$out/noqemu.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'FAILED: QEMU could not be started' "$out/noqemu.out"; then
+	pass "QEMU missing: exit $rc, $(grep -o 'QEMU could not be started.*(console' "$out/noqemu.out")"
+else cat "$out/noqemu.out"; fail "QEMU missing (exit $rc)"; fi
+
+mkdir -p "$out/ro"
+unshare -m sh -c "mount -t tmpfs -o ro none '$out/ro' && ./bhbench run --kernel '$K612' --scenario tests/fixtures/tiny.ini --out '$out/ro'" > "$out/ro.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -qE 'not writable|cannot create' "$out/ro.out" && ! grep -q booting "$out/ro.out"; then
+	pass "read-only results directory: exit $rc, $(tail -n 1 "$out/ro.out")"
+else cat "$out/ro.out"; fail "read-only results directory (exit $rc)"; fi
+
+./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id intr > "$out/intr.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q 'guest: run' "$out/intr.out" 2>/dev/null && break; sleep 0.2; done
+kill -INT $pid
+wait $pid
+rc=$?
+sleep 1
+if [ $rc -eq 130 ] && grep -q 'interrupted by signal' "$out/intr.out" && ! pgrep -f "qemu-system-x86_64.*$out/.intr" > /dev/null &&
+   grep -q '"status": "failed"' "$out/intr/results.json"; then
+	pass "Ctrl-C: exit 130, QEMU gone, partial results kept as failed"
+else cat "$out/intr.out"; fail "Ctrl-C (exit $rc)"; fi
+
+# 8. 7.x: the other package layout and an mmdebstrap build root.
 echo "== tiny run on $K73"
 if ./bhbench run --kernel "$K73" --scenario tests/fixtures/tiny.ini --out "$out" --id k73 > "$out/k73.out" 2>&1 &&
    "$check" "$out/k73" --mechs 3 --max-ms 1000; then

@@ -518,8 +518,6 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 	if (fr.status != BHB_FRAMES_OK) {
 		json_array_append_new(failures, json_sprintf("result stream %s: %s", bhb_frames_status_name(fr.status), fr.error));
 		json_object_set_new(res, "partial", json_true());
-	} else if (fr.end_status != 0) {
-		json_array_append_new(failures, json_sprintf("guest agent finished with status %d", fr.end_status));
 	}
 	for (size_t i = 0; i < fr.n; i++) {
 		struct bhb_frame *f = &fr.v[i];
@@ -604,6 +602,9 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 			json_decref(j);
 		}
 	}
+	/* after the agent's own error frames, which say why */
+	if (fr.status == BHB_FRAMES_OK && fr.end_status != 0)
+		json_array_append_new(failures, json_sprintf("guest agent finished with status %d", fr.end_status));
 	bhb_frames_free(&fr);
 
 	json_t *env = json_deep_copy(in->env);

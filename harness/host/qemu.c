@@ -17,7 +17,8 @@
 
 #include "bhbench.h"
 
-#define QEMU "qemu-system-x86_64"
+/* $BHBENCH_QEMU overrides the emulator (tests use it to make it missing) */
+#define QEMU (getenv("BHBENCH_QEMU") ?: "qemu-system-x86_64")
 
 static volatile sig_atomic_t got_signal;
 

@@ -236,8 +236,15 @@ int cmd_run(int argc, char **argv)
 		json_array_append_new(fails, json_sprintf("guest kernel: %s", br.fail[i]));
 	if (br.nfail > 8)
 		json_array_append_new(fails, json_sprintf("guest kernel: %d more such lines", br.nfail - 8));
-	if (br.exited && br.exit_status && !br.interrupted)
+	if (br.exited && br.exit_status == 127) {
+		char *ql = bhb_slurp(path, NULL);
+
+		json_array_append_new(fails, json_sprintf("QEMU could not be started: %.*s", ql ? (int)strcspn(ql, "\n") : 0,
+							  ql ? ql : ""));
+		free(ql);
+	} else if (br.exited && br.exit_status && !br.interrupted) {
 		json_array_append_new(fails, json_sprintf("qemu exited with status %d (see qemu.log)", br.exit_status));
+	}
 	json_array_extend(fails, json_object_get(results, "failures"));
 	if (br.nfound) {
 		json_t *found = json_array();
