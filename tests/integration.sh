@@ -144,6 +144,38 @@ if [ $rc -eq 130 ] && grep -q 'interrupted by signal' "$out/intr.out" && ! pgrep
 	pass "Ctrl-C: exit 130, QEMU gone, partial results kept as failed"
 else cat "$out/intr.out"; fail "Ctrl-C (exit $rc)"; fi
 
+# the guest killed from outside in the middle of the run
+./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id killed > "$out/killed.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q 'guest: run' "$out/killed.out" 2>/dev/null && break; sleep 0.2; done
+pkill -KILL -f "qemu-system-x86_64.*$out/.killed"
+wait $pid
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'FAILED: QEMU was killed by signal 9' "$out/killed.out" &&
+   grep -q '"partial": true' "$out/killed/results.json" && grep -q '"status": "failed"' "$out/killed/results.json"; then
+	pass "guest killed mid-transfer: exit $rc, $(grep -o 'FAILED: [^(]*' "$out/killed.out"), partial results kept"
+else cat "$out/killed.out"; fail "guest killed mid-transfer (exit $rc)"; fi
+
+# an unusable cache directory
+BHBENCH_CACHE=/proc/bhbench-cache ./bhbench run --kernel "$K612" --scenario tests/fixtures/tiny.ini --out "$out" \
+	> "$out/nocache.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "cannot provision kernel" "$out/nocache.out" && ! grep -q booting "$out/nocache.out"; then
+	pass "unusable cache: exit $rc, $(grep -m1 -o 'cannot create[^:]*' "$out/nocache.out" || true)"
+else cat "$out/nocache.out"; fail "unusable cache (exit $rc)"; fi
+
+# a full disk: the run fails clearly and an earlier result in the same directory survives
+mkdir -p "$out/full"
+unshare -m sh -c "mount -t tmpfs -o size=1m none '$out/full' && mkdir '$out/full/earlier' &&
+	cp '$out/smoke/results.json' '$out/full/earlier/' && sum1=\$(md5sum < '$out/full/earlier/results.json') &&
+	./bhbench run --kernel '$K612' --scenario tests/fixtures/tiny.ini --out '$out/full' --id new; rc=\$?;
+	sum2=\$(md5sum < '$out/full/earlier/results.json'); [ \"\$sum1\" = \"\$sum2\" ] && echo EARLIER-INTACT; exit \$rc" \
+	> "$out/full.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'No space left on device' "$out/full.out" && grep -q EARLIER-INTACT "$out/full.out"; then
+	pass "full disk: exit $rc, $(grep -m1 -o 'cannot [^)]*No space left on device' "$out/full.out"), earlier result intact"
+else cat "$out/full.out"; fail "full disk (exit $rc)"; fi
+
 # 8. 7.x: the other package layout and an mmdebstrap build root.
 echo "== tiny run on $K73"
 if ./bhbench run --kernel "$K73" --scenario tests/fixtures/tiny.ini --out "$out" --id k73 > "$out/k73.out" 2>&1 &&

@@ -242,6 +242,9 @@ int cmd_run(int argc, char **argv)
 		json_array_append_new(fails, json_sprintf("QEMU could not be started: %.*s", ql ? (int)strcspn(ql, "\n") : 0,
 							  ql ? ql : ""));
 		free(ql);
+	} else if (br.exited && br.exit_status > 128 && !br.interrupted) {
+		json_array_append_new(fails, json_sprintf("QEMU was killed by signal %d in the middle of the run",
+							  br.exit_status - 128));
 	} else if (br.exited && br.exit_status && !br.interrupted) {
 		json_array_append_new(fails, json_sprintf("qemu exited with status %d (see qemu.log)", br.exit_status));
 	}
