@@ -258,6 +258,58 @@ static void *long_run(void *arg)
 	return NULL;
 }
 
+/*
+ * The limits that keep memory bounded: one past each must be refused with
+ * EINVAL, whatever the other fields say.  Returns how many were not.
+ */
+static int check_limits(json_t *out)
+{
+	struct bhb_run_req base = { .abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_TASKLET,
+				    .producer = BHB_PROD_HARDIRQ, .cpu_mask = 1, .nr_items = 1,
+				    .inflight = 1, .period_ns = 100000, .drain_ms = 100 };
+	struct { const char *what; int field; uint64_t value; } runs[] = {
+		{ "run.nr_items = max + 1", 0, BHB_MAX_ITEMS + 1ull },
+		{ "run.inflight = max + 1", 1, BHB_MAX_INFLIGHT + 1ull },
+		{ "run.period_ns = min - 1", 2, BHB_MIN_PERIOD_NS - 1 },
+		{ "run.cost_ns = max + 1", 3, BHB_MAX_COST_NS + 1 },
+		{ "run.drain_ms = max + 1", 4, BHB_MAX_DRAIN_MS + 1ull },
+		{ "run.mech = nr", 5, BHB_NR_MECHS },
+		{ "run.cpu_mask = offline CPU 63", 6, 1ull << 63 },
+	};
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		struct bhb_run_req r = base;
+		int e;
+
+		switch (runs[i].field) {
+		case 0: r.nr_items = (uint32_t)runs[i].value; break;
+		case 1: r.inflight = (uint32_t)runs[i].value; break;
+		case 2: r.period_ns = runs[i].value; break;
+		case 3: r.cost_ns = runs[i].value; break;
+		case 4: r.drain_ms = (uint32_t)runs[i].value; break;
+		case 5: r.mech = (uint32_t)runs[i].value; break;
+		default: r.cpu_mask = runs[i].value; break;
+		}
+		e = ioctl(devfd, BHB_IOC_RUN, &r) ? errno : 0;
+		json_object_set_new(out, runs[i].what, json_string(e ? strerror(e) : "ACCEPTED"));
+		bad += e != EINVAL;
+	}
+	{
+		struct bhb_hp_arm a = { .abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_BH, .cpu = 1,
+					.count = BHB_MAX_HP_ITEMS + 1, .mode = BHB_HP_TEARDOWN };
+		struct bhb_overhead_req o = { .abi_version = BHB_ABI_VERSION, .loops = 1000001 };
+		int e = ioctl(devfd, BHB_IOC_HP_ARM, &a) ? errno : 0;
+
+		json_object_set_new(out, "hp_arm.count = max + 1", json_string(e ? strerror(e) : "ACCEPTED"));
+		bad += e != EINVAL;
+		e = ioctl(devfd, BHB_IOC_OVERHEAD, &o) ? errno : 0;
+		json_object_set_new(out, "overhead.loops = max + 1", json_string(e ? strerror(e) : "ACCEPTED"));
+		bad += e != EINVAL;
+	}
+	return bad;
+}
+
 int run_fuzz(const char *module_path, const char *params)
 {
 	uint64_t rng = now_ns();
@@ -273,6 +325,15 @@ int run_fuzz(const char *module_path, const char *params)
 	if (threads > 16)
 		threads = 16;
 	slab0 = slab_kb();
+	{
+		json_t *lim = json_object();
+		int bad = check_limits(lim);
+
+		json_object_set_new(checks, "limits", lim);
+		json_object_set_new(checks, "limits_not_refused", json_integer(bad));
+		if (bad)
+			failed++;
+	}
 	say("fuzz: %u requests from %d threads", sc.requests, threads);
 	for (int i = 0; i < threads; i++) {
 		w[i].seed = bhb_rand(&rng);

@@ -564,6 +564,9 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 			if (json_integer_value(json_object_get(ch, "node_mode")) != 0600 ||
 			    !json_is_true(json_object_get(ch, "unprivileged_open_refused")))
 				json_array_append_new(failures, json_string("fuzz: /dev/bhbench is not root-only"));
+			if (json_integer_value(json_object_get(ch, "limits_not_refused")))
+				json_array_append_new(failures, json_sprintf("fuzz: %lld requests past a memory limit were not refused with EINVAL",
+					(long long)json_integer_value(json_object_get(ch, "limits_not_refused"))));
 			if (json_integer_value(json_object_get(ch, "load_unload_failures")))
 				json_array_append_new(failures, json_string("fuzz: a module unload/load cycle failed"));
 			if (json_integer_value(json_object_get(j, "failed_checks")))
@@ -859,6 +862,8 @@ void bhb_print_summary(FILE *f, json_t *res)
 				gi(k, "requests", NULL), gi(k, "succeeded", NULL), errs ? errs : "?");
 			free(errs);
 		}
+		fprintf(f, "limits (one past each must be EINVAL): %lld not refused\n",
+			gi(ch, "limits_not_refused", NULL));
 		fprintf(f, "second concurrent run: %s; unload while in use: %s; node mode %llo, unprivileged open %s;\n"
 			   "%lld unload/load cycles with a run each; slab %lld kB before, %lld kB after unloading\n",
 			strerror((int)gi(ch, "concurrent_run_errno", NULL)), strerror((int)gi(ch, "unload_in_use_errno", NULL)),
