@@ -20,6 +20,10 @@ bool bhb_inject_warn;
 module_param_named(inject_warn, bhb_inject_warn, bool, 0600);
 MODULE_PARM_DESC(inject_warn, "test only: WARN() in every run");
 
+static bool bhb_inject_oops;
+module_param_named(inject_oops, bhb_inject_oops, bool, 0600);
+MODULE_PARM_DESC(inject_oops, "test only: oops (NULL dereference) in BHB_IOC_INFO");
+
 unsigned long bhb_inject_delay_ns;
 module_param_named(inject_delay_ns, bhb_inject_delay_ns, ulong, 0600);
 MODULE_PARM_DESC(inject_delay_ns, "test only: delay (ns) before the callback of inject_delay_mech");
@@ -41,6 +45,12 @@ static long bhb_ioc_info(void __user *uarg)
 		return -EFAULT;
 	if (info.abi_version != BHB_ABI_VERSION)
 		return -EPROTO;
+	if (unlikely(bhb_inject_oops)) {
+		/* test only, like lkdtm's NULL dereference: the harness must report it */
+		int *p = NULL;
+
+		return READ_ONCE(*p);
+	}
 	memset(&info, 0, sizeof(info));
 	info.abi_version = BHB_ABI_VERSION;
 	info.nr_cpu_ids = nr_cpu_ids;

@@ -57,6 +57,16 @@ else
 	cat "$out/warn.out"; fail "injected WARN not reported as a failure (exit $rc)"
 fi
 
+# 2b. An oops in the module (test-only NULL dereference): the task dies, so does init.
+echo "== injected oops"
+./bhbench run --kernel "$K612" --scenario tests/fixtures/tiny.ini --out "$out" --id oops \
+	--append bhbench.inject_oops=1 > "$out/oops.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'FAILED: guest kernel: .*\(BUG: kernel NULL pointer dereference\|Oops\)' "$out/oops.out" &&
+   ! grep -q 'x tasklet' "$out/oops.out"; then
+	pass "injected oops: exit $rc, $(grep -o 'FAILED: guest kernel: [^(]*' "$out/oops.out" | cut -c1-90)"
+else cat "$out/oops.out"; fail "injected oops not reported (exit $rc)"; fi
+
 # 3. A guest kernel panic (no init): failure, truncated stream, non-zero exit.
 echo "== guest panic"
 ./bhbench run --kernel "$K612" --scenario tests/fixtures/tiny.ini --out "$out" --id panic \
