@@ -15,6 +15,8 @@ int cmd_kernels(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
 
 /* ---- options of "bhbench run" (cli.c) ---- */
 struct run_opts {

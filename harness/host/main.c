@@ -19,6 +19,8 @@ static const struct cmd commands[] = {
 	{ "show", cmd_show, "print the summary table of a finished run" },
 	{ "report", cmd_report, "gnuplot figures, report.html and report.md for runs" },
 	{ "compare", cmd_compare, "NEW/BASE per mechanism and metric, tested; exit 1 on a regression" },
+	{ "matrix", cmd_matrix, "run a scenario on every kernel cell of configs/kernels.ini (resumable)" },
+	{ "trend", cmd_trend, "one metric per mechanism across runs (kernels), table and data" },
 	{ "kernels", cmd_kernels, "list cached kernels; --available, --fetch K" },
 };
 
