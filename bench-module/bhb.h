@@ -44,10 +44,12 @@ struct bhb_mech {
 	bool (*queue)(struct bhb_item *it);
 	/* queue on another CPU; NULL if the mechanism cannot */
 	bool (*queue_on)(struct bhb_item *it, int cpu);
-	/* make sure the item is neither pending nor running; may sleep */
+	/*
+	 * Make sure the item is neither pending nor running, by cancelling or
+	 * by waiting for it to run; may sleep.  After it, nothing of the
+	 * item's run may be touched by the kernel any more.
+	 */
 	void (*sync)(struct bhb_item *it);
-	/* true if sync() can reclaim an item that never ran */
-	bool can_cancel;
 };
 
 /* Per-CPU state of a run: the CPU as producer and as executor. */
@@ -82,7 +84,6 @@ struct bhb_run {
 	u64 start_ns;
 	u64 end_ns;
 	u64 lost;
-	u64 leaked;
 	bool stop;
 	atomic_t phase;			/* hotplug runs: enum bhb_hp_phase */
 };

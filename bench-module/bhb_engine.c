@@ -298,9 +298,7 @@ void bhb_run_free(struct bhb_run *run)
 	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
 		if (!run->pcpu[cpu])
 			continue;
-		/* leaked items are still referenced by the kernel: keep them */
-		if (!run->leaked)
-			kvfree(run->pcpu[cpu]->items);
+		kvfree(run->pcpu[cpu]->items);
 		kfree(run->pcpu[cpu]);
 	}
 	kfree(run);
@@ -343,7 +341,7 @@ static void bhb_stop_producers(struct bhb_run *run)
 /*
  * Wait for the last arrival, then at most drain_ms for the items to run.
  * Anything still pending after that is lost; items a mechanism cannot
- * cancel are leaked rather than freed under the kernel's feet.
+ * cancel are waited for (see bhb_run_reclaim()).
  */
 int bhb_run_execute(struct bhb_run *run)
 {
@@ -408,9 +406,9 @@ int bhb_run_execute(struct bhb_run *run)
 }
 
 /*
- * Make every item idle before the run is freed: cancel what can be
- * cancelled; an item that never ran and cannot be cancelled (a tasklet
- * stranded on a CPU) is leaked rather than freed under the kernel's feet.
+ * Make every item idle before the run is freed: a callback that ran late
+ * must never find its run gone (nor, after an unload, its code).  Work is
+ * cancelled; a tasklet is waited for, since it cannot be cancelled.
  */
 void bhb_run_reclaim(struct bhb_run *run)
 {
@@ -422,18 +420,8 @@ void bhb_run_reclaim(struct bhb_run *run)
 
 		if (!pc || !pc->producing)
 			continue;
-		for (i = 0; i < run->req.inflight; i++) {
-			struct bhb_item *it = &pc->items[i];
-
-			if (atomic_read(&it->busy) && !run->mech->can_cancel) {
-				run->leaked++;
-				continue;
-			}
-			run->mech->sync(it);
-		}
+		for (i = 0; i < run->req.inflight; i++)
+			run->mech->sync(&pc->items[i]);
 		pc->stats.executed_own = atomic64_read(&pc->executed_own);
 	}
-	if (run->leaked)
-		pr_warn("bhbench: %s: %llu items never ran and cannot be cancelled; leaking them\n",
-			run->mech->name, run->leaked);
 }

@@ -141,7 +141,6 @@ static long bhb_ioc_result(void __user *uarg)
 	}
 	rr.nr_cpus = n;
 	rr.lost = bhb_last->lost;
-	rr.leaked = bhb_last->leaked;
 	rr.duration_ns = bhb_last->end_ns - bhb_last->start_ns;
 	if (copy_to_user(uarg, &rr, sizeof(rr)))
 		ret = -EFAULT;

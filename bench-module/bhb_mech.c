@@ -38,7 +38,6 @@ static const struct bhb_mech mech_direct = {
 	.init_item = direct_init,
 	.queue = direct_queue,
 	.sync = direct_sync,
-	.can_cancel = true,
 };
 
 /* tasklets */
@@ -73,6 +72,10 @@ static bool tasklet_hi_queue(struct bhb_item *it)
 	return true;
 }
 
+/*
+ * A scheduled tasklet cannot be cancelled: tasklet_kill() waits until it has
+ * run.  It always does run: a dead CPU's tasklets are moved to a live one.
+ */
 static void tasklet_sync(struct bhb_item *it)
 {
 	tasklet_kill(&it->tasklet);
@@ -84,7 +87,6 @@ static const struct bhb_mech mech_tasklet = {
 	.init_item = tasklet_init_item,
 	.queue = tasklet_queue,
 	.sync = tasklet_sync,
-	.can_cancel = false,	/* tasklet_kill() waits for a scheduled tasklet */
 };
 
 static const struct bhb_mech mech_tasklet_hi = {
@@ -93,7 +95,6 @@ static const struct bhb_mech mech_tasklet_hi = {
 	.init_item = tasklet_init_item,
 	.queue = tasklet_hi_queue,
 	.sync = tasklet_sync,
-	.can_cancel = false,
 };
 
 /* workqueues: one item function, the queue chosen per mechanism */
@@ -132,7 +133,6 @@ static const struct bhb_mech _var = {					\
 	.queue = _var##_queue,						\
 	.queue_on = _var##_queue_on,					\
 	.sync = work_sync,						\
-	.can_cancel = true,						\
 }
 
 #ifdef BHB_HAVE_BH_WQ
@@ -183,7 +183,6 @@ static const struct bhb_mech mech_bh_custom = {
 	.queue = mech_bh_custom_queue,
 	.queue_on = mech_bh_custom_queue_on,
 	.sync = work_sync,
-	.can_cancel = true,
 };
 #else
 static bool bhb_never(void)

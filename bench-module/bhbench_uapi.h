@@ -123,8 +123,7 @@ struct bhb_result_req {
 	__u32 abi_version;
 	__u32 nr_cpus;		/* in: capacity of buf; out: entries written */
 	__u64 buf;		/* user pointer to struct bhb_cpu_result[] */
-	__u64 lost;		/* out: queued but never executed */
-	__u64 leaked;		/* out: items that could not be reclaimed */
+	__u64 lost;		/* out: queued but not executed within drain_ms */
 	__u64 duration_ns;	/* out: first arrival to last drain check */
 };
 

@@ -390,9 +390,9 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 	rs->p50_us = bhb_hist_quantile(h, 0.5) / 1e3;
 	rs->p99_us = bhb_hist_quantile(h, 0.99) / 1e3;
 	free(h);
-	j = json_pack("{s:i,s:s,s:s,s:i,s:I,s:I,s:I,s:b,s:o}", "seq", run_seq,
+	j = json_pack("{s:i,s:s,s:s,s:i,s:I,s:I,s:b,s:o}", "seq", run_seq,
 		      "producer", bhb_producer_names[b->producer], "mech", bhb_mech_names[b->mech],
-		      "rep", b->rep, "lost", (json_int_t)rr.lost, "leaked", (json_int_t)rr.leaked,
+		      "rep", b->rep, "lost", (json_int_t)rr.lost,
 		      "duration_ns", (json_int_t)rr.duration_ns, "interrupted", err == -EINTR,
 		      "cpus", cpus);
 	send_json("run", j);

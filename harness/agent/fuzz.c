@@ -390,9 +390,13 @@ int run_fuzz(const char *module_path, const char *params)
 		close(devfd);
 		devfd = -1;
 		for (uint32_t i = 0; i < sc.lifecycle; i++) {
+			/*
+			 * A backlog that outlasts a 1 ms drain, then an unload right
+			 * away: late callbacks must have been waited for or cancelled.
+			 */
 			struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = (uint32_t)(i % BHB_NR_MECHS),
-						 .producer = BHB_PROD_HARDIRQ, .cpu_mask = 1, .nr_items = 5,
-						 .inflight = 4, .period_ns = 100000, .drain_ms = 1000 };
+						 .producer = BHB_PROD_PROCESS, .cpu_mask = 1, .nr_items = 20,
+						 .inflight = 20, .period_ns = 20000, .cost_ns = 1000000, .drain_ms = 1 };
 			int fd, mfd;
 
 			if (syscall(SYS_delete_module, "bhbench", O_NONBLOCK)) {

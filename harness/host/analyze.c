@@ -26,9 +26,9 @@ static const double qqs[NQQ] = { 0.5, 0.99 };
 static const char *const qnames[NM] = { "p50", "p90", "p99", "p99.9", "max", "q2e_p50", "q2e_p99" };
 
 enum { C_ARRIVALS, C_QUEUED, C_COALESCED, C_REFUSED, C_EXECUTED, C_OTHER_CPU, C_OOO, C_LOST,
-       C_LEAKED, C_NR };
+       C_NR };
 static const char *const cnames[C_NR] = { "arrivals", "queued", "coalesced", "refused", "executed",
-					  "other_cpu", "out_of_order", "lost", "leaked" };
+					  "other_cpu", "out_of_order", "lost" };
 
 struct rep {
 	struct bhb_hist lat, q2e;
@@ -107,7 +107,6 @@ static int take_run(json_t *j, json_t *failures)
 	r = &b->reps[b->nreps++];
 	memset(r, 0, sizeof(*r));
 	b->c[C_LOST] += jint(j, "lost");
-	b->c[C_LEAKED] += jint(j, "leaked");
 	if (json_is_true(json_object_get(j, "interrupted")) && !b->errors++)
 		snprintf(b->first_error, sizeof(b->first_error), "run interrupted");
 	json_array_foreach(json_object_get(j, "cpus"), i, cpu) {
@@ -651,8 +650,6 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 				json_array_append_new(failures, json_sprintf("%s/%s: %d runs failed (%s)", pn, name, b->errors, b->first_error));
 			if (b->c[C_LOST])
 				json_array_append_new(failures, json_sprintf("%s/%s: %llu items never executed (lost)", pn, name, (unsigned long long)b->c[C_LOST]));
-			if (b->c[C_LEAKED])
-				json_array_append_new(failures, json_sprintf("%s/%s: %llu items could not be reclaimed", pn, name, (unsigned long long)b->c[C_LEAKED]));
 			if (b->c[C_REFUSED])
 				json_array_append_new(failures, json_sprintf("%s/%s: %llu queue calls refused an idle item", pn, name, (unsigned long long)b->c[C_REFUSED]));
 			if (b->c[C_EXECUTED] != b->c[C_QUEUED])
