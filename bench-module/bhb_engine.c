@@ -90,9 +90,13 @@ void bhb_item_exec(struct bhb_item *it)
 
 	it->t_exec = now;
 	it->exec_cpu = raw_smp_processor_id();
+	/*
+	 * The slot may be queued again from here on.  The full barrier of the
+	 * xchg pairs with the one in bhb_hp_dead(): if the dead callback saw
+	 * this item still pending, this reads the dead phase.
+	 */
+	atomic_xchg(&it->busy, 0);
 	it->phase = atomic_read(&run->phase);
-	/* the slot may be queued again from here on */
-	atomic_set_release(&it->busy, 0);
 
 	local_irq_save(flags);
 	cpu = smp_processor_id();
@@ -198,6 +202,8 @@ static int bhb_thread_fn(void *arg)
 			bhb_arrive(pc, next);
 		}
 		next += run->req.period_ns;
+		/* a producer that fell behind must still let its CPU breathe */
+		cond_resched();
 	}
 	bhb_producer_done(run);
 	return bhb_kthread_park_until_stopped();
@@ -234,6 +240,9 @@ int bhb_run_validate(const struct bhb_run_req *req)
 		return -EINVAL;
 	if (req->cost_ns > BHB_MAX_COST_NS || req->drain_ms > BHB_MAX_DRAIN_MS)
 		return -EINVAL;
+	/* a tasklet list runs whole in one softirq pass: bound that pass */
+	if ((u64)req->inflight * req->cost_ns > BHB_MAX_BACKLOG_NS)
+		return -EINVAL;
 	for_each_online_cpu(cpu)
 		if (cpu < BHB_MAX_CPUS)
 			online |= 1ull << cpu;
@@ -262,7 +271,7 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 
 		if (cpu >= BHB_MAX_CPUS)
 			break;
-		pc = kzalloc_node(sizeof(*pc), GFP_KERNEL, cpu_to_node(cpu));
+		pc = kvzalloc_node(sizeof(*pc), GFP_KERNEL, cpu_to_node(cpu));
 		if (!pc)
 			goto fail;
 		run->pcpu[cpu] = pc;
@@ -299,7 +308,7 @@ void bhb_run_free(struct bhb_run *run)
 		if (!run->pcpu[cpu])
 			continue;
 		kvfree(run->pcpu[cpu]->items);
-		kfree(run->pcpu[cpu]);
+		kvfree(run->pcpu[cpu]);
 	}
 	kfree(run);
 }
@@ -346,8 +355,10 @@ static void bhb_stop_producers(struct bhb_run *run)
 int bhb_run_execute(struct bhb_run *run)
 {
 	unsigned long deadline;
-	int cpu, nprod = 0, ret = 0;
+	int cpu, ret = 0;
 
+	/* a bias of one: no early producer can complete before all started */
+	atomic_set(&run->producers_left, 1);
 	cpus_read_lock();
 	run->start_ns = ktime_get_ns() + BHB_START_DELAY_NS;
 	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
@@ -360,7 +371,6 @@ int bhb_run_execute(struct bhb_run *run)
 			break;
 		}
 		atomic_inc(&run->producers_left);
-		nprod++;
 		if (run->req.producer == BHB_PROD_HARDIRQ) {
 			bhb_hrtimer_setup(&pc->timer, bhb_timer_fn, CLOCK_MONOTONIC,
 					  HRTIMER_MODE_ABS_PINNED_HARD);
@@ -379,19 +389,17 @@ int bhb_run_execute(struct bhb_run *run)
 		}
 	}
 	cpus_read_unlock();
+	bhb_producer_done(run);
 
 	if (bhb_inject_warn)
 		WARN(1, "bhbench: warning injected on request (inject_warn)\n");
 
-	if (!ret && nprod) {
-		ret = wait_for_completion_killable(&run->producers_done);
-		if (ret)
-			ret = -EINTR;
-	}
+	if (!ret && wait_for_completion_killable(&run->producers_done))
+		ret = -EINTR;
 	if (ret) {
+		/* producers see stop at their next arrival and finish */
 		WRITE_ONCE(run->stop, true);
-		if (nprod)
-			wait_for_completion(&run->producers_done);
+		wait_for_completion(&run->producers_done);
 	}
 
 	deadline = jiffies + msecs_to_jiffies(run->req.drain_ms);
@@ -420,8 +428,9 @@ void bhb_run_reclaim(struct bhb_run *run)
 
 		if (!pc || !pc->producing)
 			continue;
+		/* executed within the drain bound: late runs below do not count */
+		pc->stats.executed_own = atomic64_read(&pc->executed_own);
 		for (i = 0; i < run->req.inflight; i++)
 			run->mech->sync(&pc->items[i]);
-		pc->stats.executed_own = atomic64_read(&pc->executed_own);
 	}
 }

@@ -94,8 +94,8 @@ static int bhb_hp_racer(void *arg)
 {
 	struct bhb_run *run = arg;
 
-	wait_for_completion(&hp_go);
-	if (!READ_ONCE(hp_abort))
+	/* interruptible: a long wait for the offline is not a hung task */
+	if (!wait_for_completion_interruptible(&hp_go) && !READ_ONCE(hp_abort))
 		hp_queue_all(run, true);
 	return bhb_kthread_park_until_stopped();
 }
@@ -124,11 +124,16 @@ static int bhb_hp_dead(unsigned int cpu)
 		return 0;
 	/* from here on a starting callback knows the CPU was dead */
 	atomic_set(&run->phase, BHB_HP_DEAD_PHASE);
+	/*
+	 * Pairs with the xchg in bhb_item_exec(): an item counted as pending
+	 * below records the dead phase when it runs.
+	 */
+	smp_mb();
 	if (hp_cfg.mode == BHB_HP_DEAD && !hp_res.t_queue_ns)
 		hp_queue_all(run, true);
-	hp_res.pending_at_dead = hp_count_pending(run);
-	/* RACE: items queued from here on are not in the count above */
+	/* RACE: items queued after this stamp are not in the count below */
 	hp_res.t_dead_ns = ktime_get_ns();
+	hp_res.pending_at_dead = hp_count_pending(run);
 	hp_res.dead_cpu = raw_smp_processor_id();
 	hp_res.saw_dead = 1;
 	return 0;
@@ -173,6 +178,7 @@ long bhb_hp_arm_ioctl(void __user *uarg)
 		return -EPROTO;
 	if (a.reserved || a.mech >= BHB_NR_MECHS || a.mode >= BHB_NR_HP_MODES ||
 	    !a.count || a.count > BHB_MAX_HP_ITEMS || a.cost_ns > BHB_MAX_COST_NS ||
+	    (u64)a.count * a.cost_ns > 5 * BHB_MAX_BACKLOG_NS ||
 	    a.cpu >= BHB_MAX_CPUS || a.cpu >= nr_cpu_ids || !cpu_possible(a.cpu))
 		return -EINVAL;
 	mech = bhb_mechs[a.mech];

@@ -111,7 +111,10 @@ static long bhb_ioc_result(void __user *uarg)
 	res = kmalloc(sizeof(*res), GFP_KERNEL);
 	if (!res)
 		return -ENOMEM;
-	mutex_lock(&bhb_lock);
+	if (mutex_lock_killable(&bhb_lock)) {
+		kfree(res);
+		return -EINTR;
+	}
 	if (!bhb_last) {
 		ret = -ENODATA;
 		goto out;
@@ -141,7 +144,8 @@ static long bhb_ioc_result(void __user *uarg)
 	}
 	rr.nr_cpus = n;
 	rr.lost = bhb_last->lost;
-	rr.duration_ns = bhb_last->end_ns - bhb_last->start_ns;
+	rr.duration_ns = bhb_last->end_ns > bhb_last->start_ns ?
+			 bhb_last->end_ns - bhb_last->start_ns : 0;
 	if (copy_to_user(uarg, &rr, sizeof(rr)))
 		ret = -EFAULT;
 out:
@@ -166,7 +170,7 @@ static long bhb_ioc_overhead(void __user *uarg)
 		return -EFAULT;
 	if (oh.abi_version != BHB_ABI_VERSION)
 		return -EPROTO;
-	if (!oh.loops || oh.loops > 1000000)
+	if (!oh.loops || oh.loops > 100000)
 		return -EINVAL;
 	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
 	if (!pc)

@@ -71,6 +71,7 @@ struct bhb_info {
 #define BHB_MAX_PERIOD_NS	1000000000ull
 #define BHB_MAX_COST_NS		10000000ull	/* 10 ms */
 #define BHB_MAX_DRAIN_MS	60000u
+#define BHB_MAX_BACKLOG_NS	1000000000ull	/* inflight x cost_ns; hotplug: count x cost_ns */
 
 /* BHB_IOC_RUN: blocks until every arrival ran or the drain bound passed. */
 struct bhb_run_req {
@@ -130,7 +131,7 @@ struct bhb_result_req {
 /* BHB_IOC_OVERHEAD: cost of one timestamp plus one histogram update. */
 struct bhb_overhead_req {
 	__u32 abi_version;
-	__u32 loops;		/* in: 1..1000000 */
+	__u32 loops;		/* in: 1..100000 (interrupts are off meanwhile) */
 	__u64 total_ns;		/* out: loops x (ktime_get_ns + record) */
 	__u64 clock_ns;		/* out: loops x ktime_get_ns alone */
 };
