@@ -87,6 +87,30 @@ static int gnuplot(const char *script, const char *data, int nblocks, const char
 	return bhb_capture(sink, sizeof(sink), argv);
 }
 
+/*
+ * Render one figure as figdir/base.svg and .png and register it for the
+ * report; false if the figure table is full.
+ */
+static int figure(struct fig *figs, int *nfig, const char *figdir, const char *script, const char *data,
+		  int nblocks, const char *base, const char *title, const char *caption)
+{
+	char out[PATH_MAX];
+
+	if (*nfig >= 64)
+		return 0;
+	for (int t = 0; t < 2; t++) {
+		const char *ext = t ? "png" : "svg";
+
+		snprintf(out, sizeof(out), "%s/%s.%s", figdir, base, ext);
+		if (gnuplot(script, data, nblocks, out, ext, title))
+			fprintf(stderr, "bhbench report: gnuplot failed for %s\n", out);
+	}
+	snprintf(figs[*nfig].file, sizeof(figs[0].file), "%s", base);
+	snprintf(figs[*nfig].caption, sizeof(figs[0].caption), "%s", caption);
+	(*nfig)++;
+	return 1;
+}
+
 static void fmt_ci(char *o, size_t n, json_t *v)
 {
 	json_t *ci = json_object_get(v, "ci95");
@@ -291,29 +315,22 @@ int cmd_report(int argc, char **argv)
 			fclose(fp);
 			if (!nb)
 				continue;
-			for (int t = 0; t < 2 && nfig + 2 <= 64; t++) {
-				const char *ext = t ? "png" : "svg";
-				char out[PATH_MAX];
+			char base[96], cap[256];
 
-				snprintf(title, sizeof(title), "%s, %s producer: latency CDF", scen, prods[p]);
-				snprintf(out, sizeof(out), "%s/run%d-cdf-%s.%s", figdir, r, prods[p], ext);
-				if (gnuplot("latency_cdf.gp", cdf, nb, out, ext, title))
-					fprintf(stderr, "bhbench report: gnuplot failed for %s\n", out);
-				snprintf(title, sizeof(title), "%s, %s producer: p50 and p99 with 95%% CI", scen, prods[p]);
-				snprintf(out, sizeof(out), "%s/run%d-pct-%s.%s", figdir, r, prods[p], ext);
-				if (gnuplot("percentiles.gp", pct, nb, out, ext, title))
-					fprintf(stderr, "bhbench report: gnuplot failed for %s\n", out);
-			}
-			snprintf(figs[nfig].file, sizeof(figs[0].file), "run%d-cdf-%s", r, prods[p]);
-			snprintf(figs[nfig++].caption, sizeof(figs[0].caption),
-				 "Run %d, %s producer: fraction of items (y) with a latency below x, one line per mechanism.", r, prods[p]);
-			snprintf(figs[nfig].file, sizeof(figs[0].file), "run%d-pct-%s", r, prods[p]);
-			snprintf(figs[nfig++].caption, sizeof(figs[0].caption),
-				 "Run %d, %s producer: p50 and p99 per mechanism; error bars are 95%% bootstrap intervals over repetitions.", r, prods[p]);
+			snprintf(base, sizeof(base), "run%d-cdf-%s", r, prods[p]);
+			snprintf(title, sizeof(title), "%s, %s producer: latency CDF", scen, prods[p]);
+			snprintf(cap, sizeof(cap), "Run %d, %s producer: fraction of items (y) with a latency below x, one line per mechanism.",
+				 r, prods[p]);
+			figure(figs, &nfig, figdir, "latency_cdf.gp", cdf, nb, base, title, cap);
+			snprintf(base, sizeof(base), "run%d-pct-%s", r, prods[p]);
+			snprintf(title, sizeof(title), "%s, %s producer: p50 and p99 with 95%% CI", scen, prods[p]);
+			snprintf(cap, sizeof(cap), "Run %d, %s producer: p50 and p99 per mechanism; error bars are 95%% bootstrap intervals over repetitions.",
+				 r, prods[p]);
+			figure(figs, &nfig, figdir, "percentiles.gp", pct, nb, base, title, cap);
 		}
 		/* latency by producer context: p50 per mechanism, a bar per producer */
 		{
-			char dat[PATH_MAX], out[PATH_MAX];
+			char dat[PATH_MAX];
 			const char *have[3];
 			int np = 0;
 			FILE *f;
@@ -348,17 +365,12 @@ int cmd_report(int argc, char **argv)
 					fprintf(f, "\n");
 				}
 				fclose(f);
-				for (int t = 0; t < 2; t++) {
-					const char *ext = t ? "png" : "svg";
+				char base[96], cap[160];
 
-					snprintf(title, sizeof(title), "%s: median latency by producer context", scen);
-					snprintf(out, sizeof(out), "%s/run%d-producers.%s", figdir, r, ext);
-					if (gnuplot("producers.gp", dat, np, out, ext, title))
-						fprintf(stderr, "bhbench report: gnuplot failed for %s\n", out);
-				}
-				snprintf(figs[nfig].file, sizeof(figs[0].file), "run%d-producers", r);
-				snprintf(figs[nfig++].caption, sizeof(figs[0].caption),
-					 "Run %d: median latency per mechanism for each producer context.", r);
+				snprintf(base, sizeof(base), "run%d-producers", r);
+				snprintf(title, sizeof(title), "%s: median latency by producer context", scen);
+				snprintf(cap, sizeof(cap), "Run %d: median latency per mechanism for each producer context.", r);
+				figure(figs, &nfig, figdir, "producers.gp", dat, np, base, title, cap);
 			}
 		}
 		/* hotplug drain versus K, per mode */
@@ -368,7 +380,7 @@ int cmd_report(int argc, char **argv)
 			const char *modes[] = { "teardown", "dead", "offline", "race" };
 
 			for (size_t mo = 0; mo < 4 && nfig + 1 <= 64; mo++) {
-				char dat[PATH_MAX], out[PATH_MAX], last[32] = "";
+				char dat[PATH_MAX], last[32] = "";
 				FILE *f;
 				json_t *g;
 				int nb = 0;
@@ -394,17 +406,13 @@ int cmd_report(int argc, char **argv)
 				fclose(f);
 				if (!nb)
 					continue;
-				for (int t = 0; t < 2; t++) {
-					const char *ext = t ? "png" : "svg";
+				char base[96], cap[192];
 
-					snprintf(title, sizeof(title), "%s: drain time vs pending items, mode %s", scen, modes[mo]);
-					snprintf(out, sizeof(out), "%s/run%d-drain-%s.%s", figdir, r, modes[mo], ext);
-					if (gnuplot("hotplug_drain.gp", dat, nb, out, ext, title))
-						fprintf(stderr, "bhbench report: gnuplot failed for %s\n", out);
-				}
-				snprintf(figs[nfig].file, sizeof(figs[0].file), "run%d-drain-%s", r, modes[mo]);
-				snprintf(figs[nfig++].caption, sizeof(figs[0].caption),
-					 "Run %d, hotplug mode %s: offline start to the last pending item run (median ms) versus K.", r, modes[mo]);
+				snprintf(base, sizeof(base), "run%d-drain-%s", r, modes[mo]);
+				snprintf(title, sizeof(title), "%s: drain time vs pending items, mode %s", scen, modes[mo]);
+				snprintf(cap, sizeof(cap), "Run %d, hotplug mode %s: offline start to the last pending item run (median ms) versus K.",
+					 r, modes[mo]);
+				figure(figs, &nfig, figdir, "hotplug_drain.gp", dat, nb, base, title, cap);
 			}
 		}
 		/* full latency table */
