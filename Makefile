@@ -19,6 +19,11 @@ kernel: deps
 bench: harness kernel
 	./bhbench run --kernel $(KERNEL) --scenario $(SCENARIO) --accel $(ACCEL) $(ARGS)
 
+# Every cell of configs/kernels.ini, one boot each, resumable.
+matrix: harness
+	./bhbench matrix $(ARGS)
+	./bhbench trend results/matrix-*-latency
+
 unit: harness
 	@$(MAKE) -s -C harness unit
 	@tests/compare-test.sh
@@ -46,4 +51,4 @@ test: unit san lint integration hotplug-test
 clean:
 	$(MAKE) -C harness clean
 
-.PHONY: all deps harness kernel bench unit san lint integration hotplug-test test clean
+.PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test test clean
