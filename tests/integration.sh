@@ -39,7 +39,7 @@ if ./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id smoke > "$o
 	grep -q '<table id="verdicts">' "$r/report.html" && ! grep -q 'src="http' "$r/report.html" || { ok=0; echo "report.html"; }
 	n=$(grep -o 'id="gnuplot_plot_[0-9]*"' "$r/figures/run1-producers.svg" | sort -u | wc -l)
 	[ "$n" -eq 2 ] || { ok=0; echo "producers figure: $n series, want 2"; }
-	[ $ok = 1 ] && pass "report: 9 figures with the expected series, verdict table, self-contained HTML" || fail "report"
+	[ $ok = 1 ] && pass "report: 5 figures (PNG+SVG) with the expected series, verdict table, self-contained HTML" || fail "report"
 	tests/report-browser.sh "$r" || fail "report in the browser"
 else
 	cat "$out/smoke.out"; fail "smoke run on $K612 exited non-zero"
