@@ -341,6 +341,16 @@ int run_hotplug(void)
 		n = w;
 	}
 	total = (unsigned int)n * sc.cycles;
+	/* the first offline of a boot is slower than the rest: warm up, untimed */
+	for (uint32_t w = 0; w < sc.warmup; w++) {
+		uint64_t ns;
+
+		if (set_online(cpu, 0, &ns) || set_online(cpu, 1, &ns)) {
+			send_error("hotplug: the warm-up offline/online cycle failed");
+			free(v);
+			return 1;
+		}
+	}
 	say("hotplug: CPU %d, %d combinations x %u cycles%s", cpu, n, sc.cycles,
 	    sc.torture ? " (torture: random combination each cycle)" : "");
 	for (uint32_t c = 0; c < sc.cycles; c++) {

@@ -182,7 +182,14 @@ int cmd_run(int argc, char **argv)
 	} else {
 		accel = o.accel;
 	}
-	snprintf(append, sizeof(append), "console=ttyS0,115200 panic=-1 rdinit=/init%s%s",
+	/*
+	 * tsc=reliable: under emulation a starved vCPU makes the clocksource
+	 * watchdog call the TSC unstable; the kernel then switches clocksource
+	 * mid-run (changing what a timestamp costs) and patches a static key
+	 * while other vCPUs run, which TCG has been seen to turn into an
+	 * "Oops: int3" in sched_clock_cpu.
+	 */
+	snprintf(append, sizeof(append), "console=ttyS0,115200 panic=-1 tsc=reliable rdinit=/init%s%s",
 		 o.append[0] ? " " : "", o.append);
 	snprintf(con, sizeof(con), "%s/console.log", dir);
 	snprintf(chan, sizeof(chan), "%s/channel.bin", dir);
