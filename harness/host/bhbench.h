@@ -102,6 +102,8 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 void bhb_print_summary(FILE *f, json_t *results);
 
 /* ---- results.json helpers (results.c) ---- */
+/* results.json of a successful run, or NULL with the reason in err */
+json_t *bhb_res_load(const char *dir, char *err, size_t len);
 json_t *bhb_res_bench(json_t *res, const char *prod, const char *mech);
 /* per-repetition values of metric ("p50", "p99", "q2e_p50"); returns how many */
 int bhb_res_reps(json_t *b, const char *metric, double *out, int cap);

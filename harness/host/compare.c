@@ -23,26 +23,6 @@
 static const char *const metrics[] = { "p50", "p99", "q2e_p50" };
 #define NMET (sizeof(metrics) / sizeof(metrics[0]))
 
-static json_t *load(const char *dir, char *err, size_t len)
-{
-	char path[4096];
-	json_error_t je;
-	json_t *r;
-
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	r = json_load_file(path, 0, &je);
-	if (!r) {
-		snprintf(err, len, "cannot read %s: %s", path, je.text);
-		return NULL;
-	}
-	if (strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok")) {
-		snprintf(err, len, "%s is a failed run; it cannot be compared", dir);
-		json_decref(r);
-		return NULL;
-	}
-	return r;
-}
-
 static const char *envs(json_t *r, const char *k)
 {
 	return json_string_value(json_object_get(json_object_get(r, "env"), k)) ?: "?";
@@ -125,10 +105,10 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "usage: bhbench compare [options] BASE NEW\n");
 		return 2;
 	}
-	A = load(argv[optind], err, sizeof(err));
-	B = A ? load(argv[optind + 1], err, sizeof(err)) : NULL;
+	A = bhb_res_load(argv[optind], err, sizeof(err));
+	B = A ? bhb_res_load(argv[optind + 1], err, sizeof(err)) : NULL;
 	if (!A || !B) {
-		fprintf(stderr, "bhbench compare: %s\n", err);
+		fprintf(stderr, "bhbench compare: %s; it cannot be compared\n", err);
 		json_decref(A);
 		return 2;
 	}

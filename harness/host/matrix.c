@@ -65,16 +65,11 @@ static int on_key(void *user, const char *section, const char *key, const char *
 
 static int cell_done(const char *dir)
 {
-	char path[PATH_MAX];
-	json_error_t je;
-	json_t *r;
-	int ok;
+	char err[512];
+	json_t *r = bhb_res_load(dir, err, sizeof(err));
 
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	r = json_load_file(path, 0, &je);
-	ok = r && !strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok");
 	json_decref(r);
-	return ok;
+	return r != NULL;
 }
 
 int cmd_matrix(int argc, char **argv)
@@ -245,15 +240,11 @@ int cmd_trend(int argc, char **argv)
 		fprintf(df, "\n");
 	}
 	for (int i = optind; i < argc; i++) {
-		char path[PATH_MAX], label[64];
-		json_error_t je;
-		json_t *res;
+		char label[64], err[512];
+		json_t *res = bhb_res_load(argv[i], err, sizeof(err));
 
-		snprintf(path, sizeof(path), "%s/results.json", argv[i]);
-		res = json_load_file(path, 0, &je);
-		if (!res || strcmp(json_string_value(json_object_get(res, "status")) ?: "", "ok")) {
-			fprintf(stderr, "bhbench trend: %s: missing or failed; skipped\n", argv[i]);
-			json_decref(res);
+		if (!res) {
+			fprintf(stderr, "bhbench trend: %s; skipped\n", err);
 			continue;
 		}
 		json_t *env = json_object_get(res, "env");

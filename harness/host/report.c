@@ -161,14 +161,11 @@ int cmd_report(int argc, char **argv)
 		"<table id=\"verdicts\"><tr><th>run</th><th>scenario</th><th>producer</th><th>conversion</th><th>p50 ratio</th>"
 		"<th>p99 ratio</th><th>verdict</th></tr>\n");
 	for (int r = 1; r < argc; r++) {
-		json_error_t je;
-		json_t *res;
+		char err[512];
+		json_t *res = bhb_res_load(argv[r], err, sizeof(err));
 
-		snprintf(path, sizeof(path), "%s/results.json", argv[r]);
-		res = json_load_file(path, 0, &je);
-		if (!res || strcmp(json_string_value(json_object_get(res, "status")) ?: "", "ok")) {
-			fprintf(stderr, "bhbench report: %s is missing or a failed run; skipped\n", argv[r]);
-			json_decref(res);
+		if (!res) {
+			fprintf(stderr, "bhbench report: %s; skipped\n", err);
 			continue;
 		}
 		const char *scen = json_string_value(json_object_get(json_object_get(res, "scenario"), "name"));
@@ -222,16 +219,12 @@ int cmd_report(int argc, char **argv)
 
 	/* 2. environment, 3. figures and tables, per run */
 	for (int r = 1; r < argc; r++) {
-		json_error_t je;
-		json_t *res, *env, *b;
+		char err[512];
+		json_t *res = bhb_res_load(argv[r], err, sizeof(err)), *env, *b;
 		size_t i;
 
-		snprintf(path, sizeof(path), "%s/results.json", argv[r]);
-		res = json_load_file(path, 0, &je);
-		if (!res || strcmp(json_string_value(json_object_get(res, "status")) ?: "", "ok")) {
-			json_decref(res);
+		if (!res)
 			continue;
-		}
 		env = json_object_get(res, "env");
 		const char *scen = json_string_value(json_object_get(json_object_get(res, "scenario"), "name"));
 		const char *acc = json_string_value(json_object_get(env, "accel"));

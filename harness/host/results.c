@@ -1,11 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading results.json: what compare and report share. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/stats.h"
 #include "bhbench.h"
+
+json_t *bhb_res_load(const char *dir, char *err, size_t len)
+{
+	char path[4096];
+	json_error_t je;
+	json_t *r;
+
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	r = json_load_file(path, 0, &je);
+	if (!r) {
+		snprintf(err, len, "cannot read %s: %s", path, je.text);
+		return NULL;
+	}
+	if (strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok")) {
+		snprintf(err, len, "%s is a failed run", dir);
+		json_decref(r);
+		return NULL;
+	}
+	return r;
+}
 
 json_t *bhb_res_bench(json_t *res, const char *prod, const char *mech)
 {
