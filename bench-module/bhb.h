@@ -57,11 +57,13 @@ struct bhb_pcpu {
 	struct bhb_run *run;
 	int cpu;
 	bool producing;
+	void *touch;			/* executor: memory the callbacks write */
 
 	/* producer side */
 	struct bhb_item *items;
 	u32 next_slot;
 	u64 seq;
+	u64 rng;			/* BHB_RUN_POISSON state */
 	struct hrtimer timer;
 	bool timer_ready;
 	struct task_struct *thread;
@@ -120,5 +122,6 @@ bool bhb_hp_busy(void);
 long bhb_hp_arm_ioctl(void __user *uarg);
 long bhb_hp_collect_ioctl(void __user *uarg);
 long bhb_hp_disarm_ioctl(void);
+long bhb_ctrl_ioctl(void __user *uarg);
 
 #endif /* _BHB_H */

@@ -42,4 +42,9 @@ static inline void bhb_hrtimer_setup(struct hrtimer *t,
 #endif
 }
 
+/* 6.10: disable_work_sync(), enable_work() */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define BHB_HAVE_DISABLE_WORK 1
+#endif
+
 #endif /* _BHB_COMPAT_H */

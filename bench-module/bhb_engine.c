@@ -13,6 +13,7 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/log2.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -53,6 +54,7 @@ void bhb_record(struct bhb_pcpu *pc, u64 lat, u64 q2e, unsigned int ctx)
 	pc->hist_q2e[bhb_hist_index(q2e)]++;
 	s->executed++;
 	s->ctx[ctx]++;
+	s->ctx_lat_sum_ns[ctx] += lat;
 	s->lat_sum_ns += lat;
 	if (lat < s->lat_min_ns)
 		s->lat_min_ns = lat;
@@ -118,6 +120,16 @@ void bhb_item_exec(struct bhb_item *it)
 
 	if (run->req.cost_ns)
 		bhb_busy(now, run->req.cost_ns);
+
+	local_irq_save(flags);
+	cpu = smp_processor_id();
+	pc = cpu < BHB_MAX_CPUS ? run->pcpu[cpu] : NULL;
+	if (likely(pc)) {
+		if (pc->touch)
+			memset(pc->touch, (int)seq, run->req.touch_bytes);
+		pc->stats.exec_end_ns = max(pc->stats.exec_end_ns, ktime_get_ns());
+	}
+	local_irq_restore(flags);
 }
 
 /* One arrival on pc's CPU, due at @intended. */
@@ -136,7 +148,8 @@ void bhb_arrive(struct bhb_pcpu *pc, u64 intended)
 	it->seq = ++pc->seq;
 	it->t_intended = intended;
 	it->t_queued = ktime_get_ns();
-	if (!run->mech->queue(it)) {
+	if (run->req.producer == BHB_PROD_REMOTE ?
+	    !run->mech->queue_on(it, run->req.remote_cpu) : !run->mech->queue(it)) {
 		pc->stats.refused++;
 		atomic_set(&it->busy, 0);
 		return;
@@ -150,29 +163,84 @@ static void bhb_producer_done(struct bhb_run *run)
 		complete(&run->producers_done);
 }
 
-/* hardirq producer: a pinned hard hrtimer per CPU, like a device interrupt */
+/*
+ * -ln(u / 2^32) in 16.16 fixed point, for u in [1, 2^32): the exponent
+ * from ilog2() and log2(1 + f) ~ f + 0.3431 f (1 - f) for the mantissa
+ * (error below 0.01), times ln 2.
+ */
+static u64 bhb_neg_ln_q16(u32 u)
+{
+	u32 n = ilog2(u | 1), f;
+	u64 lg;
+
+	f = (u32)(((u64)(u | 1) << (32 - n)) >> 16) & 0xffff;
+	lg = f + (((u64)f * (65536 - f) >> 16) * 22486 >> 16);
+	return ((((u64)(32 - n)) << 16) - lg) * 45426 >> 16;
+}
+
+/* gap to the next tick: period_ns, or exponential with that mean */
+static u64 bhb_next_gap(struct bhb_pcpu *pc)
+{
+	const struct bhb_run_req *req = &pc->run->req;
+	u32 u;
+
+	if (!(req->flags & BHB_RUN_POISSON))
+		return req->period_ns;
+	/* xorshift64*: cheap, and the same sequence for the same seed */
+	pc->rng ^= pc->rng >> 12;
+	pc->rng ^= pc->rng << 25;
+	pc->rng ^= pc->rng >> 27;
+	u = (u32)((pc->rng * 0x2545F4914F6CDD1Dull) >> 32);
+	return (req->period_ns * bhb_neg_ln_q16(u)) >> 16;
+}
+
+/* One tick: burst arrivals, all due at @intended; true when all are done. */
+static bool bhb_tick(struct bhb_pcpu *pc, u64 intended)
+{
+	struct bhb_run *run = pc->run;
+	u32 k = max(run->req.burst, 1u);
+
+	while (k-- && pc->stats.arrivals < run->req.nr_items)
+		bhb_arrive(pc, intended);
+	return pc->stats.arrivals >= run->req.nr_items;
+}
+
+/*
+ * hardirq, softirq and remote producers: a pinned hrtimer per CPU, hard
+ * (like a device interrupt) or soft (the timer softirq)
+ */
 static enum hrtimer_restart bhb_timer_fn(struct hrtimer *t)
 {
 	struct bhb_pcpu *pc = container_of(t, struct bhb_pcpu, timer);
 	struct bhb_run *run = pc->run;
 	u64 intended = ktime_to_ns(hrtimer_get_expires(t));
 
-	bhb_arrive(pc, intended);
-	if (pc->stats.arrivals >= run->req.nr_items || READ_ONCE(run->stop)) {
+	if (bhb_tick(pc, intended) || READ_ONCE(run->stop)) {
 		bhb_producer_done(run);
 		return HRTIMER_NORESTART;
 	}
 	/* due time of the next arrival, even if already past: no skipping */
-	hrtimer_set_expires(t, ns_to_ktime(intended + run->req.period_ns));
+	hrtimer_set_expires(t, ns_to_ktime(intended + bhb_next_gap(pc)));
 	return HRTIMER_RESTART;
+}
+
+static enum hrtimer_mode bhb_timer_mode(const struct bhb_run *run)
+{
+	return run->req.producer == BHB_PROD_SOFTIRQ ? HRTIMER_MODE_ABS_PINNED_SOFT :
+						       HRTIMER_MODE_ABS_PINNED_HARD;
 }
 
 static void bhb_timer_start(void *arg)
 {
 	struct bhb_pcpu *pc = arg;
 
-	hrtimer_start(&pc->timer, ns_to_ktime(pc->run->start_ns),
-		      HRTIMER_MODE_ABS_PINNED_HARD);
+	hrtimer_start(&pc->timer, ns_to_ktime(pc->run->start_ns), bhb_timer_mode(pc->run));
+}
+
+static bool bhb_timer_producer(u32 producer)
+{
+	return producer == BHB_PROD_HARDIRQ || producer == BHB_PROD_SOFTIRQ ||
+	       producer == BHB_PROD_REMOTE;
 }
 
 /* process producer: a kthread bound to the CPU */
@@ -183,8 +251,9 @@ static int bhb_thread_fn(void *arg)
 	bool bh = run->req.producer == BHB_PROD_PROCESS_BH;
 	u64 next = run->start_ns;
 
-	while (pc->stats.arrivals < run->req.nr_items && !READ_ONCE(run->stop) &&
-	       !kthread_should_stop()) {
+	bool done = false;
+
+	while (!done && !READ_ONCE(run->stop) && !kthread_should_stop()) {
 		if (ktime_get_ns() < next) {
 			ktime_t due = ns_to_ktime(next);
 
@@ -194,14 +263,14 @@ static int bhb_thread_fn(void *arg)
 		}
 		if (bh) {
 			local_bh_disable();
-			bhb_arrive(pc, next);
+			done = bhb_tick(pc, next);
 			WRITE_ONCE(pc->bh_window, current);
 			local_bh_enable();
 			WRITE_ONCE(pc->bh_window, NULL);
 		} else {
-			bhb_arrive(pc, next);
+			done = bhb_tick(pc, next);
 		}
-		next += run->req.period_ns;
+		next += bhb_next_gap(pc);
 		/* a producer that fell behind must still let its CPU breathe */
 		cond_resched();
 	}
@@ -226,15 +295,21 @@ int bhb_run_validate(const struct bhb_run_req *req)
 	u64 online = 0;
 	int cpu;
 
-	if (req->flags || req->reserved)
+	if (req->flags & ~BHB_RUN_FLAGS)
 		return -EINVAL;
 	if (req->mech >= BHB_NR_MECHS || req->producer >= BHB_NR_PRODUCERS)
 		return -EINVAL;
 	if (!bhb_mechs[req->mech]->available())
 		return -EOPNOTSUPP;
+	/* a tasklet (and a direct call) cannot be queued on another CPU */
+	if (req->producer == BHB_PROD_REMOTE && !bhb_mechs[req->mech]->queue_on)
+		return -EOPNOTSUPP;
 	if (!req->nr_items || req->nr_items > BHB_MAX_ITEMS)
 		return -EINVAL;
-	if (!req->inflight || req->inflight > BHB_MAX_INFLIGHT)
+	if (!req->inflight || req->inflight > BHB_MAX_INFLIGHT ||
+	    req->burst > req->inflight)
+		return -EINVAL;
+	if (req->touch_bytes > BHB_MAX_TOUCH_BYTES)
 		return -EINVAL;
 	if (req->period_ns < BHB_MIN_PERIOD_NS || req->period_ns > BHB_MAX_PERIOD_NS)
 		return -EINVAL;
@@ -247,6 +322,10 @@ int bhb_run_validate(const struct bhb_run_req *req)
 		if (cpu < BHB_MAX_CPUS)
 			online |= 1ull << cpu;
 	if (!req->cpu_mask || (req->cpu_mask & ~online))
+		return -EINVAL;
+	if (req->producer == BHB_PROD_REMOTE &&
+	    (req->remote_cpu >= BHB_MAX_CPUS || !(online & (1ull << req->remote_cpu)) ||
+	     (req->cpu_mask & (1ull << req->remote_cpu))))
 		return -EINVAL;
 	return 0;
 }
@@ -280,9 +359,16 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 		pc->stats.lat_min_ns = U64_MAX;
 		atomic64_set(&pc->max_done_seq, 0);
 		atomic64_set(&pc->executed_own, 0);
+		if (req->touch_bytes) {
+			pc->touch = kvzalloc_node(req->touch_bytes, GFP_KERNEL, cpu_to_node(cpu));
+			if (!pc->touch)
+				goto fail;
+		}
 		if (!(req->cpu_mask & (1ull << cpu)))
 			continue;
 		pc->producing = true;
+		/* never 0, which xorshift would keep forever */
+		pc->rng = (req->seed ^ (0x9E3779B97F4A7C15ull * (cpu + 1))) | 1;
 		pc->items = kvzalloc_node(array_size(req->inflight, sizeof(*pc->items)),
 					  GFP_KERNEL, cpu_to_node(cpu));
 		if (!pc->items)
@@ -308,6 +394,7 @@ void bhb_run_free(struct bhb_run *run)
 		if (!run->pcpu[cpu])
 			continue;
 		kvfree(run->pcpu[cpu]->items);
+		kvfree(run->pcpu[cpu]->touch);
 		kvfree(run->pcpu[cpu]);
 	}
 	kfree(run);
@@ -371,9 +458,9 @@ int bhb_run_execute(struct bhb_run *run)
 			break;
 		}
 		atomic_inc(&run->producers_left);
-		if (run->req.producer == BHB_PROD_HARDIRQ) {
+		if (bhb_timer_producer(run->req.producer)) {
 			bhb_hrtimer_setup(&pc->timer, bhb_timer_fn, CLOCK_MONOTONIC,
-					  HRTIMER_MODE_ABS_PINNED_HARD);
+					  bhb_timer_mode(run));
 			pc->timer_ready = true;
 			smp_call_function_single(cpu, bhb_timer_start, pc, 1);
 		} else {

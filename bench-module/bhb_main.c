@@ -144,6 +144,7 @@ static long bhb_ioc_result(void __user *uarg)
 	}
 	rr.nr_cpus = n;
 	rr.lost = bhb_last->lost;
+	rr.start_ns = bhb_last->start_ns;
 	rr.duration_ns = bhb_last->end_ns > bhb_last->start_ns ?
 			 bhb_last->end_ns - bhb_last->start_ns : 0;
 	if (copy_to_user(uarg, &rr, sizeof(rr)))
@@ -237,6 +238,15 @@ static long bhb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return bhb_ioc_result(uarg);
 	case BHB_IOC_OVERHEAD:
 		return bhb_ioc_overhead(uarg);
+	case BHB_IOC_CTRL: {
+		long ret;
+
+		if (!mutex_trylock(&bhb_lock))
+			return -EBUSY;
+		ret = bhb_hp_busy() ? -EBUSY : bhb_ctrl_ioctl(uarg);
+		mutex_unlock(&bhb_lock);
+		return ret;
+	}
 	default:
 		return -ENOTTY;
 	}

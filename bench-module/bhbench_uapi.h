@@ -14,7 +14,7 @@
 
 #include "bhb_hist.h"
 
-#define BHB_ABI_VERSION		2
+#define BHB_ABI_VERSION		3
 #define BHB_DEVICE_NAME		"bhbench"
 #define BHB_MAX_CPUS		64
 #define BHB_NAME_LEN		16
@@ -38,6 +38,8 @@ enum bhb_producer_id {
 	BHB_PROD_HARDIRQ,	/* per-CPU pinned hard hrtimer */
 	BHB_PROD_PROCESS,	/* per-CPU kthread, BH enabled */
 	BHB_PROD_PROCESS_BH,	/* per-CPU kthread inside local_bh_disable() */
+	BHB_PROD_SOFTIRQ,	/* per-CPU pinned soft hrtimer (timer softirq) */
+	BHB_PROD_REMOTE,	/* hard hrtimer queueing onto remote_cpu */
 	BHB_NR_PRODUCERS
 };
 
@@ -72,20 +74,28 @@ struct bhb_info {
 #define BHB_MAX_COST_NS		10000000ull	/* 10 ms */
 #define BHB_MAX_DRAIN_MS	60000u
 #define BHB_MAX_BACKLOG_NS	1000000000ull	/* inflight x cost_ns; hotplug: count x cost_ns */
+#define BHB_MAX_TOUCH_BYTES	1048576u	/* memory each callback writes */
+
+/* bhb_run_req.flags */
+#define BHB_RUN_POISSON		0x1u	/* exponential gaps of mean period_ns, not periodic */
+#define BHB_RUN_FLAGS		BHB_RUN_POISSON
 
 /* BHB_IOC_RUN: blocks until every arrival ran or the drain bound passed. */
 struct bhb_run_req {
 	__u32 abi_version;
 	__u32 mech;			/* enum bhb_mech_id */
 	__u32 producer;			/* enum bhb_producer_id */
-	__u32 flags;			/* must be 0 */
+	__u32 flags;			/* BHB_RUN_* */
 	__u64 cpu_mask;			/* producing CPUs */
 	__u32 nr_items;			/* arrivals per producing CPU */
-	__u32 inflight;			/* item slots per producing CPU */
-	__u64 period_ns;		/* arrival period per CPU */
+	__u32 inflight;			/* item slots per producing CPU (>= burst) */
+	__u64 period_ns;		/* (mean) gap between two ticks per CPU */
 	__u64 cost_ns;			/* busy time in each callback */
 	__u32 drain_ms;			/* bound on waiting after the last arrival */
-	__u32 reserved;			/* must be 0 */
+	__u32 burst;			/* arrivals per tick, all due at once (0 = 1) */
+	__u64 seed;			/* BHB_RUN_POISSON: random sequence */
+	__u32 touch_bytes;		/* memory each callback writes, after cost_ns */
+	__u32 remote_cpu;		/* BHB_PROD_REMOTE: where items are queued */
 };
 
 /*
@@ -105,6 +115,8 @@ struct bhb_cpu_stats {
 	__u64 other_cpu;	/* ... for an item queued on another CPU */
 	__u64 out_of_order;	/* ... whose sequence was below one already run */
 	__u64 ctx[BHB_NR_CTX];	/* ... by context (enum bhb_ctx_id) */
+	__u64 ctx_lat_sum_ns[BHB_NR_CTX];	/* ... their latencies, by context */
+	__u64 exec_end_ns;	/* when the last callback here returned (ktime) */
 	__u64 lat_sum_ns;	/* sum of latencies from the intended arrival */
 	__u64 lat_min_ns;
 	__u64 lat_max_ns;
@@ -126,6 +138,7 @@ struct bhb_result_req {
 	__u64 buf;		/* user pointer to struct bhb_cpu_result[] */
 	__u64 lost;		/* out: queued but not executed within drain_ms */
 	__u64 duration_ns;	/* out: first arrival to last drain check */
+	__u64 start_ns;		/* out: first arrival due (ktime) */
 };
 
 /* BHB_IOC_OVERHEAD: cost of one timestamp plus one histogram update. */
@@ -203,6 +216,76 @@ struct bhb_hp_result {
 	__u64 queued_after_dead;	/* RACE: queue calls made after the death */
 };
 
+/*
+ * Control operations (BHB_IOC_CTRL): one op, iters times, on one item of
+ * one mechanism (not BHB_MECH_DIRECT), each op mapped to the mechanism's
+ * own API.  Timing ops (CANCEL, FLUSH, DISABLE) run on an idle item, or
+ * with BHB_CTRL_BUSY on an item whose callback is running: queued on
+ * another CPU, the op is called once the callback has started spinning for
+ * cost_ns.  For them ok counts, idle, the iterations in which no callback
+ * ran and, busy, those in which the callback had finished when the op
+ * returned (the op waited).  Every item is idle again when the ioctl
+ * returns.
+ *   CANCEL      cancel_work_sync() / tasklet_kill()
+ *   FLUSH       flush_work(); tasklets have none (-EOPNOTSUPP)
+ *   DISABLE     disable_work_sync() + enable_work() (6.10+, else
+ *               -EOPNOTSUPP) / tasklet_disable() + tasklet_enable()
+ *   COALESCE    queue an idle item twice with BH disabled: ok counts the
+ *               iterations whose callback ran once per successful queue
+ *   SELF_FREE   work only: iters kmalloc()ed items whose callback poisons
+ *               and kfree()s its own item; ok counts intact items at entry
+ *   AFTER_CB    does the core write the item after its callback returned?
+ *               work: iters items poisoned whole by their callback and kept,
+ *               checked after an RCU grace period; tasklet: the RUN bit, set
+ *               at the callback's last write, cleared afterwards
+ *               (core_writes counts the items written)
+ */
+enum bhb_ctrl_op {
+	BHB_CTRL_CANCEL,
+	BHB_CTRL_FLUSH,
+	BHB_CTRL_DISABLE,
+	BHB_CTRL_COALESCE,
+	BHB_CTRL_SELF_FREE,
+	BHB_CTRL_AFTER_CB,
+	BHB_NR_CTRL_OPS
+};
+
+/* bhb_ctrl_req.flags */
+#define BHB_CTRL_BUSY		0x1u	/* timing ops: the callback runs when the op is called */
+#define BHB_CTRL_FLAGS		BHB_CTRL_BUSY
+
+/* Limits checked by BHB_IOC_CTRL (-EINVAL beyond them). */
+#define BHB_CTRL_MAX_ITERS	10000u
+#define BHB_CTRL_MAX_COST_NS	10000000ull	/* 10 ms: a busy callback */
+#define BHB_CTRL_MAX_BUSY_NS	1000000000ull	/* iters x cost_ns */
+
+/* One timing op. */
+struct bhb_ctrl_sample {
+	__u64 op_ns;		/* the op's duration */
+	__s64 remaining_ns;	/* BUSY: callback end - op start (> 0: it had to wait) */
+};
+
+struct bhb_ctrl_req {
+	__u32 abi_version;
+	__u32 mech;		/* enum bhb_mech_id, not BHB_MECH_DIRECT */
+	__u32 op;		/* enum bhb_ctrl_op */
+	__u32 flags;		/* BHB_CTRL_*; BUSY with timing ops only */
+	__u32 iters;		/* 1..BHB_CTRL_MAX_ITERS */
+	__u32 reserved;		/* must be 0 */
+	__u64 cost_ns;		/* BUSY: 1..BHB_CTRL_MAX_COST_NS; else 0 */
+	__u64 samples;		/* timing ops: user pointer to bhb_ctrl_sample[iters], or 0 */
+	/* out */
+	__u64 ok;		/* iterations that passed the op's check (see above) */
+	__u64 queued;		/* queue calls that queued */
+	__u64 merged;		/* COALESCE: second queue calls that found it pending */
+	__u64 executed;		/* callbacks run */
+	__u64 core_writes;	/* AFTER_CB: items the core wrote after the callback */
+	__u64 op_ns_sum;	/* timing ops: sum and largest of the op durations */
+	__u64 op_ns_max;
+	__u32 cpu;		/* the CPU the ops were called on */
+	__u32 target_cpu;	/* BUSY: the CPU the callback ran on */
+};
+
 #define BHB_IOC_MAGIC		0xB4
 #define BHB_IOC_INFO		_IOWR(BHB_IOC_MAGIC, 1, struct bhb_info)
 #define BHB_IOC_RUN		_IOW(BHB_IOC_MAGIC, 2, struct bhb_run_req)
@@ -211,5 +294,6 @@ struct bhb_hp_result {
 #define BHB_IOC_HP_ARM		_IOW(BHB_IOC_MAGIC, 5, struct bhb_hp_arm)
 #define BHB_IOC_HP_COLLECT	_IOWR(BHB_IOC_MAGIC, 6, struct bhb_hp_result)
 #define BHB_IOC_HP_DISARM	_IO(BHB_IOC_MAGIC, 7)
+#define BHB_IOC_CTRL		_IOWR(BHB_IOC_MAGIC, 8, struct bhb_ctrl_req)
 
 #endif /* _UAPI_BHBENCH_H */

@@ -32,7 +32,6 @@
 #include "../common/scenario.h"
 #include "../common/stats.h"
 #include "agent.h"
-#include "gbw.h"
 
 #define AGENT_VERSION "1"
 
@@ -42,8 +41,8 @@ int devfd = -1;
 struct bhb_info info;
 struct bhb_scenario sc;
 static uint64_t run_cpus;
-static unsigned int run_seq, runs_total, runs_failed;
-static struct bhb_cpu_result *resbuf;
+static struct bhb_scenario scens[BHB_MAX_SUITE];
+static int nscens;
 
 uint64_t now_ns(void)
 {
@@ -66,7 +65,7 @@ void say(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void send_frame(const char *type, const char *payload, size_t len)
+void send_raw(const char *type, const char *payload, size_t len)
 {
 	if (bhb_frame_write(chan, type, chan_seq, payload, len))
 		say("error: cannot write to the result channel: %s", strerror(errno));
@@ -78,7 +77,7 @@ void send_json(const char *type, json_t *j)
 	char *s = json_dumps(j, JSON_COMPACT);
 
 	if (s) {
-		send_frame(type, s, strlen(s));
+		send_raw(type, s, strlen(s));
 		free(s);
 	}
 	json_decref(j);
@@ -96,7 +95,7 @@ static void finish(int status)
 	int n = snprintf(buf, sizeof(buf), "%u %d", chan_seq, status);
 
 	if (chan)
-		send_frame("end", buf, (size_t)n);
+		send_raw("end", buf, (size_t)n);
 	say("done (status %d)", status);
 	sync();
 	if (getpid() == 1) {
@@ -255,6 +254,11 @@ static void send_hello(void)
 		      "cost_ns", (json_int_t)sc.cost_ns, "repetitions", (json_int_t)sc.repetitions,
 		      "warmup", (json_int_t)sc.warmup);
 	free(cs_copy);
+	json_t *names = json_array();
+
+	for (int i = 0; i < nscens; i++)
+		json_array_append_new(names, json_string(scens[i].name));
+	json_object_set_new(j, "scenarios", names);
 	send_json("hello", j);
 }
 
@@ -292,167 +296,47 @@ static void send_overhead(void)
 					"record_ns", a, "clock_ns", b));
 }
 
-static json_t *sparse(const __u64 *h)
+/* the scenario(s) the host packed: /scenario.ini, or a suite's /scenario-N.ini */
+static void load_scenarios(void)
 {
-	json_t *a = json_array();
+	const char *n = cmdline_get("bhbagent.scenarios", NULL);
+	char path[64];
 
-	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++) {
-		if (!h[i])
-			continue;
-		json_array_append_new(a, json_integer(i));
-		json_array_append_new(a, json_integer((json_int_t)h[i]));
-	}
-	return a;
-}
-
-struct bench {
-	int producer, mech, rep;
-	char name[64];
-};
-
-struct run_summary {
-	double mean_s, p50_us, p99_us;
-	uint64_t executed, queued, lost;
-};
-
-/* One run: RUN, RESULT, stream the raw result.  0 or -errno. */
-static int do_run(struct bench *b, int record, struct run_summary *rs)
-{
-	struct bhb_run_req req = {
-		.abi_version = BHB_ABI_VERSION,
-		.mech = (uint32_t)b->mech,
-		.producer = (uint32_t)b->producer,
-		.cpu_mask = run_cpus,
-		.nr_items = sc.items,
-		.inflight = sc.inflight,
-		.period_ns = sc.period_ns,
-		.cost_ns = sc.cost_ns,
-		.drain_ms = sc.drain_ms,
-	};
-	struct bhb_result_req rr = {
-		.abi_version = BHB_ABI_VERSION,
-		.nr_cpus = BHB_MAX_CPUS,
-		.buf = (uintptr_t)resbuf,
-	};
-	struct bhb_hist *h;
-	json_t *cpus, *j;
-	uint64_t sum = 0;
-	int err = 0;
-
-	memset(rs, 0, sizeof(*rs));
-	if (ioctl(devfd, BHB_IOC_RUN, &req))
-		err = -errno;
-	if (err && err != -EINTR) {
-		if (record)
-			send_json("run", json_pack("{s:i,s:s,s:s,s:i,s:s}", "seq", run_seq,
-						   "producer", bhb_producer_names[b->producer],
-						   "mech", bhb_mech_names[b->mech], "rep", b->rep,
-						   "error", strerror(-err)));
-		return err;
-	}
-	if (ioctl(devfd, BHB_IOC_RESULT, &rr))
-		return -errno;
-	if (!record)
-		return err;
-
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	cpus = json_array();
-	for (uint32_t i = 0; i < rr.nr_cpus; i++) {
-		struct bhb_cpu_result *r = &resbuf[i];
-		struct bhb_cpu_stats *s = &r->stats;
-		json_t *ctx = json_object();
-
-		for (int c = 0; c < BHB_NR_CTX; c++)
-			if (s->ctx[c])
-				json_object_set_new(ctx, bhb_ctx_names[c], json_integer((json_int_t)s->ctx[c]));
-		json_array_append_new(cpus, json_pack(
-			"{s:i,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:o,s:o}",
-			"cpu", (int)r->cpu, "online", r->online,
-			"arrivals", (json_int_t)s->arrivals, "queued", (json_int_t)s->queued,
-			"coalesced", (json_int_t)s->coalesced, "refused", (json_int_t)s->refused,
-			"executed_own", (json_int_t)s->executed_own, "executed", (json_int_t)s->executed,
-			"other_cpu", (json_int_t)s->other_cpu, "out_of_order", (json_int_t)s->out_of_order,
-			"ctx", ctx, "lat_sum_ns", (json_int_t)s->lat_sum_ns,
-			"lat_min_ns", (json_int_t)s->lat_min_ns, "lat_max_ns", (json_int_t)s->lat_max_ns,
-			"q2e_max_ns", (json_int_t)s->q2e_max_ns,
-			"lat", sparse(r->hist_lat), "q2e", sparse(r->hist_q2e)));
-		for (unsigned int k = 0; k < BHB_HIST_NBUCKETS; k++)
-			h->c[k] += r->hist_lat[k];
-		sum += s->lat_sum_ns;
-		rs->executed += s->executed;
-		rs->queued += s->queued;
-	}
-	bhb_hist_recount(h);
-	rs->lost = rr.lost;
-	rs->mean_s = h->n ? (double)sum / (double)h->n / 1e9 : 0;
-	rs->p50_us = bhb_hist_quantile(h, 0.5) / 1e3;
-	rs->p99_us = bhb_hist_quantile(h, 0.99) / 1e3;
-	free(h);
-	j = json_pack("{s:i,s:s,s:s,s:i,s:I,s:I,s:b,s:o}", "seq", run_seq,
-		      "producer", bhb_producer_names[b->producer], "mech", bhb_mech_names[b->mech],
-		      "rep", b->rep, "lost", (json_int_t)rr.lost,
-		      "duration_ns", (json_int_t)rr.duration_ns, "interrupted", err == -EINTR,
-		      "cpus", cpus);
-	send_json("run", j);
-	return err;
-}
-
-static void bench_fn(gbw_state *st, void *arg)
-{
-	struct bench *b = arg;
-
-	while (gbw_keep_running(st)) {
-		struct run_summary rs;
-		int err;
-
-		run_seq++;
-		err = do_run(b, 1, &rs);
-		say("run %u/%u %s rep %d: %s p50 %.1f us p99 %.1f us executed %llu/%llu lost %llu",
-		    run_seq, runs_total, b->name, b->rep, err ? strerror(-err) : "ok",
-		    rs.p50_us, rs.p99_us, (unsigned long long)rs.executed,
-		    (unsigned long long)rs.queued, (unsigned long long)rs.lost);
-		b->rep++;
-		if (err) {
-			runs_failed++;
-			gbw_skip_with_error(st, strerror(-err));
-			continue;
+	if (!n) {
+		if (bhb_scenario_load(cmdline_get("bhbagent.scenario", "/scenario.ini"), &scens[0]))
+			die("scenario: %s", scens[0].error);
+		nscens = 1;
+	} else {
+		nscens = atoi(n);
+		if (nscens < 1 || nscens > BHB_MAX_SUITE)
+			die("bhbagent.scenarios=%s: want 1 to %d", n, BHB_MAX_SUITE);
+		for (int i = 0; i < nscens; i++) {
+			snprintf(path, sizeof(path), "/scenario-%d.ini", i);
+			if (bhb_scenario_load(path, &scens[i]))
+				die("scenario: %s", scens[i].error);
 		}
-		gbw_set_iteration_time(st, rs.mean_s > 0 ? rs.mean_s : 1e-9);
-		gbw_counter(st, "p50_us", rs.p50_us);
-		gbw_counter(st, "p99_us", rs.p99_us);
-		gbw_counter(st, "executed", (double)rs.executed);
-		gbw_counter(st, "lost", (double)rs.lost);
 	}
-}
+	sc = scens[0];
+	/* --quick: for development; the result records it (env.quick) */
+	if (!strcmp(cmdline_get("bhbagent.quick", "0"), "1"))
+		for (int i = 0; i < nscens; i++) {
+			scens[i].warmup = 0;
+			for (uint32_t k = 0; k < scens[i].ncases; k++) {
+				struct bhb_case *cs = &scens[i].cases[k];
+				uint32_t min = 4 * (cs->burst ? cs->burst : 1);
 
-static void send_file(const char *type, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f) {
-		send_error("Google Benchmark wrote no JSON");
-		return;
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		send_frame(type, buf, (size_t)n);
-	free(buf);
-	fclose(f);
+				cs->repetitions = cs->repetitions < 2 ? cs->repetitions : 2;
+				cs->items = cs->items / 4 > min ? cs->items / 4 : (cs->items < min ? cs->items : min);
+			}
+		}
 }
 
 int main(int argc, char **argv)
 {
-	static struct bench benches[BHB_NR_PRODUCERS * BHB_NR_MECHS];
 	char params[1024], *s;
+	static char modpath[256];
 	const char *path;
-	int nb = 0, fd;
+	int fd, failed = 0;
 
 	if (argc >= 2 && !strcmp(argv[1], "hp"))
 		return hp_tool(argc - 2, argv + 2);
@@ -461,14 +345,9 @@ int main(int argc, char **argv)
 	s = read_file("/proc/cmdline");
 	snprintf(cmdline, sizeof(cmdline), "%s", s ? s : "");
 	open_channel(cmdline_get("bhbagent.chan", "/dev/ttyS1"));
-
-	path = cmdline_get("bhbagent.scenario", "/scenario.ini");
-	if (bhb_scenario_load(path, &sc))
-		die("scenario: %s", sc.error);
+	load_scenarios();
 
 	module_params(params, sizeof(params));
-	static char modpath[256];
-
 	snprintf(modpath, sizeof(modpath), "%s", cmdline_get("bhbagent.module", "/bhbench.ko"));
 	path = modpath;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -487,53 +366,20 @@ int main(int argc, char **argv)
 	if (run_cpus & ~info.online_mask)
 		die("scenario wants CPUs 0x%llx but only 0x%llx are online",
 		    (unsigned long long)run_cpus, (unsigned long long)info.online_mask);
-	resbuf = calloc(BHB_MAX_CPUS, sizeof(*resbuf));
-	if (!resbuf)
-		die("out of memory");
 	send_hello();
 	send_overhead();
-	if (sc.type == BHB_SCEN_HOTPLUG)
+	if (nscens == 1 && sc.type == BHB_SCEN_HOTPLUG)
 		finish(run_hotplug() ? 2 : 0);
-	if (sc.type == BHB_SCEN_FUZZ)
+	if (nscens == 1 && sc.type == BHB_SCEN_FUZZ)
 		finish(run_fuzz(path, params) ? 2 : 0);
 
-	for (int p = 0; p < BHB_NR_PRODUCERS; p++) {
-		if (!(sc.producers & (1u << p)))
-			continue;
-		for (int m = 0; m < BHB_NR_MECHS; m++) {
-			struct bench *b = &benches[nb];
-
-			if (!(sc.mechs & (1ull << m)))
-				continue;
-			if (!(info.mech_available & (1ull << m))) {
-				say("%s: not available in this kernel", bhb_mech_names[m]);
-				continue;
-			}
-			b->producer = p;
-			b->mech = m;
-			snprintf(b->name, sizeof(b->name), "%s/%s", bhb_producer_names[p], bhb_mech_names[m]);
-			nb++;
+	for (int i = 0; i < nscens; i++)
+		if (scens[i].type == BHB_SCEN_LATENCY) {
+			failed += run_latency(scens, nscens, nscens > 1) != 0;
+			break;
 		}
-	}
-	if (!nb)
-		die("the scenario selects no mechanism this kernel has");
-	runs_total = (unsigned int)nb * sc.repetitions;
-
-	for (unsigned int w = 0; w < sc.warmup; w++) {
-		for (int i = 0; i < nb; i++) {
-			struct run_summary rs;
-			int err = do_run(&benches[i], 0, &rs);
-
-			if (err)
-				die("warm-up run %s failed: %s", benches[i].name, strerror(-err));
-		}
-		say("warm-up round %u/%u done", w + 1, sc.warmup);
-	}
-
-	for (int i = 0; i < nb; i++)
-		gbw_register(benches[i].name, bench_fn, &benches[i], (int)sc.repetitions);
-	if (gbw_run(1, "/tmp/gbench.json") < 0)
-		die("Google Benchmark failed");
-	send_file("gbench", "/tmp/gbench.json");
-	finish(runs_failed ? 2 : 0);
+	for (int i = 0; i < nscens; i++)
+		if (scens[i].type == BHB_SCEN_CONTROL)
+			failed += run_control(&scens[i]) != 0;
+	finish(failed ? 2 : 0);
 }

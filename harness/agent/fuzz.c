@@ -105,7 +105,9 @@ static void one(int fd, uint64_t *rng)
 			.nr_items = (uint32_t)pick(rng, 1, 50), .inflight = (uint32_t)pick(rng, 1, 64),
 			.period_ns = pick(rng, 20000, 200000), .cost_ns = pick(rng, 0, 10000),
 			.drain_ms = (uint32_t)pick(rng, 1, 1000),
-			.reserved = bhb_rand(rng) % 8 ? 0 : 1,
+			.burst = (uint32_t)pick(rng, 0, 80), .seed = bhb_rand(rng),
+			.touch_bytes = bhb_rand(rng) % 8 ? 0 : (uint32_t)pick(rng, 0, 2u << 20),
+			.remote_cpu = (uint32_t)pick(rng, 0, 4),
 		};
 
 		/* keep an accepted run short: absurd sizes are what the limits are for */

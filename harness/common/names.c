@@ -19,6 +19,8 @@ const char *const bhb_producer_names[BHB_NR_PRODUCERS] = {
 	[BHB_PROD_HARDIRQ] = "hardirq",
 	[BHB_PROD_PROCESS] = "process",
 	[BHB_PROD_PROCESS_BH] = "process_bh",
+	[BHB_PROD_SOFTIRQ] = "softirq",
+	[BHB_PROD_REMOTE] = "remote",
 };
 
 const char *const bhb_ctx_names[BHB_NR_CTX] = {

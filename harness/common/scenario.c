@@ -20,6 +20,7 @@ struct ctx {
 };
 
 const char *const bhb_hp_mode_names[] = { "teardown", "dead", "offline", "race" };
+const char *const bhb_hog_names[] = { "none", "other", "fifo" };
 
 void bhb_scenario_defaults(struct bhb_scenario *sc)
 {
@@ -44,6 +45,7 @@ void bhb_scenario_defaults(struct bhb_scenario *sc)
 	sc->threads = 4;
 	sc->lifecycle = 100;
 	sc->slab_slack_kb = 2048;
+	sc->remote_cpu = -1;
 }
 
 
@@ -197,17 +199,190 @@ static const struct num_key num_keys[] = {
 	NK("slab_slack_kb", 0, 1000000, 1, slab_slack_kb, "kB"),
 };
 
+static int one_name(struct ctx *c, const char *key, const char *v, const char *const *table, int n,
+		    uint32_t *out)
+{
+	uint64_t m;
+
+	if (!parse_names(c, key, v, table, n, &m))
+		return 0;
+	if (m & (m - 1))
+		return bad(c, "%s: one name only, not '%s'", key, v);
+	*out = (uint32_t)__builtin_ctzll(m);
+	return 1;
+}
+
+/* keys a [case] may set (and the [scenario] may give defaults for) */
+static int case_key(struct ctx *c, const char *key, const char *value, struct bhb_case *cs,
+		    struct bhb_scenario *sc)
+{
+	uint64_t m;
+
+	if (!strcmp(key, "pattern")) {
+		if (strcmp(value, "periodic") && strcmp(value, "poisson"))
+			return bad(c, "pattern: '%s' is not periodic or poisson", value);
+		m = !strcmp(value, "poisson");
+		if (cs)
+			cs->poisson = (uint32_t)m;
+		else
+			sc->poisson = (uint32_t)m;
+		return 1;
+	}
+	if (!strcmp(key, "hog"))
+		return one_name(c, key, value, bhb_hog_names, BHB_NR_HOGS, cs ? &cs->hog : &sc->hog);
+	if (!strcmp(key, "burst")) {
+		if (parse_u64(value, 1, 4096, &m))
+			return bad(c, "burst = '%.60s': want an integer from 1 to 4096 (arrivals per tick)", value);
+		*(cs ? &cs->burst : &sc->burst) = (uint32_t)m;
+		return 1;
+	}
+	if (!strcmp(key, "touch_kb")) {
+		if (parse_u64(value, 0, BHB_MAX_TOUCH_BYTES / 1024, &m))
+			return bad(c, "touch_kb = '%.60s': want an integer from 0 to %u (kB each callback writes)",
+				   value, BHB_MAX_TOUCH_BYTES / 1024);
+		*(cs ? &cs->touch_bytes : &sc->touch_bytes) = (uint32_t)m * 1024;
+		return 1;
+	}
+	if (!strcmp(key, "remote_cpu")) {
+		if (parse_u64(value, 0, 63, &m))
+			return bad(c, "remote_cpu = '%.60s': want a CPU from 0 to 63", value);
+		*(cs ? &cs->remote_cpu : &sc->remote_cpu) = (int32_t)m;
+		return 1;
+	}
+	return -1;
+}
+
+/* a [case NAME] section begins: the case starts from the scenario's values */
+static struct bhb_case *case_for(struct ctx *c, const char *section)
+{
+	struct bhb_scenario *sc = c->sc;
+	const char *name = section + 5;
+	struct bhb_case *cs;
+
+	if (sc->ncases && !strcmp(sc->cases[sc->ncases - 1].name, name))
+		return &sc->cases[sc->ncases - 1];
+	if (!*name || strlen(name) >= sizeof(cs->name) || strpbrk(name, " /\t"))
+		return bad(c, "[%s]: a case name is 1-47 characters without spaces or '/'", section), NULL;
+	for (uint32_t i = 0; i < sc->ncases; i++)
+		if (!strcmp(sc->cases[i].name, name))
+			return bad(c, "[%s]: a second case of that name", section), NULL;
+	if (sc->ncases == BHB_MAX_CASES)
+		return bad(c, "[%s]: at most %d cases", section, BHB_MAX_CASES), NULL;
+	cs = &sc->cases[sc->ncases++];
+	memset(cs, 0, sizeof(*cs));
+	snprintf(cs->name, sizeof(cs->name), "%s", name);
+	cs->producer = (uint32_t)__builtin_ctz(sc->producers);
+	cs->burst = sc->burst;
+	cs->poisson = sc->poisson;
+	cs->items = sc->items;
+	cs->inflight = sc->inflight;
+	cs->touch_bytes = sc->touch_bytes;
+	cs->repetitions = sc->repetitions;
+	cs->hog = sc->hog;
+	cs->remote_cpu = sc->remote_cpu;
+	cs->period_ns = sc->period_ns;
+	cs->cost_ns = sc->cost_ns;
+	cs->cpus = sc->cpus;
+	return cs;
+}
+
+static int case_handler(struct ctx *c, const char *section, const char *key, const char *value)
+{
+	struct bhb_case *cs = case_for(c, section);
+	uint64_t m;
+	int r;
+
+	if (!cs)
+		return 0;
+	if (!strcmp(key, "producer"))
+		return one_name(c, key, value, bhb_producer_names, BHB_NR_PRODUCERS, &cs->producer);
+	if (!strcmp(key, "cpus"))
+		return parse_cpus(c, value, &cs->cpus);
+	r = case_key(c, key, value, cs, NULL);
+	if (r >= 0)
+		return r;
+	/* the numeric keys, through a scratch scenario */
+	static const char *const nums[] = { "items", "inflight", "period_us", "period_ns", "cost_ns",
+					     "cost_us", "repetitions" };
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		if (strcmp(key, nums[i]))
+			continue;
+		for (size_t k = 0; k < sizeof(num_keys) / sizeof(num_keys[0]); k++) {
+			const struct num_key *nk = &num_keys[k];
+
+			if (strcmp(key, nk->key))
+				continue;
+			if (parse_u64(value, nk->lo, nk->hi, &m))
+				return bad(c, "%s = '%.60s': want an integer from %llu to %llu (%s)", key, value,
+					   (unsigned long long)nk->lo, (unsigned long long)nk->hi, nk->unit);
+			m *= nk->scale;
+			if (!strcmp(key, "items"))
+				cs->items = (uint32_t)m;
+			else if (!strcmp(key, "inflight"))
+				cs->inflight = (uint32_t)m;
+			else if (!strcmp(key, "repetitions"))
+				cs->repetitions = (uint32_t)m;
+			else if (!strncmp(key, "period", 6))
+				cs->period_ns = m;
+			else
+				cs->cost_ns = m;
+			return 1;
+		}
+	}
+	return bad(c, "unknown key '%s' in [%s] (a case takes producer, pattern, burst, period_us, "
+		   "cost_us, touch_kb, items, inflight, cpus, remote_cpu, hog, repetitions)", key, section);
+}
+
+static int suite_handler(struct ctx *c, const char *key, const char *value)
+{
+	struct bhb_scenario *sc = c->sc;
+	char buf[1024], *save = NULL, *tok;
+
+	sc->type = BHB_SCEN_SUITE;
+	if (!strcmp(key, "name") || !strcmp(key, "description"))
+		return -1;
+	if (strcmp(key, "scenarios"))
+		return bad(c, "unknown key '%s' in [suite] (name, description, scenarios)", key);
+	if (strlen(value) >= sizeof(buf))
+		return bad(c, "scenarios: list too long");
+	snprintf(buf, sizeof(buf), "%s", value);
+	sc->nmembers = 0;
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		if (sc->nmembers == BHB_MAX_SUITE)
+			return bad(c, "scenarios: at most %d", BHB_MAX_SUITE);
+		if (strlen(tok) >= sizeof(sc->members[0]))
+			return bad(c, "scenarios: name '%.40s...' too long", tok);
+		snprintf(sc->members[sc->nmembers++], sizeof(sc->members[0]), "%s", tok);
+	}
+	if (!sc->nmembers)
+		return bad(c, "scenarios: empty list");
+	return 1;
+}
+
 /* Debian's inih does not pass line numbers: ini_parse returns the first bad line. */
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct ctx *c = user;
 	struct bhb_scenario *sc = c->sc;
 	uint64_t m;
+	int r;
 
 	if (c->failed)
 		return 1;	/* report only the first problem */
-	if (strcmp(section, "scenario"))
-		return bad(c, "unknown section [%s] (only [scenario])", section);
+	if (!strncmp(section, "case ", 5))
+		return case_handler(c, section, key, value);
+	if (!strcmp(section, "suite")) {
+		r = suite_handler(c, key, value);
+		if (r >= 0)
+			return r;
+	} else if (strcmp(section, "scenario")) {
+		return bad(c, "unknown section [%s] ([scenario], [case NAME] or [suite])", section);
+	} else if (sc->ncases) {
+		return bad(c, "[scenario] after a [case]: the scenario's keys come first");
+	}
+	r = case_key(c, key, value, NULL, sc);
+	if (r >= 0)
+		return r;
 	if (!strcmp(key, "name")) {
 		if (!*value || strlen(value) >= sizeof(sc->name) || strpbrk(value, " /\t"))
 			return bad(c, "name: '%s' must be 1-63 characters without spaces or '/'", value);
@@ -235,8 +410,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 			sc->type = BHB_SCEN_HOTPLUG;
 		else if (!strcmp(value, "fuzz"))
 			sc->type = BHB_SCEN_FUZZ;
+		else if (!strcmp(value, "control"))
+			sc->type = BHB_SCEN_CONTROL;
 		else
-			return bad(c, "type: '%s' is not latency, hotplug or fuzz", value);
+			return bad(c, "type: '%s' is not latency, hotplug, fuzz or control", value);
 		return 1;
 	}
 	if (!strcmp(key, "expected_warnings")) {
@@ -280,8 +457,55 @@ static int handler(void *user, const char *section, const char *key, const char 
 	return bad(c, "unknown key '%s' in [%s]", key, section);
 }
 
+/* after a clean parse: the implicit cases, and what only the whole file can tell */
+static int complete(struct ctx *c)
+{
+	struct bhb_scenario *sc = c->sc;
+
+	if (sc->type == BHB_SCEN_SUITE)
+		return sc->nmembers ? 0 : bad(c, "[suite] without scenarios = ...");
+	if (sc->ncases && sc->type != BHB_SCEN_LATENCY)
+		return bad(c, "[case] sections belong to latency scenarios only");
+	if (sc->type != BHB_SCEN_LATENCY)
+		return 0;
+	if (!sc->ncases) {
+		for (int p = 0; p < BHB_NR_PRODUCERS; p++) {
+			struct bhb_case *cs;
+			char sec[64];
+
+			if (!(sc->producers & (1u << p)))
+				continue;
+			snprintf(sec, sizeof(sec), "case %s", bhb_producer_names[p]);
+			cs = case_for(c, sec);
+			if (!cs)
+				return -1;
+			cs->producer = (uint32_t)p;
+		}
+	}
+	for (uint32_t i = 0; i < sc->ncases; i++) {
+		struct bhb_case *cs = &sc->cases[i];
+
+		if (cs->burst > cs->inflight)
+			return bad(c, "[case %s]: burst %u needs inflight >= burst (now %u)", cs->name, cs->burst,
+				   cs->inflight);
+		if ((uint64_t)cs->inflight * cs->cost_ns > BHB_MAX_BACKLOG_NS)
+			return bad(c, "[case %s]: inflight x cost = %llu ms, more than the module's bound of 1 s",
+				   cs->name, (unsigned long long)(cs->inflight * cs->cost_ns / 1000000));
+		if (cs->producer == BHB_PROD_REMOTE && cs->remote_cpu >= 0 && cs->cpus &&
+		    (cs->cpus & (1ull << cs->remote_cpu)))
+			return bad(c, "[case %s]: remote_cpu %d is one of the producing cpus", cs->name, cs->remote_cpu);
+		if (cs->producer == BHB_PROD_REMOTE && !cs->cpus)
+			return bad(c, "[case %s]: a remote producer needs cpus = (the producing CPUs, not all)", cs->name);
+	}
+	return 0;
+}
+
 static int finish(struct ctx *c, int ret)
 {
+	if (ret == 0 && (complete(c) || c->failed)) {
+		snprintf(c->sc->error, sizeof(c->sc->error), "%s: %s", c->label, c->msg);
+		return -1;
+	}
 	if (ret == -2) {
 		snprintf(c->sc->error, sizeof(c->sc->error), "%s: out of memory", c->label);
 		return -1;
@@ -298,17 +522,41 @@ static int finish(struct ctx *c, int ret)
 	return 0;
 }
 
+/* inih calls nothing for a section without keys: count the [case] lines */
+static uint32_t case_lines(const char *text)
+{
+	uint32_t n = 0;
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!strncmp(p, "[case ", 6))
+			n++;
+	}
+	return n;
+}
+
 int bhb_scenario_parse(const char *text, const char *label, struct bhb_scenario *sc)
 {
 	struct ctx c = { .sc = sc, .label = label };
+	uint32_t explicit_cases = case_lines(text);
 
 	bhb_scenario_defaults(sc);
-	return finish(&c, ini_parse_string(text, handler, &c));
+	if (finish(&c, ini_parse_string(text, handler, &c)))
+		return -1;
+	if (explicit_cases && explicit_cases != sc->ncases) {
+		snprintf(sc->error, sizeof(sc->error),
+			 "%s: %u [case] sections but %u with keys: every case needs at least one key "
+			 "(e.g. producer = hardirq)", label, explicit_cases, sc->ncases);
+		return -1;
+	}
+	return 0;
 }
 
 int bhb_scenario_load(const char *path, struct bhb_scenario *sc)
 {
-	struct ctx c = { .sc = sc, .label = path };
+	char *text = NULL;
+	size_t cap = 0, len = 0;
 	FILE *f;
 	int ret;
 
@@ -318,7 +566,38 @@ int bhb_scenario_load(const char *path, struct bhb_scenario *sc)
 		snprintf(sc->error, sizeof(sc->error), "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	ret = ini_parse_file(f, handler, &c);
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *more = realloc(text, cap = cap * 2 + 8192);
+
+			if (!more) {
+				free(text);
+				fclose(f);
+				snprintf(sc->error, sizeof(sc->error), "%s: out of memory", path);
+				return -1;
+			}
+			text = more;
+		}
+		size_t n = fread(text + len, 1, 4096, f);
+
+		len += n;
+		if (n < 4096)
+			break;
+	}
+	text[len] = 0;
+	ret = ferror(f) ? -1 : 0;
 	fclose(f);
-	return finish(&c, ret);
+	if (ret) {
+		snprintf(sc->error, sizeof(sc->error), "%s: cannot read", path);
+		free(text);
+		return -1;
+	}
+	if (memchr(text, 0, len)) {
+		snprintf(sc->error, sizeof(sc->error), "%s: not a text file (NUL byte)", path);
+		free(text);
+		return -1;
+	}
+	ret = bhb_scenario_parse(text, path, sc);
+	free(text);
+	return ret;
 }

@@ -8,6 +8,33 @@
 
 #include <stdint.h>
 
+/* A CPU hog on every producing CPU while a case runs. */
+enum { BHB_HOG_NONE, BHB_HOG_OTHER, BHB_HOG_FIFO, BHB_NR_HOGS };
+extern const char *const bhb_hog_names[];
+
+/*
+ * One case of a latency scenario: a producer and a load, run for every
+ * mechanism.  A scenario without [case NAME] sections has one case per
+ * producer it names, called after the producer.
+ */
+struct bhb_case {
+	char name[48];
+	uint32_t producer;	/* enum bhb_producer_id */
+	uint32_t burst;		/* arrivals per tick, due at once */
+	uint32_t poisson;	/* 1: exponential gaps of mean period_ns */
+	uint32_t items;		/* arrivals per producing CPU */
+	uint32_t inflight;	/* item slots per producing CPU */
+	uint32_t touch_bytes;	/* memory each callback writes */
+	uint32_t repetitions;
+	uint32_t hog;		/* BHB_HOG_* on the producing CPUs */
+	int32_t remote_cpu;	/* remote producer: target CPU; -1 = first CPU not producing */
+	uint64_t period_ns, cost_ns;
+	uint64_t cpus;		/* producing CPUs; 0 = every online CPU */
+};
+
+#define BHB_MAX_CASES		32
+#define BHB_MAX_SUITE		16
+
 struct bhb_scenario {
 	char name[64];
 	char description[256];
@@ -38,10 +65,18 @@ struct bhb_scenario {
 	uint32_t slab_slack_kb;	/* allowed slab growth after unloading */
 	/* kernel splats whose headline contains one of these are findings, not failures */
 	char expected_warnings[256];
+	/* type = latency: the cases, and the defaults of the [case] keys */
+	struct bhb_case cases[BHB_MAX_CASES];
+	uint32_t ncases;
+	uint32_t burst, poisson, touch_bytes, hog;
+	int32_t remote_cpu;
+	/* type = suite: the scenarios it runs in one boot, by name */
+	char members[BHB_MAX_SUITE][64];
+	uint32_t nmembers;
 	char error[512];	/* "file:line: what" after a failed load */
 };
 
-enum { BHB_SCEN_LATENCY, BHB_SCEN_HOTPLUG, BHB_SCEN_FUZZ };
+enum { BHB_SCEN_LATENCY, BHB_SCEN_HOTPLUG, BHB_SCEN_FUZZ, BHB_SCEN_CONTROL, BHB_SCEN_SUITE };
 extern const char *const bhb_hp_mode_names[];
 
 void bhb_scenario_defaults(struct bhb_scenario *sc);

@@ -30,21 +30,55 @@ enum { C_ARRIVALS, C_QUEUED, C_COALESCED, C_REFUSED, C_EXECUTED, C_OTHER_CPU, C_
 static const char *const cnames[C_NR] = { "arrivals", "queued", "coalesced", "refused", "executed",
 					  "other_cpu", "out_of_order", "lost" };
 
+/* what the guest kernel accounted around a run (agent: latency.c) */
+enum { A_WALL, A_BUSY, A_SOFTIRQ, A_IRQ, A_KSOFTIRQD, A_KSOFTIRQD_RUNS, A_KWORKER, A_TASKLET_SOFTIRQS, A_NR };
+static const char *const anames[A_NR] = { "wall_ns", "busy_ns", "softirq_ns", "irq_ns", "ksoftirqd_ns",
+					  "ksoftirqd_runs", "kworker_ns", "tasklet_softirqs" };
+
 struct rep {
 	struct bhb_hist lat, q2e;
+	double tput;			/* items/s: executed / (last callback end - first arrival) */
+	uint64_t executed, ksoftirqd;
 };
 
 struct bench {
 	int used;
 	int nreps, cap, errors;
 	struct rep *reps;
-	uint64_t c[C_NR], ctx[BHB_NR_CTX], lat_sum, lat_min, lat_max, q2e_max;
+	uint64_t c[C_NR], ctx[BHB_NR_CTX], ctx_lat[BHB_NR_CTX], lat_sum, lat_min, lat_max, q2e_max;
+	uint64_t acct[A_NR];
+	int have_acct;
 	double *boot;			/* BOOT x NM */
 	double q[NM];
 	char first_error[128];
 };
 
-static struct bench benches[BHB_NR_PRODUCERS][BHB_NR_MECHS];
+/*
+ * Cases in the order the guest announced them ("cases" frame); a stream
+ * from before cases had none, and its runs name their producer instead.
+ */
+#define MAXC (BHB_MAX_SUITE * BHB_MAX_CASES)
+struct case_ent {
+	char label[128];
+	char producer[32];
+	json_t *params;
+};
+static struct case_ent cases[MAXC];
+static int ncases;
+static struct bench benches[MAXC][BHB_NR_MECHS];
+
+static int case_index(const char *label, const char *producer)
+{
+	for (int i = 0; i < ncases; i++)
+		if (!strcmp(cases[i].label, label))
+			return i;
+	if (ncases == MAXC || !label[0])
+		return -1;
+	snprintf(cases[ncases].label, sizeof(cases[0].label), "%s", label);
+	snprintf(cases[ncases].producer, sizeof(cases[0].producer), "%s", producer ? producer : label);
+	cases[ncases].params = NULL;
+	return ncases++;
+}
 
 static uint64_t jint(json_t *o, const char *k)
 {
@@ -73,18 +107,27 @@ static int unsparse(json_t *a, struct bhb_hist *h)
 
 static int take_run(json_t *j, json_t *failures)
 {
-	int p = bhb_name_lookup(bhb_producer_names, BHB_NR_PRODUCERS, json_string_value(json_object_get(j, "producer")));
+	const char *prod = json_string_value(json_object_get(j, "producer"));
+	const char *label = json_string_value(json_object_get(j, "case"));
+	int p = bhb_name_lookup(bhb_producer_names, BHB_NR_PRODUCERS, prod);
 	int m = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, json_string_value(json_object_get(j, "mech")));
+	uint64_t start = jint(j, "start_ns"), end = 0;
 	struct bench *b;
 	struct rep *r;
-	json_t *cpu;
+	json_t *cpu, *acct;
 	size_t i;
+	int ci;
 
 	if (p < 0 || m < 0) {
 		json_array_append_new(failures, json_string("result stream: run record names an unknown producer or mechanism"));
 		return -1;
 	}
-	b = &benches[p][m];
+	ci = case_index(label ? label : prod, prod);
+	if (ci < 0) {
+		json_array_append_new(failures, json_string("result stream: too many cases"));
+		return -1;
+	}
+	b = &benches[ci][m];
 	if (!b->used) {
 		b->used = 1;
 		b->lat_min = UINT64_MAX;
@@ -107,6 +150,12 @@ static int take_run(json_t *j, json_t *failures)
 	r = &b->reps[b->nreps++];
 	memset(r, 0, sizeof(*r));
 	b->c[C_LOST] += jint(j, "lost");
+	acct = json_object_get(j, "acct");
+	if (acct) {
+		b->have_acct = 1;
+		for (int a = 0; a < A_NR; a++)
+			b->acct[a] += jint(acct, anames[a]);
+	}
 	if (json_is_true(json_object_get(j, "interrupted")) && !b->errors++)
 		snprintf(b->first_error, sizeof(b->first_error), "run interrupted");
 	json_array_foreach(json_object_get(j, "cpus"), i, cpu) {
@@ -133,7 +182,18 @@ static int take_run(json_t *j, json_t *failures)
 
 			if (c >= 0)
 				b->ctx[c] += (uint64_t)json_integer_value(v);
+			if (c == BHB_CTX_KSOFTIRQD)
+				r->ksoftirqd += (uint64_t)json_integer_value(v);
 		}
+		json_object_foreach(json_object_get(cpu, "ctx_lat_sum_ns"), k, v) {
+			int c = bhb_name_lookup(bhb_ctx_names, BHB_NR_CTX, k);
+
+			if (c >= 0)
+				b->ctx_lat[c] += (uint64_t)json_integer_value(v);
+		}
+		r->executed += jint(cpu, "executed");
+		if (jint(cpu, "exec_end_ns") > end)
+			end = jint(cpu, "exec_end_ns");
 		memset(&h, 0, sizeof(h));
 		if (unsparse(json_object_get(cpu, "lat"), &h))
 			return -1;
@@ -143,6 +203,7 @@ static int take_run(json_t *j, json_t *failures)
 			return -1;
 		bhb_hist_merge(&r->q2e, &h);
 	}
+	r->tput = start && end > start ? (double)r->executed * 1e9 / (double)(end - start) : NAN;
 	return 0;
 }
 
@@ -265,6 +326,95 @@ out:
 	free(all);
 }
 
+/* median of v[0..n) with a 95% bootstrap interval; NAN values are skipped */
+static json_t *median_ci(const double *v, int n, uint64_t seed)
+{
+	double *x = malloc((size_t)(n ? n : 1) * sizeof(*x)), *bs = malloc(BOOT * sizeof(*bs)), lo, hi, med;
+	int k = 0;
+
+	for (int i = 0; i < n && x; i++)
+		if (!isnan(v[i]))
+			x[k++] = v[i];
+	if (!x || !bs || !k) {
+		free(x);
+		free(bs);
+		return json_null();
+	}
+	double *draw = malloc((size_t)k * sizeof(*draw));
+
+	for (int b = 0; b < BOOT && draw; b++) {
+		for (int i = 0; i < k; i++)
+			draw[i] = x[bhb_rand(&seed) % (uint64_t)k];
+		bs[b] = bhb_median(draw, k);
+	}
+	bhb_interval(bs, BOOT, 1, 0.95, &lo, &hi);
+	med = bhb_median(x, k);
+	free(draw);
+	free(x);
+	free(bs);
+	return ci_obj(med, lo, hi);
+}
+
+static int rep_values(const struct bench *b, double *out, int which)
+{
+	for (int r = 0; r < b->nreps; r++)
+		out[r] = which == 0 ? b->reps[r].tput : (double)b->reps[r].ksoftirqd;
+	return b->nreps;
+}
+
+/* throughput, CPU time, and how often ksoftirqd ran the callbacks */
+static void load_json(json_t *o, struct bench *b, struct bench *tl, uint64_t seed)
+{
+	double *v = malloc((size_t)(b->nreps + 1) * sizeof(*v)), *w = malloc((size_t)(tl->nreps + 1) * sizeof(*w));
+	double ex = (double)b->c[C_EXECUTED], ratio, lo, hi;
+	json_t *t;
+
+	if (!v || !w) {
+		free(v);
+		free(w);
+		return;
+	}
+	rep_values(b, v, 0);
+	t = json_pack("{s:o}", "items_per_s", median_ci(v, b->nreps, seed));
+	if (tl->nreps && b != tl) {
+		rep_values(tl, w, 0);
+		if (!bhb_ratio_boot(w, tl->nreps, v, b->nreps, seed ^ 0x7470, &ratio, &lo, &hi) && isfinite(ratio))
+			json_object_set_new(t, "ratio_to_tasklet", ci_obj(ratio, lo, hi));
+	}
+	json_t *pa = json_object_get(o, "params");
+
+	if (pa && json_integer_value(json_object_get(pa, "period_ns")) > 0)
+		json_object_set_new(t, "offered_per_s", json_real(
+			(double)__builtin_popcountll((unsigned long long)json_integer_value(json_object_get(pa, "cpus"))) *
+			(double)json_integer_value(json_object_get(pa, "burst")) * 1e9 /
+			(double)json_integer_value(json_object_get(pa, "period_ns"))));
+	json_object_set_new(o, "throughput", t);
+	if (b->have_acct) {
+		json_t *a = json_object();
+
+		for (int k = 0; k < A_NR; k++)
+			json_object_set_new(a, anames[k], json_integer((json_int_t)b->acct[k]));
+		/* per item: all non-idle guest CPU time (USER_HZ-sampled), and the threads' own */
+		json_object_set_new(a, "busy_ns_per_item", ex > 0 ? json_real((double)b->acct[A_BUSY] / ex) : json_null());
+		json_object_set_new(a, "ksoftirqd_ns_per_item", ex > 0 ? json_real((double)b->acct[A_KSOFTIRQD] / ex) : json_null());
+		json_object_set_new(a, "kworker_ns_per_item", ex > 0 ? json_real((double)b->acct[A_KWORKER] / ex) : json_null());
+		json_object_set_new(o, "cpu", a);
+	}
+	/* items ksoftirqd ran: how many, and what the hand-off did to their latency */
+	uint64_t nk = b->ctx[BHB_CTX_KSOFTIRQD], rest = b->c[C_EXECUTED] - nk, lk = b->ctx_lat[BHB_CTX_KSOFTIRQD];
+	uint64_t lall = 0;
+
+	for (int c = 0; c < BHB_NR_CTX; c++)
+		lall += b->ctx_lat[c];
+	json_object_set_new(o, "ksoftirqd", json_pack("{s:I,s:f,s:I,s:o,s:o}", "items", (json_int_t)nk,
+		"share", ex > 0 ? (double)nk / ex : 0.0,
+		"runs", (json_int_t)b->acct[A_KSOFTIRQD_RUNS],
+		"mean_latency_ns", nk ? json_real((double)lk / (double)nk) : json_null(),
+		"mean_latency_others_ns", rest && lall >= lk ? json_real((double)(lall - lk) / (double)rest) : json_null()));
+	free(v);
+	free(w);
+}
+
 static json_t *bench_json(int p, int m, struct bench *b)
 {
 	struct bench *tl = &benches[p][BHB_MECH_TASKLET], *dr = &benches[p][BHB_MECH_DIRECT];
@@ -272,7 +422,10 @@ static json_t *bench_json(int p, int m, struct bench *b)
 	json_t *reps = json_array(), *rt = json_object(), *rd = json_object(), *q2e;
 	struct bhb_hist *all = calloc(1, sizeof(*all)), *allq = calloc(1, sizeof(*allq));
 
-	json_object_set_new(o, "producer", json_string(bhb_producer_names[p]));
+	json_object_set_new(o, "case", json_string(cases[p].label));
+	json_object_set_new(o, "producer", json_string(cases[p].producer));
+	if (cases[p].params)
+		json_object_set(o, "params", cases[p].params);
 	json_object_set_new(o, "mech", json_string(bhb_mech_names[m]));
 	json_object_set_new(o, "repetitions", json_integer(b->nreps));
 	json_object_set_new(o, "errors", json_integer(b->errors));
@@ -299,10 +452,12 @@ static json_t *bench_json(int p, int m, struct bench *b)
 	for (int r = 0; r < b->nreps && all && allq; r++) {
 		bhb_hist_merge(all, &b->reps[r].lat);
 		bhb_hist_merge(allq, &b->reps[r].q2e);
-		json_array_append_new(reps, json_pack("{s:I,s:o,s:o,s:o}", "n", (json_int_t)b->reps[r].lat.n,
+		json_array_append_new(reps, json_pack("{s:I,s:o,s:o,s:o,s:o,s:I}", "n", (json_int_t)b->reps[r].lat.n,
 			"p50", num_or_null(bhb_hist_quantile(&b->reps[r].lat, 0.5)),
 			"p99", num_or_null(bhb_hist_quantile(&b->reps[r].lat, 0.99)),
-			"q2e_p50", num_or_null(bhb_hist_quantile(&b->reps[r].q2e, 0.5))));
+			"q2e_p50", num_or_null(bhb_hist_quantile(&b->reps[r].q2e, 0.5)),
+			"items_per_s", isnan(b->reps[r].tput) ? json_null() : json_real(b->reps[r].tput),
+			"ksoftirqd_items", (json_int_t)b->reps[r].ksoftirqd));
 	}
 	json_object_set_new(o, "per_repetition", reps);
 	q2e = json_object();
@@ -324,6 +479,7 @@ static json_t *bench_json(int p, int m, struct bench *b)
 	}
 	json_object_set_new(o, "ratio_to_tasklet", rt);
 	json_object_set_new(o, "ratio_to_direct", rd);
+	load_json(o, b, tl, 0x6c6f6164ull + (uint64_t)(p * 64 + m));
 	json_object_set_new(o, "histogram", json_pack("{s:i,s:s,s:o,s:o}", "sub_bits", BHB_HIST_SUB_BITS,
 		"unit", "ns", "latency", all ? hist_sparse(all) : json_array(),
 		"queue_to_exec", allq ? hist_sparse(allq) : json_array()));
@@ -500,11 +656,13 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 	struct bhb_frames fr;
 	json_t *res = json_object(), *failures = json_array(), *list = json_array(), *unavail = json_array();
 	json_t *hello = NULL, *overhead = NULL, *hp_cycles = json_array(), *hyperfine = json_array();
+	json_t *control = json_array(), *na = json_array();
 	char path[1024];
 	size_t n = 0;
 	char *buf;
 
 	memset(benches, 0, sizeof(benches));
+	ncases = 0;
 	why[0] = 0;
 	*results = res;
 	json_object_set_new(res, "schema", json_integer(1));
@@ -576,6 +734,22 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 			json_object_set_new(res, "fuzz", j);
 		} else if (!strcmp(f->type, "hotplug")) {
 			json_array_append_new(hp_cycles, j);
+		} else if (!strcmp(f->type, "control")) {
+			json_array_append_new(control, j);
+		} else if (!strcmp(f->type, "cases")) {
+			json_t *c;
+			size_t k;
+
+			json_array_foreach(json_object_get(j, "cases"), k, c) {
+				int ci = case_index(json_string_value(json_object_get(c, "case")) ?: "",
+						    json_string_value(json_object_get(c, "producer")));
+
+				if (ci >= 0 && !cases[ci].params)
+					cases[ci].params = json_incref(c);
+			}
+			json_decref(j);
+		} else if (!strcmp(f->type, "na")) {
+			json_array_append_new(na, j);
 		} else if (!strcmp(f->type, "hyperfine")) {
 			json_t *c, *r;
 			size_t k;
@@ -631,17 +805,24 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 		"items_per_cpu", (json_int_t)in->sc->items, "inflight", (json_int_t)in->sc->inflight,
 		"period_ns", (json_int_t)in->sc->period_ns, "cost_ns", (json_int_t)in->sc->cost_ns,
 		"repetitions", (json_int_t)in->sc->repetitions, "warmup", (json_int_t)in->sc->warmup));
+	if (in->sc->type == BHB_SCEN_SUITE) {
+		json_t *mem = json_array();
+
+		for (uint32_t k = 0; k < in->sc->nmembers; k++)
+			json_array_append_new(mem, json_string(in->sc->members[k]));
+		json_object_set_new(json_object_get(res, "scenario"), "suite", mem);
+	}
 	if (overhead)
 		json_object_set_new(res, "overhead", overhead);
 
-	for (int p = 0; p < BHB_NR_PRODUCERS; p++)
+	for (int p = 0; p < ncases; p++)
 		for (int m = 0; m < BHB_NR_MECHS; m++)
 			if (benches[p][m].used)
 				bench_stats(&benches[p][m], in->seed + (uint64_t)(p * 64 + m));
-	for (int p = 0; p < BHB_NR_PRODUCERS; p++)
+	for (int p = 0; p < ncases; p++)
 		for (int m = 0; m < BHB_NR_MECHS; m++) {
 			struct bench *b = &benches[p][m];
-			const char *name = bhb_mech_names[m], *pn = bhb_producer_names[p];
+			const char *name = bhb_mech_names[m], *pn = cases[p].label;
 
 			if (!b->used)
 				continue;
@@ -656,15 +837,23 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 				json_array_append_new(failures, json_sprintf("%s/%s: executed %llu != queued %llu", pn, name,
 					(unsigned long long)b->c[C_EXECUTED], (unsigned long long)b->c[C_QUEUED]));
 		}
-	for (int p = 0; p < BHB_NR_PRODUCERS; p++)
+	for (int p = 0; p < ncases; p++) {
 		for (int m = 0; m < BHB_NR_MECHS; m++) {
 			free(benches[p][m].reps);
 			free(benches[p][m].boot);
 		}
+		json_decref(cases[p].params);
+	}
 	json_object_set_new(res, "benchmarks", list);
+	if (json_array_size(na))
+		json_object_set(res, "not_applicable", na);
+	json_decref(na);
 	if (json_array_size(hp_cycles))
 		json_object_set_new(res, "hotplug", hotplug_summary(hp_cycles, failures));
 	json_decref(hp_cycles);
+	if (json_array_size(control))
+		json_object_set_new(res, "control", bhb_control_summary(control, failures));
+	json_decref(control);
 	if (json_array_size(hyperfine))
 		json_object_set(res, "hyperfine", hyperfine);
 	json_decref(hyperfine);
@@ -836,7 +1025,7 @@ void bhb_print_summary(FILE *f, json_t *res)
 	json_t *env = json_object_get(res, "env"), *sc = json_object_get(res, "scenario");
 	json_t *oh = json_object_get(res, "overhead"), *b, *un = json_object_get(res, "unavailable");
 	const char *prod = "";
-	size_t i;
+	size_t i, k2;
 
 	fprintf(f, "\nbhbench %s: kernel %s (%s, preempt %s), %s, %lld vCPUs, host %s\n",
 		json_string_value(json_object_get(sc, "name")),
@@ -869,33 +1058,68 @@ void bhb_print_summary(FILE *f, json_t *res)
 			gi(ch, "load_unload_cycles", NULL), gi(ch, "slab_kb_before", NULL), gi(ch, "slab_kb_after_unload", NULL));
 		return;
 	}
+	if (json_object_get(res, "control") && !json_array_size(json_object_get(res, "benchmarks"))) {
+		bhb_print_control(f, json_object_get(res, "control"));
+		return;
+	}
 	if (json_object_get(res, "hotplug")) {
 		print_hotplug(f, json_object_get(res, "hotplug"));
 		if (json_object_get(res, "hyperfine"))
 			print_hyperfine(f, json_object_get(res, "hyperfine"));
 		return;
 	}
-	fprintf(f, "%lld arrivals per CPU every %.0f us, callback cost %lld ns, %lld repetitions randomly interleaved\n",
-		json_integer_value(json_object_get(sc, "items_per_cpu")),
-		(double)json_integer_value(json_object_get(sc, "period_ns")) / 1e3,
-		json_integer_value(json_object_get(sc, "cost_ns")),
-		json_integer_value(json_object_get(sc, "repetitions")));
+	if (json_object_get(sc, "suite")) {
+		fprintf(f, "suite %s (", json_string_value(json_object_get(sc, "name")));
+		json_array_foreach(json_object_get(sc, "suite"), i, b)
+			fprintf(f, "%s%s", i ? ", " : "", json_string_value(b));
+		fprintf(f, "): every case and mechanism randomly interleaved in this one boot\n");
+	} else {
+		fprintf(f, "%lld arrivals per CPU every %.0f us, callback cost %lld ns, %lld repetitions randomly interleaved\n",
+			json_integer_value(json_object_get(sc, "items_per_cpu")),
+			(double)json_integer_value(json_object_get(sc, "period_ns")) / 1e3,
+			json_integer_value(json_object_get(sc, "cost_ns")),
+			json_integer_value(json_object_get(sc, "repetitions")));
+	}
+	if (json_is_true(json_object_get(env, "quick")))
+		fprintf(f, "QUICK run (--quick): 2 repetitions, a quarter of the items; for development, not for figures\n");
 	fprintf(f, "latency: intended arrival -> callback entry, microseconds; [95%% bootstrap CI over repetitions]\n");
 	if (!strcmp(json_string_value(json_object_get(env, "accel")) ?: "", "tcg"))
 		fprintf(f, "TCG: every instruction is emulated; compare mechanisms within one run, not with hardware.\n");
 	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
-		const char *p = json_string_value(json_object_get(b, "producer"));
+		const char *p = json_string_value(json_object_get(b, "case")) ?: json_string_value(json_object_get(b, "producer"));
 		json_t *lat = json_object_get(b, "latency_ns"), *ctx = json_object_get(b, "contexts"), *v;
-		char p50[48], p99[48], p999[24], mx[24], rt[40], rq[40], rd[40], where[64] = "-", q2e[48];
+		json_t *pa = json_object_get(b, "params"), *tp = json_object_get(json_object_get(b, "throughput"), "items_per_s");
+		char p50[48], p99[48], p999[24], mx[24], rt[40], rq[40], rd[40], where[64] = "-", q2e[48], tput[24] = "-";
 		json_int_t exe = json_integer_value(json_object_get(json_object_get(b, "counters"), "executed"));
 		json_int_t best = 0;
 		const char *k;
 
 		if (strcmp(p, prod)) {
 			prod = p;
-			fprintf(f, "\nproducer: %s\n%-11s %-19s %-19s %-6s %-6s %-18s %-17s %-17s %-17s %-4s %s\n", p,
+			fprintf(f, "\n%s: %s", pa ? "case" : "producer", p);
+			if (pa)
+				fprintf(f, " (%s producer, %s every %.0f us x %lld, cost %.0f us%s%s%s)",
+					json_string_value(json_object_get(pa, "producer")),
+					json_string_value(json_object_get(pa, "pattern")),
+					(double)json_integer_value(json_object_get(pa, "period_ns")) / 1e3,
+					json_integer_value(json_object_get(pa, "burst")),
+					(double)json_integer_value(json_object_get(pa, "cost_ns")) / 1e3,
+					json_integer_value(json_object_get(pa, "touch_bytes")) ? ", touching memory" : "",
+					strcmp(json_string_value(json_object_get(pa, "hog")) ?: "none", "none") ? ", CPU hog " : "",
+					strcmp(json_string_value(json_object_get(pa, "hog")) ?: "none", "none") ?
+						json_string_value(json_object_get(pa, "hog")) : "");
+			fprintf(f, "\n%-11s %-19s %-19s %-6s %-6s %-18s %-17s %-17s %-17s %-4s %-8s %s\n",
 				"mechanism", "p50", "p99", "p99.9", "max", "q->cb p50", "x tasklet p50",
-				"x tasklet q->cb", "x direct p50", "lost", "ran in (share)");
+				"x tasklet q->cb", "x direct p50", "lost", "items/s", "ran in (share)");
+			json_array_foreach(json_object_get(res, "not_applicable"), k2, v)
+				if (!strcmp(json_string_value(json_object_get(v, "case")) ?: "", p))
+					fprintf(f, "%-11s n/a: %s\n", json_string_value(json_object_get(v, "mech")),
+						json_string_value(json_object_get(v, "why")));
+		}
+		if (json_is_object(tp)) {
+			double t = json_real_value(json_object_get(tp, "value"));
+
+			snprintf(tput, sizeof(tput), t >= 1e5 ? "%.0fk" : "%.1fk", t / 1e3);
 		}
 		us_ci(p50, sizeof(p50), json_object_get(lat, "p50"));
 		us_ci(p99, sizeof(p99), json_object_get(lat, "p99"));
@@ -910,9 +1134,14 @@ void bhb_print_summary(FILE *f, json_t *res)
 				best = json_integer_value(v);
 				snprintf(where, sizeof(where), "%s (%.0f%%)", k, exe ? 100.0 * (double)best / (double)exe : 0);
 			}
-		fprintf(f, "%-11s %-19s %-19s %-6s %-6s %-18s %-17s %-17s %-17s %-4lld %s\n",
+		fprintf(f, "%-11s %-19s %-19s %-6s %-6s %-18s %-17s %-17s %-17s %-4lld %-8s %s",
 			json_string_value(json_object_get(b, "mech")), p50, p99, p999, mx, q2e, rt, rq, rd,
-			json_integer_value(json_object_get(json_object_get(b, "counters"), "lost")), where);
+			json_integer_value(json_object_get(json_object_get(b, "counters"), "lost")), tput, where);
+		json_int_t nk = json_integer_value(json_object_get(json_object_get(b, "ksoftirqd"), "items"));
+
+		if (nk && !strstr(where, "ksoftirqd"))
+			fprintf(f, ", ksoftirqd %lld", nk);
+		fprintf(f, "\n");
 	}
 	if (json_array_size(un)) {
 		fprintf(f, "\nnot available in this kernel:");

@@ -32,6 +32,7 @@ struct run_opts {
 	char run_id[128];
 	int cycles;		/* >0: override the scenario's cycles */
 	int no_report;		/* skip report.html / report.md */
+	int quick;		/* fewer repetitions and items */
 	int help;
 };
 extern const char run_usage[];
@@ -100,6 +101,11 @@ struct analysis_in {
 /* writes results.json, gbench.json, summary.txt; returns 0 when every run is sound */
 int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_t len);
 void bhb_print_summary(FILE *f, json_t *results);
+
+/* ---- control operations (control.c) ---- */
+/* the "control" frames of one boot -> results.json "control"; adds failures */
+json_t *bhb_control_summary(json_t *frames, json_t *failures);
+void bhb_print_control(FILE *f, json_t *control);
 
 /* ---- results.json helpers (results.c) ---- */
 /* results.json of a successful run, or NULL with the reason in err */

@@ -31,6 +31,8 @@ const char run_usage[] =
 	"      --id ID         run id (default: date-kernel-scenario)\n"
 	"      --cycles N      hotplug scenarios: override the number of cycles (rounds)\n"
 	"      --no-report     do not write report.html, report.md and figures/\n"
+	"      --quick         latency scenarios and suites: 2 repetitions, a quarter of\n"
+	"                      the items, no warm-up (for development, not for figures)\n"
 	"  -h, --help          this text\n";
 
 static int num(const char *opt, const char *v, long lo, long hi, int *out, char *err, size_t len)
@@ -73,6 +75,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "id", required_argument, NULL, 'I' },
 		{ "cycles", required_argument, NULL, 'C' },
 		{ "no-report", no_argument, NULL, 'R' },
+		{ "quick", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -143,6 +146,9 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 			break;
 		case 'R':
 			o->no_report = 1;
+			break;
+		case 'Q':
+			o->quick = 1;
 			break;
 		case 'h':
 			o->help = 1;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/names.h"
 #include "bhbench.h"
 
 #define PROVISION "harness/kernel/provision.sh"
@@ -45,12 +46,13 @@ static const char *flavour_of(const char *rel)
 	return "generic";
 }
 
-static int build_initramfs(const char *path, const char *agent, const char *ko, const char *scenario,
-			   int cycles)
+/* scenario files: one as /scenario.ini, or a suite's members as /scenario-N.ini */
+static int build_initramfs(const char *path, const char *agent, const char *ko,
+			   char scen[][PATH_MAX], int nscen, int suite, int cycles)
 {
 	struct cpio *c = cpio_open(path);
 	size_t len;
-	char *text = bhb_slurp(scenario, &len), *more;
+	char *text = bhb_slurp(scen[0], &len), *more;
 
 	if (!c || !text) {
 		free(text);
@@ -74,8 +76,22 @@ static int build_initramfs(const char *path, const char *agent, const char *ko, 
 		cpio_file(c, "usr/bin/hyperfine", "/usr/bin/hyperfine", 0755);
 		cpio_add_libs(c, "/usr/bin/hyperfine");
 	}
-	cpio_data(c, "scenario.ini", text, len, 0644);
+	if (!suite) {
+		cpio_data(c, "scenario.ini", text, len, 0644);
+		free(text);
+		return cpio_close(c);
+	}
 	free(text);
+	for (int i = 0; i < nscen; i++) {
+		char name[32];
+
+		text = bhb_slurp(scen[i], &len);
+		if (!text)
+			return -1;
+		snprintf(name, sizeof(name), "scenario-%d.ini", i);
+		cpio_data(c, name, text, len, 0644);
+		free(text);
+	}
 	return cpio_close(c);
 }
 
@@ -136,10 +152,47 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "bhbench run: %s\n", sc.error);
 		return 2;
 	}
-	if (sc.cpus && (sc.cpus >> o.cpus)) {
-		fprintf(stderr, "bhbench run: %s: cpus needs more than the %d vCPUs of --cpus\n",
-			scen_path, o.cpus);
-		return 2;
+	/* a suite: its members, all checked before anything boots */
+	static char members[BHB_MAX_SUITE][PATH_MAX];
+	int nmembers = 1, suite = sc.type == BHB_SCEN_SUITE;
+
+	snprintf(members[0], sizeof(members[0]), "%s", scen_path);
+	if (suite) {
+		nmembers = (int)sc.nmembers;
+		for (int i = 0; i < nmembers; i++)
+			if (bhb_scenario_path(bhb_root(), sc.members[i], members[i], sizeof(members[i]), err,
+					      sizeof(err))) {
+				fprintf(stderr, "bhbench run: %s: %s\n", scen_path, err);
+				return 2;
+			}
+	}
+	for (int i = 0; i < nmembers; i++) {
+		struct bhb_scenario m;
+
+		if (bhb_scenario_load(members[i], &m)) {
+			fprintf(stderr, "bhbench run: %s\n", m.error);
+			return 2;
+		}
+		if (suite && m.type != BHB_SCEN_LATENCY && m.type != BHB_SCEN_CONTROL) {
+			fprintf(stderr, "bhbench run: %s: member %s is not a latency or control scenario "
+				"(hotplug, fuzz and suites run on their own)\n", scen_path, members[i]);
+			return 2;
+		}
+		if (m.cpus && (m.cpus >> o.cpus)) {
+			fprintf(stderr, "bhbench run: %s: cpus needs more than the %d vCPUs of --cpus\n",
+				members[i], o.cpus);
+			return 2;
+		}
+		for (uint32_t k = 0; k < m.ncases; k++) {
+			const struct bhb_case *cs = &m.cases[k];
+
+			if ((cs->cpus >> o.cpus) ||
+			    (cs->producer == BHB_PROD_REMOTE && cs->remote_cpu >= o.cpus)) {
+				fprintf(stderr, "bhbench run: %s: [case %s] needs more than the %d vCPUs of --cpus\n",
+					members[i], cs->name, o.cpus);
+				return 2;
+			}
+		}
 	}
 	snprintf(agent, sizeof(agent), "%s/harness/build/bhbench-agent", bhb_root());
 	if (access(agent, X_OK)) {
@@ -193,7 +246,7 @@ int cmd_run(int argc, char **argv)
 	snprintf(initrd, sizeof(initrd), "%s/initramfs.cpio", dir);
 	if (o.cycles > 0)
 		sc.cycles = (uint32_t)o.cycles;
-	if (build_initramfs(initrd, agent, ko, scen_path, o.cycles)) {
+	if (build_initramfs(initrd, agent, ko, members, nmembers, suite, o.cycles)) {
 		fprintf(stderr, "bhbench run: cannot write the initramfs %s: %s\n", initrd, strerror(errno));
 		return 1;
 	}
@@ -211,8 +264,14 @@ int cmd_run(int argc, char **argv)
 	 * while other vCPUs run, which TCG has been seen to turn into an
 	 * "Oops: int3" in sched_clock_cpu.
 	 */
-	snprintf(append, sizeof(append), "console=ttyS0,115200 panic=-1 tsc=reliable rdinit=/init%s%s",
-		 o.append[0] ? " " : "", o.append);
+	char nscen[40] = "";
+
+	if (suite)
+		snprintf(nscen, sizeof(nscen), " bhbagent.scenarios=%d", nmembers);
+	if (o.quick)
+		strncat(nscen, " bhbagent.quick=1", sizeof(nscen) - strlen(nscen) - 1);
+	snprintf(append, sizeof(append), "console=ttyS0,115200 panic=-1 tsc=reliable rdinit=/init%s%s%s",
+		 nscen, o.append[0] ? " " : "", o.append);
 	snprintf(con, sizeof(con), "%s/console.log", dir);
 	snprintf(chan, sizeof(chan), "%s/channel.bin", dir);
 	snprintf(path, sizeof(path), "%s/qemu.log", dir);
@@ -259,6 +318,7 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(env, "module_hash", json_string(hash));
 	json_object_set_new(env, "kernel_cmdline", json_string(append));
 	json_object_set_new(env, "scenario_file", json_string(scen_path));
+	json_object_set_new(env, "quick", json_boolean(o.quick));
 	json_object_set_new(env, "run_id", json_string(o.run_id));
 	json_object_set_new(env, "boot_wall_s", json_real(br.wall_s));
 	json_object_set_new(env, "boots_after_emulator_fault", json_integer(retried));

@@ -2,12 +2,13 @@
 /*
  * check_run: assert the invariants of a finished bhbench run (the
  * integration test's oracle).  Usage:
- *   check_run RUN_DIR [--mechs N] [--max-ms M]
- * For every producer x mechanism: executed == queued, lost == 0, nothing
+ *   check_run RUN_DIR [--mechs N] [--max-ms M] [--suite]
+ * For every case x mechanism: executed == queued, lost == 0, nothing
  * refused, arrivals == queued + coalesced == items x CPUs x reps,
  * histogram count == executed, every latency > 0 and < max-ms; the callback
  * ran in the context the mechanism promises; tasklets and BH work ran on
- * the queueing CPU in queueing order.
+ * the queueing CPU (the target CPU for remote queueing) in queueing order.
+ * --suite adds what the default suite must show (see check_suite()).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -33,6 +34,129 @@ static long long geti(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
+static json_t *bench(json_t *res, const char *label, const char *m)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b)
+		if (!strcmp(json_string_value(json_object_get(b, "case")) ?: "", label) &&
+		    !strcmp(json_string_value(json_object_get(b, "mech")), m))
+			return b;
+	return NULL;
+}
+
+static double val(json_t *b, const char *a, const char *k)
+{
+	return json_real_value(json_object_get(json_object_get(json_object_get(b, a), k), "value"));
+}
+
+/*
+ * What the default suite must show; each is something a broken
+ * measurement would violate.
+ */
+static void check_suite(json_t *res)
+{
+	static const char *const tput_cases[] = { "throughput/cost-0", "throughput/cost-1", "throughput/cost-10",
+						  "throughput/cost-100" };
+	static const double cost_us[] = { 0, 1, 10, 100 };
+	const char *prod = "suite", *mech;
+	long long ncpus = geti(json_object_get(json_object_get(res, "env"), "guest"), "nr_online");
+	json_t *b, *n;
+	size_t i;
+
+	/* every scenario is there */
+	static const char *const want[] = { "producers/hardirq", "producers/softirq", "producers/process",
+		"producers/process_bh", "producers/remote", "patterns/periodic", "patterns/poisson",
+		"patterns/burst-16", "patterns/burst-256", "throughput/cost-0", "throughput/cost-100",
+		"throughput/touch-64k", "throughput/cost-1-one-cpu", "interference/idle",
+		"interference/hog-other", "interference/hog-fifo", "long-items/cost-0.5ms", "long-items/cost-5ms" };
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		mech = "-";
+		CHECK(bench(res, want[k], "tasklet") || bench(res, want[k], "bh"), "case %s missing", want[k]);
+	}
+	/* tasklets cannot be queued remotely: n/a with the reason */
+	int na = 0;
+
+	json_array_foreach(json_object_get(res, "not_applicable"), i, n)
+		na += !strcmp(json_string_value(json_object_get(n, "case")), "producers/remote") &&
+		      !strncmp(json_string_value(json_object_get(n, "mech")), "tasklet", 7) &&
+		      strstr(json_string_value(json_object_get(n, "why")), "another CPU");
+	mech = "tasklet";
+	CHECK(na == 2, "producers/remote: tasklet and tasklet_hi not reported n/a (%d)", na);
+
+	/*
+	 * Throughput falls as the callback cost rises, once the cost limits it
+	 * (cost 0 and 1 us can be limited by the offered load instead), never
+	 * beats the CPUs' capacity, nor the offered load.
+	 */
+	for (int m = BHB_MECH_TASKLET; m < BHB_NR_MECHS; m++) {
+		double t[4] = { 0 };
+		int have = 1;
+
+		mech = bhb_mech_names[m];
+		for (int k = 0; k < 4; k++) {
+			b = bench(res, tput_cases[k], mech);
+			if (!b) {
+				have = 0;
+				continue;
+			}
+			t[k] = val(b, "throughput", "items_per_s");
+			CHECK(t[k] > 0, "%s: no throughput", tput_cases[k]);
+			CHECK(t[k] <= 1.02 * json_real_value(json_object_get(json_object_get(b, "throughput"), "offered_per_s")),
+			      "%s: %.0f items/s, more than offered", tput_cases[k], t[k]);
+			if (cost_us[k] > 0)
+				CHECK(t[k] <= 1.02 * (double)ncpus * 1e6 / cost_us[k],
+				      "%s: %.0f items/s beats %lld CPUs x 1/%.0f us", tput_cases[k], t[k], ncpus, cost_us[k]);
+		}
+		if (have)
+			CHECK(t[3] < t[2] && t[2] < t[0] && t[2] < t[1],
+			      "items/s for cost 0, 1, 10, 100 us: %.0f %.0f %.0f %.0f: not falling", t[0], t[1], t[2], t[3]);
+	}
+	/* the softirq budget: BH work goes to ksoftirqd under bursts and long items, not when idle */
+	for (int m = BHB_MECH_BH; m <= BHB_MECH_BH_CUSTOM; m++) {
+		long long lk = 0;
+
+		mech = bhb_mech_names[m];
+		b = bench(res, "patterns/burst-256", mech);
+		if (!b)
+			continue;
+		CHECK(geti(json_object_get(b, "ksoftirqd"), "items") > 0, "burst-256: no item ran in ksoftirqd");
+		static const char *const longc[] = { "long-items/cost-0.5ms", "long-items/cost-1ms",
+						      "long-items/cost-2ms", "long-items/cost-5ms" };
+		for (int k = 0; k < 4; k++)
+			if ((n = bench(res, longc[k], mech)))
+				lk += geti(json_object_get(n, "ksoftirqd"), "items");
+		CHECK(lk > 0, "long items: no item ran in ksoftirqd");
+	}
+	for (int m = BHB_MECH_TASKLET; m <= BHB_MECH_BH_CUSTOM; m++) {
+		mech = bhb_mech_names[m];
+		b = bench(res, "patterns/periodic", mech);
+		if (b)
+			CHECK(json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")) < 0.01,
+			      "idle periodic: ksoftirqd ran %.2f%% of the items (want < 1%%)",
+			      100 * json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")));
+	}
+	/* a SCHED_FIFO hog: per-CPU kworkers wait, softirq work does not */
+	mech = "wq_percpu";
+	b = bench(res, "interference/hog-fifo", mech);
+	n = bench(res, "interference/idle", mech);
+	if (b && n)
+		CHECK(val(b, "latency_ns", "p50") > 10 * val(n, "latency_ns", "p50") && val(b, "latency_ns", "p50") > 1e6,
+		      "hog-fifo p50 %.0f ns, idle %.0f ns: not well above", val(b, "latency_ns", "p50"),
+		      val(n, "latency_ns", "p50"));
+	static const char *const soft[] = { "tasklet", "bh" };
+	for (int k = 0; k < 2; k++) {
+		mech = soft[k];
+		b = bench(res, "interference/hog-fifo", mech);
+		n = bench(res, "interference/idle", mech);
+		if (b && n)
+			CHECK(val(b, "latency_ns", "p50") < 3 * val(n, "latency_ns", "p50"),
+			      "hog-fifo p50 %.0f ns, idle %.0f ns: rose", val(b, "latency_ns", "p50"),
+			      val(n, "latency_ns", "p50"));
+	}
+}
+
 static int is_local(const char *mech)
 {
 	return !strcmp(mech, "tasklet") || !strcmp(mech, "tasklet_hi") || !strncmp(mech, "bh", 2);
@@ -48,15 +172,19 @@ int main(int argc, char **argv)
 	double max_ms = 1000;
 	long long items, reps, ncpus;
 
+	int suite = 0;
+
 	if (argc < 2) {
-		fprintf(stderr, "usage: check_run RUN_DIR [--mechs N] [--max-ms M]\n");
+		fprintf(stderr, "usage: check_run RUN_DIR [--mechs N] [--max-ms M] [--suite]\n");
 		return 2;
 	}
-	for (int a = 2; a + 1 < argc; a += 2) {
-		if (!strcmp(argv[a], "--mechs"))
-			want_mechs = atoi(argv[a + 1]);
-		else if (!strcmp(argv[a], "--max-ms"))
-			max_ms = atof(argv[a + 1]);
+	for (int a = 2; a < argc; a++) {
+		if (!strcmp(argv[a], "--suite"))
+			suite = 1;
+		else if (!strcmp(argv[a], "--mechs") && a + 1 < argc)
+			want_mechs = atoi(argv[++a]);
+		else if (!strcmp(argv[a], "--max-ms") && a + 1 < argc)
+			max_ms = atof(argv[++a]);
 	}
 	snprintf(path, sizeof(path), "%s/results.json", argv[1]);
 	res = json_load_file(path, 0, &je);
@@ -79,27 +207,48 @@ int main(int argc, char **argv)
 
 	CHECK(gb && json_array_size(json_object_get(gb, "benchmarks")) > 0, "no Google Benchmark JSON");
 
-	int nmech[BHB_NR_PRODUCERS] = { 0 };
+	/* mechanisms per case */
+	const char *labels[512];
+	int nmech[512] = { 0 }, nlabels = 0;
 
 	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
 		json_t *c = json_object_get(b, "counters"), *lat = json_object_get(b, "latency_ns");
 		json_t *ctx = json_object_get(b, "contexts"), *h = json_object_get(json_object_get(b, "histogram"), "latency");
-		long long exe = geti(c, "executed"), hsum = 0;
-		int p;
+		json_t *pa = json_object_get(b, "params");
+		long long exe = geti(c, "executed"), hsum = 0, ci_items = items, ci_reps = reps, ci_cpus = ncpus;
+		const char *label = json_string_value(json_object_get(b, "case"));
+		int l, remote;
 
-		prod = json_string_value(json_object_get(b, "producer"));
+		prod = label ? label : json_string_value(json_object_get(b, "producer"));
 		mech = json_string_value(json_object_get(b, "mech"));
-		p = bhb_name_lookup(bhb_producer_names, BHB_NR_PRODUCERS, prod);
-		if (p >= 0)
-			nmech[p]++;
-		CHECK(geti(b, "repetitions") == reps, "%lld repetitions, want %lld", geti(b, "repetitions"), reps);
+		for (l = 0; l < nlabels && strcmp(labels[l], prod); l++)
+			;
+		if (l == nlabels && nlabels < 512)
+			labels[nlabels++] = prod;
+		if (l < 512)
+			nmech[l]++;
+		if (pa) {
+			ci_items = geti(pa, "items");
+			ci_reps = geti(pa, "repetitions");
+			ci_cpus = __builtin_popcountll((unsigned long long)geti(pa, "cpus"));
+			if (json_is_true(json_object_get(json_object_get(res, "env"), "quick")) && ci_reps > 2)
+				ci_reps = 2;
+		}
+		remote = !strcmp(json_string_value(json_object_get(b, "producer")), "remote");
+		CHECK(geti(b, "repetitions") == ci_reps, "%lld repetitions, want %lld", geti(b, "repetitions"), ci_reps);
 		CHECK(geti(b, "errors") == 0, "%lld runs failed", geti(b, "errors"));
 		CHECK(exe > 0, "nothing executed");
 		CHECK(exe == geti(c, "queued"), "executed %lld != queued %lld", exe, geti(c, "queued"));
 		CHECK(geti(c, "lost") == 0, "lost %lld", geti(c, "lost"));
 		CHECK(geti(c, "refused") == 0, "refused %lld", geti(c, "refused"));
-		CHECK(geti(c, "arrivals") == items * ncpus * reps, "arrivals %lld, want %lld",
-		      geti(c, "arrivals"), items * ncpus * reps);
+		/* --quick scales the items in the guest: there the CPUs and repetitions must still divide */
+		if (!json_is_true(json_object_get(json_object_get(res, "env"), "quick")))
+			CHECK(geti(c, "arrivals") == ci_items * ci_cpus * ci_reps, "arrivals %lld, want %lld",
+			      geti(c, "arrivals"), ci_items * ci_cpus * ci_reps);
+		else
+			CHECK(geti(c, "arrivals") % (ci_cpus * ci_reps) == 0 && geti(c, "arrivals") > 0,
+			      "arrivals %lld not a multiple of %lld CPUs x %lld repetitions",
+			      geti(c, "arrivals"), ci_cpus, ci_reps);
 		CHECK(geti(c, "queued") + geti(c, "coalesced") == geti(c, "arrivals"),
 		      "queued + coalesced != arrivals");
 		for (size_t k = 1; k < json_array_size(h); k += 2)
@@ -109,13 +258,20 @@ int main(int argc, char **argv)
 		CHECK(json_real_value(json_object_get(json_object_get(lat, "max"), "value")) < max_ms * 1e6,
 		      "max latency %.0f ns above %g ms", json_real_value(json_object_get(json_object_get(lat, "max"), "value")), max_ms);
 		CHECK(json_real_value(json_object_get(json_object_get(lat, "p50"), "value")) > 0, "p50 not positive");
-		if (is_local(mech)) {
+		if (is_local(mech) && remote) {
+			CHECK(geti(c, "other_cpu") == exe, "%lld of %lld items ran on the producing CPU, not the target",
+			      exe - geti(c, "other_cpu"), exe);
+		} else if (is_local(mech)) {
 			CHECK(geti(c, "other_cpu") == 0, "%lld items ran on another CPU", geti(c, "other_cpu"));
 			CHECK(geti(c, "out_of_order") == 0, "%lld items ran out of order", geti(c, "out_of_order"));
 		}
 		/* the context each mechanism promises */
-		if (!strcmp(mech, "direct"))
-			CHECK(geti(ctx, !strcmp(prod, "hardirq") ? "hardirq" : "process") == exe, "direct ran elsewhere");
+		const char *rp = json_string_value(json_object_get(b, "producer"));
+
+		if (!strcmp(mech, "direct") && !strcmp(rp, "softirq"))
+			CHECK(geti(ctx, "softirq_irq_exit") + geti(ctx, "ksoftirqd") == exe, "direct ran outside softirq");
+		else if (!strcmp(mech, "direct"))
+			CHECK(geti(ctx, !strcmp(rp, "hardirq") ? "hardirq" : "process") == exe, "direct ran elsewhere");
 		else if (!strncmp(mech, "wq_", 3))
 			CHECK(geti(ctx, "kworker") == exe, "threaded work ran outside a kworker");
 		else
@@ -124,11 +280,18 @@ int main(int argc, char **argv)
 	}
 	prod = "run";
 	mech = "-";
-	for (int p = 0; p < BHB_NR_PRODUCERS; p++)
-		if (nmech[p] && want_mechs >= 0)
-			CHECK(nmech[p] == want_mechs, "producer %s has %d mechanisms, want %d",
-			      bhb_producer_names[p], nmech[p], want_mechs);
+	for (int l = 0; l < nlabels; l++) {
+		int na = 0;
+
+		json_array_foreach(json_object_get(res, "not_applicable"), i, b)
+			na += !strcmp(json_string_value(json_object_get(b, "case")), labels[l]);
+		if (want_mechs >= 0)
+			CHECK(nmech[l] + na == want_mechs, "case %s has %d mechanisms and %d n/a, want %d",
+			      labels[l], nmech[l], na, want_mechs);
+	}
 	CHECK(json_array_size(json_object_get(res, "benchmarks")) > 0, "no benchmarks");
+	if (suite)
+		check_suite(res);
 	json_decref(gb);
 	json_decref(res);
 	if (failures) {

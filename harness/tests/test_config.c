@@ -62,7 +62,7 @@ static void test_scenario_bad(void **state)
 		{ "[scenario]\nperiod_us = 0\n", { ":2:", "period_us" } },
 		{ "[scenario]\nitems = 99999999999999999999999\n", { ":2:", "items" } },
 		{ "[scenario]\n\nmechanisms = tasklet, bogus\n", { "t.ini:3:", "unknown name 'bogus'", "wq_unbound" } },
-		{ "[scenario]\nproducers = softirq\n", { ":2:", "producers", "hardirq" } },
+		{ "[scenario]\nproducers = nmi\n", { ":2:", "producers", "hardirq" } },
 		{ "[scenario]\ncpus = 3-1\n", { ":2:", "cpus" } },
 		{ "[scenario]\ncpus = 64\n", { ":2:", "cpus" } },
 		{ "[scenarios]\nitems = 5\n", { ":2:", "unknown section [scenarios]" } },
@@ -79,6 +79,87 @@ static void test_scenario_bad(void **state)
 		for (int k = 0; k < 3 && cases[i].want[k]; k++)
 			if (!strstr(sc.error, cases[i].want[k]))
 				fail_msg("case %zu: message '%s' lacks '%s'", i, sc.error, cases[i].want[k]);
+	}
+}
+
+/* [case NAME] sections start from the scenario's values; implicit cases per producer */
+static void test_cases(void **state)
+{
+	struct bhb_scenario sc;
+	const char *ini =
+		"[scenario]\n"
+		"name = pat\n"
+		"items = 300\n"
+		"period_us = 500\n"
+		"inflight = 16\n"
+		"[case periodic]\n"
+		"pattern = periodic\n"
+		"[case burst-256]\n"
+		"burst = 256\n"
+		"inflight = 512\n"
+		"pattern = poisson\n"
+		"[case remote]\n"
+		"producer = remote\n"
+		"cpus = 0\n"
+		"remote_cpu = 1\n"
+		"hog = fifo\n"
+		"cost_us = 100\n"
+		"touch_kb = 64\n";
+
+	(void)state;
+	assert_int_equal(bhb_scenario_parse(ini, "t.ini", &sc), 0);
+	assert_int_equal(sc.ncases, 3);
+	assert_string_equal(sc.cases[0].name, "periodic");
+	assert_int_equal(sc.cases[0].items, 300);
+	assert_int_equal(sc.cases[0].period_ns, 500000);
+	assert_int_equal(sc.cases[0].producer, BHB_PROD_HARDIRQ);
+	assert_int_equal(sc.cases[0].burst, 0);
+	assert_int_equal(sc.cases[1].burst, 256);
+	assert_int_equal(sc.cases[1].inflight, 512);
+	assert_int_equal(sc.cases[1].poisson, 1);
+	assert_int_equal(sc.cases[1].items, 300);
+	assert_int_equal(sc.cases[2].producer, BHB_PROD_REMOTE);
+	assert_int_equal(sc.cases[2].cpus, 1);
+	assert_int_equal(sc.cases[2].remote_cpu, 1);
+	assert_int_equal(sc.cases[2].hog, BHB_HOG_FIFO);
+	assert_int_equal(sc.cases[2].cost_ns, 100000);
+	assert_int_equal(sc.cases[2].touch_bytes, 65536);
+	assert_int_equal(sc.cases[2].inflight, 16);
+
+	/* no [case]: one per producer, named after it */
+	assert_int_equal(bhb_scenario_parse("[scenario]\nproducers = process, softirq\ncost_us = 2\n", "t", &sc), 0);
+	assert_int_equal(sc.ncases, 2);
+	assert_string_equal(sc.cases[0].name, "process");
+	assert_int_equal(sc.cases[1].producer, BHB_PROD_SOFTIRQ);
+	assert_int_equal(sc.cases[1].cost_ns, 2000);
+
+	assert_int_equal(bhb_scenario_parse("[suite]\nname = s\nscenarios = a, b c\n", "t", &sc), 0);
+	assert_int_equal(sc.type, BHB_SCEN_SUITE);
+	assert_int_equal(sc.nmembers, 3);
+	assert_string_equal(sc.members[2], "c");
+	assert_string_equal(sc.name, "s");
+
+	static const struct { const char *ini, *want; } bad[] = {
+		{ "[scenario]\n[case a]\nburst = 100\n", "burst 100 needs inflight" },
+		{ "[scenario]\n[case a]\nitems = 1\n[case b]\nitems = 1\n[case a]\nitems = 2\n", "t:7: [case a]: a second case" },
+		{ "[case a]\nwidth = 3\n", "t:2: unknown key 'width' in [case a]" },
+		{ "[case a]\nproducer = hardirq, process\n", "one name only" },
+		{ "[case a]\npattern = bursty\n", "not periodic or poisson" },
+		{ "[case a]\nhog = rr\n", "unknown name 'rr'" },
+		{ "[case a]\nproducer = remote\n", "remote producer needs cpus" },
+		{ "[case a]\nproducer = remote\ncpus = 0-1\nremote_cpu = 1\n", "one of the producing cpus" },
+		{ "[case a]\ninflight = 2000\ncost_us = 1000\n", "bound of 1 s" },
+		{ "[case a]\nitems = 1\n[scenario]\nitems = 2\n", "t:4: [scenario] after a [case]" },
+		{ "[scenario]\ntype = hotplug\n[case a]\nitems = 1\n", "latency scenarios only" },
+		{ "[suite]\nname = s\n", "without scenarios" },
+		{ "[scenario]\n[case a]\n[case b]\nitems = 3\n", "2 [case] sections but 1 with keys" },
+		{ "[suite]\nitems = 3\n", "t:2: unknown key 'items' in [suite]" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (bhb_scenario_parse(bad[i].ini, "t", &sc) == 0)
+			fail_msg("case %zu accepted: %s", i, bad[i].ini);
+		if (!strstr(sc.error, bad[i].want))
+			fail_msg("case %zu: message '%s' lacks '%s'", i, sc.error, bad[i].want);
 	}
 }
 
@@ -181,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_scenario_ok),
 		cmocka_unit_test(test_scenario_bad),
+		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_scenario_files),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_scenario_path),

@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bhbench control operations (BHB_IOC_CTRL): what cancel, flush and
+ * disable/enable cost on an idle item and on one whose callback is
+ * running; whether queueing a pending item is merged; whether a work item
+ * may free itself in its callback; whether the core writes a tasklet after
+ * its callback returned.
+ *
+ * A busy item is queued on another CPU (queue_work_on(), or for a tasklet
+ * tasklet_schedule() in an IPI handler there, so that it runs in that
+ * CPU's softirq) and the op is called from this CPU once the callback has
+ * started spinning; the caller stays on its CPU (migrate_disable()).
+ * Every item is idle again before the ioctl returns.
+ */
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/overflow.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+
+#include "bhb.h"
+#include "bhb_compat.h"
+
+#define CTRL_TIMEOUT_NS		(2 * NSEC_PER_SEC)
+#define CTRL_POISON		0x5a
+#define CTRL_MAGIC		0xb4b4c7a1f00dull
+
+/* The one item of the timing, coalescing and tasklet AFTER_CB ops. */
+struct ctrl_item {
+	struct bhb_item it;		/* its work or tasklet */
+	u64 cost_ns;
+	u64 t_end;			/* the callback's last clock read */
+	unsigned long state_in;		/* tasklet state at callback entry */
+	unsigned long state_end;	/* ... and just before its last write */
+	atomic_t runs;
+	int started;
+	int done;			/* the callback's last write */
+};
+
+struct ctrl {
+	struct bhb_ctrl_req req;
+	const struct bhb_mech *mech;
+	bool tasklet;
+	struct ctrl_item ci;
+	struct bhb_ctrl_sample *samples;
+	/* SELF_FREE and AFTER_CB work items */
+	atomic_t left;			/* items not run yet, plus one */
+	atomic_t runs;
+	atomic_t intact;		/* items intact at callback entry */
+	struct completion all_ran;
+};
+
+/* A work item of SELF_FREE or AFTER_CB, allocated on its own. */
+struct ctrl_free {
+	struct bhb_item it;
+	struct ctrl *c;
+	u64 magic;
+};
+
+/* A callback's flags: who sees one set sees what the callback wrote before. */
+static void ctrl_flag_set(int *flag)
+{
+	/* pairs with the acquire in ctrl_flag() */
+	smp_store_release(flag, 1);
+}
+
+static bool ctrl_flag(int *flag)
+{
+	/* pairs with the release in ctrl_flag_set() */
+	return smp_load_acquire(flag);
+}
+
+static void ctrl_exec(struct ctrl_item *ci, unsigned long *state)
+{
+	u64 t0 = ktime_get_ns();
+
+	if (state)
+		ci->state_in = READ_ONCE(*state);
+	atomic_inc(&ci->runs);
+	ctrl_flag_set(&ci->started);
+	while (ktime_get_ns() - t0 < ci->cost_ns)
+		cpu_relax();
+	ci->t_end = ktime_get_ns();
+	if (state)
+		ci->state_end = READ_ONCE(*state);
+	ctrl_flag_set(&ci->done);
+}
+
+static void ctrl_work_fn(struct work_struct *w)
+{
+	ctrl_exec(container_of(w, struct ctrl_item, it.work), NULL);
+}
+
+static void ctrl_tasklet_fn(struct tasklet_struct *t)
+{
+	ctrl_exec(container_of(t, struct ctrl_item, it.tasklet), &t->state);
+}
+
+/* poison the item and free it (SELF_FREE) or keep it for inspection */
+static void ctrl_free_fn(struct work_struct *w)
+{
+	struct ctrl_free *f = container_of(w, struct ctrl_free, it.work);
+	struct ctrl *c = f->c;
+
+	if (f->magic == CTRL_MAGIC)
+		atomic_inc(&c->intact);
+	memset(f, CTRL_POISON, sizeof(*f));
+	if (c->req.op == BHB_CTRL_SELF_FREE)
+		kfree(f);
+	atomic_inc(&c->runs);
+	/* complete() holds the wait lock until done: c may go once it is released */
+	if (atomic_dec_and_test(&c->left))
+		complete(&c->all_ran);
+}
+
+static void ctrl_schedule(struct ctrl *c)
+{
+	if (c->req.mech == BHB_MECH_TASKLET_HI)
+		tasklet_hi_schedule(&c->ci.it.tasklet);
+	else
+		tasklet_schedule(&c->ci.it.tasklet);
+}
+
+static void ctrl_ipi_schedule(void *arg)
+{
+	ctrl_schedule(arg);
+}
+
+/* queue the item on this CPU; false if it was pending already (merged) */
+static bool ctrl_queue(struct ctrl *c)
+{
+	bool was;
+
+	if (!c->tasklet)
+		return c->mech->queue(&c->ci.it);
+	/* tasklet_schedule() returns nothing: its test_and_set of SCHED shows */
+	was = test_bit(TASKLET_STATE_SCHED, &c->ci.it.tasklet.state);
+	ctrl_schedule(c);
+	return !was;
+}
+
+static int ctrl_queue_on(struct ctrl *c, int cpu)
+{
+	if (c->tasklet)
+		return smp_call_function_single(cpu, ctrl_ipi_schedule, c, 1);
+	return c->mech->queue_on(&c->ci.it, cpu) ? 0 : -EIO;
+}
+
+/* neither pending nor running; a pending tasklet runs once more first */
+static void ctrl_sync(struct ctrl *c)
+{
+	if (c->tasklet)
+		tasklet_kill(&c->ci.it.tasklet);
+	else
+		cancel_work_sync(&c->ci.it.work);
+}
+
+static int ctrl_wait(int *flag)
+{
+	u64 t0 = ktime_get_ns(), dt;
+
+	while (!ctrl_flag(flag)) {
+		dt = ktime_get_ns() - t0;
+		if (dt > CTRL_TIMEOUT_NS)
+			return -ETIMEDOUT;
+		/* in case the callback needs this CPU */
+		if (dt > NSEC_PER_MSEC)
+			cond_resched();
+		cpu_relax();
+	}
+	return 0;
+}
+
+/*
+ * The op under test.  Returns whether the callback had finished when the
+ * op's waiting part returned.
+ */
+static bool ctrl_op(struct ctrl *c)
+{
+	struct ctrl_item *ci = &c->ci;
+	bool done = false;
+
+	switch (c->req.op) {
+	case BHB_CTRL_CANCEL:
+		ctrl_sync(c);
+		return ctrl_flag(&ci->done);
+	case BHB_CTRL_FLUSH:
+		flush_work(&ci->it.work);
+		return ctrl_flag(&ci->done);
+	}
+	if (c->tasklet) {
+		tasklet_disable(&ci->it.tasklet);
+		done = ctrl_flag(&ci->done);
+		tasklet_enable(&ci->it.tasklet);
+		return done;
+	}
+#ifdef BHB_HAVE_DISABLE_WORK
+	disable_work_sync(&ci->it.work);
+	done = ctrl_flag(&ci->done);
+	enable_work(&ci->it.work);
+#endif
+	return done;
+}
+
+static int ctrl_timing(struct ctrl *c)
+{
+	struct bhb_ctrl_req *r = &c->req;
+	struct ctrl_item *ci = &c->ci;
+	bool busy = r->flags & BHB_CTRL_BUSY;
+	unsigned int self, target;
+	int ret = 0;
+	u32 i;
+
+	migrate_disable();
+	self = smp_processor_id();
+	target = busy ? cpumask_any_but(cpu_online_mask, self) : self;
+	if (target >= nr_cpu_ids) {
+		ret = -ENODEV;
+		goto out;
+	}
+	r->cpu = self;
+	r->target_cpu = target;
+	ci->cost_ns = busy ? r->cost_ns : 0;
+	for (i = 0; i < r->iters; i++) {
+		u64 t0, t1;
+		bool done;
+
+		WRITE_ONCE(ci->started, 0);
+		WRITE_ONCE(ci->done, 0);
+		if (busy) {
+			ret = ctrl_queue_on(c, target);
+			if (ret)
+				break;
+			r->queued++;
+			ret = ctrl_wait(&ci->started);
+			if (ret)
+				break;
+		}
+		t0 = ktime_get_ns();
+		done = ctrl_op(c);
+		t1 = ktime_get_ns();
+		ctrl_sync(c);
+		if (busy ? done : !READ_ONCE(ci->started))
+			r->ok++;
+		r->op_ns_sum += t1 - t0;
+		r->op_ns_max = max(r->op_ns_max, t1 - t0);
+		if (c->samples) {
+			c->samples[i].op_ns = t1 - t0;
+			c->samples[i].remaining_ns = busy && ctrl_flag(&ci->done) ?
+						     (s64)(ci->t_end - t0) : 0;
+		}
+	}
+	ctrl_sync(c);
+out:
+	migrate_enable();
+	return ret;
+}
+
+static int ctrl_coalesce(struct ctrl *c)
+{
+	struct bhb_ctrl_req *r = &c->req;
+	struct ctrl_item *ci = &c->ci;
+	u32 i;
+
+	for (i = 0; i < r->iters; i++) {
+		int before = atomic_read(&ci->runs);
+		bool first, second;
+
+		/* the item cannot run on this CPU in between */
+		local_bh_disable();
+		first = ctrl_queue(c);
+		second = ctrl_queue(c);
+		local_bh_enable();
+		if (c->tasklet)
+			tasklet_kill(&ci->it.tasklet);
+		else
+			flush_work(&ci->it.work);
+		r->queued += first + second;
+		r->merged += !second;
+		if (first && atomic_read(&ci->runs) - before == first + second)
+			r->ok++;
+	}
+	return 0;
+}
+
+/* SELF_FREE and AFTER_CB of a work mechanism: iters items on every CPU */
+static int ctrl_work_items(struct ctrl *c)
+{
+	struct bhb_ctrl_req *r = &c->req;
+	bool keep = r->op == BHB_CTRL_AFTER_CB;
+	struct ctrl_free **kept = NULL;
+	int cpu = -1, ret = 0;
+	u32 i, n = 0;
+
+	if (keep) {
+		kept = kvcalloc(r->iters, sizeof(*kept), GFP_KERNEL);
+		if (!kept)
+			return -ENOMEM;
+	}
+	atomic_set(&c->left, 1);
+	init_completion(&c->all_ran);
+	for (i = 0; i < r->iters; i++) {
+		struct ctrl_free *f = kmalloc(sizeof(*f), GFP_KERNEL);
+
+		if (!f) {
+			ret = -ENOMEM;
+			break;
+		}
+		f->c = c;
+		f->magic = CTRL_MAGIC;
+		INIT_WORK(&f->it.work, ctrl_free_fn);
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+		if (keep)
+			kept[n] = f;
+		atomic_inc(&c->left);
+		if (!c->mech->queue_on(&f->it, cpu)) {
+			atomic_dec(&c->left);
+			kfree(f);
+			ret = -EIO;
+			break;
+		}
+		n++;
+	}
+	r->queued = n;
+	if (!atomic_dec_and_test(&c->left))
+		wait_for_completion(&c->all_ran);
+	/* softirq and kworker code after the callbacks has finished */
+	synchronize_rcu();
+	if (keep) {
+		msleep(20);
+		for (i = 0; i < n; i++) {
+			if (memchr_inv(kept[i], CTRL_POISON, sizeof(*kept[i])))
+				r->core_writes++;
+			kfree(kept[i]);
+		}
+		kvfree(kept);
+	}
+	r->executed = atomic_read(&c->runs);
+	r->ok = atomic_read(&c->intact);
+	return ret;
+}
+
+/*
+ * AFTER_CB of a tasklet: scheduled with BH disabled, it runs in
+ * local_bh_enable().  Its callback's last write comes after it read the
+ * state with RUN set; if RUN is clear afterwards, the core wrote the
+ * tasklet after the callback returned (tasklet_unlock()).
+ */
+static int ctrl_tasklet_after(struct ctrl *c)
+{
+	struct bhb_ctrl_req *r = &c->req;
+	struct ctrl_item *ci = &c->ci;
+	unsigned long *state = &ci->it.tasklet.state;
+	int ret = 0;
+	u32 i;
+
+	for (i = 0; i < r->iters; i++) {
+		u64 t0;
+
+		WRITE_ONCE(ci->done, 0);
+		local_bh_disable();
+		ctrl_schedule(c);
+		local_bh_enable();
+		r->queued++;
+		ret = ctrl_wait(&ci->done);
+		if (ret)
+			break;
+		t0 = ktime_get_ns();
+		while (test_bit(TASKLET_STATE_RUN, state) &&
+		       ktime_get_ns() - t0 < CTRL_TIMEOUT_NS)
+			cond_resched();
+		if (ci->state_in & BIT(TASKLET_STATE_RUN))
+			r->ok++;
+		if ((ci->state_end & BIT(TASKLET_STATE_RUN)) &&
+		    !test_bit(TASKLET_STATE_RUN, state))
+			r->core_writes++;
+		tasklet_kill(&ci->it.tasklet);
+	}
+	r->executed = atomic_read(&ci->runs);
+	return ret;
+}
+
+static int ctrl_validate(const struct bhb_ctrl_req *r)
+{
+	bool timing = r->op <= BHB_CTRL_DISABLE, busy = r->flags & BHB_CTRL_BUSY;
+	bool tasklet;
+
+	if (r->reserved || (r->flags & ~BHB_CTRL_FLAGS))
+		return -EINVAL;
+	if (r->mech >= BHB_NR_MECHS || r->mech == BHB_MECH_DIRECT || r->op >= BHB_NR_CTRL_OPS)
+		return -EINVAL;
+	if (!r->iters || r->iters > BHB_CTRL_MAX_ITERS || (r->samples && !timing))
+		return -EINVAL;
+	if (!busy && r->cost_ns)
+		return -EINVAL;
+	if (busy && (!timing || !r->cost_ns || r->cost_ns > BHB_CTRL_MAX_COST_NS ||
+		     r->cost_ns * r->iters > BHB_CTRL_MAX_BUSY_NS))
+		return -EINVAL;
+	if (!bhb_mechs[r->mech]->available())
+		return -EOPNOTSUPP;
+	tasklet = r->mech == BHB_MECH_TASKLET || r->mech == BHB_MECH_TASKLET_HI;
+	if (tasklet && (r->op == BHB_CTRL_FLUSH || r->op == BHB_CTRL_SELF_FREE))
+		return -EOPNOTSUPP;
+#ifndef BHB_HAVE_DISABLE_WORK
+	if (!tasklet && r->op == BHB_CTRL_DISABLE)
+		return -EOPNOTSUPP;
+#endif
+	if (busy && num_online_cpus() < 2)
+		return -ENODEV;
+	return 0;
+}
+
+/* Called with the module's run lock held. */
+long bhb_ctrl_ioctl(void __user *uarg)
+{
+	struct bhb_ctrl_req in, *r;
+	struct ctrl *c;
+	long ret;
+
+	if (copy_from_user(&in, uarg, sizeof(in)))
+		return -EFAULT;
+	if (in.abi_version != BHB_ABI_VERSION)
+		return -EPROTO;
+	ret = ctrl_validate(&in);
+	if (ret)
+		return ret;
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	r = &c->req;
+	/* the inputs; every output starts at 0 */
+	r->abi_version = in.abi_version;
+	r->mech = in.mech;
+	r->op = in.op;
+	r->flags = in.flags;
+	r->iters = in.iters;
+	r->cost_ns = in.cost_ns;
+	r->samples = in.samples;
+	c->mech = bhb_mechs[r->mech];
+	c->tasklet = r->mech == BHB_MECH_TASKLET || r->mech == BHB_MECH_TASKLET_HI;
+	if (c->tasklet)
+		tasklet_setup(&c->ci.it.tasklet, ctrl_tasklet_fn);
+	else
+		INIT_WORK(&c->ci.it.work, ctrl_work_fn);
+	if (r->samples) {
+		c->samples = kvcalloc(r->iters, sizeof(*c->samples), GFP_KERNEL);
+		if (!c->samples) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	switch (r->op) {
+	case BHB_CTRL_COALESCE:
+		ret = ctrl_coalesce(c);
+		r->executed = atomic_read(&c->ci.runs);
+		break;
+	case BHB_CTRL_SELF_FREE:
+		ret = ctrl_work_items(c);
+		break;
+	case BHB_CTRL_AFTER_CB:
+		ret = c->tasklet ? ctrl_tasklet_after(c) : ctrl_work_items(c);
+		break;
+	default:
+		ret = ctrl_timing(c);
+		r->executed = atomic_read(&c->ci.runs);
+		break;
+	}
+	ctrl_sync(c);
+	if (!ret && c->samples &&
+	    copy_to_user(u64_to_user_ptr(r->samples), c->samples,
+			 array_size(r->iters, sizeof(*c->samples))))
+		ret = -EFAULT;
+	if (!ret && copy_to_user(uarg, r, sizeof(*r)))
+		ret = -EFAULT;
+out:
+	kvfree(c->samples);
+	kfree(c);
+	return ret;
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bhbench guest agent: the control operations scenario (type = control).
+ *
+ * Per mechanism: the cost of cancel, flush and disable/enable on an idle
+ * item and on a busy one (its callback running for cost_ns on another
+ * CPU), repetitions randomly interleaved; then the coalescing, self-freeing
+ * work and after-the-callback checks.  Each BHB_IOC_CTRL call becomes one
+ * "control" frame; harness/host/control.c summarises them.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "../common/names.h"
+#include "../common/stats.h"
+#include "agent.h"
+
+#define NTIMING 3	/* BHB_CTRL_CANCEL .. BHB_CTRL_DISABLE */
+
+static const char *const op_names[BHB_NR_CTRL_OPS] = {
+	[BHB_CTRL_CANCEL] = "cancel",
+	[BHB_CTRL_FLUSH] = "flush",
+	[BHB_CTRL_DISABLE] = "disable_enable",
+	[BHB_CTRL_COALESCE] = "coalesce",
+	[BHB_CTRL_SELF_FREE] = "self_free",
+	[BHB_CTRL_AFTER_CB] = "after_callback",
+};
+
+static int is_tasklet(int m)
+{
+	return m == BHB_MECH_TASKLET || m == BHB_MECH_TASKLET_HI;
+}
+
+/* the kernel API an op is for a mechanism */
+static const char *api(int m, int op)
+{
+	static const char *const work[BHB_NR_CTRL_OPS] = {
+		"cancel_work_sync()", "flush_work()", "disable_work_sync()+enable_work()",
+		"queue_work()", "kfree() in the callback", "poisoned by the callback",
+	};
+	static const char *const tasklet[BHB_NR_CTRL_OPS] = {
+		"tasklet_kill()", "-", "tasklet_disable()+tasklet_enable()",
+		"tasklet_schedule()", "-", "RUN bit after the callback",
+	};
+
+	if (op == BHB_CTRL_COALESCE && m == BHB_MECH_TASKLET_HI)
+		return "tasklet_hi_schedule()";
+	return is_tasklet(m) ? tasklet[op] : work[op];
+}
+
+static const char *na_reason(int m, int op)
+{
+	if (is_tasklet(m) && op == BHB_CTRL_FLUSH)
+		return "tasklets have no flush (tasklet_unlock_wait() only waits for a running callback)";
+	if (is_tasklet(m) && op == BHB_CTRL_SELF_FREE)
+		return "a tasklet may not free itself: the core writes it after the callback";
+	if (op == BHB_CTRL_DISABLE)
+		return "disable_work_sync() and enable_work() arrived in 6.10";
+	return "not supported by this kernel";
+}
+
+static int ctrl(int m, int op, int busy, uint32_t iters, uint64_t cost, struct bhb_ctrl_sample *buf,
+		struct bhb_ctrl_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->abi_version = BHB_ABI_VERSION;
+	r->mech = (uint32_t)m;
+	r->op = (uint32_t)op;
+	r->flags = busy ? BHB_CTRL_BUSY : 0;
+	r->iters = iters;
+	r->cost_ns = busy ? cost : 0;
+	r->samples = (uintptr_t)buf;
+	return ioctl(devfd, BHB_IOC_CTRL, r) ? -errno : 0;
+}
+
+struct task {
+	int mech, op, busy;
+};
+
+/* one timed call: a frame with its samples; returns the failed checks */
+static int timing(const struct task *t, int rep, uint32_t iters, uint64_t cost, struct bhb_ctrl_sample *buf)
+{
+	struct bhb_ctrl_req r;
+	const char *state = t->busy ? "busy" : "idle";
+	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:I}", "kind", "timing",
+			      "mech", bhb_mech_names[t->mech], "op", op_names[t->op], "state", state,
+			      "api", api(t->mech, t->op), "rep", rep, "cost_ns", (json_int_t)(t->busy ? cost : 0));
+	int err = ctrl(t->mech, t->op, t->busy, iters, cost, buf, &r), bad = 0;
+	json_t *ops, *rem;
+
+	if (err) {
+		json_object_set_new(j, "error", json_string(strerror(-err)));
+		say("control %s %s %s: %s", op_names[t->op], state, bhb_mech_names[t->mech], strerror(-err));
+		send_json("control", j);
+		return 1;
+	}
+	ops = json_array();
+	rem = json_array();
+	for (uint32_t i = 0; i < iters; i++) {
+		json_array_append_new(ops, json_integer((json_int_t)buf[i].op_ns));
+		if (t->busy)
+			json_array_append_new(rem, json_integer((json_int_t)buf[i].remaining_ns));
+	}
+	json_object_set_new(j, "iters", json_integer(iters));
+	json_object_set_new(j, "ok", json_integer((json_int_t)r.ok));
+	json_object_set_new(j, "queued", json_integer((json_int_t)r.queued));
+	json_object_set_new(j, "executed", json_integer((json_int_t)r.executed));
+	json_object_set_new(j, "cpu", json_integer(r.cpu));
+	json_object_set_new(j, "target_cpu", json_integer(r.target_cpu));
+	json_object_set_new(j, "op_ns", ops);
+	if (t->busy)
+		json_object_set_new(j, "remaining_ns", rem);
+	else
+		json_decref(rem);
+	/* busy: every op waited for the callback; idle: no callback ran */
+	if (r.ok != iters || r.executed != (t->busy ? iters : 0)) {
+		say("control %s %s %s: FAILED: ok %llu of %u, %llu callbacks", op_names[t->op], state,
+		    bhb_mech_names[t->mech], (unsigned long long)r.ok, iters, (unsigned long long)r.executed);
+		bad = 1;
+	}
+	send_json("control", j);
+	return bad;
+}
+
+/* coalescing, self-freeing work, after the callback: one call each */
+static int check(int m, int op, uint32_t n)
+{
+	struct bhb_ctrl_req r;
+	int err = ctrl(m, op, 0, n, 0, NULL, &r), bad;
+	json_t *j = json_pack("{s:s,s:s,s:s,s:I}", "kind", op_names[op], "mech", bhb_mech_names[m],
+			      "api", api(m, op), "items", (json_int_t)n);
+
+	if (err == -EOPNOTSUPP) {
+		json_object_set_new(j, "na", json_string(na_reason(m, op)));
+		send_json("control", j);
+		return 0;
+	}
+	if (err) {
+		json_object_set_new(j, "error", json_string(strerror(-err)));
+		say("control %s %s: %s", op_names[op], bhb_mech_names[m], strerror(-err));
+		send_json("control", j);
+		return 1;
+	}
+	json_object_set_new(j, "queued", json_integer((json_int_t)r.queued));
+	json_object_set_new(j, "merged", json_integer((json_int_t)r.merged));
+	json_object_set_new(j, "executed", json_integer((json_int_t)r.executed));
+	json_object_set_new(j, "ok", json_integer((json_int_t)r.ok));
+	json_object_set_new(j, "core_writes", json_integer((json_int_t)r.core_writes));
+	switch (op) {
+	case BHB_CTRL_COALESCE:
+		/* every callback matches a queue call that returned true */
+		bad = r.executed != r.queued || r.ok != n;
+		break;
+	case BHB_CTRL_SELF_FREE:
+		bad = r.queued != n || r.executed != n || r.ok != n;
+		break;
+	default:
+		/* a work item the core wrote after its callback could not free itself */
+		bad = r.executed != n || (!is_tasklet(m) && r.core_writes);
+		break;
+	}
+	if (bad)
+		say("control %s %s: FAILED: queued %llu merged %llu executed %llu ok %llu core_writes %llu of %u",
+		    op_names[op], bhb_mech_names[m], (unsigned long long)r.queued, (unsigned long long)r.merged,
+		    (unsigned long long)r.executed, (unsigned long long)r.ok,
+		    (unsigned long long)r.core_writes, n);
+	send_json("control", j);
+	return bad;
+}
+
+int run_control(const struct bhb_scenario *s)
+{
+	uint32_t idle_iters = s->items < BHB_CTRL_MAX_ITERS ? s->items : BHB_CTRL_MAX_ITERS;
+	uint32_t busy_iters = s->cycles < BHB_CTRL_MAX_ITERS ? s->cycles : BHB_CTRL_MAX_ITERS;
+	struct task tasks[BHB_NR_MECHS * NTIMING * 2];
+	json_t *mechs = json_array(), *unavail = json_array();
+	struct bhb_ctrl_sample *buf;
+	uint64_t cost = s->cost_ns, rng = now_ns();
+	int nt = 0, failed = 0;
+
+	if (!cost) {
+		json_decref(mechs);
+		json_decref(unavail);
+		send_error("control: cost_us (the busy item's callback time) must be above 0");
+		return 1;
+	}
+	if (busy_iters > BHB_CTRL_MAX_BUSY_NS / cost)
+		busy_iters = (uint32_t)(BHB_CTRL_MAX_BUSY_NS / cost);
+	buf = calloc(BHB_CTRL_MAX_ITERS, sizeof(*buf));
+	if (!buf) {
+		json_decref(mechs);
+		json_decref(unavail);
+		send_error("control: out of memory");
+		return 1;
+	}
+	for (int m = 0; m < BHB_NR_MECHS; m++) {
+		if (m == BHB_MECH_DIRECT || !(s->mechs & (1ull << m)))
+			continue;
+		if (!(info.mech_available & (1ull << m))) {
+			say("%s: not available in this kernel", bhb_mech_names[m]);
+			json_array_append_new(unavail, json_string(bhb_mech_names[m]));
+			continue;
+		}
+		json_array_append_new(mechs, json_string(bhb_mech_names[m]));
+		for (int op = 0; op < NTIMING; op++) {
+			struct bhb_ctrl_req r;
+			int err = ctrl(m, op, 0, 1, 0, NULL, &r);
+
+			/* an op the mechanism (or kernel) lacks is reported once */
+			if (err == -EOPNOTSUPP) {
+				for (int busy = 0; busy < 2; busy++)
+					send_json("control", json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", "timing",
+						  "mech", bhb_mech_names[m], "op", op_names[op],
+						  "state", busy ? "busy" : "idle", "api", api(m, op),
+						  "na", na_reason(m, op)));
+				continue;
+			}
+			for (int busy = 0; busy < 2; busy++)
+				tasks[nt++] = (struct task){ m, op, busy };
+		}
+	}
+	say("control: %d timed ops, idle x %u, busy x %u with a %llu ns callback, %u repetitions",
+	    nt, idle_iters, busy_iters, (unsigned long long)cost, s->repetitions);
+	send_json("control", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:o}", "kind", "config",
+				       "cost_ns", (json_int_t)cost, "idle_iters", (json_int_t)idle_iters,
+				       "busy_iters", (json_int_t)busy_iters,
+				       "repetitions", (json_int_t)s->repetitions, "warmup", (json_int_t)s->warmup,
+				       "mechs", mechs, "unavailable", unavail));
+	/* untimed: each op once */
+	for (uint32_t w = 0; w < s->warmup; w++)
+		for (int i = 0; i < nt; i++) {
+			struct bhb_ctrl_req r;
+
+			ctrl(tasks[i].mech, tasks[i].op, tasks[i].busy, 2, cost, buf, &r);
+		}
+	for (uint32_t rep = 0; rep < s->repetitions; rep++) {
+		/* a fresh order each repetition */
+		for (int i = nt - 1; i > 0; i--) {
+			int j = (int)(bhb_rand(&rng) % (uint64_t)(i + 1));
+			struct task t = tasks[i];
+
+			tasks[i] = tasks[j];
+			tasks[j] = t;
+		}
+		for (int i = 0; i < nt; i++)
+			failed += timing(&tasks[i], (int)rep, tasks[i].busy ? busy_iters : idle_iters, cost, buf);
+		say("control: repetition %u/%u done", rep + 1, s->repetitions);
+	}
+	for (int m = 0; m < BHB_NR_MECHS; m++) {
+		if (m == BHB_MECH_DIRECT || !(s->mechs & (1ull << m)) || !(info.mech_available & (1ull << m)))
+			continue;
+		failed += check(m, BHB_CTRL_COALESCE, idle_iters);
+		failed += check(m, BHB_CTRL_SELF_FREE, idle_iters);
+		failed += check(m, BHB_CTRL_AFTER_CB, idle_iters);
+	}
+	say("control: %d failed checks", failed);
+	free(buf);
+	return failed;
+}

@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Latency scenarios in the guest: every case of every scenario, for every
+ * mechanism, through Google Benchmark with the repetitions of all of them
+ * randomly interleaved in one boot.  Around each run the agent samples
+ * what the kernel itself accounts (CPU time, ksoftirqd and kworker time,
+ * how often ksoftirqd ran) and, for interference cases, runs CPU hogs on
+ * the producing CPUs.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/names.h"
+#include "../common/stats.h"
+#include "agent.h"
+#include "gbw.h"
+
+struct bench {
+	const struct bhb_scenario *s;
+	const struct bhb_case *cs;
+	int mech, rep;
+	uint64_t cpus;
+	uint32_t remote;
+	char label[120];	/* "case" or, in a suite, "scenario/case" */
+	char name[160];
+};
+
+struct run_summary {
+	double mean_s, p50_us, p99_us;
+	uint64_t executed, queued, lost;
+};
+
+static unsigned int run_seq, runs_total, runs_failed;
+static struct bhb_cpu_result *resbuf;
+
+/* ---- what the kernel accounts, sampled around a run ---- */
+
+#define MAX_KW 1024
+struct acct {
+	uint64_t wall_ns;
+	uint64_t ticks_busy, ticks_softirq, ticks_irq;	/* /proc/stat, USER_HZ */
+	uint64_t ksoftirqd_ns, ksoftirqd_runs;		/* /proc/PID/schedstat */
+	uint64_t tasklet_softirqs;			/* /proc/softirqs TASKLET + HI */
+	int nkw;
+	int kw_pid[MAX_KW];
+	uint64_t kw_ns[MAX_KW];
+};
+
+static int ksoftirqd_pid[BHB_MAX_CPUS];
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+static int schedstat(int pid, uint64_t *ns, uint64_t *slices)
+{
+	char path[64], buf[128];
+	unsigned long long a, b, c;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	if (read_text(path, buf, sizeof(buf)) || sscanf(buf, "%llu %llu %llu", &a, &b, &c) != 3)
+		return -1;
+	*ns = a;
+	*slices = c;
+	return 0;
+}
+
+static void find_ksoftirqd(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[300], comm[64];
+		int pid = atoi(e->d_name), cpu;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		if (!read_text(path, comm, sizeof(comm)) && sscanf(comm, "ksoftirqd/%d", &cpu) == 1 &&
+		    cpu >= 0 && cpu < BHB_MAX_CPUS)
+			ksoftirqd_pid[cpu] = pid;
+	}
+	closedir(d);
+}
+
+static void snapshot(struct acct *a)
+{
+	static char buf[16384];
+	unsigned long long v[8] = { 0 };
+	DIR *d;
+	struct dirent *e;
+
+	memset(a, 0, sizeof(*a));
+	a->wall_ns = now_ns();
+	if (!read_text("/proc/stat", buf, sizeof(buf)) &&
+	    sscanf(buf, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+		   &v[5], &v[6], &v[7]) >= 7) {
+		a->ticks_busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+		a->ticks_irq = v[5];
+		a->ticks_softirq = v[6];
+	}
+	if (!read_text("/proc/softirqs", buf, sizeof(buf))) {
+		for (char *line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+			char *p = line;
+
+			while (*p == ' ')
+				p++;
+			if (strncmp(p, "TASKLET:", 8) && strncmp(p, "HI:", 3))
+				continue;
+			p = strchr(p, ':') + 1;
+			for (;;) {
+				char *end;
+				unsigned long long x = strtoull(p, &end, 10);
+
+				if (end == p)
+					break;
+				a->tasklet_softirqs += x;
+				p = end;
+			}
+		}
+	}
+	for (int c = 0; c < BHB_MAX_CPUS; c++) {
+		uint64_t ns, sl;
+
+		if (ksoftirqd_pid[c] && !schedstat(ksoftirqd_pid[c], &ns, &sl)) {
+			a->ksoftirqd_ns += ns;
+			a->ksoftirqd_runs += sl;
+		}
+	}
+	d = opendir("/proc");
+	if (!d)
+		return;
+	while ((e = readdir(d)) && a->nkw < MAX_KW) {
+		char path[300], comm[64];
+		int pid = atoi(e->d_name);
+		uint64_t ns, sl;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		if (read_text(path, comm, sizeof(comm)) || strncmp(comm, "kworker/", 8) ||
+		    schedstat(pid, &ns, &sl))
+			continue;
+		a->kw_pid[a->nkw] = pid;
+		a->kw_ns[a->nkw++] = ns;
+	}
+	closedir(d);
+}
+
+static json_t *acct_delta(const struct acct *b, const struct acct *a)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	double tick_ns = 1e9 / (double)(hz > 0 ? hz : 100);
+	uint64_t kw = 0;
+
+	/* a kworker that appeared during the run counts whole */
+	for (int i = 0; i < a->nkw; i++) {
+		uint64_t before = 0;
+
+		for (int k = 0; k < b->nkw; k++)
+			if (b->kw_pid[k] == a->kw_pid[i])
+				before = b->kw_ns[k];
+		if (a->kw_ns[i] > before)
+			kw += a->kw_ns[i] - before;
+	}
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+			 "wall_ns", (json_int_t)(a->wall_ns - b->wall_ns),
+			 "busy_ns", (json_int_t)((double)(a->ticks_busy - b->ticks_busy) * tick_ns),
+			 "softirq_ns", (json_int_t)((double)(a->ticks_softirq - b->ticks_softirq) * tick_ns),
+			 "irq_ns", (json_int_t)((double)(a->ticks_irq - b->ticks_irq) * tick_ns),
+			 "ksoftirqd_ns", (json_int_t)(a->ksoftirqd_ns - b->ksoftirqd_ns),
+			 "ksoftirqd_runs", (json_int_t)(a->ksoftirqd_runs - b->ksoftirqd_runs),
+			 "kworker_ns", (json_int_t)kw,
+			 "tasklet_softirqs", (json_int_t)(a->tasklet_softirqs - b->tasklet_softirqs));
+}
+
+/* ---- CPU hogs: a busy loop pinned to each producing CPU ---- */
+
+static int hog_pid[BHB_MAX_CPUS];
+
+static void start_hogs(uint32_t kind, uint64_t cpus)
+{
+	cpu_set_t others;
+	int n = 0;
+
+	if (kind == BHB_HOG_NONE)
+		return;
+	CPU_ZERO(&others);
+	for (int c = 0; c < BHB_MAX_CPUS; c++)
+		if ((info.online_mask >> c & 1) && !(cpus >> c & 1)) {
+			CPU_SET(c, &others);
+			n++;
+		}
+	/* the agent itself keeps off the hogged CPUs, when there is another */
+	if (n)
+		sched_setaffinity(0, sizeof(others), &others);
+	for (int c = 0; c < BHB_MAX_CPUS; c++) {
+		pid_t pid;
+
+		if (!(cpus >> c & 1))
+			continue;
+		pid = fork();
+		if (pid == 0) {
+			struct sched_param sp = { .sched_priority = 50 };
+			cpu_set_t one;
+			volatile unsigned long spin = 0;
+
+			CPU_ZERO(&one);
+			CPU_SET(c, &one);
+			sched_setaffinity(0, sizeof(one), &one);
+			if (kind == BHB_HOG_FIFO && sched_setscheduler(0, SCHED_FIFO, &sp))
+				_exit(3);
+			for (;;)
+				spin++;
+		}
+		hog_pid[c] = pid > 0 ? pid : 0;
+	}
+	/* let them get going */
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* 0, or -1 when a hog was not running to the end */
+static int stop_hogs(void)
+{
+	cpu_set_t all;
+	int bad = 0;
+
+	CPU_ZERO(&all);
+	for (int c = 0; c < BHB_MAX_CPUS; c++) {
+		int st;
+
+		if (info.online_mask >> c & 1)
+			CPU_SET(c, &all);
+		if (!hog_pid[c])
+			continue;
+		/* still running when killed, or it failed to start (e.g. no SCHED_FIFO) */
+		if (waitpid(hog_pid[c], &st, WNOHANG) != 0)
+			bad = 1;
+		kill(hog_pid[c], SIGKILL);
+		waitpid(hog_pid[c], &st, 0);
+		hog_pid[c] = 0;
+	}
+	sched_setaffinity(0, sizeof(all), &all);
+	return bad ? -1 : 0;
+}
+
+/* ---- one run ---- */
+
+static json_t *sparse(const __u64 *h)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++) {
+		if (!h[i])
+			continue;
+		json_array_append_new(a, json_integer(i));
+		json_array_append_new(a, json_integer((json_int_t)h[i]));
+	}
+	return a;
+}
+
+static json_t *cpu_json(const struct bhb_cpu_result *r)
+{
+	const struct bhb_cpu_stats *s = &r->stats;
+	json_t *ctx = json_object(), *ctxlat = json_object();
+
+	for (int c = 0; c < BHB_NR_CTX; c++) {
+		if (!s->ctx[c])
+			continue;
+		json_object_set_new(ctx, bhb_ctx_names[c], json_integer((json_int_t)s->ctx[c]));
+		json_object_set_new(ctxlat, bhb_ctx_names[c], json_integer((json_int_t)s->ctx_lat_sum_ns[c]));
+	}
+	return json_pack("{s:i,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
+		"cpu", (int)r->cpu, "online", r->online,
+		"arrivals", (json_int_t)s->arrivals, "queued", (json_int_t)s->queued,
+		"coalesced", (json_int_t)s->coalesced, "refused", (json_int_t)s->refused,
+		"executed_own", (json_int_t)s->executed_own, "executed", (json_int_t)s->executed,
+		"other_cpu", (json_int_t)s->other_cpu, "out_of_order", (json_int_t)s->out_of_order,
+		"ctx", ctx, "ctx_lat_sum_ns", ctxlat, "lat_sum_ns", (json_int_t)s->lat_sum_ns,
+		"lat_min_ns", (json_int_t)s->lat_min_ns, "lat_max_ns", (json_int_t)s->lat_max_ns,
+		"q2e_max_ns", (json_int_t)s->q2e_max_ns, "exec_end_ns", (json_int_t)s->exec_end_ns,
+		"lat", sparse(r->hist_lat), "q2e", sparse(r->hist_q2e));
+}
+
+/* RUN, RESULT, stream the raw result.  0 or -errno. */
+static int do_run(struct bench *b, int record, struct run_summary *rs)
+{
+	const struct bhb_case *cs = b->cs;
+	struct bhb_run_req req = {
+		.abi_version = BHB_ABI_VERSION,
+		.mech = (uint32_t)b->mech,
+		.producer = cs->producer,
+		.flags = cs->poisson ? BHB_RUN_POISSON : 0,
+		.cpu_mask = b->cpus,
+		.nr_items = cs->items,
+		.inflight = cs->inflight,
+		.period_ns = cs->period_ns,
+		.cost_ns = cs->cost_ns,
+		.drain_ms = b->s->drain_ms,
+		.burst = cs->burst,
+		.seed = 0x9e3779b97f4a7c15ull * (run_seq + 1),
+		.touch_bytes = cs->touch_bytes,
+		.remote_cpu = b->remote,
+	};
+	struct bhb_result_req rr = {
+		.abi_version = BHB_ABI_VERSION,
+		.nr_cpus = BHB_MAX_CPUS,
+		.buf = (uintptr_t)resbuf,
+	};
+	struct acct before, after;
+	struct bhb_hist *h;
+	json_t *cpus, *j;
+	uint64_t sum = 0;
+	int err = 0, hogs_ok;
+
+	memset(rs, 0, sizeof(*rs));
+	start_hogs(cs->hog, b->cpus);
+	snapshot(&before);
+	if (ioctl(devfd, BHB_IOC_RUN, &req))
+		err = -errno;
+	snapshot(&after);
+	hogs_ok = stop_hogs();
+	if (!err && hogs_ok)
+		err = -ECHILD;
+	if (err && err != -EINTR) {
+		if (record)
+			send_json("run", json_pack("{s:i,s:s,s:s,s:s,s:s,s:i,s:s}", "seq", run_seq,
+						   "case", b->label, "scenario", b->s->name,
+						   "producer", bhb_producer_names[cs->producer],
+						   "mech", bhb_mech_names[b->mech], "rep", b->rep,
+						   "error", err == -ECHILD ? "a CPU hog did not run through the run"
+									   : strerror(-err)));
+		return err;
+	}
+	if (ioctl(devfd, BHB_IOC_RESULT, &rr))
+		return -errno;
+	if (!record)
+		return err;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	cpus = json_array();
+	for (uint32_t i = 0; i < rr.nr_cpus; i++) {
+		struct bhb_cpu_result *r = &resbuf[i];
+
+		json_array_append_new(cpus, cpu_json(r));
+		for (unsigned int k = 0; k < BHB_HIST_NBUCKETS; k++)
+			h->c[k] += r->hist_lat[k];
+		sum += r->stats.lat_sum_ns;
+		rs->executed += r->stats.executed;
+		rs->queued += r->stats.queued;
+	}
+	bhb_hist_recount(h);
+	rs->lost = rr.lost;
+	rs->mean_s = h->n ? (double)sum / (double)h->n / 1e9 : 0;
+	rs->p50_us = bhb_hist_quantile(h, 0.5) / 1e3;
+	rs->p99_us = bhb_hist_quantile(h, 0.99) / 1e3;
+	free(h);
+	j = json_pack("{s:i,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:I,s:b,s:o,s:o}", "seq", run_seq,
+		      "case", b->label, "scenario", b->s->name,
+		      "producer", bhb_producer_names[cs->producer], "mech", bhb_mech_names[b->mech],
+		      "rep", b->rep, "lost", (json_int_t)rr.lost,
+		      "duration_ns", (json_int_t)rr.duration_ns, "start_ns", (json_int_t)rr.start_ns,
+		      "interrupted", err == -EINTR, "acct", acct_delta(&before, &after), "cpus", cpus);
+	send_json("run", j);
+	return err;
+}
+
+static void bench_fn(gbw_state *st, void *arg)
+{
+	struct bench *b = arg;
+
+	while (gbw_keep_running(st)) {
+		struct run_summary rs;
+		int err;
+
+		run_seq++;
+		err = do_run(b, 1, &rs);
+		say("run %u/%u %s rep %d: %s p50 %.1f us p99 %.1f us executed %llu/%llu lost %llu",
+		    run_seq, runs_total, b->name, b->rep, err ? strerror(-err) : "ok",
+		    rs.p50_us, rs.p99_us, (unsigned long long)rs.executed,
+		    (unsigned long long)rs.queued, (unsigned long long)rs.lost);
+		b->rep++;
+		if (err) {
+			runs_failed++;
+			gbw_skip_with_error(st, strerror(-err));
+			continue;
+		}
+		gbw_set_iteration_time(st, rs.mean_s > 0 ? rs.mean_s : 1e-9);
+		gbw_counter(st, "p50_us", rs.p50_us);
+		gbw_counter(st, "p99_us", rs.p99_us);
+		gbw_counter(st, "executed", (double)rs.executed);
+		gbw_counter(st, "lost", (double)rs.lost);
+	}
+}
+
+static int send_file(const char *type, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return -1;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n)
+		send_raw(type, buf, (size_t)n);
+	free(buf);
+	fclose(f);
+	return 0;
+}
+
+static json_t *case_json(const struct bench *b)
+{
+	const struct bhb_case *cs = b->cs;
+
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:I,s:s,s:I}",
+			 "case", b->label, "scenario", b->s->name, "name", cs->name,
+			 "producer", bhb_producer_names[cs->producer],
+			 "burst", (json_int_t)(cs->burst ? cs->burst : 1),
+			 "period_ns", (json_int_t)cs->period_ns, "cost_ns", (json_int_t)cs->cost_ns,
+			 "items", (json_int_t)cs->items, "inflight", (json_int_t)cs->inflight,
+			 "pattern", cs->poisson ? "poisson" : "periodic",
+			 "touch_bytes", (json_int_t)cs->touch_bytes, "cpus", (json_int_t)b->cpus,
+			 "remote_cpu", (json_int_t)(cs->producer == BHB_PROD_REMOTE ? (int)b->remote : -1),
+			 "repetitions", (json_int_t)cs->repetitions, "hog", bhb_hog_names[cs->hog],
+			 "warmup", (json_int_t)b->s->warmup);
+}
+
+/* Every case of the latency scenarios in s[0..n); returns failed runs. */
+int run_latency(const struct bhb_scenario *s, int n, int suite)
+{
+	static struct bench benches[BHB_MAX_SUITE * BHB_MAX_CASES * BHB_NR_MECHS];
+	json_t *cases = json_array();
+	int nb = 0, ncase = 0;
+
+	resbuf = calloc(BHB_MAX_CPUS, sizeof(*resbuf));
+	if (!resbuf) {
+		send_error("out of memory");
+		return 1;
+	}
+	find_ksoftirqd();
+	for (int i = 0; i < n; i++) {
+		if (s[i].type != BHB_SCEN_LATENCY)
+			continue;
+		for (uint32_t k = 0; k < s[i].ncases; k++) {
+			const struct bhb_case *cs = &s[i].cases[k];
+			struct bench proto = { .s = &s[i], .cs = cs };
+			const char *na = NULL;
+
+			proto.cpus = cs->cpus ? cs->cpus : info.online_mask;
+			if (suite)
+				snprintf(proto.label, sizeof(proto.label), "%s/%s", s[i].name, cs->name);
+			else
+				snprintf(proto.label, sizeof(proto.label), "%s", cs->name);
+			if (proto.cpus & ~info.online_mask) {
+				send_error("a case wants CPUs that are not online");
+				say("case %s: cpus 0x%llx, online 0x%llx", proto.label,
+				    (unsigned long long)proto.cpus, (unsigned long long)info.online_mask);
+				return 1;
+			}
+			if (cs->producer == BHB_PROD_REMOTE) {
+				int t = cs->remote_cpu;
+
+				for (int c = 0; t < 0 && c < BHB_MAX_CPUS; c++)
+					if ((info.online_mask >> c & 1) && !(proto.cpus >> c & 1))
+						t = c;
+				if (t < 0 || !(info.online_mask >> t & 1))
+					na = "needs an online CPU that is not producing";
+				proto.remote = t < 0 ? 0 : (uint32_t)t;
+			}
+			ncase++;
+			for (int m = 0; m < BHB_NR_MECHS; m++) {
+				struct bench *b = &benches[nb];
+				const char *why = na;
+
+				if (!why && !(s[i].mechs & (1ull << m)))
+					why = "left out by the scenario (see its description)";
+				if (!why && !(info.mech_available & (1ull << m)))
+					why = "not in this kernel";
+				if (!why && cs->producer == BHB_PROD_REMOTE &&
+				    (m == BHB_MECH_DIRECT || m == BHB_MECH_TASKLET || m == BHB_MECH_TASKLET_HI))
+					why = "cannot be queued on another CPU";
+				if (why) {
+					send_json("na", json_pack("{s:s,s:s,s:s}", "case", proto.label,
+								  "mech", bhb_mech_names[m], "why", why));
+					continue;
+				}
+				*b = proto;
+				b->mech = m;
+				snprintf(b->name, sizeof(b->name), "%s/%s", proto.label, bhb_mech_names[m]);
+				runs_total += cs->repetitions;
+				nb++;
+			}
+			json_array_append_new(cases, case_json(&proto));
+		}
+	}
+	send_json("cases", json_pack("{s:o}", "cases", cases));
+	if (!nb) {
+		send_error("the scenario selects no mechanism this kernel has");
+		return 1;
+	}
+	say("%d cases, %d benchmarks, %u timed runs", ncase, nb, runs_total);
+
+	for (int i = 0; i < nb; i++) {
+		for (unsigned int w = 0; w < benches[i].s->warmup; w++) {
+			struct run_summary rs;
+			int err = do_run(&benches[i], 0, &rs);
+
+			if (err) {
+				char msg[300];
+
+				snprintf(msg, sizeof(msg), "warm-up run %s failed: %s", benches[i].name, strerror(-err));
+				send_error(msg);
+				return 1;
+			}
+		}
+	}
+	say("warm-up done");
+	for (int i = 0; i < nb; i++)
+		gbw_register(benches[i].name, bench_fn, &benches[i], (int)benches[i].cs->repetitions);
+	if (gbw_run(1, "/tmp/gbench.json") < 0) {
+		send_error("Google Benchmark failed");
+		return 1;
+	}
+	if (send_file("gbench", "/tmp/gbench.json"))
+		send_error("Google Benchmark wrote no JSON");
+	return (int)runs_failed;
+}

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control operations scenario on the host: the guest's "control"
+ * frames (harness/agent/control.c) -> results.json "control", and its
+ * table.  Per op x state x mechanism: the median op duration over every
+ * sample of every repetition, with a 95% bootstrap interval over
+ * repetitions (the repetitions' histograms resampled, as for latencies).
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/stats.h"
+#include "bhbench.h"
+
+#define BOOT 1000
+#define NTIMING 3
+static const char *const timing_ops[NTIMING] = { "cancel", "flush", "disable_enable" };
+static const char *const states[2] = { "idle", "busy" };
+
+static json_int_t gi(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static const char *gs(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static int is_tasklet(const char *mech)
+{
+	return !strncmp(mech, "tasklet", 7);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void swap_dbl(double *a, double *b)
+{
+	double t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* the sample of rank ceil(n / 2) of v (reordered): quickselect, three-way */
+static double lower_median(double *v, size_t n)
+{
+	size_t lo = 0, hi = n - 1, k = (n - 1) / 2;
+
+	while (lo < hi) {
+		double p = v[lo + (hi - lo) / 2];
+		size_t lt = lo, i = lo, gt = hi + 1;
+
+		/* [lo, lt) < p, [lt, i) == p, [gt, hi] > p */
+		while (i < gt) {
+			if (v[i] < p)
+				swap_dbl(&v[lt++], &v[i++]);
+			else if (v[i] > p)
+				swap_dbl(&v[i], &v[--gt]);
+			else
+				i++;
+		}
+		if (k < lt)
+			hi = lt - 1;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return p;
+	}
+	return v[k];
+}
+
+/*
+ * Median of every sample and its 95% bootstrap interval over repetitions:
+ * B times, nreps repetitions drawn with replacement, their samples pooled.
+ */
+static void median_ci(const double *v, const size_t *off, int nreps, uint64_t seed, double *m,
+		      double *lo, double *hi)
+{
+	size_t n = off[nreps];
+	double *tmp = malloc((n * (size_t)nreps + 1) * sizeof(*tmp)), *b = malloc(BOOT * sizeof(*b));
+
+	*m = *lo = *hi = NAN;
+	if (tmp && b) {
+		memcpy(tmp, v, n * sizeof(*v));
+		*m = lower_median(tmp, n);
+		for (int k = 0; k < BOOT && nreps > 1; k++) {
+			size_t len = 0;
+
+			for (int r = 0; r < nreps; r++) {
+				int pick = (int)(bhb_rand(&seed) % (uint64_t)nreps);
+
+				memcpy(tmp + len, v + off[pick], (off[pick + 1] - off[pick]) * sizeof(*v));
+				len += off[pick + 1] - off[pick];
+			}
+			b[k] = len ? lower_median(tmp, len) : NAN;
+		}
+		if (nreps > 1)
+			bhb_interval(b, BOOT, 1, 0.95, lo, hi);
+	}
+	free(tmp);
+	free(b);
+}
+
+/* median of v (sorted in place); NAN if empty */
+static double med(double *v, size_t n)
+{
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_dbl);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int frame_is(json_t *f, const char *op, const char *state, const char *mech)
+{
+	return !strcmp(gs(f, "kind"), "timing") && !strcmp(gs(f, "op"), op) &&
+	       !strcmp(gs(f, "state"), state) && !strcmp(gs(f, "mech"), mech);
+}
+
+/* one op x state x mechanism from its frames (one per repetition) */
+static json_t *timing_cell(json_t *frames, const char *op, const char *state, const char *mech,
+			   uint64_t seed, json_t *failures)
+{
+	int busy = !strcmp(state, "busy"), nreps = 0, errors = 0;
+	json_t *out = json_pack("{s:s,s:s,s:s}", "op", op, "state", state, "mech", mech), *f;
+	double *v = NULL, *rem = NULL, *after = NULL, mn = INFINITY, mx = 0, m, lo, hi;
+	size_t *off = NULL;
+	size_t i, nrem = 0, nsamples = 0, nframes = 0, len = 0;	/* off[r]: repetition r's first sample */
+	json_int_t iters = 0, ok = 0, executed = 0;
+	char first_error[96] = "";
+
+	json_array_foreach(frames, i, f) {
+		if (!frame_is(f, op, state, mech))
+			continue;
+		json_object_set(out, "api", json_object_get(f, "api"));
+		if (json_object_get(f, "na")) {
+			json_object_set(out, "na", json_object_get(f, "na"));
+			return out;
+		}
+		if (json_object_get(f, "error")) {
+			if (!errors++)
+				snprintf(first_error, sizeof(first_error), "%s", gs(f, "error"));
+			continue;
+		}
+		nframes++;
+		nsamples += json_array_size(json_object_get(f, "op_ns"));
+	}
+	if (errors) {
+		json_object_set_new(out, "errors", json_integer(errors));
+		json_array_append_new(failures, json_sprintf("control: %s on a %s %s item: %d calls failed (%s)",
+							     op, state, mech, errors, first_error));
+	}
+	off = calloc(nframes + 1, sizeof(*off));
+	v = calloc(nsamples + 1, sizeof(*v));
+	rem = calloc(nsamples + 1, sizeof(*rem));
+	after = calloc(nsamples + 1, sizeof(*after));
+	if (!off || !v || !rem || !after)
+		nframes = 0;
+	json_array_foreach(frames, i, f) {
+		json_t *ops = json_object_get(f, "op_ns"), *rm = json_object_get(f, "remaining_ns");
+
+		if ((size_t)nreps == nframes)
+			break;
+		if (!frame_is(f, op, state, mech) || json_object_get(f, "error"))
+			continue;
+		for (size_t k = 0; k < json_array_size(ops); k++) {
+			json_int_t x = json_integer_value(json_array_get(ops, k));
+			json_int_t r = json_integer_value(json_array_get(rm, k));
+
+			v[len++] = (double)x;
+			mn = fmin(mn, (double)x);
+			mx = fmax(mx, (double)x);
+			if (busy && r > 0) {
+				rem[nrem] = (double)r;
+				after[nrem++] = (double)(x - r);
+			}
+		}
+		off[++nreps] = len;
+		iters += gi(f, "iters");
+		ok += gi(f, "ok");
+		executed += gi(f, "executed");
+	}
+	json_object_set_new(out, "repetitions", json_integer(nreps));
+	json_object_set_new(out, "iterations", json_integer(iters));
+	json_object_set_new(out, "ok", json_integer(ok));
+	json_object_set_new(out, "executed", json_integer(executed));
+	if (!nreps) {
+		if (!errors)
+			json_array_append_new(failures, json_sprintf("control: no measurement of %s on a %s %s item",
+								     op, state, mech));
+		goto out;
+	}
+	median_ci(v, off, nreps, seed, &m, &lo, &hi);
+	json_object_set_new(out, "median_ns", json_real(m));
+	if (nreps > 1)
+		json_object_set_new(out, "ci95", json_pack("[f,f]", lo, hi));
+	json_object_set_new(out, "min_ns", json_real(mn));
+	json_object_set_new(out, "max_ns", json_real(mx));
+	json_object_set_new(out, "samples", json_integer((json_int_t)off[nreps]));
+	if (busy) {
+		/* the op had to wait: the callback still ran when it began */
+		json_object_set_new(out, "still_running", json_integer((json_int_t)nrem));
+		if (nrem) {
+			json_object_set_new(out, "remaining_median_ns", json_real(med(rem, nrem)));
+			json_object_set_new(out, "after_end_median_ns", json_real(med(after, nrem)));
+		}
+		if (ok != iters)
+			json_array_append_new(failures, json_sprintf(
+				"control: %s on a busy %s item returned before the callback finished in %lld of %lld ops",
+				op, mech, (long long)(iters - ok), (long long)iters));
+		if ((json_int_t)nrem * 2 < iters)
+			json_array_append_new(failures, json_sprintf(
+				"control: %s on a busy %s item: the callback still ran when the op began in only %zu of %lld ops",
+				op, mech, nrem, (long long)iters));
+	} else if (executed || ok != iters) {
+		json_array_append_new(failures, json_sprintf("control: %s on an idle %s item: %lld callbacks ran",
+							     op, mech, (long long)executed));
+	}
+out:
+	free(off);
+	free(v);
+	free(rem);
+	free(after);
+	return out;
+}
+
+/* coalesce, self_free, after_callback: the frame plus its verdict */
+static json_t *check_entry(json_t *f, json_t *failures)
+{
+	const char *kind = gs(f, "kind"), *mech = gs(f, "mech");
+	json_t *o = json_deep_copy(f);
+	json_int_t n = gi(f, "items"), q = gi(f, "queued"), x = gi(f, "executed"), ok = gi(f, "ok");
+	json_int_t w = gi(f, "core_writes");
+	int pass = 1;
+	char *v = NULL;
+
+	json_object_del(o, "kind");
+	if (json_object_get(f, "na") || json_object_get(f, "error")) {
+		if (json_object_get(f, "error"))
+			json_array_append_new(failures, json_sprintf("control: %s %s: %s", kind, mech, gs(f, "error")));
+		return o;
+	}
+	if (!strcmp(kind, "coalesce")) {
+		pass = x == q && ok == n;
+		if (asprintf(&v, "%lld of %lld second queue calls merged; %lld callbacks for %lld successful queue calls",
+			     (long long)gi(f, "merged"), (long long)n, (long long)x, (long long)q) < 0)
+			v = NULL;
+	} else if (!strcmp(kind, "self_free")) {
+		pass = q == n && x == n && ok == n;
+		if (asprintf(&v, "%lld of %lld items freed themselves in their callback (%lld intact at entry)",
+			     (long long)x, (long long)n, (long long)ok) < 0)
+			v = NULL;
+	} else if (is_tasklet(mech)) {
+		pass = x == n;
+		if (asprintf(&v, w == n ? "the core writes the tasklet after its callback (%lld of %lld), "
+					  "freeing it there would be a use-after-free" :
+					  "the core wrote the tasklet after its callback in %lld of %lld runs",
+			     (long long)w, (long long)n) < 0)
+			v = NULL;
+	} else {
+		pass = x == n && !w;
+		if (asprintf(&v, "the core left %lld of %lld poisoned items untouched after their callback",
+			     (long long)(n - w), (long long)n) < 0)
+			v = NULL;
+	}
+	json_object_set_new(o, "pass", json_boolean(pass));
+	json_object_set_new(o, "verdict", json_string(v ? v : ""));
+	if (!pass)
+		json_array_append_new(failures, json_sprintf("control: %s %s: %s", kind, mech, v ? v : "failed"));
+	free(v);
+	return o;
+}
+
+json_t *bhb_control_summary(json_t *frames, json_t *failures)
+{
+	json_t *out = json_object(), *cfg = NULL, *timing = json_array(), *f, *m;
+	json_t *checks[3] = { json_array(), json_array(), json_array() };
+	static const char *const kinds[3] = { "coalesce", "self_free", "after_callback" };
+	size_t i, k;
+	size_t nfail = json_array_size(failures);
+
+	json_array_foreach(frames, i, f)
+		if (!strcmp(gs(f, "kind"), "config"))
+			cfg = f;
+	if (!cfg) {
+		json_array_append_new(failures, json_string("control: the guest sent no configuration frame"));
+		cfg = json_object();
+		json_object_set_new(out, "config_missing", json_true());
+	} else {
+		json_incref(cfg);
+	}
+	const char *keys[] = { "cost_ns", "idle_iters", "busy_iters", "repetitions", "mechs", "unavailable" };
+
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		json_object_set(out, keys[k], json_object_get(cfg, keys[k]) ?: json_null());
+	for (int op = 0; op < NTIMING; op++)
+		for (int s = 0; s < 2; s++)
+			json_array_foreach(json_object_get(cfg, "mechs"), k, m)
+				json_array_append_new(timing, timing_cell(frames, timing_ops[op], states[s],
+									  json_string_value(m),
+									  0xc0de + (uint64_t)(op * 64 + s * 16) + k, failures));
+	json_array_foreach(frames, i, f)
+		for (k = 0; k < 3; k++)
+			if (!strcmp(gs(f, "kind"), kinds[k]))
+				json_array_append_new(checks[k], check_entry(f, failures));
+	json_object_set_new(out, "timing", timing);
+	for (k = 0; k < 3; k++)
+		json_object_set_new(out, kinds[k], checks[k]);
+	json_object_set_new(out, "failed_checks", json_integer((json_int_t)(json_array_size(failures) - nfail)));
+	json_decref(cfg);
+	return out;
+}
+
+/* ns -> microseconds, about three significant digits */
+static void fmt_us(char *out, size_t len, double ns)
+{
+	double x = ns / 1e3;
+
+	snprintf(out, len, x < 10 ? "%.2f" : x < 1000 ? "%.1f" : "%.0f", x);
+}
+
+static json_t *find_cell(json_t *timing, const char *op, const char *state, const char *mech)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(timing, i, c)
+		if (!strcmp(gs(c, "op"), op) && !strcmp(gs(c, "state"), state) && !strcmp(gs(c, "mech"), mech))
+			return c;
+	return NULL;
+}
+
+enum { ROW_MEDIAN, ROW_WAITED, ROW_AFTER };
+
+static void cell_text(char *out, size_t len, json_t *c, int row)
+{
+	char a[24], lo[24], hi[24];
+	json_t *ci = json_object_get(c, "ci95");
+
+	if (!c) {
+		snprintf(out, len, "-");
+	} else if (json_object_get(c, "na")) {
+		snprintf(out, len, "n/a");
+	} else if (!json_object_get(c, "median_ns")) {
+		snprintf(out, len, "FAILED");
+	} else if (row == ROW_WAITED) {
+		snprintf(out, len, "%lld/%lld", (long long)gi(c, "ok"), (long long)gi(c, "iterations"));
+	} else if (row == ROW_AFTER) {
+		if (json_object_get(c, "after_end_median_ns"))
+			fmt_us(out, len, json_real_value(json_object_get(c, "after_end_median_ns")));
+		else
+			snprintf(out, len, "-");
+	} else {
+		fmt_us(a, sizeof(a), json_real_value(json_object_get(c, "median_ns")));
+		if (!ci) {
+			snprintf(out, len, "%s", a);
+			return;
+		}
+		fmt_us(lo, sizeof(lo), json_real_value(json_array_get(ci, 0)));
+		fmt_us(hi, sizeof(hi), json_real_value(json_array_get(ci, 1)));
+		snprintf(out, len, "%s [%s-%s]", a, lo, hi);
+	}
+}
+
+void bhb_print_control(FILE *f, json_t *c)
+{
+	json_t *mechs = json_object_get(c, "mechs"), *timing = json_object_get(c, "timing"), *m, *e;
+	static const char *const titles[3] = {
+		"coalescing: an idle item queued twice with BH disabled on this CPU",
+		"self-freeing work: kmalloc()ed items whose callback poisons and kfree()s them",
+		"after the callback: does the core write the item once its callback returned?",
+	};
+	static const char *const kinds[3] = { "coalesce", "self_free", "after_callback" };
+	size_t i, k;
+
+	fprintf(f, "\ncontrol operations: each op on an idle item and on a busy one (its callback running for %.0f us\n"
+		   "on another CPU); microseconds, median [95%% bootstrap CI over %lld repetitions];\n"
+		   "idle x %lld and busy x %lld ops per repetition\n",
+		(double)gi(c, "cost_ns") / 1e3, (long long)gi(c, "repetitions"),
+		(long long)gi(c, "idle_iters"), (long long)gi(c, "busy_iters"));
+	fprintf(f, "%-22s", "op / state");
+	json_array_foreach(mechs, i, m)
+		fprintf(f, " %-19s", json_string_value(m));
+	fprintf(f, "\n");
+	for (int op = 0; op < NTIMING; op++)
+		for (int s = 0; s < 2; s++)
+			for (int row = ROW_MEDIAN; row <= (s ? ROW_AFTER : ROW_MEDIAN); row++) {
+				char label[40], cell[64];
+
+				if (row == ROW_MEDIAN)
+					snprintf(label, sizeof(label), "%s %s", timing_ops[op], states[s]);
+				else
+					snprintf(label, sizeof(label), "  %s", row == ROW_WAITED ? "waited" :
+						 "cb end -> return");
+				fprintf(f, "%-22s", label);
+				json_array_foreach(mechs, i, m) {
+					cell_text(cell, sizeof(cell), find_cell(timing, timing_ops[op], states[s],
+										json_string_value(m)), row);
+					fprintf(f, " %-19s", cell);
+				}
+				fprintf(f, "\n");
+			}
+	fprintf(f, "cancel = cancel_work_sync() / tasklet_kill(); flush = flush_work() (tasklets have none);\n"
+		   "disable_enable = disable_work_sync() + enable_work() (6.10+) / tasklet_disable() + tasklet_enable().\n"
+		   "waited: busy ops that returned after the callback finished; cb end -> return: median time\n"
+		   "from the callback's last instruction to the op's return.\n");
+	for (k = 0; k < 3; k++) {
+		json_t *list = json_object_get(c, kinds[k]);
+
+		if (!json_array_size(list))
+			continue;
+		fprintf(f, "\n%s\n", titles[k]);
+		json_array_foreach(list, i, e) {
+			const char *v = json_string_value(json_object_get(e, "verdict"));
+
+			if (json_object_get(e, "na"))
+				v = json_string_value(json_object_get(e, "na"));
+			else if (json_object_get(e, "error"))
+				v = json_string_value(json_object_get(e, "error"));
+			fprintf(f, "  %-11s %s%s\n", gs(e, "mech"), v ? v : "",
+				json_is_false(json_object_get(e, "pass")) ? "  <== FAILED" : "");
+		}
+	}
+	if (json_array_size(json_object_get(c, "unavailable"))) {
+		fprintf(f, "\nnot available in this kernel:");
+		json_array_foreach(json_object_get(c, "unavailable"), i, m)
+			fprintf(f, " %s", json_string_value(m));
+		fprintf(f, "\n");
+	}
+}
