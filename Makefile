@@ -1,6 +1,6 @@
 # bhbench: the two commands are `make bench` and `make test`.
 KERNEL ?= 6.12
-SCENARIO ?= latency
+SCENARIO ?= default
 ACCEL ?= auto
 ARGS ?=
 

@@ -375,7 +375,8 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < nscens; i++)
 		if (scens[i].type == BHB_SCEN_LATENCY) {
-			failed += run_latency(scens, nscens, nscens > 1) != 0;
+			failed += run_latency(scens, nscens, nscens > 1,
+					      atoi(cmdline_get("bhbagent.trace", "0"))) != 0;
 			break;
 		}
 	for (int i = 0; i < nscens; i++)

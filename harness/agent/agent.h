@@ -21,9 +21,26 @@ uint64_t now_ns(void);
 
 /*
  * the latency scenarios among s[0..n) (suite: labels are scenario/case);
- * returns the number of failed runs
+ * trace_reps > 0: then that many traced runs of every mechanism of the
+ * first case (the trace cross-check); returns the number of failed runs
  */
-int run_latency(const struct bhb_scenario *s, int n, int suite);
+int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps);
+/*
+ * The trace cross-check (trace.c): the kernel's own trace events for one
+ * mechanism's runs.  trace_begin() enables the events that mechanism's
+ * queueing and execution emit (trace clock "mono", the clock of
+ * ktime_get_ns()); 0, or -1 with why set (e.g. an event this kernel lacks).
+ * trace_end() disables them, reads the buffer and pairs queue and
+ * execution events of this module's items into queue-to-callback-entry
+ * latencies: returns a JSON object with at least
+ *   "events": [names used], "hist": sparse [bucket, count, ...] as in a
+ *   run record (bhb_hist buckets, ns), "matched", "unmatched_queue",
+ *   "unmatched_exec", "lost_events" (ring buffer overruns)
+ * or NULL with why set.
+ */
+int trace_begin(int mech, char *why, size_t len);
+json_t *trace_end(int mech, char *why, size_t len);
+
 /* the hotplug drain scenario; returns the number of failed cycles */
 int run_hotplug(void);
 /* "/init hp ...": the steps hyperfine runs as separate processes */

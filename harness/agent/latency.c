@@ -458,8 +458,69 @@ static json_t *case_json(const struct bench *b)
 			 "warmup", (json_int_t)b->s->warmup);
 }
 
+/*
+ * The trace cross-check: reps runs of every mechanism of the first case,
+ * rounds interleaved, with the kernel's trace events on; each run sends
+ * the module's own queue-to-callback histogram next to the one derived
+ * from the trace.  Returns the number of failed runs.
+ */
+static int run_traced(struct bench *benches, int nb, int reps)
+{
+	int failed = 0;
+
+	for (int r = 0; r < reps; r++) {
+		for (int i = 0; i < nb && benches[i].cs == benches[0].cs; i++) {
+			struct bench *b = &benches[i];
+			struct run_summary rs;
+			char why[256] = "";
+			json_t *t, *mod;
+			int err;
+
+			if (b->mech == BHB_MECH_DIRECT)
+				continue;
+			if (trace_begin(b->mech, why, sizeof(why))) {
+				send_json("trace", json_pack("{s:s,s:s,s:i,s:s}", "case", b->label,
+							     "mech", bhb_mech_names[b->mech], "rep", r, "error", why));
+				failed++;
+				continue;
+			}
+			err = do_run(b, 0, &rs);
+			t = trace_end(b->mech, why, sizeof(why));
+			if (err || !t) {
+				send_json("trace", json_pack("{s:s,s:s,s:i,s:s}", "case", b->label,
+							     "mech", bhb_mech_names[b->mech], "rep", r,
+							     "error", err ? strerror(-err) : why));
+				json_decref(t);
+				failed++;
+				continue;
+			}
+			struct bhb_cpu_result merged;
+
+			memset(&merged, 0, sizeof(merged));
+			for (int c = 0; c < BHB_MAX_CPUS; c++) {
+				if (!resbuf[c].stats.executed)
+					continue;
+				for (unsigned int k = 0; k < BHB_HIST_NBUCKETS; k++)
+					merged.hist_q2e[k] += resbuf[c].hist_q2e[k];
+				merged.stats.executed += resbuf[c].stats.executed;
+			}
+			mod = sparse(merged.hist_q2e);
+			json_object_set_new(t, "case", json_string(b->label));
+			json_object_set_new(t, "mech", json_string(bhb_mech_names[b->mech]));
+			json_object_set_new(t, "rep", json_integer(r));
+			json_object_set_new(t, "module_q2e", mod);
+			json_object_set_new(t, "module_executed", json_integer((json_int_t)merged.stats.executed));
+			send_json("trace", t);
+			say("traced run %d %s: %lld items matched in the trace, %lld executed",
+			    r + 1, b->name, json_integer_value(json_object_get(t, "matched")),
+			    (long long)merged.stats.executed);
+		}
+	}
+	return failed;
+}
+
 /* Every case of the latency scenarios in s[0..n); returns failed runs. */
-int run_latency(const struct bhb_scenario *s, int n, int suite)
+int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps)
 {
 	static struct bench benches[BHB_MAX_SUITE * BHB_MAX_CASES * BHB_NR_MECHS];
 	json_t *cases = json_array();
@@ -556,5 +617,7 @@ int run_latency(const struct bhb_scenario *s, int n, int suite)
 	}
 	if (send_file("gbench", "/tmp/gbench.json"))
 		send_error("Google Benchmark wrote no JSON");
+	if (trace_reps > 0)
+		runs_failed += (unsigned int)run_traced(benches, nb, trace_reps);
 	return (int)runs_failed;
 }

@@ -656,7 +656,7 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 	struct bhb_frames fr;
 	json_t *res = json_object(), *failures = json_array(), *list = json_array(), *unavail = json_array();
 	json_t *hello = NULL, *overhead = NULL, *hp_cycles = json_array(), *hyperfine = json_array();
-	json_t *control = json_array(), *na = json_array();
+	json_t *control = json_array(), *na = json_array(), *traces = json_array();
 	char path[1024];
 	size_t n = 0;
 	char *buf;
@@ -748,6 +748,8 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 					cases[ci].params = json_incref(c);
 			}
 			json_decref(j);
+		} else if (!strcmp(f->type, "trace")) {
+			json_array_append_new(traces, j);
 		} else if (!strcmp(f->type, "na")) {
 			json_array_append_new(na, j);
 		} else if (!strcmp(f->type, "hyperfine")) {
@@ -845,6 +847,9 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 		json_decref(cases[p].params);
 	}
 	json_object_set_new(res, "benchmarks", list);
+	if (json_array_size(traces))
+		json_object_set_new(res, "trace_check", bhb_trace_summary(traces, list, failures));
+	json_decref(traces);
 	if (json_array_size(na))
 		json_object_set(res, "not_applicable", na);
 	json_decref(na);
@@ -1080,6 +1085,16 @@ void bhb_print_summary(FILE *f, json_t *res)
 			json_integer_value(json_object_get(sc, "cost_ns")),
 			json_integer_value(json_object_get(sc, "repetitions")));
 	}
+	if (json_object_get(res, "merge")) {
+		json_t *mg = json_object_get(res, "merge");
+		char *from = json_dumps(json_object_get(env, "merged_from"), JSON_COMPACT);
+
+		fprintf(f, "MERGED: %lld boots (%s); intervals are a hierarchical bootstrap over boots, then repetitions;\n"
+			   "%lld benchmarks whose boots disagree on p50 (marked *; see spread in results.json)\n",
+			json_integer_value(json_object_get(mg, "boots")), from ? from : "",
+			json_integer_value(json_object_get(mg, "disagreeing_p50")));
+		free(from);
+	}
 	if (json_is_true(json_object_get(env, "quick")))
 		fprintf(f, "QUICK run (--quick): 2 repetitions, a quarter of the items; for development, not for figures\n");
 	fprintf(f, "latency: intended arrival -> callback entry, microseconds; [95%% bootstrap CI over repetitions]\n");
@@ -1134,6 +1149,8 @@ void bhb_print_summary(FILE *f, json_t *res)
 				best = json_integer_value(v);
 				snprintf(where, sizeof(where), "%s (%.0f%%)", k, exe ? 100.0 * (double)best / (double)exe : 0);
 			}
+		if (json_is_true(json_object_get(json_object_get(json_object_get(b, "spread"), "p50"), "boots_disagree")))
+			strncat(p50, "*", sizeof(p50) - strlen(p50) - 1);
 		fprintf(f, "%-11s %-19s %-19s %-6s %-6s %-18s %-17s %-17s %-17s %-4lld %-8s %s",
 			json_string_value(json_object_get(b, "mech")), p50, p99, p999, mx, q2e, rt, rq, rd,
 			json_integer_value(json_object_get(json_object_get(b, "counters"), "lost")), tput, where);
@@ -1149,6 +1166,8 @@ void bhb_print_summary(FILE *f, json_t *res)
 			fprintf(f, " %s", json_string_value(b));
 		fprintf(f, "\n");
 	}
+	if (json_object_get(res, "trace_check"))
+		bhb_print_trace(f, json_object_get(res, "trace_check"));
 	fprintf(f, "\nq->cb: median from the queue call itself to the callback (the mechanism's own cost,\n"
 		   "without the producer's lateness).\n");
 	if (oh)

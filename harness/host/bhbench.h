@@ -17,6 +17,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* ---- options of "bhbench run" (cli.c) ---- */
 struct run_opts {
@@ -33,6 +34,7 @@ struct run_opts {
 	int cycles;		/* >0: override the scenario's cycles */
 	int no_report;		/* skip report.html / report.md */
 	int quick;		/* fewer repetitions and items */
+	int trace;		/* traced runs per mechanism (cross-check) */
 	int help;
 };
 extern const char run_usage[];
@@ -107,10 +109,25 @@ void bhb_print_summary(FILE *f, json_t *results);
 json_t *bhb_control_summary(json_t *frames, json_t *failures);
 void bhb_print_control(FILE *f, json_t *control);
 
+/* ---- trace cross-check (trace.c) ---- */
+/*
+ * the "trace" frames of one boot and the run's benchmarks -> results.json
+ * "trace_check": per mechanism, trace-derived vs module queue-to-callback
+ * latency of the same traced runs, and traced vs untraced module medians;
+ * disagreement beyond the stated tolerance is added to failures
+ */
+json_t *bhb_trace_summary(json_t *frames, json_t *benchmarks, json_t *failures);
+void bhb_print_trace(FILE *f, json_t *trace_check);
+
 /* ---- results.json helpers (results.c) ---- */
 /* results.json of a successful run, or NULL with the reason in err */
 json_t *bhb_res_load(const char *dir, char *err, size_t len);
-json_t *bhb_res_bench(json_t *res, const char *prod, const char *mech);
+/* a benchmark's case label ("producers/hardirq"; older results: the producer) */
+const char *bhb_res_case(json_t *b);
+/* the distinct case labels in order; returns how many */
+int bhb_res_cases(json_t *res, const char **out, int cap);
+/* the benchmark of case label (or a suite's producers/label) and mechanism */
+json_t *bhb_res_bench(json_t *res, const char *label, const char *mech);
 /* per-repetition values of metric ("p50", "p99", "q2e_p50"); returns how many */
 int bhb_res_reps(json_t *b, const char *metric, double *out, int cap);
 /* median(b) / median(a) with a 95% bootstrap interval; 0 or -1 */

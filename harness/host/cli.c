@@ -19,7 +19,8 @@ const char run_usage[] =
 	"\n"
 	"  -k, --kernel K      Debian kernel: alias (6.12, 7.3, 7.3-rt, 6.1) or full\n"
 	"                      release (6.12.57+deb12-amd64); default 6.12\n"
-	"  -s, --scenario S    scenario name in configs/ or path to an .ini; default latency\n"
+	"  -s, --scenario S    scenario or suite name in configs/, or a path to an .ini;\n"
+	"                      default: the default suite\n"
 	"  -a, --accel A       auto | kvm | tcg; default auto (KVM only if it really boots)\n"
 	"  -c, --cpus N        guest vCPUs (1-64); default 2\n"
 	"  -m, --mem MB        guest memory (128-65536); default 512\n"
@@ -31,6 +32,9 @@ const char run_usage[] =
 	"      --id ID         run id (default: date-kernel-scenario)\n"
 	"      --cycles N      hotplug scenarios: override the number of cycles (rounds)\n"
 	"      --no-report     do not write report.html, report.md and figures/\n"
+	"      --trace N       after the runs, N traced runs of every mechanism of the\n"
+	"                      first case with the kernel's own trace events on: the\n"
+	"                      trace-derived latency next to the module's (cross-check)\n"
 	"      --quick         latency scenarios and suites: 2 repetitions, a quarter of\n"
 	"                      the items, no warm-up (for development, not for figures)\n"
 	"  -h, --help          this text\n";
@@ -76,6 +80,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "cycles", required_argument, NULL, 'C' },
 		{ "no-report", no_argument, NULL, 'R' },
 		{ "quick", no_argument, NULL, 'Q' },
+		{ "trace", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -83,7 +88,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->kernel, sizeof(o->kernel), "6.12");
-	snprintf(o->scenario, sizeof(o->scenario), "latency");
+	snprintf(o->scenario, sizeof(o->scenario), "default");
 	snprintf(o->accel, sizeof(o->accel), "auto");
 	o->cpus = 2;
 	o->mem_mb = 512;
@@ -149,6 +154,9 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 			break;
 		case 'Q':
 			o->quick = 1;
+			break;
+		case 'T':
+			ret = num("--trace", optarg, 1, 100, &o->trace, err, errlen);
 			break;
 		case 'h':
 			o->help = 1;

@@ -126,7 +126,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	rows = calloc(json_array_size(json_object_get(A, "benchmarks")) * NMET + 1, sizeof(*rows));
 	json_array_foreach(json_object_get(A, "benchmarks"), i, b) {
-		const char *prod = json_string_value(json_object_get(b, "producer"));
+		const char *prod = bhb_res_case(b);
 		const char *mech = json_string_value(json_object_get(b, "mech"));
 		json_t *nb = bhb_res_bench(B, prod, mech);
 

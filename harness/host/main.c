@@ -18,6 +18,7 @@ static const struct cmd commands[] = {
 	{ "run", cmd_run, "boot a kernel, run a scenario, write results/<run-id>/" },
 	{ "show", cmd_show, "print the summary table of a finished run" },
 	{ "report", cmd_report, "gnuplot figures, report.html and report.md for runs" },
+	{ "merge", cmd_merge, "merge boots of one kernel and scenario: within- and between-boot spread" },
 	{ "compare", cmd_compare, "NEW/BASE per mechanism and metric, tested; exit 1 on a regression" },
 	{ "matrix", cmd_matrix, "run a scenario on every kernel cell of configs/kernels.ini (resumable)" },
 	{ "trend", cmd_trend, "one metric per mechanism across runs (kernels), table and data" },

@@ -15,8 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/names.h"
 #include "../common/stats.h"
 #include "bhbench.h"
+
+#define MAXFIGS		128
+#define MAXCASES	512
 
 static const char *const conv[][2] = {
 	{ "tasklet", "bh" }, { "tasklet_hi", "bh_highpri" }, { "tasklet", "wq_percpu" },
@@ -96,7 +100,7 @@ static int figure(struct fig *figs, int *nfig, const char *figdir, const char *s
 {
 	char out[PATH_MAX];
 
-	if (*nfig >= 64)
+	if (*nfig >= MAXFIGS)
 		return 0;
 	for (int t = 0; t < 2; t++) {
 		const char *ext = t ? "png" : "svg";
@@ -125,7 +129,7 @@ static void fmt_ci(char *o, size_t n, json_t *v)
 int cmd_report(int argc, char **argv)
 {
 	char dir[PATH_MAX], figdir[PATH_MAX], path[PATH_MAX], title[256];
-	struct fig figs[64];
+	struct fig figs[MAXFIGS];
 	int nfig = 0;
 	FILE *md, *html;
 	char *mdtext = NULL, *htmltext = NULL;
@@ -169,9 +173,10 @@ int cmd_report(int argc, char **argv)
 			continue;
 		}
 		const char *scen = json_string_value(json_object_get(json_object_get(res, "scenario"), "name"));
-		const char *prods[] = { "hardirq", "process", "process_bh" };
+		const char *prods[MAXCASES];
+		size_t ncase = (size_t)bhb_res_cases(res, prods, MAXCASES);
 
-		for (size_t p = 0; p < 3; p++)
+		for (size_t p = 0; p < ncase; p++)
 			for (size_t c = 0; c < sizeof(conv) / sizeof(conv[0]); c++) {
 				json_t *from = bhb_res_bench(res, prods[p], conv[c][0]), *to = bhb_res_bench(res, prods[p], conv[c][1]);
 				double r50 = NAN, l50 = NAN, h50 = NAN, r99 = NAN, l99 = NAN, h99 = NAN;
@@ -255,16 +260,22 @@ int cmd_report(int argc, char **argv)
 		}
 		fprintf(html, "</table>\n");
 
-		/* latency figures per producer */
-		const char *prods[] = { "hardirq", "process", "process_bh" };
+		/* latency figures per case */
+		const char *prods[MAXCASES];
+		size_t ncase = (size_t)bhb_res_cases(res, prods, MAXCASES);
 
-		for (size_t p = 0; p < 3; p++) {
-			char cdf[PATH_MAX], pct[PATH_MAX];
+		for (size_t p = 0; p < ncase; p++) {
+			char cdf[PATH_MAX], pct[PATH_MAX], fname[128];
 			FILE *fc, *fp;
 			int nb = 0;
 
-			snprintf(cdf, sizeof(cdf), "%s/run%d-cdf-%s.dat", figdir, r, prods[p]);
-			snprintf(pct, sizeof(pct), "%s/run%d-pct-%s.dat", figdir, r, prods[p]);
+			/* a file name: "producers/hardirq" -> "producers-hardirq" */
+			snprintf(fname, sizeof(fname), "%s", prods[p]);
+			for (char *q = fname; *q; q++)
+				if (*q == '/' || *q == ' ')
+					*q = '-';
+			snprintf(cdf, sizeof(cdf), "%s/run%d-cdf-%s.dat", figdir, r, fname);
+			snprintf(pct, sizeof(pct), "%s/run%d-pct-%s.dat", figdir, r, fname);
 			fc = fopen(cdf, "w");
 			fp = fopen(pct, "w");
 			if (!fc || !fp) {
@@ -279,7 +290,7 @@ int cmd_report(int argc, char **argv)
 				json_t *h = json_object_get(json_object_get(b, "histogram"), "latency"), *lat;
 				double tot = 0, cum = 0;
 
-				if (strcmp(json_string_value(json_object_get(b, "producer")), prods[p]))
+				if (strcmp(bhb_res_case(b), prods[p]))
 					continue;
 				for (size_t k = 1; k < json_array_size(h); k += 2)
 					tot += (double)json_integer_value(json_array_get(h, k));
@@ -310,31 +321,29 @@ int cmd_report(int argc, char **argv)
 				continue;
 			char base[96], cap[256];
 
-			snprintf(base, sizeof(base), "run%d-cdf-%s", r, prods[p]);
-			snprintf(title, sizeof(title), "%s, %s producer: latency CDF", scen, prods[p]);
-			snprintf(cap, sizeof(cap), "Run %d, %s producer: fraction of items (y) with a latency below x, one line per mechanism.",
+			snprintf(base, sizeof(base), "run%d-cdf-%s", r, fname);
+			snprintf(title, sizeof(title), "%s, %s: latency CDF", scen, prods[p]);
+			snprintf(cap, sizeof(cap), "Run %d, %s: fraction of items (y) with a latency below x, one line per mechanism.",
 				 r, prods[p]);
 			figure(figs, &nfig, figdir, "latency_cdf.gp", cdf, nb, base, title, cap);
-			snprintf(base, sizeof(base), "run%d-pct-%s", r, prods[p]);
-			snprintf(title, sizeof(title), "%s, %s producer: p50 and p99 with 95%% CI", scen, prods[p]);
-			snprintf(cap, sizeof(cap), "Run %d, %s producer: p50 and p99 per mechanism; error bars are 95%% bootstrap intervals over repetitions.",
+			snprintf(base, sizeof(base), "run%d-pct-%s", r, fname);
+			snprintf(title, sizeof(title), "%s, %s: p50 and p99 with 95%% CI", scen, prods[p]);
+			snprintf(cap, sizeof(cap), "Run %d, %s: p50 and p99 per mechanism; error bars are 95%% bootstrap intervals over repetitions.",
 				 r, prods[p]);
 			figure(figs, &nfig, figdir, "percentiles.gp", pct, nb, base, title, cap);
 		}
 		/* latency by producer context: p50 per mechanism, a bar per producer */
 		{
 			char dat[PATH_MAX];
-			const char *have[3];
+			const char *have[8];
 			int np = 0;
 			FILE *f;
 
-			for (size_t p = 0; p < 3; p++) {
-				json_array_foreach(json_object_get(res, "benchmarks"), i, b)
-					if (!strcmp(json_string_value(json_object_get(b, "producer")), prods[p])) {
-						have[np++] = prods[p];
-						break;
-					}
-			}
+			/* a suite's producers scenario, or a scenario's cases named after producers */
+			for (size_t p = 0; p < ncase && np < 8; p++)
+				if (!strncmp(prods[p], "producers/", 10) ||
+				    bhb_name_lookup(bhb_producer_names, BHB_NR_PRODUCERS, prods[p]) >= 0)
+					have[np++] = prods[p];
 			snprintf(dat, sizeof(dat), "%s/run%d-producers.dat", figdir, r);
 			f = np > 1 ? fopen(dat, "w") : NULL;
 			if (f) {
@@ -366,13 +375,59 @@ int cmd_report(int argc, char **argv)
 				figure(figs, &nfig, figdir, "producers.gp", dat, np, base, title, cap);
 			}
 		}
+		/* throughput versus callback cost: the cases of a throughput scenario with a cost-N name */
+		{
+			char dat[PATH_MAX];
+			FILE *f;
+			int nb = 0;
+
+			snprintf(dat, sizeof(dat), "%s/run%d-throughput.dat", figdir, r);
+			f = fopen(dat, "w");
+			for (int m = 0; f && m < BHB_NR_MECHS; m++) {
+				int rows = 0;
+
+				for (size_t p = 0; p < ncase; p++) {
+					const char *c = strstr(prods[p], "throughput/cost-");
+					json_t *bb = bhb_res_bench(res, prods[p], bhb_mech_names[m]), *t;
+					char *end;
+					double cost;
+
+					if (!c || !bb)
+						continue;
+					cost = strtod(c + 16, &end);
+					if (*end)
+						continue;	/* e.g. cost-1-one-cpu */
+					t = json_object_get(json_object_get(bb, "throughput"), "items_per_s");
+					if (!json_is_object(t))
+						continue;
+					if (!rows++)
+						fprintf(f, "%s%s\n", nb++ ? "\n\n" : "", bhb_mech_names[m]);
+					/* log x: cost 0 is drawn at 0.1 us */
+					fprintf(f, "%.3f %.1f %.1f %.1f\n", cost > 0 ? cost : 0.1,
+						json_real_value(json_object_get(t, "value")),
+						json_real_value(json_array_get(json_object_get(t, "ci95"), 0)),
+						json_real_value(json_array_get(json_object_get(t, "ci95"), 1)));
+				}
+			}
+			if (f)
+				fclose(f);
+			if (nb) {
+				char base[96], cap[256];
+
+				snprintf(base, sizeof(base), "run%d-throughput", r);
+				snprintf(title, sizeof(title), "%s: items/s under saturation vs callback cost", scen);
+				snprintf(cap, sizeof(cap), "Run %d: callbacks completed per second (median, 95%% CI) against the "
+					 "callback's cost; cost 0 is drawn at 0.1 us.", r);
+				figure(figs, &nfig, figdir, "throughput.gp", dat, nb, base, title, cap);
+			}
+		}
 		/* hotplug drain versus K, per mode */
 		json_t *groups = json_object_get(json_object_get(res, "hotplug"), "groups");
 
 		if (json_array_size(groups)) {
 			const char *modes[] = { "teardown", "dead", "offline", "race" };
 
-			for (size_t mo = 0; mo < 4 && nfig + 1 <= 64; mo++) {
+			for (size_t mo = 0; mo < 4 && nfig + 1 <= MAXFIGS; mo++) {
 				char dat[PATH_MAX], last[32] = "";
 				FILE *f;
 				json_t *g;
@@ -410,9 +465,10 @@ int cmd_report(int argc, char **argv)
 		}
 		/* full latency table */
 		if (json_array_size(json_object_get(res, "benchmarks"))) {
-			fprintf(md, "\n| producer | mechanism | p50 µs | p99 µs | p99.9 µs | max µs | q->cb p50 µs | lost |\n|---|---|---|---|---|---|---|---|\n");
-			fprintf(html, "<table><tr><th>producer</th><th>mechanism</th><th>p50 µs</th><th>p99 µs</th><th>p99.9 µs</th>"
-				"<th>max µs</th><th>q-&gt;cb p50 µs</th><th>lost</th></tr>\n");
+			fprintf(md, "\n| case | mechanism | p50 µs | p99 µs | p99.9 µs | max µs | q->cb p50 µs | lost | items/s | ksoftirqd ran |\n"
+				"|---|---|---|---|---|---|---|---|---|---|\n");
+			fprintf(html, "<table><tr><th>case</th><th>mechanism</th><th>p50 µs</th><th>p99 µs</th><th>p99.9 µs</th>"
+				"<th>max µs</th><th>q-&gt;cb p50 µs</th><th>lost</th><th>items/s</th><th>ksoftirqd ran</th></tr>\n");
 			json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
 				json_t *lat = json_object_get(b, "latency_ns");
 				char a[64], c[64], q[64];
@@ -423,13 +479,22 @@ int cmd_report(int argc, char **argv)
 				double p999 = json_real_value(json_object_get(json_object_get(lat, "p99.9"), "value")) / 1e3;
 				double mx = json_real_value(json_object_get(json_object_get(lat, "max"), "value")) / 1e3;
 				long long lost = json_integer_value(json_object_get(json_object_get(b, "counters"), "lost"));
+				json_t *tp = json_object_get(json_object_get(b, "throughput"), "items_per_s");
+				json_t *ks = json_object_get(b, "ksoftirqd");
+				char tps[32] = "-", kss[48] = "-";
 
-				fprintf(md, "| %s | %s | %s | %s | %.1f | %.1f | %s | %lld |\n",
-					json_string_value(json_object_get(b, "producer")), json_string_value(json_object_get(b, "mech")),
-					a, c, p999, mx, q, lost);
-				fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%.1f</td><td>%s</td><td>%lld</td></tr>\n",
-					json_string_value(json_object_get(b, "producer")), json_string_value(json_object_get(b, "mech")),
-					a, c, p999, mx, q, lost);
+				if (json_is_object(tp))
+					snprintf(tps, sizeof(tps), "%.0f", json_real_value(json_object_get(tp, "value")));
+				if (ks)
+					snprintf(kss, sizeof(kss), "%lld (%.1f%%)", (long long)json_integer_value(json_object_get(ks, "items")),
+						 100 * json_real_value(json_object_get(ks, "share")));
+				fprintf(md, "| %s | %s | %s | %s | %.1f | %.1f | %s | %lld | %s | %s |\n",
+					bhb_res_case(b), json_string_value(json_object_get(b, "mech")),
+					a, c, p999, mx, q, lost, tps, kss);
+				fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%.1f</td><td>%s</td><td>%lld</td>"
+					"<td>%s</td><td>%s</td></tr>\n",
+					bhb_res_case(b), json_string_value(json_object_get(b, "mech")),
+					a, c, p999, mx, q, lost, tps, kss);
 			}
 			fprintf(html, "</table>\n");
 		}

@@ -28,15 +28,49 @@ json_t *bhb_res_load(const char *dir, char *err, size_t len)
 	return r;
 }
 
-json_t *bhb_res_bench(json_t *res, const char *prod, const char *mech)
+const char *bhb_res_case(json_t *b)
 {
+	const char *c = json_string_value(json_object_get(b, "case"));
+
+	return c ? c : json_string_value(json_object_get(b, "producer"));
+}
+
+int bhb_res_cases(json_t *res, const char **out, int cap)
+{
+	json_t *b;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
+		const char *c = bhb_res_case(b);
+		int k;
+
+		for (k = 0; k < n && strcmp(out[k], c); k++)
+			;
+		if (k == n && n < cap)
+			out[n++] = c;
+	}
+	return n;
+}
+
+json_t *bhb_res_bench(json_t *res, const char *label, const char *mech)
+{
+	size_t ll = strlen(label);
 	json_t *b;
 	size_t i;
 
 	json_array_foreach(json_object_get(res, "benchmarks"), i, b)
-		if (!strcmp(json_string_value(json_object_get(b, "producer")), prod) &&
-		    !strcmp(json_string_value(json_object_get(b, "mech")), mech))
+		if (!strcmp(bhb_res_case(b), label) && !strcmp(json_string_value(json_object_get(b, "mech")), mech))
 			return b;
+	/* "hardirq" also finds a suite's "producers/hardirq" */
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
+		const char *c = bhb_res_case(b);
+		size_t cl = strlen(c);
+
+		if (cl > ll + 1 && c[cl - ll - 1] == '/' && !strcmp(c + cl - ll, label) &&
+		    !strncmp(c, "producers/", 10) && !strcmp(json_string_value(json_object_get(b, "mech")), mech))
+			return b;
+	}
 	return NULL;
 }
 

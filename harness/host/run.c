@@ -264,12 +264,14 @@ int cmd_run(int argc, char **argv)
 	 * while other vCPUs run, which TCG has been seen to turn into an
 	 * "Oops: int3" in sched_clock_cpu.
 	 */
-	char nscen[40] = "";
+	char nscen[96] = "";
 
 	if (suite)
 		snprintf(nscen, sizeof(nscen), " bhbagent.scenarios=%d", nmembers);
 	if (o.quick)
 		strncat(nscen, " bhbagent.quick=1", sizeof(nscen) - strlen(nscen) - 1);
+	if (o.trace)
+		snprintf(nscen + strlen(nscen), sizeof(nscen) - strlen(nscen), " bhbagent.trace=%d", o.trace);
 	snprintf(append, sizeof(append), "console=ttyS0,115200 panic=-1 tsc=reliable rdinit=/init%s%s%s",
 		 nscen, o.append[0] ? " " : "", o.append);
 	snprintf(con, sizeof(con), "%s/console.log", dir);
@@ -319,6 +321,7 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(env, "kernel_cmdline", json_string(append));
 	json_object_set_new(env, "scenario_file", json_string(scen_path));
 	json_object_set_new(env, "quick", json_boolean(o.quick));
+	json_object_set_new(env, "traced_runs", json_integer(o.trace));
 	json_object_set_new(env, "run_id", json_string(o.run_id));
 	json_object_set_new(env, "boot_wall_s", json_real(br.wall_s));
 	json_object_set_new(env, "boots_after_emulator_fault", json_integer(retried));

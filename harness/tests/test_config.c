@@ -203,9 +203,16 @@ static void test_cli(void **state)
 	(void)state;
 	assert_int_equal(parse(err, &o, NULL), 0);
 	assert_string_equal(o.kernel, "6.12");
-	assert_string_equal(o.scenario, "latency");
+	assert_string_equal(o.scenario, "default");
 	assert_string_equal(o.accel, "auto");
 	assert_int_equal(o.cpus, 2);
+	assert_int_equal(o.quick, 0);
+	assert_int_equal(o.trace, 0);
+	assert_int_equal(parse(err, &o, "--quick", "--trace", "3", NULL), 0);
+	assert_int_equal(o.quick, 1);
+	assert_int_equal(o.trace, 3);
+	assert_int_not_equal(parse(err, &o, "--trace", "0", NULL), 0);
+	assert_non_null(strstr(err, "--trace"));
 	assert_int_equal(parse(err, &o, "--kernel", "7.3.4+deb13-amd64", "-s", "smoke", "--accel", "tcg",
 			       "--cpus", "4", "--append", "bhbench.inject_warn=1", NULL), 0);
 	assert_string_equal(o.kernel, "7.3.4+deb13-amd64");

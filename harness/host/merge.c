@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bhbench merge: several boots of the same kernel, scenario, accelerator and
+ * vCPU count -> one results.json.  Under emulation the distribution of a
+ * mechanism can differ from boot to boot (even be bimodal between boots),
+ * so a merged result keeps the two spreads apart: within a boot (between
+ * repetitions) and between boots (between the boots' medians), and says
+ * when the boots disagree.  Its intervals come from a hierarchical
+ * bootstrap: draw boots with replacement, then repetitions within each
+ * drawn boot, take the median of what was drawn.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/stats.h"
+#include "bhbench.h"
+
+#define MAXB	32		/* boots */
+#define MAXR	1024		/* repetitions per boot */
+#define NBOOT	2000
+
+struct sample {
+	int nb;
+	int n[MAXB];
+	double v[MAXB][MAXR];
+};
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median_of(const double *v, int n)
+{
+	return bhb_median(v, n);
+}
+
+/* the statistic of one hierarchical resample: median of the drawn values */
+static double hier_draw(const struct sample *s, uint64_t *rng, double *buf)
+{
+	int k = 0;
+
+	for (int i = 0; i < s->nb; i++) {
+		int b = (int)(bhb_rand(rng) % (uint64_t)s->nb);
+
+		for (int j = 0; j < s->n[b] && k < MAXB * MAXR; j++)
+			buf[k++] = s->v[b][bhb_rand(rng) % (uint64_t)s->n[b]];
+	}
+	return median_of(buf, k);
+}
+
+static double pooled_median(const struct sample *s, double *buf)
+{
+	int k = 0;
+
+	for (int i = 0; i < s->nb; i++)
+		for (int j = 0; j < s->n[i]; j++)
+			buf[k++] = s->v[i][j];
+	return median_of(buf, k);
+}
+
+/* per_repetition metric of one benchmark of every boot */
+static int collect(json_t **runs, int nruns, const char *label, const char *mech, const char *metric,
+		   struct sample *s)
+{
+	s->nb = nruns;
+	for (int r = 0; r < nruns; r++) {
+		json_t *b = bhb_res_bench(runs[r], label, mech);
+
+		s->n[r] = b ? bhb_res_reps(b, metric, s->v[r], MAXR) : 0;
+		if (s->n[r] < 1)
+			return -1;
+	}
+	return 0;
+}
+
+static json_t *ci(double v, double lo, double hi)
+{
+	return json_pack("{s:f,s:[f,f]}", "value", v, "ci95", lo, hi);
+}
+
+/* one metric: pooled median, hierarchical CI, per-boot medians and CIs, the spreads */
+static json_t *metric_json(const struct sample *s, uint64_t seed, double *buf, double *draws,
+			   json_t **value, int *disagree)
+{
+	double lo, hi, within[MAXB] = { 0 }, bm[MAXB] = { 0 }, blo[MAXB] = { 0 }, bhi[MAXB] = { 0 };
+	json_t *boots = json_array();
+	uint64_t rng = seed;
+
+	for (int d = 0; d < NBOOT; d++)
+		draws[d] = hier_draw(s, &rng, buf);
+	bhb_interval(draws, NBOOT, 1, 0.95, &lo, &hi);
+	*value = ci(pooled_median(s, buf), lo, hi);
+	*disagree = 0;
+	for (int i = 0; i < s->nb; i++) {
+		double sorted[MAXR];
+
+		memcpy(sorted, s->v[i], (size_t)s->n[i] * sizeof(double));
+		qsort(sorted, (size_t)s->n[i], sizeof(double), cmp_dbl);
+		bm[i] = median_of(s->v[i], s->n[i]);
+		within[i] = sorted[(s->n[i] * 3) / 4] - sorted[s->n[i] / 4];
+		for (int d = 0; d < NBOOT; d++) {
+			for (int j = 0; j < s->n[i]; j++)
+				buf[j] = s->v[i][bhb_rand(&rng) % (uint64_t)s->n[i]];
+			draws[d] = median_of(buf, s->n[i]);
+		}
+		bhb_interval(draws, NBOOT, 1, 0.95, &blo[i], &bhi[i]);
+		json_array_append_new(boots, json_pack("{s:f,s:[f,f],s:i}", "median", bm[i], "ci95", blo[i], bhi[i],
+						       "repetitions", s->n[i]));
+	}
+	/*
+	 * Boots disagree: two boots whose intervals for the median do not
+	 * overlap.  With fewer than 5 repetitions a boot's interval is too
+	 * coarse to say: then it is not tested (null).
+	 */
+	int testable = 1;
+
+	for (int i = 0; i < s->nb; i++)
+		testable &= s->n[i] >= 5;
+	for (int i = 0; testable && i < s->nb; i++)
+		for (int j = 0; j < s->nb; j++)
+			if (blo[i] > bhi[j])
+				*disagree = 1;
+	double bmin = bm[0], bmax = bm[0];
+
+	for (int i = 1; i < s->nb; i++) {
+		bmin = fmin(bmin, bm[i]);
+		bmax = fmax(bmax, bm[i]);
+	}
+	double w = median_of(within, s->nb);
+
+	return json_pack("{s:o,s:f,s:f,s:o,s:o}", "boots", boots,
+			 "within_boot_iqr", w, "between_boot_range", bmax - bmin,
+			 "between_to_within", w > 0 ? json_real((bmax - bmin) / w) : json_null(),
+			 "boots_disagree", testable ? json_boolean(*disagree) : json_null());
+}
+
+/* hierarchical bootstrap of median(new) / median(base) */
+static json_t *ratio_json(const struct sample *base, const struct sample *x, uint64_t seed, double *buf,
+			  double *draws)
+{
+	uint64_t rng = seed;
+	double lo, hi, den = pooled_median(base, buf), num;
+
+	num = pooled_median(x, buf);
+	if (!(den > 0))
+		return json_null();
+	for (int d = 0; d < NBOOT; d++) {
+		double a = hier_draw(base, &rng, buf), b = hier_draw(x, &rng, buf);
+
+		draws[d] = a > 0 ? b / a : INFINITY;
+	}
+	bhb_interval(draws, NBOOT, 1, 0.95, &lo, &hi);
+	return ci(num / den, lo, hi);
+}
+
+static void sum_sparse(json_t *into, json_t *add)
+{
+	/* both: [bucket, count, ...] ascending; rebuild as a dense sum */
+	static uint64_t c[BHB_HIST_NBUCKETS];
+
+	memset(c, 0, sizeof(c));
+	for (size_t k = 0; k + 1 < json_array_size(into); k += 2)
+		c[json_integer_value(json_array_get(into, k)) % BHB_HIST_NBUCKETS] +=
+			(uint64_t)json_integer_value(json_array_get(into, k + 1));
+	for (size_t k = 0; k + 1 < json_array_size(add); k += 2)
+		c[json_integer_value(json_array_get(add, k)) % BHB_HIST_NBUCKETS] +=
+			(uint64_t)json_integer_value(json_array_get(add, k + 1));
+	json_array_clear(into);
+	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++)
+		if (c[i]) {
+			json_array_append_new(into, json_integer(i));
+			json_array_append_new(into, json_integer((json_int_t)c[i]));
+		}
+}
+
+/* a quantile of a sparse histogram; the overflow bucket gives null */
+static json_t *sparse_quantile(json_t *a, double q)
+{
+	static struct bhb_hist h;
+	double v;
+
+	memset(&h, 0, sizeof(h));
+	for (size_t k = 0; k + 1 < json_array_size(a); k += 2)
+		h.c[json_integer_value(json_array_get(a, k)) % BHB_HIST_NBUCKETS] +=
+			(uint64_t)json_integer_value(json_array_get(a, k + 1));
+	bhb_hist_recount(&h);
+	v = bhb_hist_quantile(&h, q);
+	return v < 0 ? json_null() : json_pack("{s:f,s:n}", "value", v, "ci95");
+}
+
+static void sum_ints(json_t *into, json_t *add)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(add, k, v)
+		if (json_is_integer(v))
+			json_object_set_new(into, k, json_integer(json_integer_value(json_object_get(into, k)) +
+								  json_integer_value(v)));
+}
+
+static const char *envs(json_t *r, const char *k)
+{
+	json_t *v = json_object_get(json_object_get(r, "env"), k);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+int cmd_merge(int argc, char **argv)
+{
+	static const struct option lo[] = { { "out", required_argument, NULL, 'o' },
+					    { "help", no_argument, NULL, 'h' }, { 0 } };
+	static const char *const mets[] = { "p50", "p99", "q2e_p50" };
+	static const char *const where[][2] = { { "latency_ns", "p50" }, { "latency_ns", "p99" },
+						{ "queue_to_exec_ns", "p50" } };
+	char out[PATH_MAX] = "", err[512];
+	json_t *runs[MAXB], *res, *list, *b, *ids = json_array();
+	int nruns = 0, c, ret = 0, ndis = 0;
+	size_t i;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		if (c == 'o') {
+			snprintf(out, sizeof(out), "%s", optarg);
+		} else {
+			fprintf(c == 'h' ? stdout : stderr,
+				"usage: bhbench merge [--out DIR] RUN_DIR RUN_DIR [...]\n"
+				"Merges boots of the same kernel, scenario, accelerator and vCPU count into one\n"
+				"results.json: medians over all repetitions with a hierarchical bootstrap\n"
+				"interval (boots, then repetitions), each boot's median, the within-boot and\n"
+				"between-boot spreads, and whether the boots disagree.  compare, report and\n"
+				"trend read the merged directory like any run.\n");
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (argc - optind < 2 || argc - optind > MAXB) {
+		fprintf(stderr, "bhbench merge: give 2 to %d run directories (see --help)\n", MAXB);
+		return 2;
+	}
+	for (int a = optind; a < argc; a++) {
+		runs[nruns] = bhb_res_load(argv[a], err, sizeof(err));
+		if (!runs[nruns]) {
+			fprintf(stderr, "bhbench merge: %s\n", err);
+			ret = 2;
+			goto out;
+		}
+		nruns++;
+		if (json_object_get(json_object_get(runs[nruns - 1], "env"), "merged_from")) {
+			fprintf(stderr, "bhbench merge: %s is already a merge; merge the boots themselves\n", argv[a]);
+			ret = 2;
+			goto out;
+		}
+		static const char *const same[] = { "kernel", "accel" };
+
+		for (int k = 0; k < 2; k++)
+			if (strcmp(envs(runs[0], same[k]), envs(runs[nruns - 1], same[k]))) {
+				fprintf(stderr, "bhbench merge: %s: %s %s, but %s has %s: only boots of the same "
+					"kernel and accelerator merge\n", argv[a], same[k], envs(runs[nruns - 1], same[k]),
+					argv[optind], envs(runs[0], same[k]));
+				ret = 2;
+				goto out;
+			}
+		if (json_integer_value(json_object_get(json_object_get(runs[0], "env"), "vcpus")) !=
+		    json_integer_value(json_object_get(json_object_get(runs[nruns - 1], "env"), "vcpus")) ||
+		    strcmp(json_string_value(json_object_get(json_object_get(runs[0], "scenario"), "name")) ?: "",
+			   json_string_value(json_object_get(json_object_get(runs[nruns - 1], "scenario"), "name")) ?: "") ||
+		    json_is_true(json_object_get(json_object_get(runs[0], "env"), "quick")) !=
+		    json_is_true(json_object_get(json_object_get(runs[nruns - 1], "env"), "quick"))) {
+			fprintf(stderr, "bhbench merge: %s differs from %s in vCPUs, scenario or --quick\n",
+				argv[a], argv[optind]);
+			ret = 2;
+			goto out;
+		}
+		json_array_append_new(ids, json_string(envs(runs[nruns - 1], "run_id")));
+	}
+	if (!out[0]) {
+		char date[32];
+		time_t now = time(NULL);
+
+		strftime(date, sizeof(date), "%Y%m%d-%H%M%S", localtime(&now));
+		snprintf(out, sizeof(out), "%s/results/%s-merged-%s-x%d", bhb_root(), date,
+			 json_string_value(json_object_get(json_object_get(runs[0], "scenario"), "name")) ?: "run", nruns);
+	}
+
+	struct sample *s = malloc(sizeof(*s)), *base = malloc(sizeof(*base));
+	double *buf = malloc(MAXB * MAXR * sizeof(*buf)), *draws = malloc(NBOOT * sizeof(*draws));
+
+	if (!s || !base || !buf || !draws) {
+		fprintf(stderr, "bhbench merge: out of memory\n");
+		ret = 1;
+		goto out2;
+	}
+	res = json_deep_copy(runs[0]);
+	json_object_set(json_object_get(res, "env"), "merged_from", ids);
+	json_object_set_new(json_object_get(res, "env"), "boots", json_integer(nruns));
+	json_object_set_new(json_object_get(res, "env"), "run_id", json_string(strrchr(out, '/') ? strrchr(out, '/') + 1 : out));
+	json_object_del(res, "trace_check");
+	list = json_array();
+	json_array_foreach(json_object_get(runs[0], "benchmarks"), i, b) {
+		const char *label = bhb_res_case(b), *mech = json_string_value(json_object_get(b, "mech"));
+		json_t *m = json_deep_copy(b), *spread = json_object(), *reps = json_array(), *rt = json_object();
+		int ok = 1;
+
+		for (int r = 1; r < nruns && ok; r++) {
+			json_t *o = bhb_res_bench(runs[r], label, mech);
+
+			if (!o) {
+				ok = 0;
+				break;
+			}
+			sum_ints(json_object_get(m, "counters"), json_object_get(o, "counters"));
+			sum_ints(json_object_get(m, "contexts"), json_object_get(o, "contexts"));
+			sum_sparse(json_object_get(json_object_get(m, "histogram"), "latency"),
+				   json_object_get(json_object_get(o, "histogram"), "latency"));
+			sum_sparse(json_object_get(json_object_get(m, "histogram"), "queue_to_exec"),
+				   json_object_get(json_object_get(o, "histogram"), "queue_to_exec"));
+			json_object_set_new(m, "repetitions", json_integer(json_integer_value(json_object_get(m, "repetitions")) +
+									   json_integer_value(json_object_get(o, "repetitions"))));
+		}
+		if (!ok) {
+			fprintf(stderr, "bhbench merge: %s/%s is not in every run; left out\n", label, mech);
+			json_decref(m);
+			json_decref(spread);
+			json_decref(reps);
+			json_decref(rt);
+			continue;
+		}
+		for (int r = 0; r < nruns; r++) {
+			json_t *o = bhb_res_bench(runs[r], label, mech), *pr;
+			size_t k;
+
+			json_array_foreach(json_object_get(o, "per_repetition"), k, pr) {
+				json_t *c2 = json_deep_copy(pr);
+
+				json_object_set_new(c2, "boot", json_integer(r));
+				json_array_append_new(reps, c2);
+			}
+		}
+		json_object_set_new(m, "per_repetition", reps);
+		/* the tail from the pooled histogram (no interval), the maximum over all boots */
+		json_t *lat = json_object_get(m, "latency_ns"), *hl = json_object_get(json_object_get(m, "histogram"), "latency");
+		double mx = 0;
+
+		json_object_set_new(lat, "p90", sparse_quantile(hl, 0.9));
+		json_object_set_new(lat, "p99.9", sparse_quantile(hl, 0.999));
+		for (int r = 0; r < nruns; r++)
+			mx = fmax(mx, json_real_value(json_object_get(json_object_get(json_object_get(
+				bhb_res_bench(runs[r], label, mech), "latency_ns"), "max"), "value")));
+		json_object_set_new(lat, "max", json_pack("{s:f,s:n}", "value", mx, "ci95"));
+		for (int k = 0; k < 3; k++) {
+			json_t *v;
+			int dis;
+
+			if (collect(runs, nruns, label, mech, mets[k], s))
+				continue;
+			json_object_set_new(spread, mets[k], metric_json(s, 0x6d657267ull + i * 7 + (uint64_t)k, buf, draws,
+									 &v, &dis));
+			json_object_set_new(json_object_get(m, where[k][0]), where[k][1], v);
+			if (dis && k == 0) {
+				ndis++;
+				printf("boots disagree: %s/%s p50 (see spread.p50.boots)\n", label, mech);
+			}
+			if (strcmp(mech, "tasklet") && !collect(runs, nruns, label, "tasklet", mets[k], base) &&
+			    !collect(runs, nruns, label, mech, mets[k], s))
+				json_object_set_new(rt, mets[k], ratio_json(base, s, 0x72617469ull + i * 7 + (uint64_t)k,
+									    buf, draws));
+		}
+		json_object_set_new(m, "spread", spread);
+		json_object_set_new(m, "ratio_to_tasklet", rt);
+		json_object_set_new(m, "estimator", json_string("median of per-repetition values over all boots; "
+								"95% interval: hierarchical bootstrap (boots, then repetitions)"));
+		json_object_del(m, "ratio_to_direct");
+		json_array_append_new(list, m);
+	}
+	json_object_set_new(res, "benchmarks", list);
+	json_object_set_new(res, "merge", json_pack("{s:i,s:i,s:s}", "boots", nruns, "disagreeing_p50", ndis,
+						    "note", "latency_ns.p50/p99 and queue_to_exec_ns.p50 are medians of the "
+						    "per-repetition values; p90 and p99.9 come from the pooled histogram, "
+						    "max is the largest of all boots"));
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/results.json", out);
+	if (bhb_mkdirs(out) || bhb_json_write_atomic(path, res)) {
+		fprintf(stderr, "bhbench merge: cannot write %s\n", path);
+		ret = 1;
+	} else {
+		printf("merged %d boots: %zu benchmarks, %d whose boots disagree on p50\nresults: %s\n", nruns,
+		       json_array_size(list), ndis, out);
+	}
+	json_decref(res);
+out2:
+	free(s);
+	free(base);
+	free(buf);
+	free(draws);
+out:
+	for (int r = 0; r < nruns; r++)
+		json_decref(runs[r]);
+	json_decref(ids);
+	return ret;
+}

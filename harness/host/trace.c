@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The trace cross-check on the host: the guest's "trace" frames
+ * (harness/agent/trace.c, one per traced run) -> results.json
+ * "trace_check", and its table.
+ *
+ * Per mechanism, over all traced runs: the module's own queue-to-callback
+ * median (q->cb) of those runs next to the median the kernel's trace
+ * events give for the same items, and the module median of the normal,
+ * untraced runs of the same case: traced / untraced is what tracing costs.
+ *
+ * Agreement.  The two intervals bracket nearly the same code: the module's
+ * starts just before the queue call (t_queued) and ends at the callback's
+ * first clock read; the trace's starts inside the queue call (the
+ * queue_work event, or softirq_raise in __tasklet_schedule_common()) and
+ * ends just before the callback (execute_start, tasklet_entry).  So the
+ * trace-derived latency is shorter by the few instructions on both sides
+ * (including the rest of recording the two events), and it is quantised to
+ * 1 us (trace_clock mono is printed in microseconds; each end truncated,
+ * so +-1 us per item).  Under TCG those few hundred instructions take
+ * about 1-3 us.  Tolerance: |trace p50 - module p50| <= max(TOL_ABS_NS,
+ * TOL_REL x module p50): the absolute part covers the quantisation and the
+ * bracketed instructions, the relative part that the median of two
+ * slightly shifted distributions of a few hundred samples can sit on
+ * different items.  Disagreement beyond it, or fewer (or more) matched
+ * items than the module executed while no event was lost, is a failure.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/names.h"
+#include "../common/stats.h"
+#include "bhbench.h"
+
+#define TOL_ABS_NS 3000.0
+#define TOL_REL 0.15
+#define MAXREPS 100
+#define NA_PREFIX "this kernel has no "
+
+static const char tol_why[] =
+	"the module's interval (just before the queue call .. the callback's first clock read) "
+	"contains the trace's (the queue event inside the queue call .. execute_start/tasklet_entry "
+	"just before the callback) plus a few hundred instructions, 1-3 us under TCG; trace "
+	"timestamps have 1 us resolution; medians of two slightly shifted distributions";
+
+struct tmech {
+	int seen;
+	struct bhb_hist mod, tr;
+	double rep_mod[MAXREPS];	/* per traced run: module q->cb p50 */
+	int nrep;
+	long long matched, executed, uq, ue, lost, foreign, negative;
+	json_t *errors, *na, *events, *wqs;
+};
+
+static json_int_t gi(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static const char *gs(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+/* sparse [bucket, count, ...] into h; -1 if malformed */
+static int add_sparse(struct bhb_hist *h, json_t *a)
+{
+	size_t n = json_array_size(a);
+
+	if (!json_is_array(a) || n % 2)
+		return -1;
+	for (size_t i = 0; i < n; i += 2) {
+		json_int_t b = json_integer_value(json_array_get(a, i));
+		json_int_t c = json_integer_value(json_array_get(a, i + 1));
+
+		if (b < 0 || b >= BHB_HIST_NBUCKETS || c < 0)
+			return -1;
+		h->c[b] += (uint64_t)c;
+	}
+	bhb_hist_recount(h);
+	return 0;
+}
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *ci(double v, double lo, double hi)
+{
+	return json_pack("{s:o,s:[o,o]}", "value", num(v), "ci95", num(lo), num(hi));
+}
+
+/* the untraced benchmark of case and mech in benchmarks, or NULL */
+static json_t *find_bench(json_t *benchmarks, const char *cs, const char *mech)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(benchmarks, i, b)
+		if (!strcmp(gs(b, "case"), cs) && !strcmp(gs(b, "mech"), mech))
+			return b;
+	return NULL;
+}
+
+static json_t *mech_entry(int m, struct tmech *t, const char *cs, json_t *benchmarks, json_t *failures)
+{
+	const char *name = bhb_mech_names[m];
+	json_t *o = json_object(), *b;
+	double mp50, tp50, diff, tol, up50 = NAN;
+	int agree, counts_ok;
+
+	json_object_set_new(o, "mech", json_string(name));
+	json_object_set_new(o, "reps", json_integer(t->nrep));
+	if (json_array_size(t->errors))
+		json_object_set(o, "errors", t->errors);
+	if (!t->nrep) {
+		const char *why = json_array_size(t->na) ? json_string_value(json_array_get(t->na, 0))
+							  : json_array_size(t->errors)
+							  ? json_string_value(json_array_get(t->errors, 0)) : "no traced run";
+
+		json_object_set_new(o, "status", json_string(json_array_size(t->na) ? "n/a" : "error"));
+		json_object_set_new(o, "why", json_string(why));
+		if (!json_array_size(t->na) && !json_array_size(t->errors))
+			json_array_append_new(failures, json_sprintf("trace check: %s: no traced run", name));
+		return o;
+	}
+	json_object_set(o, "events", t->events);
+	if (json_array_size(t->wqs))
+		json_object_set(o, "workqueues", t->wqs);
+	mp50 = t->mod.n ? bhb_hist_quantile(&t->mod, 0.5) : NAN;
+	tp50 = t->tr.n ? bhb_hist_quantile(&t->tr, 0.5) : NAN;
+	diff = tp50 - mp50;
+	tol = fmax(TOL_ABS_NS, TOL_REL * mp50);
+	agree = isfinite(diff) && fabs(diff) <= tol;
+	counts_ok = t->matched == t->executed;
+	json_object_set_new(o, "module_q2e_p50_ns", num(mp50));
+	json_object_set_new(o, "trace_q2e_p50_ns", num(tp50));
+	json_object_set_new(o, "module_q2e_p99_ns", num(t->mod.n ? bhb_hist_quantile(&t->mod, 0.99) : NAN));
+	json_object_set_new(o, "trace_q2e_p99_ns", num(t->tr.n ? bhb_hist_quantile(&t->tr, 0.99) : NAN));
+	json_object_set_new(o, "diff_ns", num(diff));
+	json_object_set_new(o, "ratio", num(tp50 / mp50));
+	json_object_set_new(o, "tolerance_ns", num(tol));
+	json_object_set_new(o, "agree", json_boolean(agree));
+	json_object_set_new(o, "matched", json_integer(t->matched));
+	json_object_set_new(o, "module_executed", json_integer(t->executed));
+	json_object_set_new(o, "unmatched_queue", json_integer(t->uq));
+	json_object_set_new(o, "unmatched_exec", json_integer(t->ue));
+	json_object_set_new(o, "lost_events", json_integer(t->lost));
+	json_object_set_new(o, "negative", json_integer(t->negative));
+	if (t->foreign)
+		json_object_set_new(o, "foreign_tasklets", json_integer(t->foreign));
+	json_object_set_new(o, "counts_consistent", counts_ok ? json_true() : t->lost ? json_null() : json_false());
+
+	b = find_bench(benchmarks, cs, name);
+	if (b) {
+		json_t *p = json_object_get(json_object_get(b, "queue_to_exec_ns"), "p50");
+		double reps[MAXREPS], r, lo, hi;
+		int n;
+
+		up50 = json_number_value(json_object_get(p, "value"));
+		json_object_set_new(o, "untraced_q2e_p50_ns",
+				    ci(up50, json_number_value(json_array_get(json_object_get(p, "ci95"), 0)),
+				       json_number_value(json_array_get(json_object_get(p, "ci95"), 1))));
+		n = bhb_res_reps(b, "q2e_p50", reps, MAXREPS);
+		if (n && !bhb_ratio_boot(reps, n, t->rep_mod, t->nrep, 0x7ace, &r, &lo, &hi))
+			json_object_set_new(o, "traced_over_untraced", ci(r, lo, hi));
+		else if (up50 > 0)
+			json_object_set_new(o, "traced_over_untraced", ci(mp50 / up50, NAN, NAN));
+	}
+
+	if (!t->matched)
+		json_array_append_new(failures, json_sprintf("trace check: %s: no item of the module found in the trace "
+							     "(%lld executed, %lld events lost)", name,
+							     t->executed, t->lost));
+	else if (!agree)
+		json_array_append_new(failures, json_sprintf(
+			"trace check: %s: trace-derived q->cb p50 %.1f us vs the module's %.1f us in the same runs: "
+			"%+.1f us, beyond the tolerance of %.1f us", name, tp50 / 1e3, mp50 / 1e3, diff / 1e3, tol / 1e3));
+	if (!counts_ok && !t->lost)
+		json_array_append_new(failures, json_sprintf(
+			"trace check: %s: %lld items matched in the trace, %lld executed, and no event was lost",
+			name, t->matched, t->executed));
+	json_object_set_new(o, "status", json_string(!t->matched || !agree || (!counts_ok && !t->lost) ? "fail" : "ok"));
+	return o;
+}
+
+json_t *bhb_trace_summary(json_t *frames, json_t *benchmarks, json_t *failures)
+{
+	struct tmech *tm = calloc(BHB_NR_MECHS, sizeof(*tm));
+	json_t *out = json_object(), *list = json_array(), *f;
+	const char *cs = NULL;
+	size_t i;
+
+	if (!tm) {
+		json_array_append_new(failures, json_string("trace check: out of memory"));
+		json_decref(list);
+		return out;
+	}
+	for (int m = 0; m < BHB_NR_MECHS; m++) {
+		tm[m].errors = json_array();
+		tm[m].na = json_array();
+		tm[m].wqs = json_array();
+	}
+	json_array_foreach(frames, i, f) {
+		int m = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, gs(f, "mech"));
+		struct tmech *t;
+		json_t *w;
+		size_t k;
+
+		if (m < 0) {
+			json_array_append_new(failures, json_sprintf("trace check: a frame names an unknown mechanism \"%s\"",
+								     gs(f, "mech")));
+			continue;
+		}
+		t = &tm[m];
+		t->seen = 1;
+		if (!cs)
+			cs = gs(f, "case");
+		else if (strcmp(cs, gs(f, "case")))
+			json_array_append_new(failures, json_sprintf("trace check: frames of two cases (%s, %s)",
+								     cs, gs(f, "case")));
+		if (json_object_get(f, "error")) {
+			const char *e = gs(f, "error");
+
+			if (!strncmp(e, NA_PREFIX, strlen(NA_PREFIX))) {
+				if (!json_array_size(t->na))
+					json_array_append_new(t->na, json_string(e));
+			} else {
+				json_array_append_new(t->errors, json_sprintf("rep %lld: %s", (long long)gi(f, "rep"), e));
+				json_array_append_new(failures, json_sprintf("trace check: %s rep %lld: %s",
+									     bhb_mech_names[m], (long long)gi(f, "rep"), e));
+			}
+			continue;
+		}
+		{
+			struct bhb_hist one;
+
+			memset(&one, 0, sizeof(one));
+			if (add_sparse(&one, json_object_get(f, "module_q2e")) ||
+			    add_sparse(&t->tr, json_object_get(f, "hist"))) {
+				json_array_append_new(failures, json_sprintf("trace check: %s: malformed histogram in a trace frame",
+									     bhb_mech_names[m]));
+				continue;
+			}
+			bhb_hist_merge(&t->mod, &one);
+			if (t->nrep < MAXREPS)
+				t->rep_mod[t->nrep] = bhb_hist_quantile(&one, 0.5);
+		}
+		t->nrep++;
+		t->matched += gi(f, "matched");
+		t->executed += gi(f, "module_executed");
+		t->uq += gi(f, "unmatched_queue");
+		t->ue += gi(f, "unmatched_exec");
+		t->lost += gi(f, "lost_events");
+		t->foreign += gi(f, "foreign_tasklets");
+		t->negative += gi(f, "negative");
+		if (!t->events)
+			t->events = json_incref(json_object_get(f, "events"));
+		json_array_foreach(json_object_get(f, "workqueues"), k, w) {
+			size_t j;
+			json_t *x;
+			int dup = 0;
+
+			json_array_foreach(t->wqs, j, x)
+				dup |= json_equal(x, w);
+			if (!dup)
+				json_array_append(t->wqs, w);
+		}
+	}
+	for (int m = 0; m < BHB_NR_MECHS; m++) {
+		if (tm[m].nrep > MAXREPS)
+			tm[m].nrep = MAXREPS;
+		if (tm[m].seen)
+			json_array_append_new(list, mech_entry(m, &tm[m], cs, benchmarks, failures));
+		json_decref(tm[m].errors);
+		json_decref(tm[m].na);
+		json_decref(tm[m].wqs);
+		json_decref(tm[m].events);
+	}
+	free(tm);
+	json_object_set_new(out, "case", json_string(cs ? cs : ""));
+	json_object_set_new(out, "trace_clock", json_string("mono"));
+	json_object_set_new(out, "resolution_ns", json_integer(1000));
+	json_object_set_new(out, "tolerance", json_pack("{s:f,s:f,s:s,s:s}", "abs_ns", TOL_ABS_NS, "rel", TOL_REL,
+							"rule", "|trace p50 - module p50| <= max(abs_ns, rel x module p50)",
+							"why", tol_why));
+	json_object_set_new(out, "mechs", list);
+	return out;
+}
+
+static void us(char *buf, size_t len, json_t *v)
+{
+	if (json_is_number(v))
+		snprintf(buf, len, "%.1f us", json_number_value(v) / 1e3);
+	else
+		snprintf(buf, len, "-");
+}
+
+void bhb_print_trace(FILE *f, json_t *tc)
+{
+	json_t *tol = json_object_get(tc, "tolerance"), *e;
+	size_t i;
+
+	fprintf(f, "\nTrace cross-check, case %s: the kernel's trace events (trace_clock mono, 1 us resolution)\n"
+		   "against the module's own q->cb in the same traced runs:\n",
+		json_string_value(json_object_get(tc, "case")));
+	fprintf(f, "%-12s %5s %12s %12s %10s %-6s %17s %12s %19s\n", "mechanism", "runs", "module p50", "trace p50",
+		"diff", "agree?", "matched/executed", "untraced p50", "traced/untraced");
+	json_array_foreach(json_object_get(tc, "mechs"), i, e) {
+		char a[32], b[32], d[32], u[32], me[40], r[48];
+		json_t *ratio = json_object_get(e, "traced_over_untraced"), *rv = json_object_get(ratio, "value");
+		json_t *lo = json_array_get(json_object_get(ratio, "ci95"), 0);
+		json_t *hi = json_array_get(json_object_get(ratio, "ci95"), 1);
+		const char *st = gs(e, "status");
+
+		if (!strcmp(st, "n/a") || !strcmp(st, "error")) {
+			fprintf(f, "%-12s %s: %s\n", gs(e, "mech"), st, gs(e, "why"));
+			continue;
+		}
+		us(a, sizeof(a), json_object_get(e, "module_q2e_p50_ns"));
+		us(b, sizeof(b), json_object_get(e, "trace_q2e_p50_ns"));
+		if (json_is_number(json_object_get(e, "diff_ns")))
+			snprintf(d, sizeof(d), "%+.1f us", json_number_value(json_object_get(e, "diff_ns")) / 1e3);
+		else
+			snprintf(d, sizeof(d), "-");
+		us(u, sizeof(u), json_object_get(json_object_get(e, "untraced_q2e_p50_ns"), "value"));
+		snprintf(me, sizeof(me), "%lld/%lld%s", (long long)gi(e, "matched"), (long long)gi(e, "module_executed"),
+			 gi(e, "lost_events") ? " (lost)" : "");
+		if (json_is_number(rv) && json_is_number(lo) && json_is_number(hi))
+			snprintf(r, sizeof(r), "%.2f [%.2f, %.2f]", json_number_value(rv), json_number_value(lo),
+				 json_number_value(hi));
+		else if (json_is_number(rv))
+			snprintf(r, sizeof(r), "%.2f", json_number_value(rv));
+		else
+			snprintf(r, sizeof(r), "-");
+		fprintf(f, "%-12s %5lld %12s %12s %10s %-6s %17s %12s %19s\n", gs(e, "mech"), (long long)gi(e, "reps"),
+			a, b, d, json_is_true(json_object_get(e, "agree")) ? "yes" : "NO", me, u, r);
+	}
+	fprintf(f, "agree: |trace - module| <= max(%.1f us, %.0f%% of module); traced/untraced: module q->cb p50\n"
+		   "with the events on over without (95%% bootstrap interval over runs).\n",
+		json_number_value(json_object_get(tol, "abs_ns")) / 1e3,
+		json_number_value(json_object_get(tol, "rel")) * 100);
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# The control operations scenario on real guests: tests/control.sh [KERNEL...]
+# (default 6.12).  What results.json must show, checked by a small jansson
+# program built here; the kernel's version (from the guest) says which
+# mechanisms and ops it has: BH workqueues from 6.9, disable_work_sync()
+# from 6.10.
+#  - a busy op (the callback running for cost_ns on another CPU) took at
+#    least 0.8 x cost_ns, returned after the callback finished every time,
+#    and the callback still ran when the op began in >= 90% of the ops;
+#  - an idle op took under cost_ns / 20 and no callback ran;
+#  - n/a only where the API does not exist (tasklet flush; disable/enable
+#    of work before 6.10); BH mechanisms unavailable exactly before 6.9;
+#  - coalescing balances (callbacks = successful queue calls) for every
+#    mechanism, and every second queue merged except on wq_unbound (where
+#    another CPU may start the item in between);
+#  - self-freeing work completed N of N on every work mechanism;
+#  - the core wrote every tasklet after its callback, and no poisoned work
+#    item after its callback.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 2
+out=$(mktemp -d /tmp/bhbench-ctl.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+fails=0
+
+cat > "$out/check_control.c" <<'EOF'
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static int bad;
+#define FAIL(...) do { printf("  violated: " __VA_ARGS__); printf("\n"); bad = 1; } while (0)
+
+static long long gi(json_t *o, const char *k) { return json_integer_value(json_object_get(o, k)); }
+static double gr(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+static const char *gs(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+static int tasklet(const char *m) { return !strncmp(m, "tasklet", 7); }
+static int in(json_t *a, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return 1;
+	return 0;
+}
+static json_t *entry(json_t *list, const char *mech)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e)
+		if (!strcmp(gs(e, "mech"), mech))
+			return e;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const all[] = { "tasklet", "tasklet_hi", "bh", "bh_highpri", "bh_custom",
+					   "wq_percpu", "wq_highpri", "wq_unbound" };
+	char path[4096];
+	json_error_t je;
+	json_t *res, *c, *mechs, *e;
+	int maj = 0, min = 0, rows = 0;
+	double cost;
+	size_t i;
+
+	if (argc != 2)
+		return 2;
+	snprintf(path, sizeof(path), "%s/results.json", argv[1]);
+	res = json_load_file(path, 0, &je);
+	if (!res) {
+		printf("  cannot read %s: %s\n", path, je.text);
+		return 1;
+	}
+	if (strcmp(gs(res, "status"), "ok"))
+		FAIL("status is %s", gs(res, "status"));
+	sscanf(gs(json_object_get(res, "env"), "guest_release"), "%d.%d", &maj, &min);
+	c = json_object_get(res, "control");
+	mechs = json_object_get(c, "mechs");
+	cost = (double)gi(c, "cost_ns");
+	if (!c || cost <= 0 || maj < 6) {
+		printf("  no control results or no kernel version in %s\n", path);
+		return 1;
+	}
+	int have_bh = maj > 6 || min >= 9, have_disable = maj > 6 || min >= 10;
+
+	for (size_t k = 0; k < 8; k++) {
+		int is_bh = !strncmp(all[k], "bh", 2);
+		if (is_bh && !have_bh) {
+			if (in(mechs, all[k]) || !in(json_object_get(c, "unavailable"), all[k]))
+				FAIL("%s: must be unavailable on %d.%d", all[k], maj, min);
+		} else if (!in(mechs, all[k])) {
+			FAIL("%s: not measured on %d.%d", all[k], maj, min);
+		}
+	}
+	json_array_foreach(json_object_get(c, "timing"), i, e) {
+		const char *m = gs(e, "mech"), *op = gs(e, "op");
+		int busy = !strcmp(gs(e, "state"), "busy");
+		int want_na = (tasklet(m) && !strcmp(op, "flush")) ||
+			      (!tasklet(m) && !strcmp(op, "disable_enable") && !have_disable);
+
+		rows++;
+		if (json_object_get(e, "na")) {
+			if (!want_na)
+				FAIL("%s %s %s: n/a (%s)", op, gs(e, "state"), m, gs(e, "na"));
+			continue;
+		}
+		if (want_na)
+			FAIL("%s %s %s: measured, but the API does not exist", op, gs(e, "state"), m);
+		double med = gr(e, "median_ns");
+		long long n = gi(e, "iterations");
+
+		if (n <= 0 || !json_object_get(e, "median_ns")) {
+			FAIL("%s %s %s: no samples", op, gs(e, "state"), m);
+		} else if (busy) {
+			if (med < 0.8 * cost)
+				FAIL("%s busy %s: median %.0f ns < 0.8 x cost %.0f ns: it did not wait", op, m, med, cost);
+			if (gi(e, "ok") != n)
+				FAIL("%s busy %s: %lld of %lld returned before the callback finished", op, m, n - gi(e, "ok"), n);
+			if (gi(e, "still_running") * 10 < n * 9)
+				FAIL("%s busy %s: callback still running at the op's start in only %lld of %lld", op, m,
+				     gi(e, "still_running"), n);
+		} else {
+			if (med >= cost / 20)
+				FAIL("%s idle %s: median %.0f ns not far below the cost %.0f ns", op, m, med, cost);
+			if (gi(e, "executed"))
+				FAIL("%s idle %s: %lld callbacks ran", op, m, gi(e, "executed"));
+		}
+	}
+	if (rows != (int)json_array_size(mechs) * 6)
+		FAIL("%d timing rows for %zu mechanisms (want 6 each)", rows, json_array_size(mechs));
+	json_array_foreach(mechs, i, e) {
+		const char *m = json_string_value(e);
+		json_t *co = entry(json_object_get(c, "coalesce"), m), *sf = entry(json_object_get(c, "self_free"), m);
+		json_t *ac = entry(json_object_get(c, "after_callback"), m);
+		long long n;
+
+		if (!co || gi(co, "items") <= 0 || gi(co, "executed") != gi(co, "queued") ||
+		    gi(co, "ok") != gi(co, "items") || gi(co, "merged") < 1 ||
+		    (strcmp(m, "wq_unbound") && gi(co, "merged") != gi(co, "items")))
+			FAIL("coalesce %s: %s", m, co ? gs(co, "verdict") : "missing");
+		n = sf ? gi(sf, "items") : 0;
+		if (tasklet(m) ? !sf || !json_object_get(sf, "na") :
+		    !sf || n <= 0 || gi(sf, "queued") != n || gi(sf, "executed") != n || gi(sf, "ok") != n)
+			FAIL("self_free %s: %s", m, sf ? gs(sf, "verdict") : "missing");
+		n = ac ? gi(ac, "items") : 0;
+		if (!ac || n <= 0 || gi(ac, "executed") != n || gi(ac, "core_writes") != (tasklet(m) ? n : 0))
+			FAIL("after_callback %s: %s", m, ac ? gs(ac, "verdict") : "missing");
+	}
+	return bad;
+}
+EOF
+if ! cc -O1 -Wall -o "$out/check_control" "$out/check_control.c" -ljansson; then
+	echo "FAIL: cannot build the checker"
+	exit 1
+fi
+
+for k in "${@:-${BHBENCH_TEST_KERNEL:-6.12}}"; do
+	id=control-$k
+	echo "== control on $k"
+	if ! ./bhbench run --kernel "$k" --scenario tests/fixtures/control-short.ini --out "$out" --id "$id" \
+		--no-report > "$out/$id.out" 2>&1; then
+		tail -n 40 "$out/$id.out"
+		echo "FAIL: $id: bhbench run exited non-zero"
+		fails=$((fails + 1))
+		continue
+	fi
+	if "$out/check_control" "$out/$id"; then
+		echo "PASS: control on $k: busy ops waited (>= 0.8 x cost, after the callback), idle ops far below," \
+		     "coalescing balanced, self-freeing work N/N, the core writes tasklets after the callback only"
+	else
+		sed -n '/^control operations/,$p' "$out/$id.out"
+		echo "FAIL: control on $k"
+		fails=$((fails + 1))
+	fi
+done
+echo "control: $fails failure(s)"
+[ $fails -eq 0 ]
