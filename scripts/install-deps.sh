@@ -2,7 +2,7 @@
 # Install the Debian packages bhbench needs on the host (build and run).
 # Kernels are never installed on the host: see harness/kernel/provision.sh.
 set -eu
-PKGS="build-essential g++ make binutils qemu-system-x86 mmdebstrap debian-archive-keyring
+PKGS="build-essential g++ make binutils jq qemu-system-x86 mmdebstrap debian-archive-keyring
       libjansson-dev libinih-dev libcmocka-dev libbenchmark-dev hyperfine gnuplot-nox
       ca-certificates util-linux procps chromium"
 missing=""

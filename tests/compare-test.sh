@@ -63,4 +63,33 @@ else cat "$t/o5"; fail "TCG vs KVM not refused (exit $rc)"; fi
 if [ $rc -eq 2 ] && grep -q 'failed run' "$t/o6"; then pass "failed run refused"
 else cat "$t/o6"; fail "failed run not refused (exit $rc)"; fi
 
+# bhbench merge: boots of the same run merge; boots that differ are flagged
+mk base2 tcg ok 100
+mk base3 tcg ok 100
+"$bin" merge --out "$t/m1" "$t/base" "$t/base2" "$t/base3" > "$t/o7" 2>&1; rc=$?
+if [ $rc -eq 0 ] && [ "$(jq '[.benchmarks[] | .spread.p50.boots_disagree] | all(. == false)' "$t/m1/results.json")" = true ] &&
+   [ "$(jq '[.benchmarks[] | .per_repetition | length] | all(. == 24)' "$t/m1/results.json")" = true ] &&
+   [ "$(jq '.benchmarks[0].latency_ns.p50 | .value == 100250 and .ci95[0] <= 100250 and .ci95[1] >= 100250' "$t/m1/results.json")" = true ] &&
+   [ "$(jq '.env.boots' "$t/m1/results.json")" = 3 ]; then
+	pass "merge of 3 identical boots: 24 repetitions each, median 100250 inside its interval, no disagreement"
+else cat "$t/o7"; fail "merge of identical boots (exit $rc)"; fi
+
+"$bin" merge --out "$t/m2" "$t/base" "$t/slow" > "$t/o8" 2>&1; rc=$?
+if [ $rc -eq 0 ] && [ "$(jq -r '[.benchmarks[] | select(.spread.p50.boots_disagree) | .mech] | join(",")' "$t/m2/results.json")" = bh ] &&
+   grep -q 'boots disagree: hardirq/bh p50' "$t/o8"; then
+	pass "merge of a boot where bh is 10% slower: bh, and only bh, flagged as disagreeing"
+else cat "$t/o8"; fail "disagreeing boots not flagged (exit $rc)"; fi
+
+"$bin" merge --out "$t/m3" "$t/base" "$t/kvm" > "$t/o9" 2>&1; rc1=$?
+"$bin" merge --out "$t/m4" "$t/base" "$t/broken" > "$t/o10" 2>&1; rc2=$?
+"$bin" merge --out "$t/m5" "$t/base" > "$t/o11" 2>&1; rc3=$?
+if [ $rc1 -eq 2 ] && grep -q 'same kernel and accelerator' "$t/o9" && [ $rc2 -eq 2 ] && [ $rc3 -eq 2 ] &&
+   [ ! -e "$t/m3" ] && [ ! -e "$t/m4" ]; then
+	pass "merge refuses TCG with KVM, a failed run, a single run"
+else cat "$t/o9" "$t/o10" "$t/o11"; fail "merge accepted what it must refuse ($rc1 $rc2 $rc3)"; fi
+
+"$bin" compare "$t/m1" "$t/m2" > "$t/o12"; rc=$?
+if [ $rc -le 1 ] && grep -q 'bh' "$t/o12"; then pass "compare reads merged runs"
+else cat "$t/o12"; fail "compare on merged runs (exit $rc)"; fi
+
 [ $fails -eq 0 ]

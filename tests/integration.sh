@@ -45,6 +45,23 @@ else
 	cat "$out/smoke.out"; fail "smoke run on $K612 exited non-zero"
 fi
 
+# 1b. The default suite, --quick, in one boot: every scenario and case for every
+# mechanism (or n/a with why), counts balanced, and what the suite must show.
+echo "== default suite --quick on $K612"
+t0=$(date +%s)
+if ./bhbench run --kernel "$K612" --scenario default --quick --out "$out" --id suite > "$out/suite.out" 2>&1; then
+	if "$check" "$out/suite" --mechs 9 --max-ms 10000 --suite; then
+		pass "default suite --quick on $K612 in $(( $(date +%s) - t0 )) s: invariants, throughput, softirq budget, SCHED_FIFO hog"
+	else
+		fail "default suite on $K612: invariants"
+	fi
+	n=$(ls "$out/suite/figures/" | grep -c '^run1-cdf-.*\.svg$')
+	[ -s "$out/suite/figures/run1-throughput.svg" ] && [ "$n" -ge 18 ] &&
+		pass "suite report: $n per-case CDFs and the throughput figure" || fail "suite report figures ($n CDFs)"
+else
+	tail -30 "$out/suite.out"; fail "default suite on $K612 exited non-zero"
+fi
+
 # 2. A WARN in the guest: reported as a failure, never as numbers.
 echo "== injected WARN"
 ./bhbench run --kernel "$K612" --scenario tests/fixtures/tiny.ini --out "$out" --id warn \

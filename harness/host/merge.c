@@ -347,6 +347,8 @@ int cmd_merge(int argc, char **argv)
 		}
 		json_object_set_new(m, "per_repetition", reps);
 		/* the tail from the pooled histogram (no interval), the maximum over all boots */
+		if (!json_is_object(json_object_get(m, "latency_ns")))
+			json_object_set_new(m, "latency_ns", json_object());
 		json_t *lat = json_object_get(m, "latency_ns"), *hl = json_object_get(json_object_get(m, "histogram"), "latency");
 		double mx = 0;
 
@@ -364,6 +366,8 @@ int cmd_merge(int argc, char **argv)
 				continue;
 			json_object_set_new(spread, mets[k], metric_json(s, 0x6d657267ull + i * 7 + (uint64_t)k, buf, draws,
 									 &v, &dis));
+			if (!json_is_object(json_object_get(m, where[k][0])))
+				json_object_set_new(m, where[k][0], json_object());
 			json_object_set_new(json_object_get(m, where[k][0]), where[k][1], v);
 			if (dis && k == 0) {
 				ndis++;

@@ -129,13 +129,20 @@ static void check_suite(json_t *res)
 				lk += geti(json_object_get(n, "ksoftirqd"), "items");
 		CHECK(lk > 0, "long items: no item ran in ksoftirqd");
 	}
+	/*
+	 * Not exactly 0: an item whose interrupt arrives while ksoftirqd is
+	 * already running (for RCU or timer softirq work) is run by it.  Seen:
+	 * at most 0.3% in full runs; a --quick run has a tenth of the items.
+	 */
+	double most = json_is_true(json_object_get(json_object_get(res, "env"), "quick")) ? 0.05 : 0.01;
+
 	for (int m = BHB_MECH_TASKLET; m <= BHB_MECH_BH_CUSTOM; m++) {
 		mech = bhb_mech_names[m];
 		b = bench(res, "patterns/periodic", mech);
 		if (b)
-			CHECK(json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")) < 0.01,
-			      "idle periodic: ksoftirqd ran %.2f%% of the items (want < 1%%)",
-			      100 * json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")));
+			CHECK(json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")) < most,
+			      "idle periodic: ksoftirqd ran %.2f%% of the items (want < %.0f%%)",
+			      100 * json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")), 100 * most);
 	}
 	/* a SCHED_FIFO hog: per-CPU kworkers wait, softirq work does not */
 	mech = "wq_percpu";
