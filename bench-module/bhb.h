@@ -67,6 +67,9 @@ struct bhb_pcpu {
 	struct hrtimer timer;
 	bool timer_ready;
 	struct task_struct *thread;
+	struct hrtimer noise_timer;	/* competing softirq load */
+	struct tasklet_struct noise;
+	bool noise_ready;
 	struct task_struct *bh_window;	/* producer inside local_bh_enable() */
 	atomic64_t max_done_seq;	/* highest sequence executed so far */
 	atomic64_t executed_own;

@@ -237,6 +237,34 @@ static void bhb_timer_start(void *arg)
 	hrtimer_start(&pc->timer, ns_to_ktime(pc->run->start_ns), bhb_timer_mode(pc->run));
 }
 
+/* the competing softirq load: a tasklet busy for noise_cost_ns */
+static void bhb_noise_fn(struct tasklet_struct *t)
+{
+	struct bhb_pcpu *pc = from_tasklet(pc, t, noise);
+
+	bhb_busy(ktime_get_ns(), pc->run->req.noise_cost_ns);
+	pc->stats.noise_runs++;
+}
+
+static enum hrtimer_restart bhb_noise_timer_fn(struct hrtimer *t)
+{
+	struct bhb_pcpu *pc = container_of(t, struct bhb_pcpu, noise_timer);
+
+	if (READ_ONCE(pc->run->stop))
+		return HRTIMER_NORESTART;
+	tasklet_schedule(&pc->noise);
+	hrtimer_forward_now(t, ns_to_ktime(pc->run->req.noise_period_ns));
+	return HRTIMER_RESTART;
+}
+
+static void bhb_noise_start(void *arg)
+{
+	struct bhb_pcpu *pc = arg;
+
+	hrtimer_start(&pc->noise_timer, ns_to_ktime(pc->run->start_ns),
+		      HRTIMER_MODE_ABS_PINNED_HARD);
+}
+
 static bool bhb_timer_producer(u32 producer)
 {
 	return producer == BHB_PROD_HARDIRQ || producer == BHB_PROD_SOFTIRQ ||
@@ -295,7 +323,15 @@ int bhb_run_validate(const struct bhb_run_req *req)
 	u64 online = 0;
 	int cpu;
 
-	if (req->flags & ~BHB_RUN_FLAGS)
+	if ((req->flags & ~BHB_RUN_FLAGS) || req->reserved)
+		return -EINVAL;
+	if (req->noise_period_ns &&
+	    (req->noise_period_ns < BHB_MIN_NOISE_PERIOD_NS ||
+	     req->noise_period_ns > BHB_MAX_PERIOD_NS ||
+	     req->noise_cost_ns > BHB_MAX_NOISE_COST_NS ||
+	     req->noise_cost_ns >= req->noise_period_ns))
+		return -EINVAL;
+	if (!req->noise_period_ns && req->noise_cost_ns)
 		return -EINVAL;
 	if (req->mech >= BHB_NR_MECHS || req->producer >= BHB_NR_PRODUCERS)
 		return -EINVAL;
@@ -431,6 +467,11 @@ static void bhb_stop_producers(struct bhb_run *run)
 		else if (pc->thread)
 			kthread_stop(pc->thread);
 		pc->thread = NULL;
+		if (pc->noise_ready) {
+			hrtimer_cancel(&pc->noise_timer);
+			tasklet_kill(&pc->noise);
+			pc->noise_ready = false;
+		}
 	}
 }
 
@@ -458,6 +499,13 @@ int bhb_run_execute(struct bhb_run *run)
 			break;
 		}
 		atomic_inc(&run->producers_left);
+		if (run->req.noise_period_ns) {
+			tasklet_setup(&pc->noise, bhb_noise_fn);
+			bhb_hrtimer_setup(&pc->noise_timer, bhb_noise_timer_fn, CLOCK_MONOTONIC,
+					  HRTIMER_MODE_ABS_PINNED_HARD);
+			pc->noise_ready = true;
+			smp_call_function_single(cpu, bhb_noise_start, pc, 1);
+		}
 		if (bhb_timer_producer(run->req.producer)) {
 			bhb_hrtimer_setup(&pc->timer, bhb_timer_fn, CLOCK_MONOTONIC,
 					  bhb_timer_mode(run));

@@ -14,7 +14,7 @@
 
 #include "bhb_hist.h"
 
-#define BHB_ABI_VERSION		3
+#define BHB_ABI_VERSION		4
 #define BHB_DEVICE_NAME		"bhbench"
 #define BHB_MAX_CPUS		64
 #define BHB_NAME_LEN		16
@@ -75,6 +75,8 @@ struct bhb_info {
 #define BHB_MAX_DRAIN_MS	60000u
 #define BHB_MAX_BACKLOG_NS	1000000000ull	/* inflight x cost_ns; hotplug: count x cost_ns */
 #define BHB_MAX_TOUCH_BYTES	1048576u	/* memory each callback writes */
+#define BHB_MIN_NOISE_PERIOD_NS	10000ull
+#define BHB_MAX_NOISE_COST_NS	1000000u
 
 /* bhb_run_req.flags */
 #define BHB_RUN_POISSON		0x1u	/* exponential gaps of mean period_ns, not periodic */
@@ -96,6 +98,14 @@ struct bhb_run_req {
 	__u64 seed;			/* BHB_RUN_POISSON: random sequence */
 	__u32 touch_bytes;		/* memory each callback writes, after cost_ns */
 	__u32 remote_cpu;		/* BHB_PROD_REMOTE: where items are queued */
+	/*
+	 * A competing softirq load on every producing CPU while the run
+	 * lasts: a hard hrtimer every noise_period_ns schedules a tasklet that
+	 * is busy for noise_cost_ns (< period).  0: none.
+	 */
+	__u64 noise_period_ns;
+	__u32 noise_cost_ns;
+	__u32 reserved;			/* must be 0 */
 };
 
 /*
@@ -117,6 +127,7 @@ struct bhb_cpu_stats {
 	__u64 ctx[BHB_NR_CTX];	/* ... by context (enum bhb_ctx_id) */
 	__u64 ctx_lat_sum_ns[BHB_NR_CTX];	/* ... their latencies, by context */
 	__u64 exec_end_ns;	/* when the last callback here returned (ktime) */
+	__u64 noise_runs;	/* competing softirq load: its tasklet ran */
 	__u64 lat_sum_ns;	/* sum of latencies from the intended arrival */
 	__u64 lat_min_ns;
 	__u64 lat_max_ns;

@@ -108,6 +108,9 @@ static void one(int fd, uint64_t *rng)
 			.burst = (uint32_t)pick(rng, 0, 80), .seed = bhb_rand(rng),
 			.touch_bytes = bhb_rand(rng) % 8 ? 0 : (uint32_t)pick(rng, 0, 2u << 20),
 			.remote_cpu = (uint32_t)pick(rng, 0, 4),
+			.noise_period_ns = bhb_rand(rng) % 8 ? 0 : pick(rng, BHB_MIN_NOISE_PERIOD_NS, 100000),
+			.noise_cost_ns = bhb_rand(rng) % 8 ? 0 : (uint32_t)pick(rng, 0, 20000),
+			.reserved = bhb_rand(rng) % 16 ? 0 : 1,
 		};
 
 		/* keep an accepted run short: absurd sizes are what the limits are for */

@@ -297,7 +297,7 @@ static json_t *cpu_json(const struct bhb_cpu_result *r)
 		json_object_set_new(ctx, bhb_ctx_names[c], json_integer((json_int_t)s->ctx[c]));
 		json_object_set_new(ctxlat, bhb_ctx_names[c], json_integer((json_int_t)s->ctx_lat_sum_ns[c]));
 	}
-	return json_pack("{s:i,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
+	return json_pack("{s:i,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
 		"cpu", (int)r->cpu, "online", r->online,
 		"arrivals", (json_int_t)s->arrivals, "queued", (json_int_t)s->queued,
 		"coalesced", (json_int_t)s->coalesced, "refused", (json_int_t)s->refused,
@@ -306,6 +306,7 @@ static json_t *cpu_json(const struct bhb_cpu_result *r)
 		"ctx", ctx, "ctx_lat_sum_ns", ctxlat, "lat_sum_ns", (json_int_t)s->lat_sum_ns,
 		"lat_min_ns", (json_int_t)s->lat_min_ns, "lat_max_ns", (json_int_t)s->lat_max_ns,
 		"q2e_max_ns", (json_int_t)s->q2e_max_ns, "exec_end_ns", (json_int_t)s->exec_end_ns,
+		"softirq_load_runs", (json_int_t)s->noise_runs,
 		"lat", sparse(r->hist_lat), "q2e", sparse(r->hist_q2e));
 }
 
@@ -328,6 +329,8 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 		.seed = 0x9e3779b97f4a7c15ull * (run_seq + 1),
 		.touch_bytes = cs->touch_bytes,
 		.remote_cpu = b->remote,
+		.noise_period_ns = cs->noise_period_ns,
+		.noise_cost_ns = cs->noise_cost_ns,
 	};
 	struct bhb_result_req rr = {
 		.abi_version = BHB_ABI_VERSION,
@@ -445,7 +448,7 @@ static json_t *case_json(const struct bench *b)
 {
 	const struct bhb_case *cs = b->cs;
 
-	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:I,s:s,s:I}",
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:I}",
 			 "case", b->label, "scenario", b->s->name, "name", cs->name,
 			 "producer", bhb_producer_names[cs->producer],
 			 "burst", (json_int_t)(cs->burst ? cs->burst : 1),
@@ -455,7 +458,9 @@ static json_t *case_json(const struct bench *b)
 			 "touch_bytes", (json_int_t)cs->touch_bytes, "cpus", (json_int_t)b->cpus,
 			 "remote_cpu", (json_int_t)(cs->producer == BHB_PROD_REMOTE ? (int)b->remote : -1),
 			 "repetitions", (json_int_t)cs->repetitions, "hog", bhb_hog_names[cs->hog],
-			 "warmup", (json_int_t)b->s->warmup);
+			 "warmup", (json_int_t)b->s->warmup,
+			 "softirq_load_period_ns", (json_int_t)cs->noise_period_ns,
+			 "softirq_load_cost_ns", (json_int_t)cs->noise_cost_ns);
 }
 
 /*

@@ -243,6 +243,19 @@ static int case_key(struct ctx *c, const char *key, const char *value, struct bh
 		*(cs ? &cs->touch_bytes : &sc->touch_bytes) = (uint32_t)m * 1024;
 		return 1;
 	}
+	if (!strcmp(key, "softirq_load_us")) {
+		/* "PERIOD/COST": a tasklet every PERIOD us, busy for COST us */
+		unsigned long long per, cost;
+		char tail;
+
+		if (sscanf(value, "%llu/%llu%c", &per, &cost, &tail) != 2 || per < 10 || per > 1000000 ||
+		    cost < 1 || cost > 1000 || cost >= per)
+			return bad(c, "softirq_load_us = '%.60s': want PERIOD/COST in us, e.g. 1000/300 (10 <= PERIOD "
+				   "<= 1000000, 1 <= COST <= 1000, COST < PERIOD)", value);
+		*(cs ? &cs->noise_period_ns : &sc->noise_period_ns) = per * 1000;
+		*(cs ? &cs->noise_cost_ns : &sc->noise_cost_ns) = (uint32_t)(cost * 1000);
+		return 1;
+	}
 	if (!strcmp(key, "remote_cpu")) {
 		if (parse_u64(value, 0, 63, &m))
 			return bad(c, "remote_cpu = '%.60s': want a CPU from 0 to 63", value);
@@ -280,6 +293,8 @@ static struct bhb_case *case_for(struct ctx *c, const char *section)
 	cs->repetitions = sc->repetitions;
 	cs->hog = sc->hog;
 	cs->remote_cpu = sc->remote_cpu;
+	cs->noise_period_ns = sc->noise_period_ns;
+	cs->noise_cost_ns = sc->noise_cost_ns;
 	cs->period_ns = sc->period_ns;
 	cs->cost_ns = sc->cost_ns;
 	cs->cpus = sc->cpus;
@@ -330,7 +345,7 @@ static int case_handler(struct ctx *c, const char *section, const char *key, con
 		}
 	}
 	return bad(c, "unknown key '%s' in [%s] (a case takes producer, pattern, burst, period_us, "
-		   "cost_us, touch_kb, items, inflight, cpus, remote_cpu, hog, repetitions)", key, section);
+		   "cost_us, touch_kb, items, inflight, cpus, remote_cpu, hog, softirq_load_us, repetitions)", key, section);
 }
 
 static int suite_handler(struct ctx *c, const char *key, const char *value)

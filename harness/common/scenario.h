@@ -30,6 +30,8 @@ struct bhb_case {
 	int32_t remote_cpu;	/* remote producer: target CPU; -1 = first CPU not producing */
 	uint64_t period_ns, cost_ns;
 	uint64_t cpus;		/* producing CPUs; 0 = every online CPU */
+	uint64_t noise_period_ns;	/* competing softirq load: a tasklet every ... */
+	uint32_t noise_cost_ns;		/* ... busy this long; 0/0 = none */
 };
 
 #define BHB_MAX_CASES		32
@@ -70,6 +72,8 @@ struct bhb_scenario {
 	uint32_t ncases;
 	uint32_t burst, poisson, touch_bytes, hog;
 	int32_t remote_cpu;
+	uint64_t noise_period_ns;
+	uint32_t noise_cost_ns;
 	/* type = suite: the scenarios it runs in one boot, by name */
 	char members[BHB_MAX_SUITE][64];
 	uint32_t nmembers;

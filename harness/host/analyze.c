@@ -1113,7 +1113,7 @@ void bhb_print_summary(FILE *f, json_t *res)
 			prod = p;
 			fprintf(f, "\n%s: %s", pa ? "case" : "producer", p);
 			if (pa)
-				fprintf(f, " (%s producer, %s every %.0f us x %lld, cost %.0f us%s%s%s)",
+				fprintf(f, " (%s producer, %s every %.0f us x %lld, cost %.0f us%s%s%s%s)",
 					json_string_value(json_object_get(pa, "producer")),
 					json_string_value(json_object_get(pa, "pattern")),
 					(double)json_integer_value(json_object_get(pa, "period_ns")) / 1e3,
@@ -1122,7 +1122,9 @@ void bhb_print_summary(FILE *f, json_t *res)
 					json_integer_value(json_object_get(pa, "touch_bytes")) ? ", touching memory" : "",
 					strcmp(json_string_value(json_object_get(pa, "hog")) ?: "none", "none") ? ", CPU hog " : "",
 					strcmp(json_string_value(json_object_get(pa, "hog")) ?: "none", "none") ?
-						json_string_value(json_object_get(pa, "hog")) : "");
+						json_string_value(json_object_get(pa, "hog")) : "",
+					json_integer_value(json_object_get(pa, "softirq_load_period_ns")) ?
+						", competing softirq load" : "");
 			fprintf(f, "\n%-11s %-19s %-19s %-6s %-6s %-18s %-17s %-17s %-17s %-4s %-8s %s\n",
 				"mechanism", "p50", "p99", "p99.9", "max", "q->cb p50", "x tasklet p50",
 				"x tasklet q->cb", "x direct p50", "lost", "items/s", "ran in (share)");

@@ -9,21 +9,30 @@
  * events give for the same items, and the module median of the normal,
  * untraced runs of the same case: traced / untraced is what tracing costs.
  *
- * Agreement.  The two intervals bracket nearly the same code: the module's
+ * Agreement.  The trace's interval lies inside the module's: the module's
  * starts just before the queue call (t_queued) and ends at the callback's
- * first clock read; the trace's starts inside the queue call (the
- * queue_work event, or softirq_raise in __tasklet_schedule_common()) and
- * ends just before the callback (execute_start, tasklet_entry).  So the
- * trace-derived latency is shorter by the few instructions on both sides
- * (including the rest of recording the two events), and it is quantised to
- * 1 us (trace_clock mono is printed in microseconds; each end truncated,
- * so +-1 us per item).  Under TCG those few hundred instructions take
- * about 1-3 us.  Tolerance: |trace p50 - module p50| <= max(TOL_ABS_NS,
- * TOL_REL x module p50): the absolute part covers the quantisation and the
- * bracketed instructions, the relative part that the median of two
- * slightly shifted distributions of a few hundred samples can sit on
- * different items.  Disagreement beyond it, or fewer (or more) matched
- * items than the module executed while no event was lost, is a failure.
+ * first clock read; the trace's starts inside the queue call (the clock
+ * read of the queue_work event, or of softirq_raise in
+ * __tasklet_schedule_common()) and ends inside the dispatch, before the
+ * callback (the clock read of execute_start or tasklet_entry).  So item by
+ * item, trace = module - delta, delta >= 0, and since quantiles are
+ * monotone the trace median is below the module median by at least the
+ * smallest and at most the largest delta.  Trace timestamps are printed in
+ * microseconds (each end truncated: +-1 us per item) and the histograms
+ * give medians within 0.8% each.  Hence:
+ *   trace p50 - module p50 <= 1 us + 2% of module p50   (cannot be longer)
+ *   module p50 - trace p50 <= max(8 us, 15% of module p50)
+ * delta is the code outside the trace's interval: the queue call up to its
+ * event's clock read (including the first half of recording that event),
+ * the rest of recording the execute event, the call into bhb_item_exec():
+ * about one trace event's cost plus a few hundred instructions.  Under TCG
+ * one event costs about 4 us (traced minus untraced module medians of bh:
+ * 2 events, 8.6 us), and 4-7 us of delta were measured on 6.12; 8 us
+ * leaves room for an interrupt in the bracketed code.  15% for the slow
+ * threaded mechanisms, whose items wait long enough that more of them have
+ * an interrupt or a preemption inside the bracketed code (wq_unbound:
+ * 10 us of ~100 us).  Outside the band, or fewer (or more) matched items
+ * than the module executed while no event was lost, is a failure.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -35,16 +44,19 @@
 #include "../common/stats.h"
 #include "bhbench.h"
 
-#define TOL_ABS_NS 3000.0
-#define TOL_REL 0.15
+#define TOL_ABS_NS 8000.0	/* trace shorter than module by at most ... */
+#define TOL_REL 0.15		/* ... max(TOL_ABS_NS, TOL_REL x module) */
+#define TOL_UP_ABS_NS 1000.0	/* trace longer than module by at most ... */
+#define TOL_UP_REL 0.02		/* ... TOL_UP_ABS_NS + TOL_UP_REL x module */
 #define MAXREPS 100
 #define NA_PREFIX "this kernel has no "
 
 static const char tol_why[] =
-	"the module's interval (just before the queue call .. the callback's first clock read) "
-	"contains the trace's (the queue event inside the queue call .. execute_start/tasklet_entry "
-	"just before the callback) plus a few hundred instructions, 1-3 us under TCG; trace "
-	"timestamps have 1 us resolution; medians of two slightly shifted distributions";
+	"the trace's interval (queue event inside the queue call .. execute_start/tasklet_entry before "
+	"the callback) lies inside the module's (just before the queue call .. the callback's first "
+	"clock read), so the trace median cannot be longer than the module's beyond the 1 us "
+	"resolution and the 0.8% histogram error; it is shorter by the code outside it: about one "
+	"trace event's recording plus a few hundred instructions, 4-7 us measured under TCG";
 
 struct tmech {
 	int seen;
@@ -112,7 +124,7 @@ static json_t *mech_entry(int m, struct tmech *t, const char *cs, json_t *benchm
 {
 	const char *name = bhb_mech_names[m];
 	json_t *o = json_object(), *b;
-	double mp50, tp50, diff, tol, up50 = NAN;
+	double mp50, tp50, diff, tol, tol_up, up50 = NAN;
 	int agree, counts_ok;
 
 	json_object_set_new(o, "mech", json_string(name));
@@ -137,7 +149,8 @@ static json_t *mech_entry(int m, struct tmech *t, const char *cs, json_t *benchm
 	tp50 = t->tr.n ? bhb_hist_quantile(&t->tr, 0.5) : NAN;
 	diff = tp50 - mp50;
 	tol = fmax(TOL_ABS_NS, TOL_REL * mp50);
-	agree = isfinite(diff) && fabs(diff) <= tol;
+	tol_up = TOL_UP_ABS_NS + TOL_UP_REL * mp50;
+	agree = isfinite(diff) && diff >= -tol && diff <= tol_up;
 	counts_ok = t->matched == t->executed;
 	json_object_set_new(o, "module_q2e_p50_ns", num(mp50));
 	json_object_set_new(o, "trace_q2e_p50_ns", num(tp50));
@@ -145,7 +158,7 @@ static json_t *mech_entry(int m, struct tmech *t, const char *cs, json_t *benchm
 	json_object_set_new(o, "trace_q2e_p99_ns", num(t->tr.n ? bhb_hist_quantile(&t->tr, 0.99) : NAN));
 	json_object_set_new(o, "diff_ns", num(diff));
 	json_object_set_new(o, "ratio", num(tp50 / mp50));
-	json_object_set_new(o, "tolerance_ns", num(tol));
+	json_object_set_new(o, "tolerance_ns", json_pack("[o,o]", num(-tol), num(tol_up)));
 	json_object_set_new(o, "agree", json_boolean(agree));
 	json_object_set_new(o, "matched", json_integer(t->matched));
 	json_object_set_new(o, "module_executed", json_integer(t->executed));
@@ -181,7 +194,8 @@ static json_t *mech_entry(int m, struct tmech *t, const char *cs, json_t *benchm
 	else if (!agree)
 		json_array_append_new(failures, json_sprintf(
 			"trace check: %s: trace-derived q->cb p50 %.1f us vs the module's %.1f us in the same runs: "
-			"%+.1f us, beyond the tolerance of %.1f us", name, tp50 / 1e3, mp50 / 1e3, diff / 1e3, tol / 1e3));
+			"%+.1f us, outside [%+.1f, %+.1f] us", name, tp50 / 1e3, mp50 / 1e3, diff / 1e3,
+			-tol / 1e3, tol_up / 1e3));
 	if (!counts_ok && !t->lost)
 		json_array_append_new(failures, json_sprintf(
 			"trace check: %s: %lld items matched in the trace, %lld executed, and no event was lost",
@@ -287,8 +301,10 @@ json_t *bhb_trace_summary(json_t *frames, json_t *benchmarks, json_t *failures)
 	json_object_set_new(out, "case", json_string(cs ? cs : ""));
 	json_object_set_new(out, "trace_clock", json_string("mono"));
 	json_object_set_new(out, "resolution_ns", json_integer(1000));
-	json_object_set_new(out, "tolerance", json_pack("{s:f,s:f,s:s,s:s}", "abs_ns", TOL_ABS_NS, "rel", TOL_REL,
-							"rule", "|trace p50 - module p50| <= max(abs_ns, rel x module p50)",
+	json_object_set_new(out, "tolerance", json_pack("{s:f,s:f,s:f,s:f,s:s,s:s}", "abs_ns", TOL_ABS_NS,
+							"rel", TOL_REL, "up_abs_ns", TOL_UP_ABS_NS, "up_rel", TOL_UP_REL,
+							"rule", "-max(abs_ns, rel x module p50) <= trace p50 - module p50 "
+								"<= up_abs_ns + up_rel x module p50",
 							"why", tol_why));
 	json_object_set_new(out, "mechs", list);
 	return out;
@@ -342,8 +358,11 @@ void bhb_print_trace(FILE *f, json_t *tc)
 		fprintf(f, "%-12s %5lld %12s %12s %10s %-6s %17s %12s %19s\n", gs(e, "mech"), (long long)gi(e, "reps"),
 			a, b, d, json_is_true(json_object_get(e, "agree")) ? "yes" : "NO", me, u, r);
 	}
-	fprintf(f, "agree: |trace - module| <= max(%.1f us, %.0f%% of module); traced/untraced: module q->cb p50\n"
-		   "with the events on over without (95%% bootstrap interval over runs).\n",
+	fprintf(f, "agree: -max(%.0f us, %.0f%% of module) <= trace - module <= %.0f us + %.0f%% of module (the trace\n"
+		   "brackets a part of the module's interval); traced/untraced: the module's q->cb p50 with the\n"
+		   "events on over without (95%% bootstrap interval over runs).\n",
 		json_number_value(json_object_get(tol, "abs_ns")) / 1e3,
-		json_number_value(json_object_get(tol, "rel")) * 100);
+		json_number_value(json_object_get(tol, "rel")) * 100,
+		json_number_value(json_object_get(tol, "up_abs_ns")) / 1e3,
+		json_number_value(json_object_get(tol, "up_rel")) * 100);
 }
