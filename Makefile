@@ -46,9 +46,13 @@ integration: harness kernel
 hotplug-test: harness kernel
 	tests/hotplug.sh
 
-test: unit san lint integration hotplug-test
+# the module's latency against the kernel's own trace events
+trace-test: harness kernel
+	tests/trace.sh
+
+test: unit san lint integration hotplug-test trace-test
 
 clean:
 	$(MAKE) -C harness clean
 
-.PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test test clean
+.PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test test clean

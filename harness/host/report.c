@@ -159,11 +159,11 @@ int cmd_report(int argc, char **argv)
 	/* 1. conversion verdicts */
 	fprintf(md, "## Conversion verdicts\n\nRatios of medians over repetitions (NEW mechanism / tasklet), 95%% bootstrap interval; "
 		"a difference counts only when the interval excludes 1.\n\n"
-		"| run | scenario | producer | conversion | p50 ratio | p99 ratio | verdict |\n|---|---|---|---|---|---|---|\n");
+		"| run | scenario | case | conversion | p50 ratio | p99 ratio | items/s ratio | verdict |\n|---|---|---|---|---|---|---|---|\n");
 	fprintf(html, "<h2>Conversion verdicts</h2><p>Ratios of medians over repetitions (converted / original), "
 		"95%% bootstrap interval; a difference counts only when the interval excludes 1.</p>\n"
-		"<table id=\"verdicts\"><tr><th>run</th><th>scenario</th><th>producer</th><th>conversion</th><th>p50 ratio</th>"
-		"<th>p99 ratio</th><th>verdict</th></tr>\n");
+		"<table id=\"verdicts\"><tr><th>run</th><th>scenario</th><th>case</th><th>conversion</th><th>p50 ratio</th>"
+		"<th>p99 ratio</th><th>items/s ratio</th><th>verdict</th></tr>\n");
 	for (int r = 1; r < argc; r++) {
 		char err[512];
 		json_t *res = bhb_res_load(argv[r], err, sizeof(err));
@@ -192,10 +192,25 @@ int cmd_report(int argc, char **argv)
 				if (ok99)
 					snprintf(s99, sizeof(s99), "%.2f [%.2f-%.2f]", r99, l99, h99);
 				verdict(v, sizeof(v), ok50, r50, l50, h50, ok99, r99, l99, h99);
-				fprintf(md, "| %d | %s | %s | %s → %s | %s | %s | %s |\n", r, scen, prods[p], conv[c][0],
-					conv[c][1], s50, s99, v);
-				fprintf(html, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s → %s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
-					r, scen, prods[p], conv[c][0], conv[c][1], s50, s99, v);
+				/* items/s, where the offered load saturated one of the two */
+				char st[48] = "-";
+				double rt, lt, ht, off = json_real_value(json_object_get(json_object_get(to, "throughput"), "offered_per_s"));
+				double done = fmin(json_real_value(json_object_get(json_object_get(json_object_get(from, "throughput"),
+									"items_per_s"), "value")),
+						   json_real_value(json_object_get(json_object_get(json_object_get(to, "throughput"),
+									"items_per_s"), "value")));
+
+				if (off > 0 && done < 0.95 * off && !ratio(from, to, "items_per_s", &rt, &lt, &ht)) {
+					snprintf(st, sizeof(st), "%.2f [%.2f-%.2f]", rt, lt, ht);
+					if (lt > 1 || ht < 1)
+						snprintf(v + strlen(v), sizeof(v) - strlen(v), "%sitems/s %.2fx %s",
+							 strcmp(v, "no measurable difference") ? ", " : "; ",
+							 rt >= 1 ? rt : 1 / rt, rt >= 1 ? "higher" : "lower");
+				}
+				fprintf(md, "| %d | %s | %s | %s → %s | %s | %s | %s | %s |\n", r, scen, prods[p], conv[c][0],
+					conv[c][1], s50, s99, st, v);
+				fprintf(html, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s → %s</td><td>%s</td><td>%s</td><td>%s</td>"
+					"<td>%s</td></tr>\n", r, scen, prods[p], conv[c][0], conv[c][1], s50, s99, st, v);
 			}
 		/* hotplug behaviour of each conversion (teardown mode, largest K) */
 		for (size_t c = 0; c < sizeof(conv) / sizeof(conv[0]); c++) {
@@ -214,8 +229,8 @@ int cmd_report(int argc, char **argv)
 				 (long long)json_integer_value(json_object_get(gt, "on_other")),
 				 (long long)json_integer_value(json_object_get(gf, "lost")),
 				 (long long)json_integer_value(json_object_get(gt, "lost")));
-			fprintf(md, "| %d | %s | %s | %s → %s | - | - | %s |\n", r, scen, k, conv[c][0], conv[c][1], v);
-			fprintf(html, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s → %s</td><td>-</td><td>-</td><td>%s</td></tr>\n",
+			fprintf(md, "| %d | %s | %s | %s → %s | - | - | - | %s |\n", r, scen, k, conv[c][0], conv[c][1], v);
+			fprintf(html, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s → %s</td><td>-</td><td>-</td><td>-</td><td>%s</td></tr>\n",
 				r, scen, k, conv[c][0], conv[c][1], v);
 		}
 		json_decref(res);
@@ -465,10 +480,15 @@ int cmd_report(int argc, char **argv)
 		}
 		/* full latency table */
 		if (json_array_size(json_object_get(res, "benchmarks"))) {
-			fprintf(md, "\n| case | mechanism | p50 µs | p99 µs | p99.9 µs | max µs | q->cb p50 µs | lost | items/s | ksoftirqd ran |\n"
-				"|---|---|---|---|---|---|---|---|---|---|\n");
+			fprintf(md, "\nCPU µs/item: all non-idle guest CPU time (sampled in USER_HZ ticks) · ksoftirqd · kworkers "
+				"(exact run times), per callback completed.\n");
+			fprintf(md, "\n| case | mechanism | p50 µs | p99 µs | p99.9 µs | max µs | q->cb p50 µs | lost | items/s | ksoftirqd ran | CPU µs/item |\n"
+				"|---|---|---|---|---|---|---|---|---|---|---|\n");
+			fprintf(html, "<p>CPU µs/item: all non-idle guest CPU time (sampled in USER_HZ ticks) · ksoftirqd · kworkers "
+				"(exact run times), per callback completed.</p>\n");
 			fprintf(html, "<table><tr><th>case</th><th>mechanism</th><th>p50 µs</th><th>p99 µs</th><th>p99.9 µs</th>"
-				"<th>max µs</th><th>q-&gt;cb p50 µs</th><th>lost</th><th>items/s</th><th>ksoftirqd ran</th></tr>\n");
+				"<th>max µs</th><th>q-&gt;cb p50 µs</th><th>lost</th><th>items/s</th><th>ksoftirqd ran</th>"
+				"<th>CPU µs/item</th></tr>\n");
 			json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
 				json_t *lat = json_object_get(b, "latency_ns");
 				char a[64], c[64], q[64];
@@ -481,20 +501,27 @@ int cmd_report(int argc, char **argv)
 				long long lost = json_integer_value(json_object_get(json_object_get(b, "counters"), "lost"));
 				json_t *tp = json_object_get(json_object_get(b, "throughput"), "items_per_s");
 				json_t *ks = json_object_get(b, "ksoftirqd");
-				char tps[32] = "-", kss[48] = "-";
+				char tps[32] = "-", kss[48] = "-", cpu[64] = "-";
+				json_t *cp = json_object_get(b, "cpu");
+
+				if (cp)
+					snprintf(cpu, sizeof(cpu), "%.1f · %.1f · %.1f",
+						 json_real_value(json_object_get(cp, "busy_ns_per_item")) / 1e3,
+						 json_real_value(json_object_get(cp, "ksoftirqd_ns_per_item")) / 1e3,
+						 json_real_value(json_object_get(cp, "kworker_ns_per_item")) / 1e3);
 
 				if (json_is_object(tp))
 					snprintf(tps, sizeof(tps), "%.0f", json_real_value(json_object_get(tp, "value")));
 				if (ks)
 					snprintf(kss, sizeof(kss), "%lld (%.1f%%)", (long long)json_integer_value(json_object_get(ks, "items")),
 						 100 * json_real_value(json_object_get(ks, "share")));
-				fprintf(md, "| %s | %s | %s | %s | %.1f | %.1f | %s | %lld | %s | %s |\n",
+				fprintf(md, "| %s | %s | %s | %s | %.1f | %.1f | %s | %lld | %s | %s | %s |\n",
 					bhb_res_case(b), json_string_value(json_object_get(b, "mech")),
-					a, c, p999, mx, q, lost, tps, kss);
+					a, c, p999, mx, q, lost, tps, kss, cpu);
 				fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%.1f</td><td>%s</td><td>%lld</td>"
-					"<td>%s</td><td>%s</td></tr>\n",
+					"<td>%s</td><td>%s</td><td>%s</td></tr>\n",
 					bhb_res_case(b), json_string_value(json_object_get(b, "mech")),
-					a, c, p999, mx, q, lost, tps, kss);
+					a, c, p999, mx, q, lost, tps, kss, cpu);
 			}
 			fprintf(html, "</table>\n");
 		}

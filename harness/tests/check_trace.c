@@ -126,7 +126,8 @@ int main(int argc, char **argv)
 		no("run", "status is not ok");
 	}
 	if (!bad)
-		printf("ok: %d mechanisms cross-checked against the trace\n", nmech);
+		printf("ok: %d mechanisms cross-checked against the trace%s%s\n", nmech,
+		       want_fail ? ", disagreement caught: " : "", want_fail ? want_fail : "");
 	json_decref(res);
 	return bad;
 }
