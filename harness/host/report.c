@@ -237,6 +237,60 @@ int cmd_report(int argc, char **argv)
 	}
 	fprintf(html, "</table>\n");
 
+	/* several runs (kernels): p50 and p99 of the hardirq case across them */
+	if (argc > 2) {
+		static const char *const mets[] = { "p50", "p99" };
+
+		for (int k = 0; k < 2; k++) {
+			char dat[PATH_MAX], base[64], cap[256];
+			FILE *f;
+			int rows = 0;
+
+			snprintf(dat, sizeof(dat), "%s/trend-%s.dat", figdir, mets[k]);
+			f = fopen(dat, "w");
+			if (!f)
+				break;
+			fprintf(f, "# kernel");
+			for (int m = 0; m < BHB_NR_MECHS; m++)
+				fprintf(f, " %s %s_lo %s_hi", bhb_mech_names[m], bhb_mech_names[m], bhb_mech_names[m]);
+			fprintf(f, "\n");
+			for (int r = 1; r < argc; r++) {
+				char err[512], label[160];
+				json_t *res = bhb_res_load(argv[r], err, sizeof(err)), *env;
+
+				if (!res)
+					continue;
+				env = json_object_get(res, "env");
+				snprintf(label, sizeof(label), "%s%s%s", json_string_value(json_object_get(env, "kernel")) ?: "?",
+					 strstr(json_string_value(json_object_get(env, "kernel_cmdline")) ?: "", "preempt=full") ? "+full" : "",
+					 strstr(json_string_value(json_object_get(env, "kernel_cmdline")) ?: "", "threadirqs") ? "+thr" : "");
+				fprintf(f, "%s", label);
+				for (int m = 0; m < BHB_NR_MECHS; m++) {
+					json_t *b = bhb_res_bench(res, "hardirq", bhb_mech_names[m]);
+					json_t *v = b ? json_object_get(json_object_get(b, "latency_ns"), mets[k]) : NULL;
+
+					if (json_is_object(v))
+						fprintf(f, " %.3f %.3f %.3f", json_real_value(json_object_get(v, "value")) / 1e3,
+							json_real_value(json_array_get(json_object_get(v, "ci95"), 0)) / 1e3,
+							json_real_value(json_array_get(json_object_get(v, "ci95"), 1)) / 1e3);
+					else
+						fprintf(f, " NaN NaN NaN");
+				}
+				fprintf(f, "\n");
+				rows++;
+				json_decref(res);
+			}
+			fclose(f);
+			if (rows < 2)
+				break;
+			snprintf(base, sizeof(base), "trend-%s", mets[k]);
+			snprintf(title, sizeof(title), "hardirq-produced latency %s across runs", mets[k]);
+			snprintf(cap, sizeof(cap), "Latency %s (µs, 95%% CI) of the hardirq case per mechanism, one point per run "
+				 "(kernel) in the order given.", mets[k]);
+			figure(figs, &nfig, figdir, "trend.gp", dat, BHB_NR_MECHS, base, title, cap);
+		}
+	}
+
 	/* 2. environment, 3. figures and tables, per run */
 	for (int r = 1; r < argc; r++) {
 		char err[512];
@@ -388,6 +442,50 @@ int cmd_report(int argc, char **argv)
 				snprintf(title, sizeof(title), "%s: median latency by producer context", scen);
 				snprintf(cap, sizeof(cap), "Run %d: median latency per mechanism for each producer context.", r);
 				figure(figs, &nfig, figdir, "producers.gp", dat, np, base, title, cap);
+			}
+		}
+		/* throughput versus producing CPUs: throughput cases of 10 us callbacks, by CPU count */
+		{
+			char dat[PATH_MAX];
+			FILE *f;
+			int nb = 0, ncpu = 0;
+
+			snprintf(dat, sizeof(dat), "%s/run%d-throughput-cpus.dat", figdir, r);
+			f = fopen(dat, "w");
+			for (int m = 0; f && m < BHB_NR_MECHS; m++) {
+				int rows = 0;
+
+				for (int want = 1; want <= 64; want++)
+					for (size_t p = 0; p < ncase; p++) {
+						json_t *bb = bhb_res_bench(res, prods[p], bhb_mech_names[m]), *pa, *t;
+
+						if (!bb || strncmp(prods[p], "throughput/", 11))
+							continue;
+						pa = json_object_get(bb, "params");
+						t = json_object_get(json_object_get(bb, "throughput"), "items_per_s");
+						if (json_integer_value(json_object_get(pa, "cost_ns")) != 10000 ||
+						    json_integer_value(json_object_get(pa, "touch_bytes")) ||
+						    __builtin_popcountll((unsigned long long)json_integer_value(json_object_get(pa, "cpus"))) != want ||
+						    !json_is_object(t))
+							continue;
+						if (!rows++)
+							fprintf(f, "%s%s\n", nb++ ? "\n\n" : "", bhb_mech_names[m]);
+						fprintf(f, "%d %.1f %.1f %.1f\n", want, json_real_value(json_object_get(t, "value")),
+							json_real_value(json_array_get(json_object_get(t, "ci95"), 0)),
+							json_real_value(json_array_get(json_object_get(t, "ci95"), 1)));
+						ncpu = want > ncpu ? want : ncpu;
+					}
+			}
+			if (f)
+				fclose(f);
+			if (nb && ncpu > 1) {
+				char base[96], cap[256];
+
+				snprintf(base, sizeof(base), "run%d-throughput-cpus", r);
+				snprintf(title, sizeof(title), "%s: items/s under saturation vs producing CPUs (10 us callbacks)", scen);
+				snprintf(cap, sizeof(cap), "Run %d: callbacks completed per second (median, 95%% CI) with 1, ..., N CPUs "
+					 "producing and running 10 us callbacks.", r);
+				figure(figs, &nfig, figdir, "throughput_cpus.gp", dat, nb, base, title, cap);
 			}
 		}
 		/* throughput versus callback cost: the cases of a throughput scenario with a cost-N name */

@@ -69,7 +69,7 @@ static void check_suite(json_t *res)
 	static const char *const want[] = { "producers/hardirq", "producers/softirq", "producers/process",
 		"producers/process_bh", "producers/remote", "patterns/periodic", "patterns/poisson",
 		"patterns/burst-16", "patterns/burst-256", "throughput/cost-0", "throughput/cost-100",
-		"throughput/touch-64k", "throughput/cost-1-one-cpu", "interference/idle",
+		"throughput/touch-64k", "throughput/cost-10-one-cpu", "interference/idle",
 		"interference/hog-other", "interference/hog-fifo", "long-items/cost-0.5ms", "long-items/cost-5ms" };
 	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
 		mech = "-";
