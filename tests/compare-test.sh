@@ -88,8 +88,17 @@ if [ $rc1 -eq 2 ] && grep -q 'same kernel and accelerator' "$t/o9" && [ $rc2 -eq
 	pass "merge refuses TCG with KVM, a failed run, a single run"
 else cat "$t/o9" "$t/o10" "$t/o11"; fail "merge accepted what it must refuse ($rc1 $rc2 $rc3)"; fi
 
-"$bin" compare "$t/m1" "$t/m2" > "$t/o12"; rc=$?
-if [ $rc -le 1 ] && grep -q 'bh' "$t/o12"; then pass "compare reads merged runs"
-else cat "$t/o12"; fail "compare on merged runs (exit $rc)"; fi
+# merged runs compare with the hierarchical bootstrap: 3 boots against 3
+# boots, unchanged -> nothing; bh 10% slower in all three new boots -> bh
+mk slow2 tcg ok 110
+mk slow3 tcg ok 110
+"$bin" merge --out "$t/m6" "$t/slow" "$t/slow2" "$t/slow3" > /dev/null 2>&1
+"$bin" merge --out "$t/m7" "$t/same" "$t/base2" "$t/base3" > /dev/null 2>&1
+"$bin" compare "$t/m1" "$t/m7" > "$t/o12"; rc1=$?
+"$bin" compare "$t/m1" "$t/m6" > "$t/o13"; rc2=$?
+if [ $rc1 -eq 0 ] && grep -q '^0 slower, 0 faster' "$t/o12" && grep -q 'hierarchical bootstrap' "$t/o12" &&
+   [ $rc2 -eq 1 ] && [ "$(grep -c SLOWER "$t/o13")" -eq 3 ] && [ "$(grep SLOWER "$t/o13" | grep -vc ' bh ')" -eq 0 ]; then
+	pass "merged runs: hierarchical test, no verdict A/A, bh's 3 metrics flagged at +10%"
+else cat "$t/o12" "$t/o13"; fail "compare on merged runs (exit $rc1 $rc2)"; fi
 
 [ $fails -eq 0 ]

@@ -130,6 +130,16 @@ int bhb_res_cases(json_t *res, const char **out, int cap);
 json_t *bhb_res_bench(json_t *res, const char *label, const char *mech);
 /* per-repetition values of metric ("p50", "p99", "q2e_p50"); returns how many */
 int bhb_res_reps(json_t *b, const char *metric, double *out, int cap);
+/* boots merged into a result (bhbench merge), 1 for a single run */
+int bhb_res_boots(json_t *res);
+/*
+ * median(b) / median(a) of a per-repetition metric with a 95% interval from
+ * a hierarchical bootstrap (boots, then repetitions within them; the
+ * "boot" field of each repetition) and the two-sided bootstrap p-value of
+ * a ratio of 1; 0 or -1
+ */
+int bhb_ratio_hier(json_t *a, json_t *b, const char *metric, uint64_t seed, double *ratio, double *lo,
+		   double *hi, double *p);
 /* median(b) / median(a) with a 95% bootstrap interval; 0 or -1 */
 int bhb_ratio_boot(const double *a, int n, const double *b, int m, uint64_t seed,
 		   double *ratio, double *lo, double *hi);

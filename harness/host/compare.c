@@ -9,6 +9,12 @@
  * independent (one slow interrupt delays a burst of them), repetitions are;
  * and latency percentiles are not normal, so a rank test.  Google
  * Benchmark's compare.py makes the same choice.
+ *
+ * Merged runs (bhbench merge, several boots): repetitions of one boot are
+ * not independent of each other either (a boot can sit in its own mode
+ * under emulation), so there the test and the interval come from a
+ * hierarchical bootstrap (boots, then repetitions) and the p-value is the
+ * bootstrap's two-sided tail at a ratio of 1.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -87,13 +93,15 @@ int cmd_compare(int argc, char **argv)
 		case 'h':
 			printf("usage: bhbench compare [--threshold 0.05] [--alpha 0.05] [--min-abs-ns 200]\n"
 			       "                       [--format table|md|json] BASE NEW\n\n"
-			       "For every producer x mechanism x metric (p50, p99, q2e_p50) in both runs: the ratio\n"
+			       "For every case x mechanism x metric (p50, p99, q2e_p50) in both runs: the ratio\n"
 			       "NEW/BASE of the medians over repetitions with a 95%% bootstrap interval, a two-sided\n"
 			       "Mann-Whitney U test on the repetitions, Holm-Bonferroni over all tests, and a verdict:\n"
 			       "slower (faster) when the adjusted p < alpha, the ratio is beyond 1 +- threshold and\n"
 			       "the interval excludes 1, and the medians differ by at least --min-abs-ns (default 200 ns,\n"
 			       "about twice the measurement's own cost per item: below that a 'change' is resolution).\n"
 			       "Needs >= 3 repetitions a side.  Exit 1 if anything is slower.\n"
+			       "Merged runs (bhbench merge): the interval and the p-value come from a hierarchical\n"
+			       "bootstrap over boots, then repetitions, instead of the rank test.\n"
 			       "Runs on different accelerators, vCPU counts or scenarios are refused.\n");
 			return 0;
 		default:
@@ -125,6 +133,9 @@ int cmd_compare(int argc, char **argv)
 		return 2;
 	}
 	rows = calloc(json_array_size(json_object_get(A, "benchmarks")) * NMET + 1, sizeof(*rows));
+	int hier = bhb_res_boots(A) > 1 || bhb_res_boots(B) > 1;
+	const char *test = hier ? "hierarchical bootstrap (boots, then repetitions), Holm-Bonferroni"
+				: "Mann-Whitney U (two-sided) on repetitions, Holm-Bonferroni";
 	json_array_foreach(json_object_get(A, "benchmarks"), i, b) {
 		const char *prod = bhb_res_case(b);
 		const char *mech = json_string_value(json_object_get(b, "mech"));
@@ -147,8 +158,13 @@ int cmd_compare(int argc, char **argv)
 			r->n2 = m;
 			r->base = bhb_median(x, n);
 			r->new = bhb_median(y, m);
-			r->p = bhb_mann_whitney(x, n, y, m, NULL);
-			bhb_ratio_boot(x, n, y, m, 0x636d70ull + (uint64_t)nrows, &r->ratio, &r->lo, &r->hi);
+			if (hier) {
+				bhb_ratio_hier(b, nb, metrics[k], 0x636d70ull + (uint64_t)nrows, &r->ratio, &r->lo, &r->hi,
+					       &r->p);
+			} else {
+				r->p = bhb_mann_whitney(x, n, y, m, NULL);
+				bhb_ratio_boot(x, n, y, m, 0x636d70ull + (uint64_t)nrows, &r->ratio, &r->lo, &r->hi);
+			}
 			nrows++;
 		}
 	}
@@ -177,7 +193,7 @@ int cmd_compare(int argc, char **argv)
 	if (!strcmp(format, "json")) {
 		json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:s,s:s,s:i,s:i,s:[]}", "base", argv[optind],
 				      "new", argv[optind + 1], "threshold", threshold, "alpha", alpha,
-				      "test", "Mann-Whitney U (two-sided) on repetitions, Holm-Bonferroni",
+				      "test", test,
 				      "accel", envs(A, "accel"), "slower", slower, "faster", faster, "rows");
 
 		for (int k = 0; k < nrows; k++) {
@@ -215,8 +231,8 @@ int cmd_compare(int argc, char **argv)
 			       r->prod, r->mech, r->metric, r->base / 1e3, r->new / 1e3, r->ratio, r->lo, r->hi,
 			       r->p, r->verdict);
 		}
-		printf("\n%d slower, %d faster, %d without a change beyond %.0f%%\n", slower, faster,
-		       nrows - slower - faster, threshold * 100);
+		printf("\n%d slower, %d faster, %d without a change beyond %.0f%%\ntest: %s\n", slower, faster,
+		       nrows - slower - faster, threshold * 100, test);
 	}
 	free(rows);
 	json_decref(A);

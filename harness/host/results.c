@@ -111,3 +111,112 @@ int bhb_ratio_boot(const double *a, int n, const double *b, int m, uint64_t seed
 	free(y);
 	return ret;
 }
+
+/* per-repetition values of a metric grouped by the boot they came from */
+struct boots {
+	int nb, n[64];
+	double *v[64];
+};
+
+static int group_boots(json_t *b, const char *metric, struct boots *g)
+{
+	json_t *r;
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	json_array_foreach(json_object_get(b, "per_repetition"), i, r) {
+		json_t *v = json_object_get(r, metric);
+		int k = (int)json_integer_value(json_object_get(r, "boot"));
+
+		if (!json_is_number(v) || k < 0 || k >= 64)
+			continue;
+		if (!g->v[k] && !(g->v[k] = calloc(1024, sizeof(double))))
+			return -1;
+		if (g->n[k] < 1024)
+			g->v[k][g->n[k]++] = json_number_value(v);
+		if (k + 1 > g->nb)
+			g->nb = k + 1;
+	}
+	/* boots without values (not expected) are dropped */
+	int w = 0;
+
+	for (int k = 0; k < g->nb; k++) {
+		if (!g->n[k]) {
+			free(g->v[k]);
+			continue;
+		}
+		g->v[w] = g->v[k];
+		g->n[w++] = g->n[k];
+	}
+	g->nb = w;
+	return w ? 0 : -1;
+}
+
+static void free_boots(struct boots *g)
+{
+	for (int k = 0; k < 64; k++)
+		if (k < g->nb)
+			free(g->v[k]);
+}
+
+/* boots with replacement, then repetitions within each drawn boot: the median */
+static double hier_median(const struct boots *g, uint64_t *rng, double *buf)
+{
+	int n = 0;
+
+	for (int i = 0; i < g->nb; i++) {
+		int b = (int)(bhb_rand(rng) % (uint64_t)g->nb);
+
+		for (int j = 0; j < g->n[b]; j++)
+			buf[n++] = g->v[b][bhb_rand(rng) % (uint64_t)g->n[b]];
+	}
+	return bhb_median(buf, n);
+}
+
+int bhb_res_boots(json_t *res)
+{
+	json_int_t n = json_integer_value(json_object_get(json_object_get(res, "env"), "boots"));
+
+	return n > 1 ? (int)n : 1;
+}
+
+int bhb_ratio_hier(json_t *a, json_t *b, const char *metric, uint64_t seed, double *ratio, double *lo,
+		   double *hi, double *p)
+{
+	enum { B = 4000 };
+	struct boots ga, gb;
+	double *r = malloc(B * sizeof(*r)), *buf = malloc(64 * 1024 * sizeof(*buf)), all[1024], bll[1024];
+	int ret = -1, below = 0, above = 0, na, nb;
+
+	*ratio = *lo = *hi = *p = NAN;
+	if (!r || !buf || group_boots(a, metric, &ga)) {
+		free(r);
+		free(buf);
+		return -1;
+	}
+	if (group_boots(b, metric, &gb)) {
+		free_boots(&ga);
+		free(r);
+		free(buf);
+		return -1;
+	}
+	for (int k = 0; k < B; k++) {
+		double x = hier_median(&ga, &seed, buf), y = hier_median(&gb, &seed, buf);
+
+		r[k] = x > 0 ? y / x : INFINITY;
+		below += r[k] < 1;
+		above += r[k] > 1;
+	}
+	bhb_interval(r, B, 1, 0.95, lo, hi);
+	na = bhb_res_reps(a, metric, all, 1024);
+	nb = bhb_res_reps(b, metric, bll, 1024);
+	*ratio = bhb_median(bll, nb) / bhb_median(all, na);
+	/* two-sided bootstrap p-value of "no change" (ratio 1), at least 1/B */
+	*p = fmin(1.0, 2.0 * fmax((double)(below < above ? below : above), 1.0) / B);
+	ret = 0;
+	free_boots(&ga);
+	free_boots(&gb);
+	free(r);
+	free(buf);
+	return ret;
+}
