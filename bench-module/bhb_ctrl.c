@@ -31,13 +31,15 @@
 #include "bhb_compat.h"
 
 #define CTRL_TIMEOUT_NS		(2 * NSEC_PER_SEC)
+#define CTRL_HOLD_NS		(100 * NSEC_PER_MSEC)	/* a busy callback's wait for the op */
 #define CTRL_POISON		0x5a
 #define CTRL_MAGIC		0xb4b4c7a1f00dull
 
 /* The one item of the timing, coalescing and tasklet AFTER_CB ops. */
 struct ctrl_item {
 	struct bhb_item it;		/* its work or tasklet */
-	u64 cost_ns;
+	u64 cost_ns;			/* busy: run on this long after the op began */
+	u64 t_op;			/* busy: when the op began (0: not yet) */
 	u64 t_end;			/* the callback's last clock read */
 	unsigned long state_in;		/* tasklet state at callback entry */
 	unsigned long state_end;	/* ... and just before its last write */
@@ -79,15 +81,26 @@ static bool ctrl_flag(int *flag)
 	return smp_load_acquire(flag);
 }
 
+/*
+ * A busy callback runs until cost_ns after the op began, so that the op
+ * always finds it running, however late the caller's CPU got to it (under
+ * TCG on a loaded host a vCPU can stall for milliseconds).  It waits at
+ * most CTRL_HOLD_NS for the op to begin.
+ */
 static void ctrl_exec(struct ctrl_item *ci, unsigned long *state)
 {
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), from = 0;
 
 	if (state)
 		ci->state_in = READ_ONCE(*state);
 	atomic_inc(&ci->runs);
 	ctrl_flag_set(&ci->started);
-	while (ktime_get_ns() - t0 < ci->cost_ns)
+	if (ci->cost_ns) {
+		while (!(from = READ_ONCE(ci->t_op)) && ktime_get_ns() - t0 < CTRL_HOLD_NS)
+			cpu_relax();
+		from = from ?: t0;
+	}
+	while (ktime_get_ns() - from < ci->cost_ns)
 		cpu_relax();
 	ci->t_end = ktime_get_ns();
 	if (state)
@@ -236,6 +249,7 @@ static int ctrl_timing(struct ctrl *c)
 
 		WRITE_ONCE(ci->started, 0);
 		WRITE_ONCE(ci->done, 0);
+		WRITE_ONCE(ci->t_op, 0);
 		if (busy) {
 			ret = ctrl_queue_on(c, target);
 			if (ret)
@@ -246,6 +260,7 @@ static int ctrl_timing(struct ctrl *c)
 				break;
 		}
 		t0 = ktime_get_ns();
+		WRITE_ONCE(ci->t_op, t0);
 		done = ctrl_op(c);
 		t1 = ktime_get_ns();
 		ctrl_sync(c);

@@ -232,11 +232,11 @@ struct bhb_hp_result {
  * one mechanism (not BHB_MECH_DIRECT), each op mapped to the mechanism's
  * own API.  Timing ops (CANCEL, FLUSH, DISABLE) run on an idle item, or
  * with BHB_CTRL_BUSY on an item whose callback is running: queued on
- * another CPU, the op is called once the callback has started spinning for
- * cost_ns.  For them ok counts, idle, the iterations in which no callback
- * ran and, busy, those in which the callback had finished when the op
- * returned (the op waited).  Every item is idle again when the ioctl
- * returns.
+ * another CPU, the op is called once the callback has started, and the
+ * callback spins until cost_ns after the op began.  For them ok counts,
+ * idle, the iterations in which no callback ran and, busy, those in which
+ * the callback had finished when the op returned (the op waited).  Every
+ * item is idle again when the ioctl returns.
  *   CANCEL      cancel_work_sync() / tasklet_kill()
  *   FLUSH       flush_work(); tasklets have none (-EOPNOTSUPP)
  *   DISABLE     disable_work_sync() + enable_work() (6.10+, else

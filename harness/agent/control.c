@@ -211,16 +211,18 @@ int run_control(const struct bhb_scenario *s)
 			int err = ctrl(m, op, 0, 1, 0, NULL, &r);
 
 			/* an op the mechanism (or kernel) lacks is reported once */
-			if (err == -EOPNOTSUPP) {
-				for (int busy = 0; busy < 2; busy++)
+			for (int busy = 0; busy < 2; busy++) {
+				const char *na = err == -EOPNOTSUPP ? na_reason(m, op) :
+						 busy && info.nr_online < 2 ? "a busy item needs a second online CPU" :
+						 NULL;
+
+				if (na)
 					send_json("control", json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", "timing",
 						  "mech", bhb_mech_names[m], "op", op_names[op],
-						  "state", busy ? "busy" : "idle", "api", api(m, op),
-						  "na", na_reason(m, op)));
-				continue;
+						  "state", busy ? "busy" : "idle", "api", api(m, op), "na", na));
+				else
+					tasks[nt++] = (struct task){ m, op, busy };
 			}
-			for (int busy = 0; busy < 2; busy++)
-				tasks[nt++] = (struct task){ m, op, busy };
 		}
 	}
 	say("control: %d timed ops, idle x %u, busy x %u with a %llu ns callback, %u repetitions",

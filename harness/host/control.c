@@ -414,6 +414,16 @@ void bhb_print_control(FILE *f, json_t *c)
 		   "disable_enable = disable_work_sync() + enable_work() (6.10+) / tasklet_disable() + tasklet_enable().\n"
 		   "waited: busy ops that returned after the callback finished; cb end -> return: median time\n"
 		   "from the callback's last instruction to the op's return.\n");
+	/* each reason for an n/a once */
+	json_array_foreach(timing, i, e) {
+		const char *na = json_string_value(json_object_get(e, "na"));
+		int seen = 0;
+
+		for (k = 0; na && k < i; k++)
+			seen |= !strcmp(na, gs(json_array_get(timing, k), "na"));
+		if (na && !seen)
+			fprintf(f, "n/a: %s\n", na);
+	}
 	for (k = 0; k < 3; k++) {
 		json_t *list = json_object_get(c, kinds[k]);
 

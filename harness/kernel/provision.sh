@@ -6,6 +6,9 @@
 #   provision.sh resolve KERNEL   print the full kernel release KERNEL names
 #   provision.sh fetch KERNEL     download image + build root into the cache
 #   provision.sh build KERNEL SRC OUT.ko   build the module for KERNEL
+#   provision.sh custom-build DIR SRC OUT.ko   build the module against a
+#                                 user's kernel build tree DIR, with the host's
+#                                 toolchain (make -C DIR M=... modules)
 #   provision.sh list             list cached kernels
 #   provision.sh available        list kernels the archive offers
 #   provision.sh checkpatch       path of checkpatch.pl (from linux-source, cached)
@@ -13,6 +16,9 @@
 # KERNEL is a full Debian kernel release ("6.12.57+deb12-amd64",
 # "7.3.4+deb13-rt-amd64") or an alias "X.Y[-flavour]" meaning the newest
 # release of that series (looked up in bookworm, then trixie, then sid).
+#
+# Verbs that touch the cache hold a lock on it: cells of "bhbench matrix
+# --jobs N" provision one at a time (their boots still run side by side).
 #
 # Nothing is installed on the host.  Everything lives under the cache
 # directory: a private apt configuration per Debian release family, the
@@ -229,6 +235,35 @@ cmd_build() {
 	cp "$r$b/bhbench.ko" "$out.new" && mv "$out.new" "$out"
 }
 
+# Build SRC against a user's kernel build tree DIR (where "make -C DIR M=...
+# modules" works) with the host's toolchain; copy bhbench.ko to OUT.  On
+# failure the build's last lines are shown.
+cmd_custom_build() {
+	local dir=$1 src=$2 out=$3 b rc=0 args=()
+	for f in Makefile .config Module.symvers include/generated include/config/kernel.release; do
+		[ -e "$dir/$f" ] || die "$dir is not a kernel build tree (no $f)"
+	done
+	# a tree built with clang needs LLVM=1 for its modules too
+	if grep -q '^CONFIG_CC_IS_CLANG=y' "$dir/.config" && [ -z "${LLVM:-}" ] && [ -z "${CC:-}" ]; then
+		args+=(LLVM=1)
+	fi
+	mkdir -p "$CACHE/custom"
+	b=$(mktemp -d "$CACHE/custom/build.XXXXXX")
+	cp "$src"/*.c "$src"/*.h "$src"/Kbuild "$b/"
+	make -C "$dir" M="$b" "${args[@]}" modules > "$b/build.log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ] || [ ! -s "$b/bhbench.ko" ]; then
+		echo "provision: module build against $dir failed (make -C $dir M=... modules); its last lines:" >&2
+		tail -n 20 "$b/build.log" | sed 's/^/    /' >&2
+		if grep -q 'pahole: not found' "$b/build.log"; then
+			echo "provision: the tree has BTF for modules: install pahole (Debian: dwarves)" >&2
+		fi
+		rm -rf "$b"
+		exit 1
+	fi
+	cp "$b/bhbench.ko" "$out.new" && mv "$out.new" "$out"
+	rm -rf "$b"
+}
+
 cmd_list() {
 	local d
 	[ -d "$CACHE/kernels" ] || return 0
@@ -272,13 +307,22 @@ cmd_checkpatch() {
 	echo "$d/scripts/checkpatch.pl"
 }
 
+# One provisioning at a time per cache (apt lists, downloads, build roots).
+mkdir -p "$CACHE"
+exec 9>> "$CACHE/.lock"
+if ! flock -n 9; then
+	log "waiting for another provision.sh to finish with $CACHE"
+	flock 9
+fi
+
 case "${1:-}" in
 resolve) [ $# -eq 2 ] || die "usage: provision.sh resolve KERNEL"; resolve "$2" ;;
 fetch) [ $# -eq 2 ] || die "usage: provision.sh fetch KERNEL"; cmd_fetch "$2" ;;
 build) [ $# -ge 4 ] || die "usage: provision.sh build KERNEL SRC OUT.ko [MAKEARGS]"; cmd_build "$2" "$3" "$4" "${5:-}" ;;
+custom-build) [ $# -eq 4 ] || die "usage: provision.sh custom-build DIR SRC OUT.ko"; cmd_custom_build "$2" "$3" "$4" ;;
 list) cmd_list ;;
 available) cmd_available ;;
 checkpatch) cmd_checkpatch ;;
 path) [ $# -eq 2 ] || die "usage: provision.sh path KERNEL"; kdir "$(resolve "$2")" ;;
-*) die "usage: provision.sh resolve|fetch|build|list|available|path ..." ;;
+*) die "usage: provision.sh resolve|fetch|build|custom-build|list|available|checkpatch|path ..." ;;
 esac
