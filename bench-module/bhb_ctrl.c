@@ -7,9 +7,10 @@
  * its callback returned.
  *
  * A busy item is queued on another CPU (queue_work_on(), or for a tasklet
- * tasklet_schedule() in an IPI handler there, so that it runs in that
- * CPU's softirq) and the op is called from this CPU once the callback has
- * started spinning; the caller stays on its CPU (migrate_disable()).
+ * tasklet_schedule() with BH disabled in a kworker there, so that it runs
+ * in that CPU's softirq: an IPI handler would do, but PREEMPT_RT warns
+ * about softirqs raised in one) and the op is called from this CPU once the
+ * callback has started; the caller stays on its CPU (migrate_disable()).
  * Every item is idle again before the ioctl returns.
  */
 #include <linux/completion.h>
@@ -21,7 +22,6 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -53,6 +53,7 @@ struct ctrl {
 	const struct bhb_mech *mech;
 	bool tasklet;
 	struct ctrl_item ci;
+	struct work_struct kick;	/* schedules a busy tasklet on another CPU */
 	struct bhb_ctrl_sample *samples;
 	/* SELF_FREE and AFTER_CB work items */
 	atomic_t left;			/* items not run yet, plus one */
@@ -143,9 +144,13 @@ static void ctrl_schedule(struct ctrl *c)
 		tasklet_schedule(&c->ci.it.tasklet);
 }
 
-static void ctrl_ipi_schedule(void *arg)
+static void ctrl_kick_fn(struct work_struct *w)
 {
-	ctrl_schedule(arg);
+	struct ctrl *c = container_of(w, struct ctrl, kick);
+
+	local_bh_disable();
+	ctrl_schedule(c);
+	local_bh_enable();
 }
 
 /* queue the item on this CPU; false if it was pending already (merged) */
@@ -164,17 +169,19 @@ static bool ctrl_queue(struct ctrl *c)
 static int ctrl_queue_on(struct ctrl *c, int cpu)
 {
 	if (c->tasklet)
-		return smp_call_function_single(cpu, ctrl_ipi_schedule, c, 1);
+		return queue_work_on(cpu, system_highpri_wq, &c->kick) ? 0 : -EIO;
 	return c->mech->queue_on(&c->ci.it, cpu) ? 0 : -EIO;
 }
 
 /* neither pending nor running; a pending tasklet runs once more first */
 static void ctrl_sync(struct ctrl *c)
 {
-	if (c->tasklet)
+	if (c->tasklet) {
+		flush_work(&c->kick);
 		tasklet_kill(&c->ci.it.tasklet);
-	else
+	} else {
 		cancel_work_sync(&c->ci.it.work);
+	}
 }
 
 static int ctrl_wait(int *flag)
@@ -204,7 +211,10 @@ static bool ctrl_op(struct ctrl *c)
 
 	switch (c->req.op) {
 	case BHB_CTRL_CANCEL:
-		ctrl_sync(c);
+		if (c->tasklet)
+			tasklet_kill(&ci->it.tasklet);
+		else
+			cancel_work_sync(&ci->it.work);
 		return ctrl_flag(&ci->done);
 	case BHB_CTRL_FLUSH:
 		flush_work(&ci->it.work);
@@ -464,6 +474,7 @@ long bhb_ctrl_ioctl(void __user *uarg)
 	r->samples = in.samples;
 	c->mech = bhb_mechs[r->mech];
 	c->tasklet = r->mech == BHB_MECH_TASKLET || r->mech == BHB_MECH_TASKLET_HI;
+	INIT_WORK(&c->kick, ctrl_kick_fn);
 	if (c->tasklet)
 		tasklet_setup(&c->ci.it.tasklet, ctrl_tasklet_fn);
 	else

@@ -174,8 +174,8 @@ static int check(int m, int op, uint32_t n)
 
 int run_control(const struct bhb_scenario *s)
 {
-	uint32_t idle_iters = s->items < BHB_CTRL_MAX_ITERS ? s->items : BHB_CTRL_MAX_ITERS;
-	uint32_t busy_iters = s->cycles < BHB_CTRL_MAX_ITERS ? s->cycles : BHB_CTRL_MAX_ITERS;
+	uint32_t idle_iters = s->ops < BHB_CTRL_MAX_ITERS ? s->ops : BHB_CTRL_MAX_ITERS;
+	uint32_t busy_iters = s->busy_ops < BHB_CTRL_MAX_ITERS ? s->busy_ops : BHB_CTRL_MAX_ITERS;
 	struct task tasks[BHB_NR_MECHS * NTIMING * 2];
 	json_t *mechs = json_array(), *unavail = json_array();
 	struct bhb_ctrl_sample *buf;

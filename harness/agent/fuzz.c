@@ -24,10 +24,10 @@
 #include "../common/stats.h"
 #include "agent.h"
 
-enum { K_INFO, K_RUN, K_RESULT, K_OVERHEAD, K_HP_ARM, K_HP_COLLECT, K_HP_DISARM, K_UNKNOWN,
+enum { K_INFO, K_RUN, K_RESULT, K_OVERHEAD, K_HP_ARM, K_HP_COLLECT, K_HP_DISARM, K_CTRL, K_UNKNOWN,
        K_WRONG_SIZE, K_NULL, K_GUARD, K_NR };
 static const char *const kind_names[K_NR] = { "info", "run", "result", "overhead", "hp_arm", "hp_collect",
-					      "hp_disarm", "unknown_cmd", "wrong_size", "null_pointer",
+					      "hp_disarm", "ctrl", "unknown_cmd", "wrong_size", "null_pointer",
 					      "guard_page" };
 
 struct tally {
@@ -165,18 +165,52 @@ static void one(int fd, uint64_t *rng)
 	case K_HP_DISARM:
 		ret = ioctl(fd, BHB_IOC_HP_DISARM);
 		break;
+	case K_CTRL: {
+		static __thread struct bhb_ctrl_sample samples[64];
+		struct bhb_ctrl_req r = {
+			.abi_version = abi, .mech = (uint32_t)pick(rng, 0, BHB_NR_MECHS - 1),
+			.op = (uint32_t)pick(rng, 0, BHB_NR_CTRL_OPS - 1),
+			.flags = bhb_rand(rng) % 4 ? 0 : (uint32_t)pick(rng, 0, 3),
+			.iters = (uint32_t)pick(rng, 1, 16), .cost_ns = pick(rng, 0, 200000),
+			.reserved = bhb_rand(rng) % 16 ? 0 : 1,
+		};
+		uint64_t s = bhb_rand(rng) % 4;
+
+		/* three in four plausible, so the ops themselves run, hostile pointers and all */
+		if (bhb_rand(rng) % 4) {
+			r.mech = 1 + (uint32_t)(bhb_rand(rng) % (BHB_NR_MECHS - 1));
+			r.op = (uint32_t)(bhb_rand(rng) % BHB_NR_CTRL_OPS);
+			r.flags = r.op <= BHB_CTRL_DISABLE && bhb_rand(rng) % 2 ? BHB_CTRL_BUSY : 0;
+			r.cost_ns = r.flags ? 1000 + bhb_rand(rng) % 200000 : 0;
+			r.iters = 1 + (uint32_t)(bhb_rand(rng) % 16);
+			r.reserved = 0;
+		}
+		/* keep an accepted request short: the limits are what absurd values are for */
+		if (r.iters > 16 && r.iters <= BHB_CTRL_MAX_ITERS)
+			r.iters = 16;
+		if (r.cost_ns > 200000 && r.cost_ns <= BHB_CTRL_MAX_COST_NS)
+			r.cost_ns = 200000;
+		/* samples: enough, none, a NULL-ish pointer, or one running into the guard page */
+		r.samples = s == 0 ? (uintptr_t)samples : s == 1 ? 0 : s == 2 ? 8 :
+			    (uintptr_t)(guard + page - sizeof(samples[0]));
+		if (s == 0 && r.iters > 64)
+			r.samples = 0;
+		ret = ioctl(fd, BHB_IOC_CTRL, &r);
+		break;
+	}
 	case K_UNKNOWN:	/* our magic, a request number the module never defined */
-		ret = ioctl(fd, _IOC(bhb_rand(rng) % 4, BHB_IOC_MAGIC, 8 + bhb_rand(rng) % 248,
+		ret = ioctl(fd, _IOC(bhb_rand(rng) % 4, BHB_IOC_MAGIC, 9 + bhb_rand(rng) % 247,
 				     bhb_rand(rng) % 256), guard);
 		break;
 	case K_WRONG_SIZE: {	/* a known request number with another size or direction */
 		static const unsigned long valid[] = { BHB_IOC_INFO, BHB_IOC_RUN, BHB_IOC_RESULT, BHB_IOC_OVERHEAD,
-						       BHB_IOC_HP_ARM, BHB_IOC_HP_COLLECT, BHB_IOC_HP_DISARM };
+						       BHB_IOC_HP_ARM, BHB_IOC_HP_COLLECT, BHB_IOC_HP_DISARM,
+						       BHB_IOC_CTRL };
 		unsigned long cmd;
 		int clash;
 
 		do {
-			cmd = _IOC(bhb_rand(rng) % 4, BHB_IOC_MAGIC, 1 + bhb_rand(rng) % 7, bhb_rand(rng) % 512);
+			cmd = _IOC(bhb_rand(rng) % 4, BHB_IOC_MAGIC, 1 + bhb_rand(rng) % 8, bhb_rand(rng) % 512);
 			clash = 0;
 			for (size_t v = 0; v < sizeof(valid) / sizeof(valid[0]); v++)
 				clash |= cmd == valid[v];
@@ -186,9 +220,9 @@ static void one(int fd, uint64_t *rng)
 	}
 	case K_NULL: {
 		static const unsigned long cmds[] = { BHB_IOC_INFO, BHB_IOC_RUN, BHB_IOC_RESULT, BHB_IOC_OVERHEAD,
-						      BHB_IOC_HP_ARM, BHB_IOC_HP_COLLECT };
+						      BHB_IOC_HP_ARM, BHB_IOC_HP_COLLECT, BHB_IOC_CTRL };
 
-		ret = ioctl(fd, cmds[bhb_rand(rng) % 6], bhb_rand(rng) % 2 ? NULL : (void *)8);
+		ret = ioctl(fd, cmds[bhb_rand(rng) % 7], bhb_rand(rng) % 2 ? NULL : (void *)8);
 		break;
 	}
 	default: {	/* a request that runs into a PROT_NONE page: short buffer */
@@ -197,8 +231,9 @@ static void one(int fd, uint64_t *rng)
 			{ BHB_IOC_RESULT, sizeof(struct bhb_result_req) },
 			{ BHB_IOC_HP_ARM, sizeof(struct bhb_hp_arm) },
 			{ BHB_IOC_HP_COLLECT, sizeof(struct bhb_hp_result) },
+			{ BHB_IOC_CTRL, sizeof(struct bhb_ctrl_req) },
 		};
-		int k = (int)(bhb_rand(rng) % 5);
+		int k = (int)(bhb_rand(rng) % (sizeof(c) / sizeof(c[0])));
 		size_t cut = 1 + bhb_rand(rng) % (c[k].size - 1);	/* bytes that fit */
 		char *p = guard + page - cut;
 

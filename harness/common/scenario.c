@@ -46,6 +46,8 @@ void bhb_scenario_defaults(struct bhb_scenario *sc)
 	sc->lifecycle = 100;
 	sc->slab_slack_kb = 2048;
 	sc->remote_cpu = -1;
+	sc->ops = 200;
+	sc->busy_ops = 20;
 }
 
 
@@ -193,6 +195,8 @@ static const struct num_key num_keys[] = {
 	NK("torture", 0, 1, 1, torture, "0 or 1"),
 	NK("offline_wait_ms", 1, 60000, 1, offline_wait_ms, "milliseconds"),
 	NK("hyperfine", 0, 1, 1, hyperfine, "0 or 1"),
+	NK("ops", 1, 10000, 1, ops, "control ops per repetition"),
+	NK("busy_ops", 1, 10000, 1, busy_ops, "control ops on a busy item per repetition"),
 	NK("requests", 1, 100000000, 1, requests, "requests"),
 	NK("threads", 1, 16, 1, threads, "threads"),
 	NK("lifecycle", 0, 100000, 1, lifecycle, "unload/load cycles"),

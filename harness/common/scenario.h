@@ -60,6 +60,9 @@ struct bhb_scenario {
 	uint32_t torture;	/* 1: random K, mode and mechanism each cycle */
 	uint32_t offline_wait_ms; /* wait for stragglers while the CPU is offline */
 	uint32_t hyperfine;	/* 1: also time the offline with hyperfine, per mechanism */
+	/* type = control */
+	uint32_t ops;		/* idle ops (and coalescing / self-free checks) per repetition */
+	uint32_t busy_ops;	/* ops on a busy item per repetition */
 	/* type = fuzz */
 	uint32_t requests;	/* hostile requests in all */
 	uint32_t threads;	/* issuing them concurrently */
