@@ -22,7 +22,7 @@ bench: harness kernel
 # Every cell of configs/kernels.ini, one boot each, resumable.
 matrix: harness
 	./bhbench matrix $(ARGS)
-	./bhbench trend results/matrix-*-latency
+	./bhbench trend results/matrix-*-default
 
 unit: harness
 	@$(MAKE) -s -C harness unit
@@ -50,9 +50,18 @@ hotplug-test: harness kernel
 trace-test: harness kernel
 	tests/trace.sh
 
-test: unit san lint integration hotplug-test trace-test
+# control operations on 6.12, 7.3 and 6.1 (no BH workqueues, no disable_work)
+control-test: harness kernel
+	tests/control.sh 6.12 7.3 6.1
+
+# a user's own kernel build (--kernel-image/--kernel-build), faked from 6.12
+custom-kernel-test: harness kernel
+	tests/custom-kernel.sh
+
+test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test
 
 clean:
 	$(MAKE) -C harness clean
 
-.PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test test clean
+.PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test control-test \
+	custom-kernel-test test clean

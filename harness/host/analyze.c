@@ -329,9 +329,12 @@ out:
 /* median of v[0..n) with a 95% bootstrap interval; NAN values are skipped */
 static json_t *median_ci(const double *v, int n, uint64_t seed)
 {
-	double *x = malloc((size_t)(n ? n : 1) * sizeof(*x)), *bs = malloc(BOOT * sizeof(*bs)), lo, hi, med;
+	double *x, *bs = malloc(BOOT * sizeof(*bs)), lo, hi, med;
 	int k = 0;
 
+	if (n < 1)
+		n = 0;
+	x = malloc(((size_t)n + 1) * sizeof(*x));
 	for (int i = 0; i < n && x; i++)
 		if (!isnan(v[i]))
 			x[k++] = v[i];

@@ -36,6 +36,8 @@ struct run_opts {
 	int quick;		/* fewer repetitions and items */
 	int trace;		/* traced runs per mechanism (cross-check) */
 	int help;
+	char kernel_image[1024];	/* a user's own kernel: its bzImage ... */
+	char kernel_build[1024];	/* ... and its build tree (both or neither) */
 };
 extern const char run_usage[];
 /* 0, or -1 with a message in err */

@@ -19,6 +19,11 @@ const char run_usage[] =
 	"\n"
 	"  -k, --kernel K      Debian kernel: alias (6.12, 7.3, 7.3-rt, 6.1) or full\n"
 	"                      release (6.12.57+deb12-amd64); default 6.12\n"
+	"      --kernel-image PATH  a kernel of your own instead of a Debian one: the\n"
+	"                      bzImage, booted as is; needs --kernel-build\n"
+	"      --kernel-build DIR   that kernel's build tree (Module.symvers, .config,\n"
+	"                      include/generated): bhbench.ko is built there with the\n"
+	"                      host's toolchain (make -C DIR M=... modules)\n"
 	"  -s, --scenario S    scenario or suite name in configs/, or a path to an .ini;\n"
 	"                      default: the default suite\n"
 	"  -a, --accel A       auto | kvm | tcg; default auto (KVM only if it really boots)\n"
@@ -81,10 +86,12 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "no-report", no_argument, NULL, 'R' },
 		{ "quick", no_argument, NULL, 'Q' },
 		{ "trace", required_argument, NULL, 'T' },
+		{ "kernel-image", required_argument, NULL, 'K' },
+		{ "kernel-build", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c;
+	int c, kernel_given = 0;
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->kernel, sizeof(o->kernel), "6.12");
@@ -109,6 +116,13 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 				snprintf(err, errlen, "--kernel: '%s' is not a kernel name", optarg);
 				ret = -1;
 			}
+			kernel_given = 1;
+			break;
+		case 'K':
+			ret = str("--kernel-image", optarg, o->kernel_image, sizeof(o->kernel_image), err, errlen);
+			break;
+		case 'B':
+			ret = str("--kernel-build", optarg, o->kernel_build, sizeof(o->kernel_build), err, errlen);
 			break;
 		case 's':
 			ret = str("--scenario", optarg, o->scenario, sizeof(o->scenario), err, errlen);
@@ -173,6 +187,20 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s' (see bhbench run --help)", argv[optind]);
+		return -1;
+	}
+	if (kernel_given && (o->kernel_image[0] || o->kernel_build[0])) {
+		snprintf(err, errlen, "--kernel and --kernel-image/--kernel-build are mutually exclusive "
+			 "(a Debian kernel, or a kernel of your own)");
+		return -1;
+	}
+	if (o->kernel_image[0] && !o->kernel_build[0]) {
+		snprintf(err, errlen, "--kernel-image needs --kernel-build DIR (the tree the image was built in: "
+			 "bhbench.ko is built against it)");
+		return -1;
+	}
+	if (o->kernel_build[0] && !o->kernel_image[0]) {
+		snprintf(err, errlen, "--kernel-build needs --kernel-image PATH (the bzImage to boot)");
 		return -1;
 	}
 	return 0;

@@ -2,6 +2,7 @@
 /* The host half of the environment record every result carries. */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -48,12 +49,21 @@ json_t *bhb_host_env(void)
 	struct utsname u;
 	char model[256], date[64], host[256] = "";
 	time_t now = time(NULL);
+	const char *par;
+	char *end;
+	json_t *env;
+	long n;
 
 	uname(&u);
 	cpu_model(model, sizeof(model));
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	gethostname(host, sizeof(host) - 1);
-	return json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}", "host_cpu", model, "host_kernel", u.release,
-			 "host_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "qemu", bhb_qemu_version(),
-			 "date", date, "hostname", host);
+	env = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}", "host_cpu", model, "host_kernel", u.release,
+			"host_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "qemu", bhb_qemu_version(),
+			"date", date, "hostname", host);
+	/* "bhbench matrix --jobs N" ran this boot next to others: its timings shared the host */
+	par = getenv("BHBENCH_PARALLEL");
+	if (env && par && (n = strtol(par, &end, 10)) > 1 && !*end)
+		json_object_set_new(env, "parallel_cells", json_integer(n));
+	return env;
 }

@@ -10,7 +10,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 
 struct cell {
 	char name[64], kernel[128], append[512];
+	char image[1024], build[1024];	/* a kernel of one's own instead of a Debian one */
 	int cpus;
 };
 
@@ -33,6 +36,24 @@ struct cells {
 	int n;
 	char err[256];
 };
+
+/* "~/x" and relative paths (from where bhbench runs) -> absolute, so printed commands stand alone */
+static int cell_path(const char *value, char *dst, size_t cap)
+{
+	char cwd[PATH_MAX] = "", tmp[PATH_MAX * 2];
+	const char *home = getenv("HOME");
+
+	if (!strncmp(value, "~/", 2) && home)
+		snprintf(tmp, sizeof(tmp), "%s/%s", home, value + 2);
+	else if (value[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		snprintf(tmp, sizeof(tmp), "%s/%s", cwd, value);
+	else
+		snprintf(tmp, sizeof(tmp), "%s", value);
+	if (strlen(tmp) >= cap)
+		return -1;
+	snprintf(dst, cap, "%s", tmp);
+	return 0;
+}
 
 static int on_key(void *user, const char *section, const char *key, const char *value)
 {
@@ -56,6 +77,10 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		snprintf(x->append, sizeof(x->append), "%s", value);
 	else if (!strcmp(key, "cpus") && atoi(value) >= 1 && atoi(value) <= 64)
 		x->cpus = atoi(value);
+	else if (!strcmp(key, "image") && *value && !cell_path(value, x->image, sizeof(x->image)))
+		;
+	else if (!strcmp(key, "build") && *value && !cell_path(value, x->build, sizeof(x->build)))
+		;
 	else {
 		snprintf(c->err, sizeof(c->err), "[%s]: bad key or value '%s = %s'", section, key, value);
 		return 0;
@@ -72,23 +97,94 @@ static int cell_done(const char *dir)
 	return r != NULL;
 }
 
+/* the "bhbench run" arguments of a cell; returns argc */
+static int cell_argv(const struct cell *x, const char *exe, const char *scen, const char *cpus,
+		     const char *out, const char *id, const char **a)
+{
+	int k = 0;
+
+	a[k++] = exe; a[k++] = "run";
+	if (x->image[0]) {
+		a[k++] = "--kernel-image"; a[k++] = x->image;
+		a[k++] = "--kernel-build"; a[k++] = x->build;
+	} else {
+		a[k++] = "--kernel"; a[k++] = x->kernel;
+	}
+	a[k++] = "--scenario"; a[k++] = scen; a[k++] = "--cpus"; a[k++] = cpus;
+	a[k++] = "--out"; a[k++] = out; a[k++] = "--id"; a[k++] = id;
+	if (x->append[0]) {
+		a[k++] = "--append";
+		a[k++] = x->append;
+	}
+	a[k] = NULL;
+	return k;
+}
+
+/* print one shell word, quoted when it needs to be */
+static void shell_word(const char *w)
+{
+	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-=.,/:@%") == strlen(w)) {
+		fputs(w, stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *w; w++)
+		fputs(*w == '\'' ? "'\\''" : (char[2]){ *w, 0 }, stdout);
+	putchar('\'');
+}
+
+/* the last lines of a cell's log, indented */
+static void log_tail(const char *path, int lines)
+{
+	char *t = bhb_slurp(path, NULL), *p;
+	int n = 0;
+
+	if (!t)
+		return;
+	p = t + strlen(t);
+	while (p > t && p[-1] == '\n')
+		*--p = 0;
+	while (p > t && n < lines)
+		if (*--p == '\n')
+			n++;
+	for (char *l = strtok(p, "\n"); l; l = strtok(NULL, "\n"))
+		printf("    %s\n", l);
+	free(t);
+}
+
+static volatile sig_atomic_t matrix_stop;
+
+static void on_int(int sig)
+{
+	matrix_stop = sig;
+}
+
+struct job {
+	pid_t pid;
+	int cell;
+	double start;
+	char id[256], log[PATH_MAX];
+};
+
 int cmd_matrix(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "kernels", required_argument, NULL, 'k' }, { "scenario", required_argument, NULL, 's' },
 		{ "cells", required_argument, NULL, 'c' }, { "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' }, { "print-commands", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
+		{ "jobs", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { 0 }
 	};
-	char kfile[PATH_MAX], out[PATH_MAX], scen[256] = "latency", only[512] = "", exe[PATH_MAX];
+	char kfile[PATH_MAX], out[PATH_MAX], scen[256] = "default", only[512] = "", exe[PATH_MAX], *end;
 	struct cells *cs = calloc(1, sizeof(*cs));
-	int force = 0, print = 0, c, ret, failed = 0, ran = 0, skipped = 0;
+	int force = 0, print = 0, c, ret, failed = 0, ran = 0, skipped = 0, jobs = 1, todo[MAX_CELLS], ntodo = 0;
 	ssize_t n;
 
+	if (!cs)
+		return 1;
 	snprintf(kfile, sizeof(kfile), "%s/configs/kernels.ini", bhb_root());
 	snprintf(out, sizeof(out), "%s/results", bhb_root());
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "k:s:c:o:fph", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:s:c:o:fpj:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'k': snprintf(kfile, sizeof(kfile), "%s", optarg); break;
 		case 's': snprintf(scen, sizeof(scen), "%s", optarg); break;
@@ -96,20 +192,37 @@ int cmd_matrix(int argc, char **argv)
 		case 'o': snprintf(out, sizeof(out), "%s", optarg); break;
 		case 'f': force = 1; break;
 		case 'p': print = 1; break;
+		case 'j':
+			jobs = (int)strtol(optarg, &end, 10);
+			if (!*optarg || *end || jobs < 1 || jobs > MAX_CELLS) {
+				fprintf(stderr, "bhbench matrix: --jobs: '%s' is not an integer from 1 to %d\n", optarg,
+					MAX_CELLS);
+				free(cs);
+				return 2;
+			}
+			break;
 		case 'h':
 			printf("usage: bhbench matrix [--kernels FILE] [--scenario S] [--cells a,b] [--out DIR]\n"
-			       "                      [--force] [--print-commands]\n"
-			       "Runs scenario S (default latency) on every cell of FILE (default configs/kernels.ini),\n"
-			       "one boot each, into DIR/matrix-<cell>-<scenario>.  A cell with a successful result is\n"
-			       "skipped unless --force.  --print-commands prints the self-contained command per cell\n"
+			       "                      [--force] [--jobs N] [--print-commands]\n"
+			       "Runs scenario S (default: the default suite) on every cell of FILE (default\n"
+			       "configs/kernels.ini), one boot each, into DIR/matrix-<cell>-<scenario>.  A cell with a\n"
+			       "successful result is skipped unless --force.  --jobs N boots up to N cells at once\n"
+			       "(default 1; each cell's output goes to its matrix.log): cells perturb each other's\n"
+			       "timings unless the host has 2 x N x vCPUs cores, and their results say so\n"
+			       "(env.parallel_cells).  --print-commands prints the self-contained command per cell\n"
 			       "(one job each for a CI matrix or a Slurm array) and runs nothing.\n");
 			free(cs);
 			return 0;
 		default:
 			free(cs);
-			fprintf(stderr, "bhbench matrix: unknown option (see --help)\n");
+			fprintf(stderr, "bhbench matrix: unknown option or missing value (see --help)\n");
 			return 2;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bhbench matrix: unexpected argument '%s' (see --help)\n", argv[optind]);
+		free(cs);
+		return 2;
 	}
 	ret = ini_parse(kfile, on_key, cs);
 	if (ret) {
@@ -120,6 +233,15 @@ int cmd_matrix(int argc, char **argv)
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = 0;
+
+	/* a scenario given as a path is named by its file name in the cells' ids */
+	char sname[256];
+
+	snprintf(sname, sizeof(sname), "%s", strrchr(scen, '/') ? strrchr(scen, '/') + 1 : scen);
+	if (strlen(sname) > 4 && !strcmp(sname + strlen(sname) - 4, ".ini"))
+		sname[strlen(sname) - 4] = 0;
+
+	/* which cells run: a bad cell fails, a finished one is skipped */
 	for (int i = 0; i < cs->n; i++) {
 		struct cell *x = &cs->v[i];
 		char id[256], dir[PATH_MAX], needle[80], cpus[8];
@@ -127,17 +249,25 @@ int cmd_matrix(int argc, char **argv)
 		snprintf(needle, sizeof(needle), ",%s,", x->name);
 		if (only[0] && !strstr(only, needle))
 			continue;
-		if (!x->kernel[0]) {
-			fprintf(stderr, "bhbench matrix: %s: cell [%s] has no kernel\n", kfile, x->name);
+		if (!x->kernel[0] == !x->image[0] || !x->image[0] != !x->build[0]) {
+			fprintf(stderr, "bhbench matrix: %s: cell [%s] needs either kernel = K or both image = PATH "
+				"and build = DIR\n", kfile, x->name);
 			failed++;
 			continue;
 		}
-		snprintf(id, sizeof(id), "matrix-%s-%s", x->name, scen);
+		snprintf(id, sizeof(id), "matrix-%s-%s", x->name, sname);
 		snprintf(dir, sizeof(dir), "%s/%s", out, id);
-		snprintf(cpus, sizeof(cpus), "%d", x->cpus);
 		if (print) {
-			printf("./bhbench run --kernel %s --scenario %s --cpus %d%s%s%s --out %s --id %s\n", x->kernel, scen,
-			       x->cpus, x->append[0] ? " --append '" : "", x->append, x->append[0] ? "'" : "", out, id);
+			const char *a[24];
+
+			snprintf(cpus, sizeof(cpus), "%d", x->cpus);
+			cell_argv(x, "./bhbench", scen, cpus, out, id, a);
+			for (int k = 0; a[k]; k++) {
+				if (k)
+					putchar(' ');
+				shell_word(a[k]);
+			}
+			putchar('\n');
 			continue;
 		}
 		if (cell_done(dir) && !force) {
@@ -145,53 +275,142 @@ int cmd_matrix(int argc, char **argv)
 			skipped++;
 			continue;
 		}
-		if (force) {
-			char cmd[PATH_MAX + 16];
-			const char *rm[] = { "rm", "-rf", dir, NULL };
-
-			snprintf(cmd, sizeof(cmd), "%s", dir);
-			bhb_capture(cmd, sizeof(cmd), rm);
-		} else if (access(dir, F_OK) == 0) {
-			/* a failed earlier attempt: keep it, aside */
-			char old[PATH_MAX];
-
-			snprintf(old, sizeof(old), "%s.failed-%ld", dir, (long)getpid());
-			rename(dir, old);
-		}
-		printf("matrix: [%s] %s, %s\n", x->name, x->kernel, x->append[0] ? x->append : "default boot");
-		fflush(stdout);
-		pid_t pid = fork();
-
-		if (pid == 0) {
-			const char *a[16];
-			int k = 0;
-
-			a[k++] = exe; a[k++] = "run"; a[k++] = "--kernel"; a[k++] = x->kernel;
-			a[k++] = "--scenario"; a[k++] = scen; a[k++] = "--cpus"; a[k++] = cpus;
-			a[k++] = "--out"; a[k++] = out; a[k++] = "--id"; a[k++] = id;
-			if (x->append[0]) {
-				a[k++] = "--append";
-				a[k++] = x->append;
-			}
-			a[k] = NULL;
-			execv(exe, (char *const *)a);
-			_exit(127);
-		}
-		int st = 0;
-
-		waitpid(pid, &st, 0);
-		ran++;
-		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			failed++;
-			printf("matrix: [%s] FAILED (exit %d); see %s\n", x->name, WIFEXITED(st) ? WEXITSTATUS(st) : -1, dir);
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 130)
-				break;
-		}
+		todo[ntodo++] = i;
 	}
-	if (!print)
-		printf("matrix: %d run, %d already done, %d failed\n", ran, skipped, failed);
+	if (print) {
+		free(cs);
+		return failed ? 2 : 0;
+	}
+
+	int par = jobs < ntodo ? jobs : ntodo, maxcpus = 1;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	char parstr[16];
+
+	for (int t = 0; t < ntodo; t++)
+		if (cs->v[todo[t]].cpus > maxcpus)
+			maxcpus = cs->v[todo[t]].cpus;
+	if (par > 1) {
+		if (cores < 2L * par * maxcpus)
+			fprintf(stderr, "bhbench matrix: WARNING: %d cells at once with up to %d vCPUs each want %d host "
+				"cores, this host has %ld: the cells perturb each other's timings (compare them with "
+				"care, or use --jobs 1)\n", par, maxcpus, 2 * par * maxcpus, cores);
+		printf("matrix: up to %d cells at once; their results record env.parallel_cells = %d; "
+		       "each cell's output goes to its matrix.log\n", par, par);
+		snprintf(parstr, sizeof(parstr), "%d", par);
+		setenv("BHBENCH_PARALLEL", parstr, 1);
+	} else {
+		unsetenv("BHBENCH_PARALLEL");
+	}
+	bhb_mkdirs(out);
+
+	struct sigaction sa = { .sa_handler = on_int }, old_int, old_term;
+	struct job run[MAX_CELLS];
+	int next = 0, running = 0;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	while (running || (next < ntodo && !matrix_stop)) {
+		while (running < par && next < ntodo && !matrix_stop) {
+			struct cell *x = &cs->v[todo[next]];
+			struct job *j = &run[running];
+			char dir[PATH_MAX], cpus[8], id[256];
+			const char *a[24];
+
+			j->cell = todo[next++];
+			snprintf(id, sizeof(id), "matrix-%s-%s", x->name, sname);
+			snprintf(j->id, sizeof(j->id), "%s", id);
+			snprintf(dir, sizeof(dir), "%s/%s", out, id);
+			snprintf(j->log, sizeof(j->log), "%s/.%s.matrix.log", out, id);
+			if (force) {
+				char cmd[PATH_MAX + 16];
+				const char *rm[] = { "rm", "-rf", dir, NULL };
+
+				bhb_capture(cmd, sizeof(cmd), rm);
+			} else if (access(dir, F_OK) == 0) {
+				/* a failed earlier attempt: keep it, aside */
+				char old[PATH_MAX + 32];
+
+				snprintf(old, sizeof(old), "%s.failed-%ld", dir, (long)getpid());
+				rename(dir, old);
+			}
+			printf("matrix: [%s] %s, %s%s\n", x->name, x->image[0] ? x->image : x->kernel,
+			       x->append[0] ? x->append : "default boot", par > 1 ? " (started)" : "");
+			fflush(stdout);
+			snprintf(cpus, sizeof(cpus), "%d", x->cpus);
+			cell_argv(x, exe, scen, cpus, out, j->id, a);
+			j->start = bhb_now();
+			j->pid = fork();
+			if (j->pid == 0) {
+				if (par > 1) {
+					int fd = open(j->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+					if (fd >= 0) {
+						dup2(fd, 1);
+						dup2(fd, 2);
+						close(fd);
+					}
+				}
+				execv(exe, (char *const *)a);
+				_exit(127);
+			}
+			if (j->pid < 0) {
+				fprintf(stderr, "bhbench matrix: fork: %s\n", strerror(errno));
+				failed++;
+				continue;
+			}
+			running++;
+		}
+		if (!running)
+			break;
+
+		int st = 0, k;
+		pid_t pid = waitpid(-1, &st, 0);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (k = 0; k < running && run[k].pid != pid; k++)
+			;
+		if (k == running)
+			continue;
+
+		struct job *j = &run[k];
+		struct cell *x = &cs->v[j->cell];
+		char dir[PATH_MAX], log[PATH_MAX + 16];
+		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+
+		snprintf(dir, sizeof(dir), "%s/%s", out, j->id);
+		if (par > 1) {
+			snprintf(log, sizeof(log), "%s/matrix.log", dir);
+			if (access(dir, F_OK) || rename(j->log, log)) {
+				snprintf(log, sizeof(log), "%s/%s.matrix.log", out, j->id);
+				rename(j->log, log);
+			}
+		}
+		ran++;
+		if (code) {
+			failed++;
+			printf("matrix: [%s] FAILED (exit %d) after %.0f s; see %s\n", x->name, code,
+			       bhb_now() - j->start, par > 1 ? log : dir);
+			if (par > 1)
+				log_tail(log, 4);
+			if (code == 130)
+				matrix_stop = SIGINT;
+		} else if (par > 1) {
+			printf("matrix: [%s] done in %.0f s (%s)\n", x->name, bhb_now() - j->start, dir);
+		}
+		fflush(stdout);
+		run[k] = run[--running];
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	printf("matrix: %d run, %d already done, %d failed%s\n", ran, skipped, failed,
+	       matrix_stop ? ", interrupted" : "");
 	free(cs);
-	return failed ? 1 : 0;
+	return matrix_stop ? 130 : failed ? 1 : 0;
 }
 
 int cmd_trend(int argc, char **argv)
@@ -249,9 +468,11 @@ int cmd_trend(int argc, char **argv)
 		}
 		json_t *env = json_object_get(res, "env");
 
-		snprintf(label, sizeof(label), "%s%s%s", json_string_value(json_object_get(env, "kernel")) ?: "?",
-			 strstr(json_string_value(json_object_get(env, "kernel_cmdline")) ?: "", "preempt=full") ? "+full" : "",
-			 strstr(json_string_value(json_object_get(env, "kernel_cmdline")) ?: "", "threadirqs") ? "+thr" : "");
+		const char *cmdline = json_string_value(json_object_get(env, "kernel_cmdline")) ?: "";
+
+		snprintf(label, sizeof(label), "%s%s%s%s%s", json_string_value(json_object_get(env, "kernel")) ?: "?",
+			 strstr(cmdline, "preempt=full") ? "+full" : "", strstr(cmdline, "preempt=none") ? "+none" : "",
+			 strstr(cmdline, "preempt=voluntary") ? "+vol" : "", strstr(cmdline, "threadirqs") ? "+thr" : "");
 		printf("%-28s", label);
 		if (df)
 			fprintf(df, "%s", label);

@@ -223,7 +223,7 @@ int cmd_merge(int argc, char **argv)
 	static const char *const where[][2] = { { "latency_ns", "p50" }, { "latency_ns", "p99" },
 						{ "queue_to_exec_ns", "p50" } };
 	char out[PATH_MAX] = "", err[512];
-	json_t *runs[MAXB], *res, *list, *b, *ids = json_array();
+	json_t *runs[MAXB], *res, *list, *b, *ids;
 	int nruns = 0, c, ret = 0, ndis = 0;
 	size_t i;
 
@@ -246,6 +246,7 @@ int cmd_merge(int argc, char **argv)
 		fprintf(stderr, "bhbench merge: give 2 to %d run directories (see --help)\n", MAXB);
 		return 2;
 	}
+	ids = json_array();
 	for (int a = optind; a < argc; a++) {
 		runs[nruns] = bhb_res_load(argv[a], err, sizeof(err));
 		if (!runs[nruns]) {

@@ -117,6 +117,101 @@ static int emulator_fault(const char *console)
 	return fault;
 }
 
+/*
+ * A kernel of the user's own (--kernel-image, --kernel-build): the image is
+ * booted as is, the release comes from the build tree, and bhbench.ko is
+ * built against the tree with the host's toolchain.  Returns 0, or the exit
+ * status after saying why: 2 for bad input (before anything boots), 1 when
+ * the module build failed.
+ */
+struct custom_kernel {
+	char image[PATH_MAX], build[PATH_MAX], sha256[80];
+};
+
+static int custom_kernel(const struct run_opts *o, struct custom_kernel *ck, char *rel, size_t rlen,
+			 char *ko, size_t klen)
+{
+	static const char *const need[][2] = {
+		{ "Makefile", "" }, { ".config", "" },
+		{ "Module.symvers", ": build the kernel there first (make; modules_prepare alone does not write it)" },
+		{ "include/generated", ": build the kernel there first" },
+		{ "include/config/kernel.release", ": build the kernel there first" },
+	};
+	char path[PATH_MAX + 64], src[PATH_MAX], out[256], *txt;
+	const char *sha_argv[] = { "sha256sum", ck->image, NULL };
+	unsigned char hdr[0x210];
+	struct stat st;
+	FILE *f;
+
+	if (!realpath(o->kernel_image, ck->image) || stat(ck->image, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
+		fprintf(stderr, "bhbench run: --kernel-image %s: %s\n", o->kernel_image,
+			access(o->kernel_image, F_OK) ? strerror(errno) : "not a kernel image (empty or not a file)");
+		return 2;
+	}
+	if (!realpath(o->kernel_build, ck->build) || stat(ck->build, &st) || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "bhbench run: --kernel-build %s: %s\n", o->kernel_build,
+			access(o->kernel_build, F_OK) ? strerror(errno) : "not a directory");
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", ck->build, need[i][0]);
+		if (access(path, R_OK)) {
+			fprintf(stderr, "bhbench run: --kernel-build %s is not a kernel build tree: no %s%s\n",
+				ck->build, need[i][0], need[i][1]);
+			return 2;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/include/config/kernel.release", ck->build);
+	txt = bhb_slurp(path, NULL);
+	if (txt)
+		txt[strcspn(txt, "\n")] = 0;
+	if (!txt || !txt[0] || strlen(txt) >= rlen || strpbrk(txt, "/ \t")) {
+		fprintf(stderr, "bhbench run: %s: not a kernel release\n", path);
+		free(txt);
+		return 2;
+	}
+	snprintf(rel, rlen, "%s", txt);
+	free(txt);
+	/* an x86 bzImage names its release: a mismatch would only show as a module load error */
+	f = fopen(ck->image, "rb");
+	if (f && fread(hdr, 1, sizeof(hdr), f) == sizeof(hdr) && !memcmp(hdr + 0x202, "HdrS", 4)) {
+		char ver[256] = "";
+		long off = (long)(hdr[0x20e] | hdr[0x20f] << 8) + 0x200;
+
+		if (fseek(f, off, SEEK_SET) == 0 && fgets(ver, sizeof(ver), f)) {
+			ver[strcspn(ver, " ")] = 0;
+			if (ver[0] && strcmp(ver, rel)) {
+				fprintf(stderr, "bhbench run: --kernel-image %s is kernel %s, but the build tree %s is %s: "
+					"give the image built in that tree (arch/x86/boot/bzImage)\n",
+					ck->image, ver, ck->build, rel);
+				fclose(f);
+				return 2;
+			}
+		}
+	} else {
+		fprintf(stderr, "bhbench run: note: %s is not an x86 bzImage; booting it as is\n", ck->image);
+	}
+	if (f)
+		fclose(f);
+	if (bhb_capture(path, sizeof(path), sha_argv) || strlen(path) < 64) {
+		fprintf(stderr, "bhbench run: cannot hash %s\n", ck->image);
+		return 1;
+	}
+	snprintf(ck->sha256, sizeof(ck->sha256), "%.64s", path);
+
+	printf("bhbench: custom kernel %s (%s), building bhbench.ko against %s\n", rel, ck->image, ck->build);
+	fflush(stdout);
+	snprintf(path, sizeof(path), "%s/custom", bhb_cache());
+	bhb_mkdirs(path);
+	snprintf(ko, klen, "%s/bhbench-%ld.ko", path, (long)getpid());
+	snprintf(src, sizeof(src), "%s/bench-module", bhb_root());
+	if (provision(out, sizeof(out), "custom-build", ck->build, src, ko, NULL)) {
+		fprintf(stderr, "bhbench run: module build against %s failed (see the lines above)\n", ck->build);
+		return 1;
+	}
+	return 0;
+}
+
 static int fail_line(const char *what, const char *dir)
 {
 	fprintf(stderr, "bhbench: FAILED: %s (console log: %s/console.log)\n", what, dir);
@@ -129,6 +224,7 @@ int cmd_run(int argc, char **argv)
 	char hash[64], ko[PATH_MAX], agent[PATH_MAX], dir[PATH_MAX], final[PATH_MAX];
 	char initrd[PATH_MAX], append[2048], why[256], path[PATH_MAX], con[PATH_MAX], chan[PATH_MAX];
 	struct run_opts o;
+	struct custom_kernel ck = { 0 };
 	struct bhb_scenario sc;
 	struct boot_opts bo;
 	struct boot_result br;
@@ -204,6 +300,14 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 
+	if (o.kernel_image[0]) {
+		ret = custom_kernel(&o, &ck, rel, sizeof(rel), ko, sizeof(ko));
+		if (ret)
+			return ret;
+		snprintf(vmlinuz, sizeof(vmlinuz), "%s", ck.image);
+		module_hash(hash, sizeof(hash));
+		goto kernel_ready;
+	}
 	printf("bhbench: preparing kernel %s\n", o.kernel);
 	fflush(stdout);
 	if (provision(rel, sizeof(rel), "fetch", o.kernel, NULL, NULL, NULL) || !rel[0]) {
@@ -225,6 +329,7 @@ int cmd_run(int argc, char **argv)
 			return 1;
 		}
 	}
+kernel_ready:
 
 	if (!o.run_id[0]) {
 		char date[32];
@@ -310,10 +415,17 @@ int cmd_run(int argc, char **argv)
 		retried++;
 	}
 	unlink(initrd);
+	if (ck.image[0])
+		unlink(ko);	/* built for this run only */
 
 	env = bhb_host_env();
 	json_object_set_new(env, "kernel", json_string(rel));
-	json_object_set_new(env, "flavour", json_string(flavour_of(rel)));
+	json_object_set_new(env, "flavour", json_string(ck.image[0] ? "custom" : flavour_of(rel)));
+	if (ck.image[0]) {
+		json_object_set_new(env, "kernel_image", json_string(ck.image));
+		json_object_set_new(env, "kernel_image_sha256", json_string(ck.sha256));
+		json_object_set_new(env, "kernel_build", json_string(ck.build));
+	}
 	json_object_set_new(env, "accel", json_string(accel));
 	json_object_set_new(env, "vcpus", json_integer(o.cpus));
 	json_object_set_new(env, "mem_mb", json_integer(o.mem_mb));

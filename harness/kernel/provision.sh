@@ -239,7 +239,7 @@ cmd_build() {
 # modules" works) with the host's toolchain; copy bhbench.ko to OUT.  On
 # failure the build's last lines are shown.
 cmd_custom_build() {
-	local dir=$1 src=$2 out=$3 b rc=0 args=()
+	local dir=$1 src=$2 out=$3 b f rc=0 args=()
 	for f in Makefile .config Module.symvers include/generated include/config/kernel.release; do
 		[ -e "$dir/$f" ] || die "$dir is not a kernel build tree (no $f)"
 	done
@@ -248,6 +248,8 @@ cmd_custom_build() {
 		args+=(LLVM=1)
 	fi
 	mkdir -p "$CACHE/custom"
+	# modules of runs that stopped before removing theirs
+	find "$CACHE/custom" -maxdepth 1 -name 'bhbench-*.ko' -mmin +1440 -delete 2>/dev/null || true
 	b=$(mktemp -d "$CACHE/custom/build.XXXXXX")
 	cp "$src"/*.c "$src"/*.h "$src"/Kbuild "$b/"
 	make -C "$dir" M="$b" "${args[@]}" modules > "$b/build.log" 2>&1 || rc=$?

@@ -235,6 +235,37 @@ static void test_cli(void **state)
 	assert_int_equal(parse(err, &o, "--mem", "64", NULL), -1);
 }
 
+/* a kernel of one's own: --kernel-image and --kernel-build together, never with --kernel */
+static void test_cli_custom_kernel(void **state)
+{
+	struct run_opts o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(err, &o, "--kernel-image", "/k/bzImage", "--kernel-build", "/k", NULL), 0);
+	assert_string_equal(o.kernel_image, "/k/bzImage");
+	assert_string_equal(o.kernel_build, "/k");
+	assert_int_equal(parse(err, &o, NULL), 0);
+	assert_string_equal(o.kernel_image, "");
+	assert_string_equal(o.kernel_build, "");
+
+	assert_int_equal(parse(err, &o, "--kernel", "6.12", "--kernel-image", "/k/bzImage", "--kernel-build", "/k",
+			       NULL), -1);
+	assert_non_null(strstr(err, "mutually exclusive"));
+	assert_int_equal(parse(err, &o, "--kernel-image", "/k/bzImage", "--kernel-build", "/k", "-k", "7.3", NULL), -1);
+	assert_non_null(strstr(err, "mutually exclusive"));
+	assert_int_equal(parse(err, &o, "--kernel-image", "/k/bzImage", NULL), -1);
+	assert_non_null(strstr(err, "--kernel-image needs --kernel-build"));
+	assert_int_equal(parse(err, &o, "--kernel-build", "/k", NULL), -1);
+	assert_non_null(strstr(err, "--kernel-build needs --kernel-image"));
+	assert_int_equal(parse(err, &o, "--kernel-image", NULL), -1);
+	assert_non_null(strstr(err, "--kernel-image needs a value"));
+	assert_int_equal(parse(err, &o, "--kernel-image", "/k/bzImage", "--kernel-build", NULL), -1);
+	assert_non_null(strstr(err, "--kernel-build needs a value"));
+	assert_int_equal(parse(err, &o, "--kernel-image", "", "--kernel-build", "/k", NULL), -1);
+	assert_non_null(strstr(err, "--kernel-image: value must be"));
+}
+
 static void test_scenario_path(void **state)
 {
 	char out[512], err[512];
@@ -272,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_scenario_files),
 		cmocka_unit_test(test_cli),
+		cmocka_unit_test(test_cli_custom_kernel),
 		cmocka_unit_test(test_scenario_path),
 	};
 
