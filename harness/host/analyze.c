@@ -1173,6 +1173,10 @@ void bhb_print_summary(FILE *f, json_t *res)
 	}
 	if (json_object_get(res, "trace_check"))
 		bhb_print_trace(f, json_object_get(res, "trace_check"));
+	if (json_object_get(res, "control")) {
+		fprintf(f, "\n");
+		bhb_print_control(f, json_object_get(res, "control"));
+	}
 	fprintf(f, "\nq->cb: median from the queue call itself to the callback (the mechanism's own cost,\n"
 		   "without the producer's lateness).\n");
 	if (oh)

@@ -576,6 +576,54 @@ int cmd_report(int argc, char **argv)
 				figure(figs, &nfig, figdir, "hotplug_drain.gp", dat, nb, base, title, cap);
 			}
 		}
+		/* control operations: one row per op x state x mechanism, then the checks */
+		json_t *ctl = json_object_get(res, "control");
+
+		if (json_array_size(json_object_get(ctl, "timing"))) {
+			json_t *t;
+
+			fprintf(md, "\n### Control operations\n\nMedian time of each call (95%% bootstrap interval over repetitions); "
+				"busy: the item's callback was running on another CPU, and `after cb end` is the time from the "
+				"callback's end to the call's return.\n\n| op | state | mechanism | API | median µs | after cb end µs | waited |\n"
+				"|---|---|---|---|---|---|---|\n");
+			fprintf(html, "<h3>Control operations</h3><p>Median time of each call (95%% bootstrap interval over "
+				"repetitions); busy: the item's callback was running on another CPU; after cb end: from the "
+				"callback's end to the call's return.</p>\n<table><tr><th>op</th><th>state</th><th>mechanism</th>"
+				"<th>API</th><th>median µs</th><th>after cb end µs</th><th>waited</th></tr>\n");
+			json_array_foreach(json_object_get(ctl, "timing"), i, t) {
+				char med[64], aft[32] = "-", wt[32] = "-";
+				json_t *ci = json_object_get(t, "ci95");
+				int busy = !strcmp(json_string_value(json_object_get(t, "state")) ?: "", "busy");
+
+				snprintf(med, sizeof(med), "%.2f [%.2f-%.2f]", json_number_value(json_object_get(t, "median_ns")) / 1e3,
+					 json_number_value(json_array_get(ci, 0)) / 1e3, json_number_value(json_array_get(ci, 1)) / 1e3);
+				if (busy && json_is_number(json_object_get(t, "after_end_median_ns")))
+					snprintf(aft, sizeof(aft), "%.1f", json_number_value(json_object_get(t, "after_end_median_ns")) / 1e3);
+				if (busy)
+					snprintf(wt, sizeof(wt), "%lld/%lld", (long long)json_integer_value(json_object_get(t, "ok")),
+						 (long long)json_integer_value(json_object_get(t, "iterations")));
+				fprintf(md, "| %s | %s | %s | `%s` | %s | %s | %s |\n", json_string_value(json_object_get(t, "op")),
+					json_string_value(json_object_get(t, "state")), json_string_value(json_object_get(t, "mech")),
+					json_string_value(json_object_get(t, "api")), med, aft, wt);
+				fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+					json_string_value(json_object_get(t, "op")), json_string_value(json_object_get(t, "state")),
+					json_string_value(json_object_get(t, "mech")), json_string_value(json_object_get(t, "api")),
+					med, aft, wt);
+			}
+			fprintf(html, "</table>\n<ul>\n");
+			fprintf(md, "\n");
+			static const char *const checks[] = { "coalesce", "self_free", "after_callback" };
+
+			for (int k = 0; k < 3; k++)
+				json_array_foreach(json_object_get(ctl, checks[k]), i, t) {
+					const char *v = json_string_value(json_object_get(t, "verdict")) ?:
+							json_string_value(json_object_get(t, "na")) ?: "-";
+
+					fprintf(md, "- %s, %s: %s\n", checks[k], json_string_value(json_object_get(t, "mech")), v);
+					fprintf(html, "<li>%s, %s: %s</li>\n", checks[k], json_string_value(json_object_get(t, "mech")), v);
+				}
+			fprintf(html, "</ul>\n");
+		}
 		/* full latency table */
 		if (json_array_size(json_object_get(res, "benchmarks"))) {
 			fprintf(md, "\nCPU µs/item: all non-idle guest CPU time (sampled in USER_HZ ticks) · ksoftirqd · kworkers "

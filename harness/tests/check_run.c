@@ -75,6 +75,13 @@ static void check_suite(json_t *res)
 		mech = "-";
 		CHECK(bench(res, want[k], "tasklet") || bench(res, want[k], "bh"), "case %s missing", want[k]);
 	}
+	/* the control scenario ran in the same boot, every check passed */
+	mech = "-";
+	json_t *ctl = json_object_get(res, "control");
+
+	CHECK(ctl && json_integer_value(json_object_get(ctl, "failed_checks")) == 0 &&
+	      json_object_size(json_object_get(ctl, "timing")) + json_array_size(json_object_get(ctl, "timing")) > 0,
+	      "control operations missing or failed");
 	/* tasklets cannot be queued remotely: n/a with the reason */
 	int na = 0;
 
