@@ -31,7 +31,7 @@ if ./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id smoke > "$o
 			f=$r/figures/run1-$kind-$p
 			[ "$(head -c 8 "$f.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || { ok=0; echo "not a PNG: $f.png"; }
 			n=$(grep -o 'id="gnuplot_plot_[0-9]*"' "$f.svg" | sort -u | wc -l)
-			want=9; [ $kind = pct ] && want=2
+			want=9; [ $kind = pct ] && want=3
 			[ "$n" -eq $want ] || { ok=0; echo "$f.svg: $n series, want $want"; }
 		done
 	done

@@ -115,6 +115,24 @@ static int figure(struct fig *figs, int *nfig, const char *figdir, const char *s
 	return 1;
 }
 
+/* " value lo hi" in µs; without an interval lo = hi = value; NaN if overflowed */
+static void pct3(FILE *fp, json_t *v)
+{
+	json_t *ci = json_object_get(v, "ci95");
+	double x;
+
+	if (!json_is_number(json_object_get(v, "value"))) {
+		fprintf(fp, " NaN NaN NaN");
+		return;
+	}
+	x = json_number_value(json_object_get(v, "value")) / 1e3;
+	if (json_array_size(ci) == 2)
+		fprintf(fp, " %.3f %.3f %.3f", x, json_number_value(json_array_get(ci, 0)) / 1e3,
+			json_number_value(json_array_get(ci, 1)) / 1e3);
+	else
+		fprintf(fp, " %.3f %.3f %.3f", x, x, x);
+}
+
 static void fmt_ci(char *o, size_t n, json_t *v)
 {
 	json_t *ci = json_object_get(v, "ci95");
@@ -151,7 +169,7 @@ int cmd_report(int argc, char **argv)
 	fprintf(html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bhbench report</title>\n"
 		"<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
 		"table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
-		"th{background:#eee}td:first-child,td:nth-child(2),td:nth-child(4),td:last-child,th{text-align:left}.note{background:#fff4d6;padding:8px;"
+		"th{background:#eee}td:first-child,td:nth-child(2),td:nth-child(3),td:nth-child(4),td:last-child,th{text-align:left}.note{background:#fff4d6;padding:8px;"
 		"border-left:4px solid #e0a000}figure{margin:1.5em 0}figcaption{font-size:90%%;color:#555}</style></head><body>\n"
 		"<h1>bhbench report</h1>\n");
 	fprintf(md, "# bhbench report\n\n");
@@ -354,7 +372,7 @@ int cmd_report(int argc, char **argv)
 					fclose(fp);
 				continue;
 			}
-			fprintf(fp, "# mechanism p50 p50_lo p50_hi p99 p99_lo p99_hi (us)\n");
+			fprintf(fp, "# mechanism p50 p50_lo p50_hi p99 p99_lo p99_hi p999 p999_lo p999_hi (us)\n");
 			json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
 				json_t *h = json_object_get(json_object_get(b, "histogram"), "latency"), *lat;
 				double tot = 0, cum = 0;
@@ -375,13 +393,11 @@ int cmd_report(int argc, char **argv)
 				lat = json_object_get(b, "latency_ns");
 				json_t *q50 = json_object_get(lat, "p50"), *q99 = json_object_get(lat, "p99");
 
-				fprintf(fp, "%s %.3f %.3f %.3f %.3f %.3f %.3f\n", json_string_value(json_object_get(b, "mech")),
-					json_real_value(json_object_get(q50, "value")) / 1e3,
-					json_real_value(json_array_get(json_object_get(q50, "ci95"), 0)) / 1e3,
-					json_real_value(json_array_get(json_object_get(q50, "ci95"), 1)) / 1e3,
-					json_real_value(json_object_get(q99, "value")) / 1e3,
-					json_real_value(json_array_get(json_object_get(q99, "ci95"), 0)) / 1e3,
-					json_real_value(json_array_get(json_object_get(q99, "ci95"), 1)) / 1e3);
+				fprintf(fp, "%s", json_string_value(json_object_get(b, "mech")));
+				pct3(fp, q50);
+				pct3(fp, q99);
+				pct3(fp, json_object_get(lat, "p99.9"));
+				fprintf(fp, "\n");
 				nb++;
 			}
 			fclose(fc);
@@ -396,8 +412,8 @@ int cmd_report(int argc, char **argv)
 				 r, prods[p]);
 			figure(figs, &nfig, figdir, "latency_cdf.gp", cdf, nb, base, title, cap);
 			snprintf(base, sizeof(base), "run%d-pct-%s", r, fname);
-			snprintf(title, sizeof(title), "%s, %s: p50 and p99 with 95%% CI", scen, prods[p]);
-			snprintf(cap, sizeof(cap), "Run %d, %s: p50 and p99 per mechanism; error bars are 95%% bootstrap intervals over repetitions.",
+			snprintf(title, sizeof(title), "%s, %s: p50, p99 and p99.9 with 95%% CI", scen, prods[p]);
+			snprintf(cap, sizeof(cap), "Run %d, %s: p50, p99 and p99.9 per mechanism; error bars are 95%% bootstrap intervals over repetitions.",
 				 r, prods[p]);
 			figure(figs, &nfig, figdir, "percentiles.gp", pct, nb, base, title, cap);
 		}
