@@ -121,14 +121,20 @@ void bhb_item_exec(struct bhb_item *it)
 	if (run->req.cost_ns)
 		bhb_busy(now, run->req.cost_ns);
 
+	/* scratch memory of this CPU: preemption off, interrupts on */
+	if (run->req.touch_bytes) {
+		cpu = get_cpu();
+		pc = cpu < BHB_MAX_CPUS ? run->pcpu[cpu] : NULL;
+		if (likely(pc && pc->touch))
+			memset(pc->touch, (int)seq, run->req.touch_bytes);
+		put_cpu();
+	}
+
 	local_irq_save(flags);
 	cpu = smp_processor_id();
 	pc = cpu < BHB_MAX_CPUS ? run->pcpu[cpu] : NULL;
-	if (likely(pc)) {
-		if (pc->touch)
-			memset(pc->touch, (int)seq, run->req.touch_bytes);
+	if (likely(pc))
 		pc->stats.exec_end_ns = max(pc->stats.exec_end_ns, ktime_get_ns());
-	}
 	local_irq_restore(flags);
 }
 
@@ -352,8 +358,21 @@ int bhb_run_validate(const struct bhb_run_req *req)
 	if (req->cost_ns > BHB_MAX_COST_NS || req->drain_ms > BHB_MAX_DRAIN_MS)
 		return -EINVAL;
 	/* a tasklet list runs whole in one softirq pass: bound that pass */
-	if ((u64)req->inflight * req->cost_ns > BHB_MAX_BACKLOG_NS)
+	if ((u64)req->inflight * req->cost_ns > BHB_MAX_BACKLOG_NS ||
+	    (u64)req->inflight * req->touch_bytes > BHB_MAX_BACKLOG_TOUCH)
 		return -EINVAL;
+	/*
+	 * direct runs every callback of a tick inside the producer: from a
+	 * timer that is interrupt (or softirq) context, so a tick's work must
+	 * stay well below the period and short in absolute terms
+	 */
+	if (req->mech == BHB_MECH_DIRECT && bhb_timer_producer(req->producer)) {
+		u64 k = max(req->burst, 1u);
+
+		if (k * req->cost_ns > min_t(u64, req->period_ns / 2, BHB_MAX_DIRECT_TICK_NS) ||
+		    k * req->touch_bytes > BHB_MAX_DIRECT_TICK_TOUCH)
+			return -EINVAL;
+	}
 	for_each_online_cpu(cpu)
 		if (cpu < BHB_MAX_CPUS)
 			online |= 1ull << cpu;

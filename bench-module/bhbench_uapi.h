@@ -75,6 +75,10 @@ struct bhb_info {
 #define BHB_MAX_DRAIN_MS	60000u
 #define BHB_MAX_BACKLOG_NS	1000000000ull	/* inflight x cost_ns; hotplug: count x cost_ns */
 #define BHB_MAX_TOUCH_BYTES	1048576u	/* memory each callback writes */
+#define BHB_MAX_BACKLOG_TOUCH	67108864ull	/* inflight x touch_bytes */
+/* direct from a timer producer: one tick's callbacks run in the timer itself */
+#define BHB_MAX_DIRECT_TICK_NS	1000000ull	/* burst x cost_ns, and < period / 2 */
+#define BHB_MAX_DIRECT_TICK_TOUCH	1048576ull	/* burst x touch_bytes */
 #define BHB_MIN_NOISE_PERIOD_NS	10000ull
 #define BHB_MAX_NOISE_COST_NS	1000000u
 

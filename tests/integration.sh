@@ -212,7 +212,7 @@ else cat "$out/full.out"; fail "full disk (exit $rc)"; fi
 # 8. 7.x: the other package layout and an mmdebstrap build root.
 echo "== tiny run on $K73"
 if ./bhbench run --kernel "$K73" --scenario tests/fixtures/tiny.ini --out "$out" --id k73 > "$out/k73.out" 2>&1 &&
-   "$check" "$out/k73" --mechs 3 --max-ms 1000; then
+   "$check" "$out/k73" --mechs 9 --max-ms 1000; then
 	pass "tiny on $K73: invariants hold"
 else
 	cat "$out/k73.out"; fail "run on $K73"

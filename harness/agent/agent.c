@@ -375,7 +375,7 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < nscens; i++)
 		if (scens[i].type == BHB_SCEN_LATENCY) {
-			failed += run_latency(scens, nscens, nscens > 1,
+			failed += run_latency(scens, nscens, cmdline_get("bhbagent.scenarios", NULL) != NULL,
 					      atoi(cmdline_get("bhbagent.trace", "0"))) != 0;
 			break;
 		}

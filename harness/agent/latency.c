@@ -202,6 +202,7 @@ static json_t *acct_delta(const struct acct *b, const struct acct *a)
 /* ---- CPU hogs: a busy loop pinned to each producing CPU ---- */
 
 static int hog_pid[BHB_MAX_CPUS];
+static int hog_fork_failed;
 
 static void start_hogs(uint32_t kind, uint64_t cpus)
 {
@@ -239,6 +240,8 @@ static void start_hogs(uint32_t kind, uint64_t cpus)
 				spin++;
 		}
 		hog_pid[c] = pid > 0 ? pid : 0;
+		if (pid < 0)
+			hog_fork_failed = 1;
 	}
 	/* let them get going */
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
@@ -250,8 +253,9 @@ static void start_hogs(uint32_t kind, uint64_t cpus)
 static int stop_hogs(void)
 {
 	cpu_set_t all;
-	int bad = 0;
+	int bad = hog_fork_failed;
 
+	hog_fork_failed = 0;
 	CPU_ZERO(&all);
 	for (int c = 0; c < BHB_MAX_CPUS; c++) {
 		int st;

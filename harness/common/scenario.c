@@ -513,6 +513,18 @@ static int complete(struct ctx *c)
 		if (cs->producer == BHB_PROD_REMOTE && cs->remote_cpu >= 0 && cs->cpus &&
 		    (cs->cpus & (1ull << cs->remote_cpu)))
 			return bad(c, "[case %s]: remote_cpu %d is one of the producing cpus", cs->name, cs->remote_cpu);
+		if ((sc->mechs & (1ull << BHB_MECH_DIRECT)) && cs->producer != BHB_PROD_PROCESS &&
+		    cs->producer != BHB_PROD_PROCESS_BH) {
+			uint64_t k = cs->burst ? cs->burst : 1, lim = cs->period_ns / 2;
+
+			if (lim > 1000000)
+				lim = 1000000;
+			if (k * cs->cost_ns > lim || k * cs->touch_bytes > 1048576)
+				return bad(c, "[case %s]: direct would run burst x cost = %llu us (or %llu kB) per tick "
+					   "inside the timer; at most min(period / 2, 1 ms) and 1 MB: leave direct out "
+					   "(mechanisms = ...)", cs->name, (unsigned long long)(k * cs->cost_ns / 1000),
+					   (unsigned long long)(k * cs->touch_bytes / 1024));
+		}
 		if (cs->producer == BHB_PROD_REMOTE && !cs->cpus)
 			return bad(c, "[case %s]: a remote producer needs cpus = (the producing CPUs, not all)", cs->name);
 	}

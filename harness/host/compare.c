@@ -29,6 +29,11 @@
 static const char *const metrics[] = { "p50", "p99", "q2e_p50" };
 #define NMET (sizeof(metrics) / sizeof(metrics[0]))
 
+static json_t *jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
 static const char *envs(json_t *r, const char *k)
 {
 	return json_string_value(json_object_get(json_object_get(r, "env"), k)) ?: "?";
@@ -144,8 +149,8 @@ int cmd_compare(int argc, char **argv)
 		if (!nb)
 			continue;
 		for (size_t k = 0; k < NMET; k++) {
-			double x[1024], y[1024];
-			int n = bhb_res_reps(b, metrics[k], x, 1024), m = bhb_res_reps(nb, metrics[k], y, 1024);
+			static double x[65536], y[65536];
+			int n = bhb_res_reps(b, metrics[k], x, 65536), m = bhb_res_reps(nb, metrics[k], y, 65536);
 			struct row *r = &rows[nrows];
 
 			if (n < 3 || m < 3)
@@ -199,11 +204,12 @@ int cmd_compare(int argc, char **argv)
 		for (int k = 0; k < nrows; k++) {
 			struct row *r = &rows[k];
 
+			/* JSON has no NaN or inf: those become null, and the row stays */
 			json_array_append_new(json_object_get(o, "rows"), json_pack(
-				"{s:s,s:s,s:s,s:f,s:f,s:f,s:[f,f],s:f,s:i,s:i,s:s}", "producer", r->prod,
-				"mech", r->mech, "metric", r->metric, "base_ns", r->base, "new_ns", r->new,
-				"ratio", r->ratio, "ci95", r->lo, r->hi, "p_holm", r->p, "n_base", r->n1,
-				"n_new", r->n2, "verdict", r->verdict));
+				"{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:[o,o],s:o,s:i,s:i,s:s}", "producer", r->prod, "case", r->prod,
+				"mech", r->mech, "metric", r->metric, "base_ns", jnum(r->base), "new_ns", jnum(r->new),
+				"ratio", jnum(r->ratio), "ci95", jnum(r->lo), jnum(r->hi), "p_holm", jnum(r->p),
+				"n_base", r->n1, "n_new", r->n2, "verdict", r->verdict));
 		}
 		char *s = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
 

@@ -143,21 +143,39 @@ static json_t *metric_json(const struct sample *s, uint64_t seed, double *buf, d
 			 "boots_disagree", testable ? json_boolean(*disagree) : json_null());
 }
 
-/* hierarchical bootstrap of median(new) / median(base) */
+/*
+ * Hierarchical bootstrap of median(x) / median(base) where both come from
+ * the same boots: one draw of boots serves both (paired), then
+ * repetitions within each drawn boot for each.
+ */
 static json_t *ratio_json(const struct sample *base, const struct sample *x, uint64_t seed, double *buf,
 			  double *draws)
 {
 	uint64_t rng = seed;
 	double lo, hi, den = pooled_median(base, buf), num;
+	double *buf2 = malloc(MAXB * MAXR * sizeof(*buf2));
 
 	num = pooled_median(x, buf);
-	if (!(den > 0))
+	if (!(den > 0) || !buf2 || base->nb != x->nb) {
+		free(buf2);
 		return json_null();
+	}
 	for (int d = 0; d < NBOOT; d++) {
-		double a = hier_draw(base, &rng, buf), b = hier_draw(x, &rng, buf);
+		int ka = 0, kb = 0;
+
+		for (int i = 0; i < x->nb; i++) {
+			int b = (int)(bhb_rand(&rng) % (uint64_t)x->nb);
+
+			for (int j = 0; j < base->n[b]; j++)
+				buf[ka++] = base->v[b][bhb_rand(&rng) % (uint64_t)base->n[b]];
+			for (int j = 0; j < x->n[b]; j++)
+				buf2[kb++] = x->v[b][bhb_rand(&rng) % (uint64_t)x->n[b]];
+		}
+		double a = median_of(buf, ka), b = median_of(buf2, kb);
 
 		draws[d] = a > 0 ? b / a : INFINITY;
 	}
+	free(buf2);
 	bhb_interval(draws, NBOOT, 1, 0.95, &lo, &hi);
 	return ci(num / den, lo, hi);
 }
@@ -168,12 +186,16 @@ static void sum_sparse(json_t *into, json_t *add)
 	static uint64_t c[BHB_HIST_NBUCKETS];
 
 	memset(c, 0, sizeof(c));
-	for (size_t k = 0; k + 1 < json_array_size(into); k += 2)
-		c[json_integer_value(json_array_get(into, k)) % BHB_HIST_NBUCKETS] +=
-			(uint64_t)json_integer_value(json_array_get(into, k + 1));
-	for (size_t k = 0; k + 1 < json_array_size(add); k += 2)
-		c[json_integer_value(json_array_get(add, k)) % BHB_HIST_NBUCKETS] +=
-			(uint64_t)json_integer_value(json_array_get(add, k + 1));
+	for (int pass = 0; pass < 2; pass++) {
+		json_t *a = pass ? add : into;
+
+		for (size_t k = 0; k + 1 < json_array_size(a); k += 2) {
+			json_int_t i = json_integer_value(json_array_get(a, k));
+
+			if (i >= 0 && i < BHB_HIST_NBUCKETS)	/* analyze.c refused anything else */
+				c[i] += (uint64_t)json_integer_value(json_array_get(a, k + 1));
+		}
+	}
 	json_array_clear(into);
 	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++)
 		if (c[i]) {
@@ -189,9 +211,12 @@ static json_t *sparse_quantile(json_t *a, double q)
 	double v;
 
 	memset(&h, 0, sizeof(h));
-	for (size_t k = 0; k + 1 < json_array_size(a); k += 2)
-		h.c[json_integer_value(json_array_get(a, k)) % BHB_HIST_NBUCKETS] +=
-			(uint64_t)json_integer_value(json_array_get(a, k + 1));
+	for (size_t k = 0; k + 1 < json_array_size(a); k += 2) {
+		json_int_t i = json_integer_value(json_array_get(a, k));
+
+		if (i >= 0 && i < BHB_HIST_NBUCKETS)
+			h.c[i] += (uint64_t)json_integer_value(json_array_get(a, k + 1));
+	}
 	bhb_hist_recount(&h);
 	v = bhb_hist_quantile(&h, q);
 	return v < 0 ? json_null() : json_pack("{s:f,s:n}", "value", v, "ci95");
@@ -305,6 +330,10 @@ int cmd_merge(int argc, char **argv)
 	json_object_set_new(json_object_get(res, "env"), "boots", json_integer(nruns));
 	json_object_set_new(json_object_get(res, "env"), "run_id", json_string(strrchr(out, '/') ? strrchr(out, '/') + 1 : out));
 	json_object_del(res, "trace_check");
+	/* per-boot sections that are not merged */
+	json_object_del(res, "control");
+	json_object_del(res, "hotplug");
+	json_object_del(res, "hyperfine");
 	list = json_array();
 	json_array_foreach(json_object_get(runs[0], "benchmarks"), i, b) {
 		const char *label = bhb_res_case(b), *mech = json_string_value(json_object_get(b, "mech"));
@@ -379,11 +408,48 @@ int cmd_merge(int argc, char **argv)
 				json_object_set_new(rt, mets[k], ratio_json(base, s, 0x72617469ull + i * 7 + (uint64_t)k,
 									    buf, draws));
 		}
+		/* items/s: per-repetition values over all boots, hierarchical interval */
+		if (!collect(runs, nruns, label, mech, "items_per_s", s)) {
+			json_t *v;
+			int dis;
+			json_t *sp = metric_json(s, 0x74707574ull + i, buf, draws, &v, &dis);
+
+			json_object_set_new(json_object_get(m, "throughput"), "items_per_s", v);
+			json_object_del(json_object_get(m, "throughput"), "ratio_to_tasklet");
+			json_object_set_new(spread, "items_per_s", sp);
+		}
+		/* ksoftirqd: counts summed over boots; the rest of boot 0's per-run detail is dropped */
+		long long nk = 0, ex = 0, errs = 0;
+		double qmx = 0, lmin = 0;
+
+		for (int r = 0; r < nruns; r++) {
+			json_t *o = bhb_res_bench(runs[r], label, mech);
+			double mn = (double)json_integer_value(json_object_get(json_object_get(o, "latency_ns"), "min"));
+
+			nk += json_integer_value(json_object_get(json_object_get(o, "ksoftirqd"), "items"));
+			ex += json_integer_value(json_object_get(json_object_get(o, "counters"), "executed"));
+			errs += json_integer_value(json_object_get(o, "errors"));
+			qmx = fmax(qmx, (double)json_integer_value(json_object_get(json_object_get(o, "queue_to_exec_ns"), "max")));
+			lmin = r == 0 ? mn : fmin(lmin, mn);
+		}
+		json_object_set_new(m, "ksoftirqd", json_pack("{s:I,s:f}", "items", (json_int_t)nk,
+							      "share", ex ? (double)nk / (double)ex : 0.0));
+		json_object_set_new(m, "errors", json_integer(errs));
+		json_object_del(m, "cpu");
+		json_object_del(m, "first_error");
+		json_object_del(json_object_get(m, "latency_ns"), "mean");
+		json_object_set_new(json_object_get(m, "latency_ns"), "min", json_integer((json_int_t)lmin));
+		json_object_set_new(json_object_get(m, "queue_to_exec_ns"), "max", json_integer((json_int_t)qmx));
+		json_object_set_new(json_object_get(m, "queue_to_exec_ns"), "p99",
+				    sparse_quantile(json_object_get(json_object_get(m, "histogram"), "queue_to_exec"), 0.99));
 		json_object_set_new(m, "spread", spread);
 		json_object_set_new(m, "ratio_to_tasklet", rt);
 		json_object_set_new(m, "estimator", json_string("median of per-repetition values over all boots; "
 								"95% interval: hierarchical bootstrap (boots, then repetitions)"));
 		json_object_del(m, "ratio_to_direct");
+		/* ratios not recomputed above would be boot 0's */
+		json_object_del(rt, "p99.9");
+		json_object_del(rt, "q2e_p99");
 		json_array_append_new(list, m);
 	}
 	json_object_set_new(res, "benchmarks", list);

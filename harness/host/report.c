@@ -46,14 +46,20 @@ static double hp_ms(json_t *g, const char *k)
 	return json_number_value(json_object_get(json_object_get(g, k), "p50")) / 1e6;
 }
 
-/* ratio of medians over repetitions (from -> to), with a bootstrap interval */
-static int ratio(json_t *from, json_t *to, const char *metric, double *v, double *lo, double *hi)
+/*
+ * ratio of medians over repetitions (from -> to), with a bootstrap
+ * interval; for merged boots a hierarchical one (boots, then repetitions)
+ */
+static int ratio_res(json_t *res, json_t *from, json_t *to, const char *metric, double *v, double *lo, double *hi)
 {
-	double a[1024], b[1024];
-	int n = bhb_res_reps(from, metric, a, 1024), m = bhb_res_reps(to, metric, b, 1024);
+	static double a[65536], b[65536];
+	int n = bhb_res_reps(from, metric, a, 65536), m = bhb_res_reps(to, metric, b, 65536);
+	double p;
 
 	if (n < 2 || m < 2)
 		return -1;
+	if (res && bhb_res_boots(res) > 1)
+		return bhb_ratio_hier(from, to, metric, 0x7265706f7274ull, v, lo, hi, &p);
 	return bhb_ratio_boot(a, n, b, m, 0x7265706f7274ull, v, lo, hi);
 }
 
@@ -203,8 +209,8 @@ int cmd_report(int argc, char **argv)
 
 				if (!from || !to)
 					continue;
-				ok50 = !ratio(from, to, "p50", &r50, &l50, &h50);
-				ok99 = !ratio(from, to, "p99", &r99, &l99, &h99);
+				ok50 = !ratio_res(res, from, to, "p50", &r50, &l50, &h50);
+				ok99 = !ratio_res(res, from, to, "p99", &r99, &l99, &h99);
 				if (ok50)
 					snprintf(s50, sizeof(s50), "%.2f [%.2f-%.2f]", r50, l50, h50);
 				if (ok99)
@@ -218,7 +224,7 @@ int cmd_report(int argc, char **argv)
 						   json_real_value(json_object_get(json_object_get(json_object_get(to, "throughput"),
 									"items_per_s"), "value")));
 
-				if (off > 0 && done < 0.95 * off && !ratio(from, to, "items_per_s", &rt, &lt, &ht)) {
+				if (off > 0 && done < 0.95 * off && !ratio_res(res, from, to, "items_per_s", &rt, &lt, &ht)) {
 					snprintf(st, sizeof(st), "%.2f [%.2f-%.2f]", rt, lt, ht);
 					if (lt > 1 || ht < 1)
 						snprintf(v + strlen(v), sizeof(v) - strlen(v), "%sitems/s %.2fx %s",

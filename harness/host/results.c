@@ -112,6 +112,8 @@ int bhb_ratio_boot(const double *a, int n, const double *b, int m, uint64_t seed
 	return ret;
 }
 
+#define MAXREPS 1024	/* repetitions per boot */
+
 /* per-repetition values of a metric grouped by the boot they came from */
 struct boots {
 	int nb, n[64];
@@ -130,9 +132,9 @@ static int group_boots(json_t *b, const char *metric, struct boots *g)
 
 		if (!json_is_number(v) || k < 0 || k >= 64)
 			continue;
-		if (!g->v[k] && !(g->v[k] = calloc(1024, sizeof(double))))
+		if (!g->v[k] && !(g->v[k] = calloc(MAXREPS, sizeof(double))))
 			return -1;
-		if (g->n[k] < 1024)
+		if (g->n[k] < MAXREPS)
 			g->v[k][g->n[k]++] = json_number_value(v);
 		if (k + 1 > g->nb)
 			g->nb = k + 1;
@@ -185,38 +187,47 @@ int bhb_ratio_hier(json_t *a, json_t *b, const char *metric, uint64_t seed, doub
 {
 	enum { B = 4000 };
 	struct boots ga, gb;
-	double *r = malloc(B * sizeof(*r)), *buf = malloc(64 * 1024 * sizeof(*buf)), all[1024], bll[1024];
-	int ret = -1, below = 0, above = 0, na, nb;
+	double *r = malloc(B * sizeof(*r)), *buf = malloc(64 * 1024 * sizeof(*buf));
+	double *all = malloc(64 * 1024 * sizeof(*all)), *bll = malloc(64 * 1024 * sizeof(*bll));
+	int ret = -1, na, nb;
+	double below = 0, above = 0;
 
 	*ratio = *lo = *hi = *p = NAN;
-	if (!r || !buf || group_boots(a, metric, &ga)) {
+	if (!r || !buf || !all || !bll || group_boots(a, metric, &ga)) {
 		free(r);
 		free(buf);
+		free(all);
+		free(bll);
 		return -1;
 	}
 	if (group_boots(b, metric, &gb)) {
 		free_boots(&ga);
 		free(r);
 		free(buf);
+		free(all);
+		free(bll);
 		return -1;
 	}
 	for (int k = 0; k < B; k++) {
 		double x = hier_median(&ga, &seed, buf), y = hier_median(&gb, &seed, buf);
 
 		r[k] = x > 0 ? y / x : INFINITY;
-		below += r[k] < 1;
-		above += r[k] > 1;
+		/* a draw exactly at 1 (bucket midpoints tie often) counts half to each side */
+		below += r[k] < 1 ? 1 : r[k] == 1 ? 0.5 : 0;
+		above += r[k] > 1 ? 1 : r[k] == 1 ? 0.5 : 0;
 	}
 	bhb_interval(r, B, 1, 0.95, lo, hi);
-	na = bhb_res_reps(a, metric, all, 1024);
-	nb = bhb_res_reps(b, metric, bll, 1024);
+	na = bhb_res_reps(a, metric, all, 64 * 1024);
+	nb = bhb_res_reps(b, metric, bll, 64 * 1024);
 	*ratio = bhb_median(bll, nb) / bhb_median(all, na);
 	/* two-sided bootstrap p-value of "no change" (ratio 1), at least 1/B */
-	*p = fmin(1.0, 2.0 * fmax((double)(below < above ? below : above), 1.0) / B);
+	*p = fmin(1.0, 2.0 * fmax(fmin(below, above), 1.0) / B);
 	ret = 0;
 	free_boots(&ga);
 	free_boots(&gb);
 	free(r);
 	free(buf);
+	free(all);
+	free(bll);
 	return ret;
 }

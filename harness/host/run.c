@@ -262,6 +262,8 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			}
 	}
+	static char mnames[BHB_MAX_SUITE][64];
+
 	for (int i = 0; i < nmembers; i++) {
 		struct bhb_scenario m;
 
@@ -269,6 +271,13 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "bhbench run: %s\n", m.error);
 			return 2;
 		}
+		snprintf(mnames[i], sizeof(mnames[i]), "%s", m.name);
+		for (int k = 0; k < i; k++)
+			if (!strcmp(mnames[k], m.name)) {
+				fprintf(stderr, "bhbench run: %s: two members named '%s' (%s and %s): their cases "
+					"would share labels\n", scen_path, m.name, members[k], members[i]);
+				return 2;
+			}
 		if (suite && m.type != BHB_SCEN_LATENCY && m.type != BHB_SCEN_CONTROL) {
 			fprintf(stderr, "bhbench run: %s: member %s is not a latency or control scenario "
 				"(hotplug, fuzz and suites run on their own)\n", scen_path, members[i]);
