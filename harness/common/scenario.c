@@ -203,6 +203,25 @@ static const struct num_key num_keys[] = {
 	NK("slab_slack_kb", 0, 1000000, 1, slab_slack_kb, "kB"),
 };
 
+/* a key of num_keys: 1 with *out parsed and scaled, 0 when bad (message set), -1 not such a key */
+static int num_key(struct ctx *c, const char *key, const char *value, const struct num_key **found,
+		   uint64_t *out)
+{
+	for (size_t i = 0; i < sizeof(num_keys) / sizeof(num_keys[0]); i++) {
+		const struct num_key *k = &num_keys[i];
+
+		if (strcmp(key, k->key))
+			continue;
+		if (parse_u64(value, k->lo, k->hi, out))
+			return bad(c, "%s = '%.60s': want an integer from %llu to %llu (%s)", key, value,
+				   (unsigned long long)k->lo, (unsigned long long)k->hi, k->unit);
+		*out *= k->scale;
+		*found = k;
+		return 1;
+	}
+	return -1;
+}
+
 static int one_name(struct ctx *c, const char *key, const char *v, const char *const *table, int n,
 		    uint32_t *out)
 {
@@ -324,17 +343,14 @@ static int case_handler(struct ctx *c, const char *section, const char *key, con
 	static const char *const nums[] = { "items", "inflight", "period_us", "period_ns", "cost_ns",
 					     "cost_us", "repetitions" };
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		const struct num_key *nk;
+
 		if (strcmp(key, nums[i]))
 			continue;
-		for (size_t k = 0; k < sizeof(num_keys) / sizeof(num_keys[0]); k++) {
-			const struct num_key *nk = &num_keys[k];
-
-			if (strcmp(key, nk->key))
-				continue;
-			if (parse_u64(value, nk->lo, nk->hi, &m))
-				return bad(c, "%s = '%.60s': want an integer from %llu to %llu (%s)", key, value,
-					   (unsigned long long)nk->lo, (unsigned long long)nk->hi, nk->unit);
-			m *= nk->scale;
+		r = num_key(c, key, value, &nk, &m);
+		if (r == 0)
+			return 0;
+		if (r == 1) {
 			if (!strcmp(key, "items"))
 				cs->items = (uint32_t)m;
 			else if (!strcmp(key, "inflight"))
@@ -459,14 +475,12 @@ static int handler(void *user, const char *section, const char *key, const char 
 		sc->hp_cpu = (int32_t)m;
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof(num_keys) / sizeof(num_keys[0]); i++) {
-		const struct num_key *k = &num_keys[i];
-		if (strcmp(key, k->key))
-			continue;
-		if (parse_u64(value, k->lo, k->hi, &m))
-			return bad(c, "%s = '%.60s': want an integer from %llu to %llu (%s)", key, value,
-				   (unsigned long long)k->lo, (unsigned long long)k->hi, k->unit);
-		m *= k->scale;
+	const struct num_key *k;
+
+	r = num_key(c, key, value, &k, &m);
+	if (r == 0)
+		return 0;
+	if (r == 1) {
 		if (k->is32)
 			*(uint32_t *)((char *)sc + k->off) = (uint32_t)m;
 		else

@@ -87,24 +87,6 @@ static uint64_t jint(json_t *o, const char *k)
 	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
 }
 
-static int unsparse(json_t *a, struct bhb_hist *h)
-{
-	size_t n = json_array_size(a);
-
-	if (n % 2)
-		return -1;
-	for (size_t i = 0; i < n; i += 2) {
-		json_int_t idx = json_integer_value(json_array_get(a, i));
-		json_int_t cnt = json_integer_value(json_array_get(a, i + 1));
-
-		if (idx < 0 || idx >= BHB_HIST_NBUCKETS || cnt < 0)
-			return -1;
-		h->c[idx] += (uint64_t)cnt;
-	}
-	bhb_hist_recount(h);
-	return 0;
-}
-
 static int take_run(json_t *j, json_t *failures)
 {
 	const char *prod = json_string_value(json_object_get(j, "producer"));
@@ -195,11 +177,11 @@ static int take_run(json_t *j, json_t *failures)
 		if (jint(cpu, "exec_end_ns") > end)
 			end = jint(cpu, "exec_end_ns");
 		memset(&h, 0, sizeof(h));
-		if (unsparse(json_object_get(cpu, "lat"), &h))
+		if (bhb_hist_add_sparse(&h, json_object_get(cpu, "lat")))
 			return -1;
 		bhb_hist_merge(&r->lat, &h);
 		memset(&h, 0, sizeof(h));
-		if (unsparse(json_object_get(cpu, "q2e"), &h))
+		if (bhb_hist_add_sparse(&h, json_object_get(cpu, "q2e")))
 			return -1;
 		bhb_hist_merge(&r->q2e, &h);
 	}

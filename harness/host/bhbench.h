@@ -132,6 +132,9 @@ int bhb_res_cases(json_t *res, const char **out, int cap);
 json_t *bhb_res_bench(json_t *res, const char *label, const char *mech);
 /* per-repetition values of metric ("p50", "p99", "q2e_p50"); returns how many */
 int bhb_res_reps(json_t *b, const char *metric, double *out, int cap);
+/* adds a sparse [bucket, count, ...] histogram to h and recounts; -1 if malformed */
+struct bhb_hist;
+int bhb_hist_add_sparse(struct bhb_hist *h, json_t *a);
 /* boots merged into a result (bhbench merge), 1 for a single run */
 int bhb_res_boots(json_t *res);
 /*

@@ -180,27 +180,19 @@ static json_t *ratio_json(const struct sample *base, const struct sample *x, uin
 	return ci(num / den, lo, hi);
 }
 
+/* into += add, both sparse [bucket, count, ...] (malformed input leaves into as it was) */
 static void sum_sparse(json_t *into, json_t *add)
 {
-	/* both: [bucket, count, ...] ascending; rebuild as a dense sum */
-	static uint64_t c[BHB_HIST_NBUCKETS];
+	static struct bhb_hist h;
 
-	memset(c, 0, sizeof(c));
-	for (int pass = 0; pass < 2; pass++) {
-		json_t *a = pass ? add : into;
-
-		for (size_t k = 0; k + 1 < json_array_size(a); k += 2) {
-			json_int_t i = json_integer_value(json_array_get(a, k));
-
-			if (i >= 0 && i < BHB_HIST_NBUCKETS)	/* analyze.c refused anything else */
-				c[i] += (uint64_t)json_integer_value(json_array_get(a, k + 1));
-		}
-	}
+	memset(&h, 0, sizeof(h));
+	if (bhb_hist_add_sparse(&h, into) || bhb_hist_add_sparse(&h, add))
+		return;
 	json_array_clear(into);
 	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++)
-		if (c[i]) {
+		if (h.c[i]) {
 			json_array_append_new(into, json_integer(i));
-			json_array_append_new(into, json_integer((json_int_t)c[i]));
+			json_array_append_new(into, json_integer((json_int_t)h.c[i]));
 		}
 }
 
@@ -211,13 +203,8 @@ static json_t *sparse_quantile(json_t *a, double q)
 	double v;
 
 	memset(&h, 0, sizeof(h));
-	for (size_t k = 0; k + 1 < json_array_size(a); k += 2) {
-		json_int_t i = json_integer_value(json_array_get(a, k));
-
-		if (i >= 0 && i < BHB_HIST_NBUCKETS)
-			h.c[i] += (uint64_t)json_integer_value(json_array_get(a, k + 1));
-	}
-	bhb_hist_recount(&h);
+	if (bhb_hist_add_sparse(&h, a))
+		return json_null();
 	v = bhb_hist_quantile(&h, q);
 	return v < 0 ? json_null() : json_pack("{s:f,s:n}", "value", v, "ci95");
 }

@@ -79,24 +79,6 @@ static const char *gs(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-/* sparse [bucket, count, ...] into h; -1 if malformed */
-static int add_sparse(struct bhb_hist *h, json_t *a)
-{
-	size_t n = json_array_size(a);
-
-	if (!json_is_array(a) || n % 2)
-		return -1;
-	for (size_t i = 0; i < n; i += 2) {
-		json_int_t b = json_integer_value(json_array_get(a, i));
-		json_int_t c = json_integer_value(json_array_get(a, i + 1));
-
-		if (b < 0 || b >= BHB_HIST_NBUCKETS || c < 0)
-			return -1;
-		h->c[b] += (uint64_t)c;
-	}
-	bhb_hist_recount(h);
-	return 0;
-}
 
 static json_t *num(double v)
 {
@@ -256,8 +238,8 @@ json_t *bhb_trace_summary(json_t *frames, json_t *benchmarks, json_t *failures)
 			struct bhb_hist one;
 
 			memset(&one, 0, sizeof(one));
-			if (add_sparse(&one, json_object_get(f, "module_q2e")) ||
-			    add_sparse(&t->tr, json_object_get(f, "hist"))) {
+			if (bhb_hist_add_sparse(&one, json_object_get(f, "module_q2e")) ||
+			    bhb_hist_add_sparse(&t->tr, json_object_get(f, "hist"))) {
 				json_array_append_new(failures, json_sprintf("trace check: %s: malformed histogram in a trace frame",
 									     bhb_mech_names[m]));
 				continue;
