@@ -229,3 +229,27 @@ void bhb_holm(double *p, int k)
 	}
 	free(idx);
 }
+
+void bhb_bh(double *p, int k)
+{
+	int *idx = malloc((size_t)k * sizeof(*idx));
+	double run = 1.0;
+
+	if (!idx)
+		return;
+	for (int i = 0; i < k; i++)
+		idx[i] = i;
+	for (int i = 1; i < k; i++)
+		for (int j = i; j > 0 && p[idx[j]] < p[idx[j - 1]]; j--) {
+			int t = idx[j];
+
+			idx[j] = idx[j - 1];
+			idx[j - 1] = t;
+		}
+	/* from the largest p down: adj_i = min(adj_{i+1}, p_i * k / rank) */
+	for (int i = k - 1; i >= 0; i--) {
+		run = fmin(run, p[idx[i]] * k / (i + 1));
+		p[idx[i]] = fmin(1.0, run);
+	}
+	free(idx);
+}

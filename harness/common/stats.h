@@ -56,6 +56,8 @@ double bhb_mann_whitney(const double *a, int n, const double *b, int m, double *
 
 /* Holm-Bonferroni: adjusted p-values, in place, for k tests */
 void bhb_holm(double *p, int k);
+/* Benjamini-Hochberg (false discovery rate): adjusted p-values, in place */
+void bhb_bh(double *p, int k);
 
 /* median of n values (copied, not reordered); NAN if n == 0 */
 double bhb_median(const double *v, int n);

@@ -41,7 +41,7 @@ static const char *envs(json_t *r, const char *k)
 
 struct row {
 	const char *prod, *mech, *metric;
-	double base, new, ratio, lo, hi, p;
+	double base, new, ratio, lo, hi, p, p_raw;
 	int n1, n2;
 	const char *verdict;
 };
@@ -53,6 +53,7 @@ int cmd_compare(int argc, char **argv)
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "min-abs-ns", required_argument, NULL, 'm' },
+		{ "correction", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -60,13 +61,20 @@ int cmd_compare(int argc, char **argv)
 	const char *format = "table";
 	char err[512];
 	struct row *rows = NULL;
-	int nrows = 0, c, slower = 0, faster = 0;
+	int nrows = 0, c, slower = 0, faster = 0, bh = 0;
 	json_t *A, *B, *b;
 	size_t i;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "t:a:f:m:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:a:f:m:c:h", lo, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			if (strcmp(optarg, "holm") && strcmp(optarg, "bh")) {
+				fprintf(stderr, "bhbench compare: --correction %s: want holm or bh\n", optarg);
+				return 2;
+			}
+			bh = !strcmp(optarg, "bh");
+			break;
 		case 'm':
 			min_abs = atof(optarg);
 			if (min_abs < 0) {
@@ -96,7 +104,7 @@ int cmd_compare(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			printf("usage: bhbench compare [--threshold 0.05] [--alpha 0.05] [--min-abs-ns 200]\n"
+			printf("usage: bhbench compare [--threshold 0.05] [--alpha 0.05] [--min-abs-ns 200] [--correction holm|bh]\n"
 			       "                       [--format table|md|json] BASE NEW\n\n"
 			       "For every case x mechanism x metric (p50, p99, q2e_p50) in both runs: the ratio\n"
 			       "NEW/BASE of the medians over repetitions with a 95%% bootstrap interval, a two-sided\n"
@@ -139,8 +147,10 @@ int cmd_compare(int argc, char **argv)
 	}
 	rows = calloc(json_array_size(json_object_get(A, "benchmarks")) * NMET + 1, sizeof(*rows));
 	int hier = bhb_res_boots(A) > 1 || bhb_res_boots(B) > 1;
-	const char *test = hier ? "hierarchical bootstrap (boots, then repetitions), Holm-Bonferroni"
-				: "Mann-Whitney U (two-sided) on repetitions, Holm-Bonferroni";
+	const char *test = hier ? (bh ? "hierarchical bootstrap (boots, then repetitions), Benjamini-Hochberg"
+				      : "hierarchical bootstrap (boots, then repetitions), Holm-Bonferroni")
+				: (bh ? "Mann-Whitney U (two-sided) on repetitions, Benjamini-Hochberg"
+				      : "Mann-Whitney U (two-sided) on repetitions, Holm-Bonferroni");
 	json_array_foreach(json_object_get(A, "benchmarks"), i, b) {
 		const char *prod = bhb_res_case(b);
 		const char *mech = json_string_value(json_object_get(b, "mech"));
@@ -178,7 +188,12 @@ int cmd_compare(int argc, char **argv)
 
 		for (int k = 0; k < nrows; k++)
 			p[k] = rows[k].p;
-		bhb_holm(p, nrows);
+		for (int k = 0; k < nrows; k++)
+			rows[k].p_raw = p[k];
+		if (bh)
+			bhb_bh(p, nrows);
+		else
+			bhb_holm(p, nrows);
 		for (int k = 0; k < nrows; k++) {
 			struct row *r = &rows[k];
 
@@ -206,9 +221,9 @@ int cmd_compare(int argc, char **argv)
 
 			/* JSON has no NaN or inf: those become null, and the row stays */
 			json_array_append_new(json_object_get(o, "rows"), json_pack(
-				"{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:[o,o],s:o,s:i,s:i,s:s}", "producer", r->prod, "case", r->prod,
+				"{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:[o,o],s:o,s:o,s:i,s:i,s:s}", "producer", r->prod, "case", r->prod,
 				"mech", r->mech, "metric", r->metric, "base_ns", jnum(r->base), "new_ns", jnum(r->new),
-				"ratio", jnum(r->ratio), "ci95", jnum(r->lo), jnum(r->hi), "p_holm", jnum(r->p),
+				"ratio", jnum(r->ratio), "ci95", jnum(r->lo), jnum(r->hi), "p_adjusted", jnum(r->p), "p_raw", jnum(r->p_raw),
 				"n_base", r->n1, "n_new", r->n2, "verdict", r->verdict));
 		}
 		char *s = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6));

@@ -59,6 +59,22 @@ static void test_holm(void **state)
 		assert_true(fabs(p[i] - want[i]) < 1e-12);
 }
 
+static void test_bh(void **state)
+{
+	/* statsmodels multipletests(method="fdr_bh"): [0.01,0.04,0.03,0.005] -> [0.02,0.04,0.04,0.02] */
+	double p[] = { 0.01, 0.04, 0.03, 0.005 }, want[] = { 0.02, 0.04, 0.04, 0.02 };
+	/* and [0.2, 0.5, 0.9] -> [0.6, 0.75, 0.9] */
+	double q[] = { 0.2, 0.5, 0.9 }, wq[] = { 0.6, 0.75, 0.9 };
+
+	(void)state;
+	bhb_bh(p, 4);
+	for (int i = 0; i < 4; i++)
+		assert_true(fabs(p[i] - want[i]) < 1e-12);
+	bhb_bh(q, 3);
+	for (int i = 0; i < 3; i++)
+		assert_true(fabs(q[i] - wq[i]) < 1e-12);
+}
+
 static void test_median(void **state)
 {
 	const double odd[] = { 9, 1, 5 }, even[] = { 4, 1, 3, 2 };
@@ -75,6 +91,7 @@ int main(void)
 		cmocka_unit_test(test_mwu_reference),
 		cmocka_unit_test(test_mwu_edges),
 		cmocka_unit_test(test_holm),
+		cmocka_unit_test(test_bh),
 		cmocka_unit_test(test_median),
 	};
 
