@@ -204,52 +204,56 @@ double bhb_mann_whitney(const double *a, int n, const double *b, int m, double *
 	return fmin(1.0, erfc(z / sqrt(2.0)));
 }
 
+struct pk {
+	double p;
+	int i;
+};
+
+static int cmp_pk(const void *a, const void *b)
+{
+	const struct pk *x = a, *y = b;
+
+	return (x->p > y->p) - (x->p < y->p);
+}
+
+/* the p-values with their indices, ascending; NULL if out of memory */
+static struct pk *p_ascending(const double *p, int k)
+{
+	struct pk *o = malloc((size_t)(k > 0 ? k : 1) * sizeof(*o));
+
+	if (!o)
+		return NULL;
+	for (int i = 0; i < k; i++)
+		o[i] = (struct pk){ p[i], i };
+	qsort(o, (size_t)k, sizeof(*o), cmp_pk);
+	return o;
+}
+
 void bhb_holm(double *p, int k)
 {
-	int *idx = malloc((size_t)k * sizeof(*idx));
+	struct pk *o = p_ascending(p, k);
 	double run = 0;
 
-	if (!idx)
+	if (!o)
 		return;
-	for (int i = 0; i < k; i++)
-		idx[i] = i;
-	/* sort indices by p, ascending (insertion sort: k is small) */
-	for (int i = 1; i < k; i++)
-		for (int j = i; j > 0 && p[idx[j]] < p[idx[j - 1]]; j--) {
-			int t = idx[j];
-
-			idx[j] = idx[j - 1];
-			idx[j - 1] = t;
-		}
 	for (int i = 0; i < k; i++) {
-		double adj = fmin(1.0, p[idx[i]] * (k - i));
-
-		run = fmax(run, adj);	/* monotone */
-		p[idx[i]] = run;
+		run = fmax(run, fmin(1.0, o[i].p * (k - i)));	/* monotone */
+		p[o[i].i] = run;
 	}
-	free(idx);
+	free(o);
 }
 
 void bhb_bh(double *p, int k)
 {
-	int *idx = malloc((size_t)k * sizeof(*idx));
+	struct pk *o = p_ascending(p, k);
 	double run = 1.0;
 
-	if (!idx)
+	if (!o)
 		return;
-	for (int i = 0; i < k; i++)
-		idx[i] = i;
-	for (int i = 1; i < k; i++)
-		for (int j = i; j > 0 && p[idx[j]] < p[idx[j - 1]]; j--) {
-			int t = idx[j];
-
-			idx[j] = idx[j - 1];
-			idx[j - 1] = t;
-		}
 	/* from the largest p down: adj_i = min(adj_{i+1}, p_i * k / rank) */
 	for (int i = k - 1; i >= 0; i--) {
-		run = fmin(run, p[idx[i]] * k / (i + 1));
-		p[idx[i]] = fmin(1.0, run);
+		run = fmin(run, o[i].p * k / (i + 1));
+		p[o[i].i] = fmin(1.0, run);
 	}
-	free(idx);
+	free(o);
 }

@@ -176,7 +176,7 @@ int cmd_matrix(int argc, char **argv)
 	};
 	char kfile[PATH_MAX], out[PATH_MAX], scen[256] = "default", only[512] = "", exe[PATH_MAX], *end;
 	struct cells *cs = calloc(1, sizeof(*cs));
-	int force = 0, print = 0, c, ret, failed = 0, ran = 0, skipped = 0, jobs = 1, todo[MAX_CELLS], ntodo = 0;
+	int force = 0, print = 0, c, ret, failed = 0, ran = 0, skipped = 0, jobs = 1, pending[MAX_CELLS], npending = 0;
 	ssize_t n;
 
 	if (!cs)
@@ -275,20 +275,20 @@ int cmd_matrix(int argc, char **argv)
 			skipped++;
 			continue;
 		}
-		todo[ntodo++] = i;
+		pending[npending++] = i;
 	}
 	if (print) {
 		free(cs);
 		return failed ? 2 : 0;
 	}
 
-	int par = jobs < ntodo ? jobs : ntodo, maxcpus = 1;
+	int par = jobs < npending ? jobs : npending, maxcpus = 1;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	char parstr[16];
 
-	for (int t = 0; t < ntodo; t++)
-		if (cs->v[todo[t]].cpus > maxcpus)
-			maxcpus = cs->v[todo[t]].cpus;
+	for (int t = 0; t < npending; t++)
+		if (cs->v[pending[t]].cpus > maxcpus)
+			maxcpus = cs->v[pending[t]].cpus;
 	if (par > 1) {
 		if (cores < 2L * par * maxcpus)
 			fprintf(stderr, "bhbench matrix: WARNING: %d cells at once with up to %d vCPUs each want %d host "
@@ -310,14 +310,14 @@ int cmd_matrix(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	while (running || (next < ntodo && !matrix_stop)) {
-		while (running < par && next < ntodo && !matrix_stop) {
-			struct cell *x = &cs->v[todo[next]];
+	while (running || (next < npending && !matrix_stop)) {
+		while (running < par && next < npending && !matrix_stop) {
+			struct cell *x = &cs->v[pending[next]];
 			struct job *j = &run[running];
 			char dir[PATH_MAX], cpus[8], id[256];
 			const char *a[24];
 
-			j->cell = todo[next++];
+			j->cell = pending[next++];
 			snprintf(id, sizeof(id), "matrix-%s-%s", x->name, sname);
 			snprintf(j->id, sizeof(j->id), "%s", id);
 			snprintf(dir, sizeof(dir), "%s/%s", out, id);
