@@ -135,6 +135,12 @@ int bhb_res_reps(json_t *b, const char *metric, double *out, int cap);
 /* adds a sparse [bucket, count, ...] histogram to h and recounts; -1 if malformed */
 struct bhb_hist;
 int bhb_hist_add_sparse(struct bhb_hist *h, json_t *a);
+/*
+ * One hierarchical resample of nb boots (v[b][0..n[b]) each): boots with
+ * replacement, then repetitions within each drawn boot; the median of what
+ * was drawn.  buf holds the sum of all n[].
+ */
+double bhb_hier_median(int nb, const int *n, double *const *v, uint64_t *rng, double *buf);
 /* boots merged into a result (bhbench merge), 1 for a single run */
 int bhb_res_boots(json_t *res);
 /*

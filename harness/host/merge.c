@@ -29,6 +29,7 @@ struct sample {
 	int nb;
 	int n[MAXB];
 	double v[MAXB][MAXR];
+	double *row[MAXB];	/* row[b] = v[b], for bhb_hier_median() */
 };
 
 static int cmp_dbl(const void *a, const void *b)
@@ -38,23 +39,10 @@ static int cmp_dbl(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median_of(const double *v, int n)
-{
-	return bhb_median(v, n);
-}
-
 /* the statistic of one hierarchical resample: median of the drawn values */
 static double hier_draw(const struct sample *s, uint64_t *rng, double *buf)
 {
-	int k = 0;
-
-	for (int i = 0; i < s->nb; i++) {
-		int b = (int)(bhb_rand(rng) % (uint64_t)s->nb);
-
-		for (int j = 0; j < s->n[b] && k < MAXB * MAXR; j++)
-			buf[k++] = s->v[b][bhb_rand(rng) % (uint64_t)s->n[b]];
-	}
-	return median_of(buf, k);
+	return bhb_hier_median(s->nb, s->n, s->row, rng, buf);
 }
 
 static double pooled_median(const struct sample *s, double *buf)
@@ -64,7 +52,7 @@ static double pooled_median(const struct sample *s, double *buf)
 	for (int i = 0; i < s->nb; i++)
 		for (int j = 0; j < s->n[i]; j++)
 			buf[k++] = s->v[i][j];
-	return median_of(buf, k);
+	return bhb_median(buf, k);
 }
 
 /* per_repetition metric of one benchmark of every boot */
@@ -75,6 +63,7 @@ static int collect(json_t **runs, int nruns, const char *label, const char *mech
 	for (int r = 0; r < nruns; r++) {
 		json_t *b = bhb_res_bench(runs[r], label, mech);
 
+		s->row[r] = s->v[r];
 		s->n[r] = b ? bhb_res_reps(b, metric, s->v[r], MAXR) : 0;
 		if (s->n[r] < 1)
 			return -1;
@@ -105,12 +94,12 @@ static json_t *metric_json(const struct sample *s, uint64_t seed, double *buf, d
 
 		memcpy(sorted, s->v[i], (size_t)s->n[i] * sizeof(double));
 		qsort(sorted, (size_t)s->n[i], sizeof(double), cmp_dbl);
-		bm[i] = median_of(s->v[i], s->n[i]);
+		bm[i] = bhb_median(s->v[i], s->n[i]);
 		within[i] = sorted[(s->n[i] * 3) / 4] - sorted[s->n[i] / 4];
 		for (int d = 0; d < NBOOT; d++) {
 			for (int j = 0; j < s->n[i]; j++)
 				buf[j] = s->v[i][bhb_rand(&rng) % (uint64_t)s->n[i]];
-			draws[d] = median_of(buf, s->n[i]);
+			draws[d] = bhb_median(buf, s->n[i]);
 		}
 		bhb_interval(draws, NBOOT, 1, 0.95, &blo[i], &bhi[i]);
 		json_array_append_new(boots, json_pack("{s:f,s:[f,f],s:i}", "median", bm[i], "ci95", blo[i], bhi[i],
@@ -135,7 +124,7 @@ static json_t *metric_json(const struct sample *s, uint64_t seed, double *buf, d
 		bmin = fmin(bmin, bm[i]);
 		bmax = fmax(bmax, bm[i]);
 	}
-	double w = median_of(within, s->nb);
+	double w = bhb_median(within, s->nb);
 
 	return json_pack("{s:o,s:f,s:f,s:o,s:o}", "boots", boots,
 			 "within_boot_iqr", w, "between_boot_range", bmax - bmin,
@@ -171,7 +160,7 @@ static json_t *ratio_json(const struct sample *base, const struct sample *x, uin
 			for (int j = 0; j < x->n[b]; j++)
 				buf2[kb++] = x->v[b][bhb_rand(&rng) % (uint64_t)x->n[b]];
 		}
-		double a = median_of(buf, ka), b = median_of(buf2, kb);
+		double a = bhb_median(buf, ka), b = bhb_median(buf2, kb);
 
 		draws[d] = a > 0 ? b / a : INFINITY;
 	}

@@ -161,18 +161,22 @@ static void free_boots(struct boots *g)
 			free(g->v[k]);
 }
 
-/* boots with replacement, then repetitions within each drawn boot: the median */
+double bhb_hier_median(int nb, const int *n, double *const *v, uint64_t *rng, double *buf)
+{
+	int k = 0;
+
+	for (int i = 0; i < nb; i++) {
+		int b = (int)(bhb_rand(rng) % (uint64_t)nb);
+
+		for (int j = 0; j < n[b]; j++)
+			buf[k++] = v[b][bhb_rand(rng) % (uint64_t)n[b]];
+	}
+	return bhb_median(buf, k);
+}
+
 static double hier_median(const struct boots *g, uint64_t *rng, double *buf)
 {
-	int n = 0;
-
-	for (int i = 0; i < g->nb; i++) {
-		int b = (int)(bhb_rand(rng) % (uint64_t)g->nb);
-
-		for (int j = 0; j < g->n[b]; j++)
-			buf[n++] = g->v[b][bhb_rand(rng) % (uint64_t)g->n[b]];
-	}
-	return bhb_median(buf, n);
+	return bhb_hier_median(g->nb, g->n, g->v, rng, buf);
 }
 
 int bhb_res_boots(json_t *res)
