@@ -141,6 +141,11 @@ int bhb_hist_add_sparse(struct bhb_hist *h, json_t *a);
  * was drawn.  buf holds the sum of all n[].
  */
 double bhb_hier_median(int nb, const int *n, double *const *v, uint64_t *rng, double *buf);
+/* "7.3.4+deb13-amd64+full": the kernel and its boot-time dimensions */
+void bhb_run_label(json_t *res, char *out, size_t len);
+/* the trend data file (plots/trend.gp): header, and one row per run */
+void bhb_trend_header(FILE *f);
+void bhb_trend_row(FILE *f, json_t *res, const char *label, const char *metric);
 /* boots merged into a result (bhbench merge), 1 for a single run */
 int bhb_res_boots(json_t *res);
 /*

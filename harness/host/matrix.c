@@ -453,29 +453,20 @@ int cmd_trend(int argc, char **argv)
 		printf(" %-19s", mechs[m]);
 	printf("\n");
 	if (df) {
-		fprintf(df, "# kernel");
-		for (size_t m = 0; m < sizeof(mechs) / sizeof(mechs[0]); m++)
-			fprintf(df, " %s %s_lo %s_hi", mechs[m], mechs[m], mechs[m]);
-		fprintf(df, "\n");
+		bhb_trend_header(df);
 	}
 	for (int i = optind; i < argc; i++) {
-		char label[64], err[512];
+		char label[160], err[512];
 		json_t *res = bhb_res_load(argv[i], err, sizeof(err));
 
 		if (!res) {
 			fprintf(stderr, "bhbench trend: %s; skipped\n", err);
 			continue;
 		}
-		json_t *env = json_object_get(res, "env");
-
-		const char *cmdline = json_string_value(json_object_get(env, "kernel_cmdline")) ?: "";
-
-		snprintf(label, sizeof(label), "%s%s%s%s%s", json_string_value(json_object_get(env, "kernel")) ?: "?",
-			 strstr(cmdline, "preempt=full") ? "+full" : "", strstr(cmdline, "preempt=none") ? "+none" : "",
-			 strstr(cmdline, "preempt=voluntary") ? "+vol" : "", strstr(cmdline, "threadirqs") ? "+thr" : "");
+		bhb_run_label(res, label, sizeof(label));
 		printf("%-28s", label);
 		if (df)
-			fprintf(df, "%s", label);
+			bhb_trend_row(df, res, prod, metric);
 		for (size_t m = 0; m < sizeof(mechs) / sizeof(mechs[0]); m++) {
 			json_t *b = bhb_res_bench(res, prod, mechs[m]);
 			json_t *v = b ? json_object_get(json_object_get(b, "latency_ns"), metric) : NULL;
@@ -486,17 +477,10 @@ int cmd_trend(int argc, char **argv)
 
 				snprintf(cell, sizeof(cell), "%.1f [%.1f-%.1f]", json_real_value(json_object_get(v, "value")) / 1e3,
 					 json_real_value(json_array_get(ci, 0)) / 1e3, json_real_value(json_array_get(ci, 1)) / 1e3);
-				if (df)
-					fprintf(df, " %.3f %.3f %.3f", json_real_value(json_object_get(v, "value")) / 1e3,
-						json_real_value(json_array_get(ci, 0)) / 1e3, json_real_value(json_array_get(ci, 1)) / 1e3);
-			} else if (df) {
-				fprintf(df, " NaN NaN NaN");
 			}
 			printf(" %-19s", cell);
 		}
 		printf("\n");
-		if (df)
-			fprintf(df, "\n");
 		json_decref(res);
 	}
 	if (df)

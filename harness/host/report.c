@@ -274,33 +274,14 @@ int cmd_report(int argc, char **argv)
 			f = fopen(dat, "w");
 			if (!f)
 				break;
-			fprintf(f, "# kernel");
-			for (int m = 0; m < BHB_NR_MECHS; m++)
-				fprintf(f, " %s %s_lo %s_hi", bhb_mech_names[m], bhb_mech_names[m], bhb_mech_names[m]);
-			fprintf(f, "\n");
+			bhb_trend_header(f);
 			for (int r = 1; r < argc; r++) {
-				char err[512], label[160];
-				json_t *res = bhb_res_load(argv[r], err, sizeof(err)), *env;
+				char err[512];
+				json_t *res = bhb_res_load(argv[r], err, sizeof(err));
 
 				if (!res)
 					continue;
-				env = json_object_get(res, "env");
-				snprintf(label, sizeof(label), "%s%s%s", json_string_value(json_object_get(env, "kernel")) ?: "?",
-					 strstr(json_string_value(json_object_get(env, "kernel_cmdline")) ?: "", "preempt=full") ? "+full" : "",
-					 strstr(json_string_value(json_object_get(env, "kernel_cmdline")) ?: "", "threadirqs") ? "+thr" : "");
-				fprintf(f, "%s", label);
-				for (int m = 0; m < BHB_NR_MECHS; m++) {
-					json_t *b = bhb_res_bench(res, "hardirq", bhb_mech_names[m]);
-					json_t *v = b ? json_object_get(json_object_get(b, "latency_ns"), mets[k]) : NULL;
-
-					if (json_is_object(v))
-						fprintf(f, " %.3f %.3f %.3f", json_real_value(json_object_get(v, "value")) / 1e3,
-							json_real_value(json_array_get(json_object_get(v, "ci95"), 0)) / 1e3,
-							json_real_value(json_array_get(json_object_get(v, "ci95"), 1)) / 1e3);
-					else
-						fprintf(f, " NaN NaN NaN");
-				}
-				fprintf(f, "\n");
+				bhb_trend_row(f, res, "hardirq", mets[k]);
 				rows++;
 				json_decref(res);
 			}

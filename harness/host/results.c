@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/names.h"
 #include "../common/stats.h"
 #include "bhbench.h"
 
@@ -252,4 +253,42 @@ int bhb_hist_add_sparse(struct bhb_hist *h, json_t *a)
 	}
 	bhb_hist_recount(h);
 	return 0;
+}
+
+void bhb_run_label(json_t *res, char *out, size_t len)
+{
+	json_t *env = json_object_get(res, "env");
+	const char *cmdline = json_string_value(json_object_get(env, "kernel_cmdline")) ?: "";
+
+	snprintf(out, len, "%s%s%s%s%s", json_string_value(json_object_get(env, "kernel")) ?: "?",
+		 strstr(cmdline, "preempt=full") ? "+full" : "", strstr(cmdline, "preempt=none") ? "+none" : "",
+		 strstr(cmdline, "preempt=voluntary") ? "+vol" : "", strstr(cmdline, "threadirqs") ? "+thr" : "");
+}
+
+void bhb_trend_header(FILE *f)
+{
+	fprintf(f, "# kernel");
+	for (int m = 0; m < BHB_NR_MECHS; m++)
+		fprintf(f, " %s %s_lo %s_hi", bhb_mech_names[m], bhb_mech_names[m], bhb_mech_names[m]);
+	fprintf(f, "\n");
+}
+
+void bhb_trend_row(FILE *f, json_t *res, const char *label, const char *metric)
+{
+	char run[160];
+
+	bhb_run_label(res, run, sizeof(run));
+	fprintf(f, "%s", run);
+	for (int m = 0; m < BHB_NR_MECHS; m++) {
+		json_t *b = bhb_res_bench(res, label, bhb_mech_names[m]);
+		json_t *v = b ? json_object_get(json_object_get(b, "latency_ns"), metric) : NULL;
+		json_t *ci = json_object_get(v, "ci95");
+
+		if (json_is_object(v) && json_array_size(ci) == 2)
+			fprintf(f, " %.3f %.3f %.3f", json_number_value(json_object_get(v, "value")) / 1e3,
+				json_number_value(json_array_get(ci, 0)) / 1e3, json_number_value(json_array_get(ci, 1)) / 1e3);
+		else
+			fprintf(f, " NaN NaN NaN");
+	}
+	fprintf(f, "\n");
 }
