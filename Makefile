@@ -58,10 +58,14 @@ control-test: harness kernel
 custom-kernel-test: harness kernel
 	tests/custom-kernel.sh
 
-test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test
+# bhbench ab: BASE and NEW booted in turn, an injected regression found
+ab-test: harness kernel
+	tests/ab.sh
+
+test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test ab-test
 
 clean:
 	$(MAKE) -C harness clean
 
 .PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test control-test \
-	custom-kernel-test test clean
+	custom-kernel-test ab-test test clean

@@ -59,6 +59,23 @@ void bhb_holm(double *p, int k);
 /* Benjamini-Hochberg (false discovery rate): adjusted p-values, in place */
 void bhb_bh(double *p, int k);
 
+/* digamma and trigamma of x > 0; NAN otherwise */
+double bhb_digamma(double x);
+double bhb_trigamma(double x);
+/* two-sided p-value of Student's t with df degrees of freedom (df > 1e7: normal) */
+double bhb_t_p2(double t, double df);
+/* t with two-sided tail 1 - level: bhb_t_p2(t, df) = 1 - level */
+double bhb_t_quantile(double level, double df);
+/*
+ * Empirical Bayes prior for n sample variances s2[i] with df[i] degrees of
+ * freedom (Smyth 2004, limma's fitFDist): the s2 are taken as s02 scaled
+ * chi-square / df draws around a common s02, with d0 prior degrees of
+ * freedom for how much the true variances differ between rows.  Rows with
+ * df <= 0 or s2 <= 0 are skipped.  *d0 = INFINITY when the rows agree
+ * better than chance; *d0 = 0 (no prior) with fewer than 3 usable rows.
+ */
+void bhb_fit_prior(const double *s2, const double *df, int n, double *d0, double *s02);
+
 /* median of n values (copied, not reordered); NAN if n == 0 */
 double bhb_median(const double *v, int n);
 

@@ -18,6 +18,7 @@ int cmd_report(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 
 /* ---- options of "bhbench run" (cli.c) ---- */
 struct run_opts {
@@ -35,6 +36,7 @@ struct run_opts {
 	int no_report;		/* skip report.html / report.md */
 	int quick;		/* fewer repetitions and items */
 	int trace;		/* traced runs per mechanism (cross-check) */
+	int boots;		/* >1: that many boots, merged */
 	int help;
 	char kernel_image[1024];	/* a user's own kernel: its bzImage ... */
 	char kernel_build[1024];	/* ... and its build tree (both or neither) */

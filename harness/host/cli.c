@@ -17,8 +17,8 @@ const char run_usage[] =
 	"Boot a Debian kernel under QEMU, run a scenario for every deferred-work\n"
 	"mechanism the kernel has, write results/<run-id>/ and print a summary.\n"
 	"\n"
-	"  -k, --kernel K      Debian kernel: alias (6.12, 7.3, 7.3-rt, 6.1) or full\n"
-	"                      release (6.12.57+deb12-amd64); default 6.12\n"
+	"  -k, --kernel K      Debian kernel: alias (6.12, 7.3, 7.3-rt, 6.1, 6.12@trixie)\n"
+	"                      or full release (6.12.57+deb12-amd64); default 6.12\n"
 	"      --kernel-image PATH  a kernel of your own instead of a Debian one: the\n"
 	"                      bzImage, booted as is; needs --kernel-build\n"
 	"      --kernel-build DIR   that kernel's build tree (Module.symvers, .config,\n"
@@ -42,6 +42,10 @@ const char run_usage[] =
 	"                      trace-derived latency next to the module's (cross-check)\n"
 	"      --quick         latency scenarios and suites: 2 repetitions, a quarter of\n"
 	"                      the items, no warm-up (for development, not for figures)\n"
+	"      --boots N       latency scenarios and suites: boot N times (2-32), one after\n"
+	"                      the other, and merge them (bhbench merge): RUN/boot-1..N\n"
+	"                      and the merged RUN/results.json.  What compare needs for a\n"
+	"                      verdict to trust (README: Comparing two runs)\n"
 	"  -h, --help          this text\n";
 
 static int num(const char *opt, const char *v, long lo, long hi, int *out, char *err, size_t len)
@@ -88,6 +92,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "trace", required_argument, NULL, 'T' },
 		{ "kernel-image", required_argument, NULL, 'K' },
 		{ "kernel-build", required_argument, NULL, 'B' },
+		{ "boots", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -112,7 +117,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		switch (c) {
 		case 'k':
 			ret = str("--kernel", optarg, o->kernel, sizeof(o->kernel), err, errlen);
-			if (!ret && strspn(o->kernel, "0123456789.+-abcdefghijklmnopqrstuvwxyz") != strlen(o->kernel)) {
+			if (!ret && strspn(o->kernel, "0123456789.+-@abcdefghijklmnopqrstuvwxyz") != strlen(o->kernel)) {
 				snprintf(err, errlen, "--kernel: '%s' is not a kernel name", optarg);
 				ret = -1;
 			}
@@ -172,6 +177,9 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		case 'T':
 			ret = num("--trace", optarg, 1, 100, &o->trace, err, errlen);
 			break;
+		case 'N':
+			ret = num("--boots", optarg, 1, 32, &o->boots, err, errlen);
+			break;
 		case 'h':
 			o->help = 1;
 			break;
@@ -187,6 +195,10 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s' (see bhbench run --help)", argv[optind]);
+		return -1;
+	}
+	if (o->boots > 1 && o->trace) {
+		snprintf(err, errlen, "--trace and --boots do not go together (the trace cross-check is one boot's)");
 		return -1;
 	}
 	if (kernel_given && (o->kernel_image[0] || o->kernel_build[0])) {

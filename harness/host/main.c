@@ -19,6 +19,7 @@ static const struct cmd commands[] = {
 	{ "show", cmd_show, "print the summary table of a finished run" },
 	{ "report", cmd_report, "gnuplot figures, report.html and report.md for runs" },
 	{ "merge", cmd_merge, "merge boots of one kernel and scenario: within- and between-boot spread" },
+	{ "ab", cmd_ab, "BASE and NEW booted in turn (ABBA), N boots each, merged and compared" },
 	{ "compare", cmd_compare, "NEW/BASE per mechanism and metric, tested; exit 1 on a regression" },
 	{ "matrix", cmd_matrix, "run a scenario on every kernel cell of configs/kernels.ini (resumable)" },
 	{ "trend", cmd_trend, "one metric per mechanism across runs (kernels), table and data" },

@@ -218,6 +218,101 @@ static int fail_line(const char *what, const char *dir)
 	return 1;
 }
 
+/*
+ * --boots N: N boots one after the other, each a run of its own in
+ * FINAL/boot-I (same options), then merged into FINAL/results.json.  A boot
+ * that fails stops the series; the boots that finished stay.
+ */
+static int run_boots(const struct run_opts *o, const char *final)
+{
+	char num[8][16], ids[32][16], dirs[32][PATH_MAX];
+	char *av[40], *mv[36];
+	int ret = 0, mc = 0;
+	json_t *res;
+	char err[512];
+
+	if (bhb_mkdirs(final)) {
+		fprintf(stderr, "bhbench run: cannot create %s: %s\n", final, strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < o->boots; i++) {
+		int ac = 0;
+
+		av[ac++] = "run";
+		if (o->kernel_image[0]) {
+			av[ac++] = "--kernel-image";
+			av[ac++] = (char *)o->kernel_image;
+			av[ac++] = "--kernel-build";
+			av[ac++] = (char *)o->kernel_build;
+		} else {
+			av[ac++] = "--kernel";
+			av[ac++] = (char *)o->kernel;
+		}
+		snprintf(num[0], sizeof(num[0]), "%d", o->cpus);
+		snprintf(num[1], sizeof(num[1]), "%d", o->mem_mb);
+		snprintf(num[2], sizeof(num[2]), "%d", o->timeout_s);
+		snprintf(num[3], sizeof(num[3]), "%d", o->hang_s);
+		snprintf(ids[i], sizeof(ids[i]), "boot-%d", i + 1);
+		av[ac++] = "--scenario";
+		av[ac++] = (char *)o->scenario;
+		av[ac++] = "--accel";
+		av[ac++] = (char *)o->accel;
+		av[ac++] = "--cpus";
+		av[ac++] = num[0];
+		av[ac++] = "--mem";
+		av[ac++] = num[1];
+		av[ac++] = "--timeout";
+		av[ac++] = num[2];
+		av[ac++] = "--hang";
+		av[ac++] = num[3];
+		av[ac++] = "--out";
+		av[ac++] = (char *)final;
+		av[ac++] = "--id";
+		av[ac++] = ids[i];
+		av[ac++] = "--no-report";
+		if (o->append[0]) {
+			av[ac++] = "--append";
+			av[ac++] = (char *)o->append;
+		}
+		if (o->quick)
+			av[ac++] = "--quick";
+		av[ac] = NULL;
+		printf("\nbhbench: boot %d of %d\n", i + 1, o->boots);
+		fflush(stdout);
+		ret = cmd_run(ac, av);
+		if (ret) {
+			fprintf(stderr, "bhbench run: boot %d of %d failed (exit %d); the boots that finished are "
+				"kept in %s, not merged\n", i + 1, o->boots, ret, final);
+			return ret;
+		}
+		snprintf(dirs[i], sizeof(dirs[i]), "%s/%s", final, ids[i]);
+	}
+	mv[mc++] = "merge";
+	mv[mc++] = "--out";
+	mv[mc++] = (char *)final;
+	for (int i = 0; i < o->boots; i++)
+		mv[mc++] = dirs[i];
+	mv[mc] = NULL;
+	printf("\nbhbench: merging %d boots\n", o->boots);
+	ret = cmd_merge(mc, mv);
+	if (ret)
+		return ret;
+	res = bhb_res_load(final, err, sizeof(err));
+	if (!res) {
+		fprintf(stderr, "bhbench run: %s\n", err);
+		return 1;
+	}
+	bhb_print_summary(stdout, res);
+	json_decref(res);
+	if (!o->no_report) {
+		char *rargv[] = { "report", (char *)final, NULL };
+
+		ret = cmd_report(2, rargv) ? 1 : 0;
+	}
+	printf("\nresults (%d boots merged): %s\n", o->boots, final);
+	return ret;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	char err[512], scen_path[PATH_MAX], rel[256], kdir[PATH_MAX], vmlinuz[PATH_MAX];
@@ -246,6 +341,11 @@ int cmd_run(int argc, char **argv)
 	}
 	if (bhb_scenario_load(scen_path, &sc)) {
 		fprintf(stderr, "bhbench run: %s\n", sc.error);
+		return 2;
+	}
+	if (o.boots > 1 && sc.type != BHB_SCEN_LATENCY && sc.type != BHB_SCEN_SUITE) {
+		fprintf(stderr, "bhbench run: --boots is for latency scenarios and suites; %s is not one\n",
+			scen_path);
 		return 2;
 	}
 	/* a suite: its members, all checked before anything boots */
@@ -353,6 +453,8 @@ kernel_ready:
 		fprintf(stderr, "bhbench run: %s exists already; choose another --id\n", final);
 		return 2;
 	}
+	if (o.boots > 1)
+		return run_boots(&o, final);
 	if (bhb_mkdirs(dir)) {
 		fprintf(stderr, "bhbench run: cannot create %s: %s\n", dir, strerror(errno));
 		return 1;

@@ -14,8 +14,9 @@
 #   provision.sh checkpatch       path of checkpatch.pl (from linux-source, cached)
 #
 # KERNEL is a full Debian kernel release ("6.12.57+deb12-amd64",
-# "7.3.4+deb13-rt-amd64") or an alias "X.Y[-flavour]" meaning the newest
-# release of that series (looked up in bookworm, then trixie, then sid).
+# "7.3.4+deb13-rt-amd64") or an alias "X.Y[-flavour][@family]" meaning the
+# newest release of that series (looked up in bookworm, then trixie, then
+# sid; or only in the family named: 6.12@trixie).
 #
 # Verbs that touch the cache hold a lock on it: cells of "bhbench matrix
 # --jobs N" provision one at a time (their boots still run side by side).
@@ -136,12 +137,13 @@ resolve() {
 	if [[ $k =~ ^[0-9]+\.[0-9]+\.[0-9].*-(amd64|rt-amd64|cloud-amd64)$ ]]; then
 		echo "$k"; return
 	fi
-	[[ $k =~ ^([0-9]+\.[0-9]+)(-(rt|cloud))?$ ]] ||
-		die "cannot read kernel name '$k' (want e.g. 6.12, 7.3-rt or 6.12.57+deb12-amd64)"
+	[[ $k =~ ^([0-9]+\.[0-9]+)(-(rt|cloud))?(@(bookworm|trixie|sid))?$ ]] ||
+		die "cannot read kernel name '$k' (want e.g. 6.12, 7.3-rt, 6.12@trixie or 6.12.57+deb12-amd64)"
 	series=${BASH_REMATCH[1]}
 	flavour=amd64
 	[ -n "${BASH_REMATCH[3]}" ] && flavour=${BASH_REMATCH[3]}-amd64
-	for fam in $FAMILIES; do
+	# X.Y@FAMILY: only that Debian release (6.12 is in bookworm and trixie)
+	for fam in ${BASH_REMATCH[5]:-$FAMILIES}; do
 		r=$(newest_in_family "$fam" "$series" "$flavour")
 		if [ -n "$r" ]; then echo "$r"; return; fi
 	done

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests: Mann-Whitney U, Holm-Bonferroni, median (compare's statistics). */
+/* Unit tests: compare's statistics (Mann-Whitney U, Holm, BH, median, t, the prior fit). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -85,6 +85,81 @@ static void test_median(void **state)
 	assert_true(isnan(bhb_median(odd, 0)));
 }
 
+/* reference values: Abramowitz & Stegun 6.3.2, 6.4.2; scipy.stats.t */
+static void test_special(void **state)
+{
+	(void)state;
+	assert_true(fabs(bhb_digamma(1) + 0.5772156649015329) < 1e-9);
+	assert_true(fabs(bhb_digamma(0.5) + 1.9635100260214235) < 1e-9);
+	assert_true(fabs(bhb_digamma(20) - 2.9705239922421490) < 1e-9);
+	assert_true(fabs(bhb_trigamma(1) - M_PI * M_PI / 6) < 1e-9);
+	assert_true(fabs(bhb_trigamma(0.5) - M_PI * M_PI / 2) < 1e-9);
+	assert_true(isnan(bhb_digamma(0)));
+	/* 2 * t.sf(2, 10); Cauchy: 2 * (1 - 0.75); the normal limit */
+	assert_true(fabs(bhb_t_p2(2.0, 10) - 0.0733880347) < 1e-8);
+	assert_true(fabs(bhb_t_p2(-2.0, 10) - 0.0733880347) < 1e-8);
+	assert_true(fabs(bhb_t_p2(1.0, 1) - 0.5) < 1e-10);
+	assert_true(fabs(bhb_t_p2(3.0, 1e9) - 0.0026997961) < 1e-9);
+	assert_true(fabs(bhb_t_p2(8.0, 3) - 0.0040765776) < 1e-9);	/* closed form for 3 df */
+	assert_true(bhb_t_p2(0, 5) == 1.0);
+	/* t.ppf(0.975, 4), t.ppf(0.975, 10), t.ppf(0.995, 30) */
+	assert_true(fabs(bhb_t_quantile(0.95, 4) - 2.7764451052) < 1e-6);
+	assert_true(fabs(bhb_t_quantile(0.95, 10) - 2.2281388520) < 1e-6);
+	assert_true(fabs(bhb_t_quantile(0.99, 30) - 2.7499956536) < 1e-6);
+}
+
+static double normal(uint64_t *s)
+{
+	double u = ((double)(bhb_rand(s) >> 11) + 0.5) / 9007199254740992.0;
+	double v = ((double)(bhb_rand(s) >> 11) + 0.5) / 9007199254740992.0;
+
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+static double chi2(uint64_t *s, int d)
+{
+	double x = 0;
+
+	for (int i = 0; i < d; i++) {
+		double z = normal(s);
+
+		x += z * z;
+	}
+	return x;
+}
+
+/*
+ * The prior fit recovers a known prior: true variances drawn from a scaled
+ * inverse chi-square (d0 = 6, s0^2 = 2), sample variances with 4 df around
+ * them; and rows that all agree give d0 = infinity.
+ */
+static void test_fit_prior(void **state)
+{
+	enum { N = 4000 };
+	static double s2[N], df[N];
+	uint64_t seed = 42;
+	double d0, s02;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		double var = 6 * 2.0 / chi2(&seed, 6);
+
+		df[i] = 4;
+		s2[i] = var * chi2(&seed, 4) / 4;
+	}
+	bhb_fit_prior(s2, df, N, &d0, &s02);
+	assert_true(d0 > 4.5 && d0 < 8);
+	assert_true(s02 > 1.8 && s02 < 2.2);
+	/* every row the same variance: sample variances vary only by chance */
+	for (int i = 0; i < N; i++)
+		s2[i] = 3.0 * chi2(&seed, 4) / 4;
+	bhb_fit_prior(s2, df, N, &d0, &s02);
+	assert_true(d0 > 50);
+	assert_true(s02 > 2.8 && s02 < 3.2);
+	bhb_fit_prior(s2, df, 2, &d0, &s02);
+	assert_true(d0 == 0 && isnan(s02));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +168,8 @@ int main(void)
 		cmocka_unit_test(test_holm),
 		cmocka_unit_test(test_bh),
 		cmocka_unit_test(test_median),
+		cmocka_unit_test(test_special),
+		cmocka_unit_test(test_fit_prior),
 	};
 
 	return cmocka_run_group_tests_name("compare statistics", tests, NULL, NULL);
