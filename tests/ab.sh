@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# bhbench ab end to end: 2 boots a side of tests/fixtures/ab.ini in ABBA
+# bhbench ab end to end: 3 boots a side of tests/fixtures/ab.ini in ABBA
 # order, NEW with 40 us injected before every bh callback (the test-only
 # module parameter).  Asserts: bad input exits 2 before anything boots; the
-# boots ran in the order A B B A; each side is a merge of its 2 boots;
-# compare (boot-level test) flags bh's p50 and queue->callback p50 as
-# slower and exits 1; the other mechanisms' p50 stay near 1.
+# boots ran in the order A B B A A B; each side is a merge of its 3 boots;
+# compare (boot-level test) flags bh's queue->callback p50 as slower and
+# exits 1, bh's p50 from the arrival rises with an interval above 1, and
+# the other mechanisms' p50 stay near 1.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
@@ -25,23 +26,24 @@ if [ $rc1 -eq 2 ] && grep -q -- '--new K' "$out/e1" && [ $rc2 -eq 2 ] && [ $rc3 
 else cat "$out"/e1 "$out"/e2 "$out"/e3; fail "bad input ($rc1 $rc2 $rc3)"; fi
 
 ./bhbench ab --base "$K" --new "$K" --new-append "bhbench.inject_delay_ns=40000 bhbench.inject_delay_mech=3" \
-	--boots 2 -s tests/fixtures/ab.ini -o "$out" --id t > "$out/log" 2>&1; rc=$?
+	--boots 3 -s tests/fixtures/ab.ini -o "$out" --id t > "$out/log" 2>&1; rc=$?
 r=$out/t
-order=$(for d in base/boot-1 new/boot-1 new/boot-2 base/boot-2; do stat -c '%Y.%y %n' "$r/$d/results.json" 2>/dev/null; done |
+order=$(for d in base/boot-1 new/boot-1 new/boot-2 base/boot-2 base/boot-3 new/boot-3; do stat -c '%Y.%y %n' "$r/$d/results.json" 2>/dev/null; done |
 	sort -n | sed 's|.*/t/||; s|/results.json||' | tr '\n' ' ')
-if [ "$order" = "base/boot-1 new/boot-1 new/boot-2 base/boot-2 " ]; then pass "boots in ABBA order"
+if [ "$order" = "base/boot-1 new/boot-1 new/boot-2 base/boot-2 base/boot-3 new/boot-3 " ]; then pass "boots in ABBA order"
 else tail -30 "$out/log"; fail "boot order: '$order'"; fi
 
-if [ "$(jq '.env.boots' "$r/base/results.json" 2>/dev/null)" = 2 ] && [ "$(jq '.env.boots' "$r/new/results.json" 2>/dev/null)" = 2 ] &&
-   [ "$(jq '[.benchmarks[].per_repetition | length] | all(. == 10)' "$r/new/results.json")" = true ]; then
-	pass "each side merged from its 2 boots (10 repetitions per mechanism)"
+if [ "$(jq '.env.boots' "$r/base/results.json" 2>/dev/null)" = 3 ] && [ "$(jq '.env.boots' "$r/new/results.json" 2>/dev/null)" = 3 ] &&
+   [ "$(jq '[.benchmarks[].per_repetition | length] | all(. == 15)' "$r/new/results.json")" = true ]; then
+	pass "each side merged from its 3 boots (15 repetitions per mechanism)"
 else fail "merged sides"; fi
 
 j=$r/compare.json
 if [ $rc -eq 1 ] && [ -s "$r/compare.md" ] && [ -s "$r/compare.txt" ] && [ "$(jq -r .unit "$j")" = boot ] &&
-   [ "$(jq '[.rows[] | select(.mech == "bh" and (.metric == "p50" or .metric == "q2e_p50") and .verdict == "SLOWER")] | length' "$j")" = 2 ] &&
+   [ "$(jq '[.rows[] | select(.mech == "bh" and .metric == "q2e_p50" and .verdict == "SLOWER" and .ratio > 2)] | length' "$j")" = 1 ] &&
+   [ "$(jq '[.rows[] | select(.mech == "bh" and .metric == "p50")][0] | .ratio > 1.15 and .ci95[0] > 1' "$j")" = true ] &&
    [ "$(jq '[.rows[] | select(.mech != "bh" and .metric == "p50")] | all(.ratio > 0.7 and .ratio < 1.4)' "$j")" = true ]; then
-	pass "40 us into bh: bh p50 and q->cb p50 SLOWER (boot-level test), exit 1; others' p50 near 1"
+	pass "40 us into bh: bh q->cb p50 SLOWER (boot-level test), exit 1; bh p50 up, interval above 1; others' p50 near 1"
 else cat "$r/compare.txt" 2>/dev/null || tail -30 "$out/log"; fail "injected regression (exit $rc)"; fi
 
 ./bhbench ab --base "$K" --new "$K" -o "$out" --id t > "$out/e4" 2>&1; rc=$?
