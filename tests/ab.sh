@@ -5,7 +5,7 @@
 # boots ran in the order A B B A A B; each side is a merge of its 3 boots;
 # compare (boot-level test) flags bh's queue->callback p50 as slower and
 # exits 1, bh's p50 from the arrival rises with an interval above 1, and
-# the other mechanisms' p50 stay near 1.
+# the other mechanisms' p50 stay near 1.  And run --boots 2 merges.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
@@ -49,4 +49,11 @@ else cat "$r/compare.txt" 2>/dev/null || tail -30 "$out/log"; fail "injected reg
 ./bhbench ab --base "$K" --new "$K" -o "$out" --id t > "$out/e4" 2>&1; rc=$?
 if [ $rc -eq 2 ] && grep -q 'exists already' "$out/e4"; then pass "an existing --id is refused, nothing overwritten"
 else cat "$out/e4"; fail "existing id (exit $rc)"; fi
+# bhbench run --boots N: N boots of one side, merged, with its report
+./bhbench run -s tests/fixtures/ab.ini --boots 2 -o "$out" --id rb > "$out/rb.log" 2>&1; rc=$?
+if [ $rc -eq 0 ] && [ -s "$out/rb/boot-1/results.json" ] && [ -s "$out/rb/boot-2/results.json" ] &&
+   [ "$(jq '.env.boots' "$out/rb/results.json")" = 2 ] && [ -s "$out/rb/report.html" ] &&
+   [ "$(jq '[.benchmarks[].per_repetition | map(.boot) | unique] | all(. == [0, 1])' "$out/rb/results.json")" = true ]; then
+	pass "run --boots 2: two boots, merged (repetitions tagged with their boot), report written"
+else tail -20 "$out/rb.log"; fail "run --boots 2 (exit $rc)"; fi
 [ $fails -eq 0 ]
