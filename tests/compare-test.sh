@@ -108,6 +108,28 @@ if [ $rc1 -eq 0 ] && grep -q '^0 slower, 0 faster' "$t/o12" && grep -q "moderate
 	pass "merged runs: boot-level test, no verdict A/A, bh's 3 metrics flagged at +10%"
 else cat "$t/o12" "$t/o13"; fail "compare on merged runs (exit $rc1 $rc2)"; fi
 
+# a row one side never measured (tasklet p50 = 0 in every BASE boot: no latency)
+# is untested, and does not hide bh's regression from the correction
+for b in base base2 base3; do
+	mkdir -p "$t/z$b"
+	jq '(.benchmarks[] | select(.mech == "tasklet") | .per_repetition[]) .p50 |= 0' "$t/$b/results.json" > "$t/z$b/results.json"
+done
+"$bin" merge --out "$t/mz" "$t/zbase" "$t/zbase2" "$t/zbase3" > /dev/null 2>&1
+"$bin" compare --format json "$t/mz" "$t/m6" > "$t/o16"; rc=$?
+if [ $rc -eq 1 ] && [ "$(jq '.untested == 1 and .slower == 3' "$t/o16")" = true ] &&
+   [ "$(jq -r '[.rows[] | select(.verdict == "untested") | .mech + "/" + .metric] | join(",")' "$t/o16")" = tasklet/p50 ] &&
+   [ "$(jq '[.rows[] | select(.verdict == "untested")][0].p_adjusted' "$t/o16")" = null ]; then
+	pass "a row without boots on one side is untested (p null) and bh's regression is still found"
+else cat "$t/o16"; fail "untested row (exit $rc)"; fi
+
+# 3 boots against 1: the boot-level test still applies (the single boot's
+# own boot-to-boot variance is taken to be the other side's)
+"$bin" compare --format json "$t/m1" "$t/slow" > "$t/o17"; rc=$?
+if [ $rc -eq 1 ] && [ "$(jq -r .unit "$t/o17")" = boot ] &&
+   [ "$(jq '[.rows[] | select(.verdict == "SLOWER") | .mech] | unique == ["bh"]' "$t/o17")" = true ]; then
+	pass "3 boots against 1: boot-level test, bh flagged"
+else cat "$t/o17"; fail "3 boots against 1 (exit $rc)"; fi
+
 # boots with a state of their own: every mechanism of a boot shifted by
 # -6, 0, +6 %.  NEW: bh 6% slower, the others unchanged.  Within a boot the
 # repetitions are tight (+-3%), so a test on repetitions would flag bh; the

@@ -217,27 +217,31 @@ static int cmp_pk(const void *a, const void *b)
 }
 
 /* the p-values with their indices, ascending; NULL if out of memory */
-static struct pk *p_ascending(const double *p, int k)
+/* the finite p-values in ascending order (*n of them); NaN marks an untested row */
+static struct pk *p_ascending(const double *p, int k, int *n)
 {
 	struct pk *o = malloc((size_t)(k > 0 ? k : 1) * sizeof(*o));
 
+	*n = 0;
 	if (!o)
 		return NULL;
 	for (int i = 0; i < k; i++)
-		o[i] = (struct pk){ p[i], i };
-	qsort(o, (size_t)k, sizeof(*o), cmp_pk);
+		if (!isnan(p[i]))
+			o[(*n)++] = (struct pk){ p[i], i };
+	qsort(o, (size_t)*n, sizeof(*o), cmp_pk);
 	return o;
 }
 
 void bhb_holm(double *p, int k)
 {
-	struct pk *o = p_ascending(p, k);
+	int n;
+	struct pk *o = p_ascending(p, k, &n);
 	double run = 0;
 
 	if (!o)
 		return;
-	for (int i = 0; i < k; i++) {
-		run = fmax(run, fmin(1.0, o[i].p * (k - i)));	/* monotone */
+	for (int i = 0; i < n; i++) {
+		run = fmax(run, fmin(1.0, o[i].p * (n - i)));	/* monotone */
 		p[o[i].i] = run;
 	}
 	free(o);
@@ -245,14 +249,15 @@ void bhb_holm(double *p, int k)
 
 void bhb_bh(double *p, int k)
 {
-	struct pk *o = p_ascending(p, k);
+	int n;
+	struct pk *o = p_ascending(p, k, &n);
 	double run = 1.0;
 
 	if (!o)
 		return;
-	/* from the largest p down: adj_i = min(adj_{i+1}, p_i * k / rank) */
-	for (int i = k - 1; i >= 0; i--) {
-		run = fmin(run, o[i].p * k / (i + 1));
+	/* from the largest p down: adj_i = min(adj_{i+1}, p_i * n / rank) */
+	for (int i = n - 1; i >= 0; i--) {
+		run = fmin(run, o[i].p * n / (i + 1));
 		p[o[i].i] = fmin(1.0, run);
 	}
 	free(o);

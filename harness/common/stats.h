@@ -54,9 +54,12 @@ void bhb_interval(const double *samples, int B, int stride, double level, double
  */
 double bhb_mann_whitney(const double *a, int n, const double *b, int m, double *u);
 
-/* Holm-Bonferroni: adjusted p-values, in place, for k tests */
+/*
+ * Holm-Bonferroni: adjusted p-values, in place, for k tests.  A NaN is a
+ * row that was not tested: it stays NaN and does not count in the family.
+ */
 void bhb_holm(double *p, int k);
-/* Benjamini-Hochberg (false discovery rate): adjusted p-values, in place */
+/* Benjamini-Hochberg (false discovery rate): adjusted p-values, in place, NaN as above */
 void bhb_bh(double *p, int k);
 
 /* digamma and trigamma of x > 0; NAN otherwise */

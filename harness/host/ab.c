@@ -153,7 +153,8 @@ int cmd_ab(int argc, char **argv)
 	struct side s[2] = { { 0 }, { 0 } };
 	const char *scen = "latency", *cpus = "2", *mem = "512", *accel = "auto", *name[2] = { "base", "new" };
 	char out[PATH_MAX], id[200] = "", final[PATH_MAX], dirs[2][PATH_MAX], path[PATH_MAX + 32];
-	char *copts[8], *end;
+	char rel[2][256], *copts[8], *end;
+	const char *thr = NULL, *alpha = NULL, *corr = NULL;
 	int nb = 6, quick = 0, c, nco = 0, ret;
 
 	snprintf(out, sizeof(out), "%s/results", bhb_root());
@@ -207,16 +208,13 @@ int cmd_ab(int argc, char **argv)
 			snprintf(id, sizeof(id), "%s", optarg);
 			break;
 		case 't':
-			copts[nco++] = "--threshold";
-			copts[nco++] = optarg;
+			thr = optarg;
 			break;
 		case 'A':
-			copts[nco++] = "--alpha";
-			copts[nco++] = optarg;
+			alpha = optarg;
 			break;
 		case 'C':
-			copts[nco++] = "--correction";
-			copts[nco++] = optarg;
+			corr = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -246,6 +244,52 @@ int cmd_ab(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* everything that can be wrong is found before the first boot */
+	if (thr) {
+		double v = strtod(thr, &end);
+
+		if (*end || !(v > 0 && v <= 10)) {
+			fprintf(stderr, "bhbench ab: --threshold '%s' must be in (0, 10] (0.05 = 5%%)\n", thr);
+			return 2;
+		}
+		copts[nco++] = "--threshold";
+		copts[nco++] = (char *)thr;
+	}
+	if (alpha) {
+		double v = strtod(alpha, &end);
+
+		if (*end || !(v > 0 && v < 1)) {
+			fprintf(stderr, "bhbench ab: --alpha '%s' must be in (0, 1)\n", alpha);
+			return 2;
+		}
+		copts[nco++] = "--alpha";
+		copts[nco++] = (char *)alpha;
+	}
+	if (corr) {
+		if (strcmp(corr, "holm") && strcmp(corr, "bh")) {
+			fprintf(stderr, "bhbench ab: --correction %s: want holm or bh\n", corr);
+			return 2;
+		}
+		copts[nco++] = "--correction";
+		copts[nco++] = (char *)corr;
+	}
+	{
+		char sp[PATH_MAX], err[512];
+		struct bhb_scenario sc;
+
+		if (bhb_scenario_path(bhb_root(), scen, sp, sizeof(sp), err, sizeof(err))) {
+			fprintf(stderr, "bhbench ab: %s\n", err);
+			return 2;
+		}
+		if (bhb_scenario_load(sp, &sc)) {
+			fprintf(stderr, "bhbench ab: %s\n", sc.error);
+			return 2;
+		}
+		if (sc.type != BHB_SCEN_LATENCY && sc.type != BHB_SCEN_SUITE) {
+			fprintf(stderr, "bhbench ab: %s is not a latency scenario or suite\n", sp);
+			return 2;
+		}
+	}
 	if (!id[0]) {
 		char date[32];
 		time_t now = time(NULL);
@@ -261,9 +305,14 @@ int cmd_ab(int argc, char **argv)
 	}
 	for (int k = 0; k < 2; k++) {
 		snprintf(dirs[k], sizeof(dirs[k]), "%s/%s", final, name[k]);
-		if (bhb_mkdirs(dirs[k])) {
-			fprintf(stderr, "bhbench ab: cannot create %s: %s\n", dirs[k], strerror(errno));
-			return 1;
+		/* an alias resolved once: every boot of a side runs the same release */
+		if (s[k].kernel) {
+			if (bhb_kernel_fetch(s[k].kernel, rel[k], sizeof(rel[k]))) {
+				fprintf(stderr, "bhbench ab: cannot provision kernel '%s' (see the messages above)\n",
+					s[k].kernel);
+				return 1;
+			}
+			s[k].kernel = rel[k];
 		}
 	}
 	/* ABBA: boot pair j is A then B for even j, B then A for odd j */

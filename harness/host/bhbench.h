@@ -19,6 +19,8 @@ int cmd_matrix(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_ab(int argc, char **argv);
+/* provision a Debian kernel (alias or release): its release in rel; 0 or -1 */
+int bhb_kernel_fetch(const char *kernel, char *rel, size_t len);
 
 /* ---- options of "bhbench run" (cli.c) ---- */
 struct run_opts {

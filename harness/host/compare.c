@@ -97,33 +97,40 @@ static double mean(const double *v, int n)
  */
 static void boot_test(struct row *rows, int nrows, const char *metric)
 {
-	double s2[4096], df[4096], d0, s02, dfsum = 0, floor2 = pow(bhb_hist_rel_error(), 2);
+	static double s2[65536], df[65536];
+	double d0, s02, dfsum = 0, floor2 = pow(bhb_hist_rel_error(), 2);
 	int n = 0;
 
-	for (int k = 0; k < nrows && n < 4096; k++) {
+	for (int k = 0; k < nrows; k++) {
 		struct row *r = &rows[k];
 		double ma, mb, ss = 0;
 
 		if (strcmp(r->metric, metric))
 			continue;
+		/* untested until shown otherwise: NaN stays out of Holm and BH */
+		r->p = r->ratio = r->lo = r->hi = r->dft = NAN;
+		r->base = r->ka ? exp(mean(r->ya, r->ka)) : NAN;
+		r->new = r->kb ? exp(mean(r->yb, r->kb)) : NAN;
+		r->df = r->ka + r->kb - 2;
+		if (r->ka < 1 || r->kb < 1 || r->df < 1)
+			continue;	/* a side without a boot, or one boot each */
 		ma = mean(r->ya, r->ka);
 		mb = mean(r->yb, r->kb);
 		for (int i = 0; i < r->ka; i++)
 			ss += (r->ya[i] - ma) * (r->ya[i] - ma);
 		for (int i = 0; i < r->kb; i++)
 			ss += (r->yb[i] - mb) * (r->yb[i] - mb);
-		r->df = r->ka + r->kb - 2;
-		r->s2 = r->df > 0 ? fmax(ss / r->df, floor2) : NAN;
+		r->s2 = fmax(ss / r->df, floor2);
 		s2[n] = r->s2;
 		df[n++] = r->df;
-		dfsum += r->df > 0 ? r->df : 0;
+		dfsum += r->df;
 	}
 	bhb_fit_prior(s2, df, n, &d0, &s02);
 	for (int k = 0; k < nrows; k++) {
 		struct row *r = &rows[k];
 		double v, se, d, q;
 
-		if (strcmp(r->metric, metric) || !(r->df > 0))
+		if (strcmp(r->metric, metric) || r->ka < 1 || r->kb < 1 || r->df < 1)
 			continue;
 		/*
 		 * The prior only lifts a variance that looks too small by
@@ -145,8 +152,6 @@ static void boot_test(struct row *rows, int nrows, const char *metric)
 		d = mean(r->yb, r->kb) - mean(r->ya, r->ka);
 		se = sqrt(v * (1.0 / r->ka + 1.0 / r->kb));
 		q = bhb_t_quantile(0.95, r->dft);
-		r->base = exp(mean(r->ya, r->ka));
-		r->new = exp(mean(r->yb, r->kb));
 		r->ratio = exp(d);
 		r->lo = exp(d - q * se);
 		r->hi = exp(d + q * se);
@@ -169,7 +174,7 @@ int cmd_compare(int argc, char **argv)
 	const char *format = "table";
 	char err[512];
 	struct row *rows = NULL;
-	int nrows = 0, c, slower = 0, faster = 0, bh = 0, leads = 0, w = 8;
+	int nrows = 0, c, slower = 0, faster = 0, bh = 0, leads = 0, untested = 0, w = 8;
 	json_t *A, *B, *b;
 	size_t i;
 
@@ -318,7 +323,10 @@ int cmd_compare(int argc, char **argv)
 			 * several boots, not a verdict, and it does not set the
 			 * exit status.
 			 */
-			if (big && r->p < alpha && r->ratio >= 1 + threshold && r->lo > 1) {
+			if (isnan(r->p)) {
+				r->verdict = "untested";	/* too few boots for this row */
+				untested++;
+			} else if (big && r->p < alpha && r->ratio >= 1 + threshold && r->lo > 1) {
 				r->verdict = boots ? "SLOWER" : "slower?";
 				boots ? slower++ : leads++;
 			} else if (big && r->p < alpha && r->ratio <= 1 / (1 + threshold) && r->hi < 1) {
@@ -332,11 +340,12 @@ int cmd_compare(int argc, char **argv)
 		free(p);
 	}
 	if (!strcmp(format, "json")) {
-		json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:[]}", "base", argv[optind],
+		json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:[]}", "base", argv[optind],
 				      "new", argv[optind + 1], "threshold", threshold, "alpha", alpha,
 				      "test", test, "unit", boots ? "boot" : "repetition (one boot a side: leads only)",
 				      "accel", envs(A, "accel"), "boots_base", bhb_res_boots(A), "boots_new",
-				      bhb_res_boots(B), "slower", slower, "faster", faster, "leads", leads, "rows");
+				      bhb_res_boots(B), "slower", slower, "faster", faster, "leads", leads,
+				      "untested", untested, "rows");
 
 		for (int k = 0; k < nrows; k++) {
 			struct row *r = &rows[k];
@@ -383,9 +392,11 @@ int cmd_compare(int argc, char **argv)
 				       r->mech, r->metric, r->base / 1e3, r->new / 1e3, r->ratio, r->lo, r->hi, r->p,
 				       r->verdict);
 		}
+		if (untested)
+			printf("\n%d untested: a side has no boot with that metric, or one boot each", untested);
 		if (boots)
 			printf("\n%d slower, %d faster, %d without a change beyond %.0f%%\n", slower, faster,
-			       nrows - slower - faster, threshold * 100);
+			       nrows - slower - faster - untested, threshold * 100);
 		else
 			printf("\n%d lead(s) (slower? / faster?), %d without a change beyond %.0f%%\n"
 			       "One boot a side: these are leads, not verdicts.  A boot has a state of its own under\n"

@@ -25,6 +25,11 @@ static int provision(char *out, size_t len, const char *verb, const char *a1, co
 	return bhb_capture(out, len, argv);
 }
 
+int bhb_kernel_fetch(const char *kernel, char *rel, size_t len)
+{
+	return provision(rel, len, "fetch", kernel, NULL, NULL, NULL) || !rel[0] ? -1 : 0;
+}
+
 static void module_hash(char *out, size_t len)
 {
 	char cmd[PATH_MAX + 128];
@@ -223,7 +228,7 @@ static int fail_line(const char *what, const char *dir)
  * FINAL/boot-I (same options), then merged into FINAL/results.json.  A boot
  * that fails stops the series; the boots that finished stay.
  */
-static int run_boots(const struct run_opts *o, const char *final)
+static int run_boots(const struct run_opts *o, const char *rel, const char *final)
 {
 	char num[8][16], ids[32][16], dirs[32][PATH_MAX];
 	char *av[40], *mv[36];
@@ -245,8 +250,9 @@ static int run_boots(const struct run_opts *o, const char *final)
 			av[ac++] = "--kernel-build";
 			av[ac++] = (char *)o->kernel_build;
 		} else {
+			/* the release resolved once: an alias must not move between boots */
 			av[ac++] = "--kernel";
-			av[ac++] = (char *)o->kernel;
+			av[ac++] = (char *)rel;
 		}
 		snprintf(num[0], sizeof(num[0]), "%d", o->cpus);
 		snprintf(num[1], sizeof(num[1]), "%d", o->mem_mb);
@@ -454,7 +460,7 @@ kernel_ready:
 		return 2;
 	}
 	if (o.boots > 1)
-		return run_boots(&o, final);
+		return run_boots(&o, rel, final);
 	if (bhb_mkdirs(dir)) {
 		fprintf(stderr, "bhbench run: cannot create %s: %s\n", dir, strerror(errno));
 		return 1;

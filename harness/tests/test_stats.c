@@ -57,6 +57,13 @@ static void test_holm(void **state)
 	bhb_holm(p, 4);
 	for (int i = 0; i < 4; i++)
 		assert_true(fabs(p[i] - want[i]) < 1e-12);
+	/* an untested row (NaN) neither hides the others nor counts in the family */
+	double q[] = { 0.01, NAN, 0.04, 0.03, 0.005 };
+	const double wq[] = { 0.03, NAN, 0.06, 0.06, 0.02 };
+
+	bhb_holm(q, 5);
+	for (int i = 0; i < 5; i++)
+		assert_true(i == 1 ? isnan(q[i]) : fabs(q[i] - wq[i]) < 1e-12);
 }
 
 static void test_bh(void **state)
@@ -73,6 +80,12 @@ static void test_bh(void **state)
 	bhb_bh(q, 3);
 	for (int i = 0; i < 3; i++)
 		assert_true(fabs(q[i] - wq[i]) < 1e-12);
+	double r[] = { NAN, 0.2, 0.5, 0.9, NAN };
+
+	bhb_bh(r, 5);
+	assert_true(isnan(r[0]) && isnan(r[4]));
+	for (int i = 0; i < 3; i++)
+		assert_true(fabs(r[i + 1] - wq[i]) < 1e-12);
 }
 
 static void test_median(void **state)
