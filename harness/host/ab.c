@@ -12,7 +12,6 @@
  * the comparison is the boot (compare.c).
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -50,47 +49,6 @@ static const char usage[] =
 	"Writes RUN/base/ and RUN/new/ (boot-1..N and the merged results.json of each side)\n"
 	"and RUN/compare.txt, .md and .json.  Exit status: compare's (1: something is slower),\n"
 	"or 1 when a boot failed (the boots that finished are kept).\n";
-
-/* one boot of one side: bhbench run ... --out SIDEDIR --id boot-I --no-report */
-static int boot(const struct side *s, const char *dir, int i, const char *scen, const char *accel,
-		const char *cpus, const char *mem, int quick)
-{
-	char id[32], *av[32];
-	int ac = 0;
-
-	snprintf(id, sizeof(id), "boot-%d", i);
-	av[ac++] = "run";
-	if (s->image) {
-		av[ac++] = "--kernel-image";
-		av[ac++] = (char *)s->image;
-		av[ac++] = "--kernel-build";
-		av[ac++] = (char *)s->build;
-	} else {
-		av[ac++] = "--kernel";
-		av[ac++] = (char *)s->kernel;
-	}
-	av[ac++] = "--scenario";
-	av[ac++] = (char *)scen;
-	av[ac++] = "--accel";
-	av[ac++] = (char *)accel;
-	av[ac++] = "--cpus";
-	av[ac++] = (char *)cpus;
-	av[ac++] = "--mem";
-	av[ac++] = (char *)mem;
-	av[ac++] = "--out";
-	av[ac++] = (char *)dir;
-	av[ac++] = "--id";
-	av[ac++] = id;
-	av[ac++] = "--no-report";
-	if (s->append) {
-		av[ac++] = "--append";
-		av[ac++] = (char *)s->append;
-	}
-	if (quick)
-		av[ac++] = "--quick";
-	av[ac] = NULL;
-	return cmd_run(ac, av);
-}
 
 /* bhbench compare with its output in FILE (or on stdout when file is NULL) */
 static int compare_to(const char *file, const char *format, char **opts, int nopts, const char *a,
@@ -153,7 +111,8 @@ int cmd_ab(int argc, char **argv)
 	struct side s[2] = { { 0 }, { 0 } };
 	const char *scen = "latency", *cpus = "2", *mem = "512", *accel = "auto", *name[2] = { "base", "new" };
 	char out[PATH_MAX], id[200] = "", final[PATH_MAX], dirs[2][PATH_MAX], path[PATH_MAX + 32];
-	char rel[2][256], *copts[8], *end;
+	char rel[2][256], *copts[8], *end, bid[16];
+	struct run_opts ro[2];
 	const char *thr = NULL, *alpha = NULL, *corr = NULL;
 	int nb = 6, quick = 0, c, nco = 0, ret;
 
@@ -245,6 +204,12 @@ int cmd_ab(int argc, char **argv)
 		}
 	}
 	/* everything that can be wrong is found before the first boot */
+	if (strtol(cpus, &end, 10) < 1 || strtol(cpus, NULL, 10) > 64 || *end ||
+	    strtol(mem, &end, 10) < 128 || strtol(mem, NULL, 10) > 65536 || *end ||
+	    (strcmp(accel, "auto") && strcmp(accel, "kvm") && strcmp(accel, "tcg"))) {
+		fprintf(stderr, "bhbench ab: --cpus wants 1-64, --mem 128-65536 (MB), --accel auto, kvm or tcg\n");
+		return 2;
+	}
 	if (thr) {
 		double v = strtod(thr, &end);
 
@@ -314,15 +279,29 @@ int cmd_ab(int argc, char **argv)
 			}
 			s[k].kernel = rel[k];
 		}
+		/* the side as bhbench run options */
+		memset(&ro[k], 0, sizeof(ro[k]));
+		snprintf(ro[k].kernel, sizeof(ro[k].kernel), "%s", s[k].kernel ?: "");
+		snprintf(ro[k].kernel_image, sizeof(ro[k].kernel_image), "%s", s[k].image ?: "");
+		snprintf(ro[k].kernel_build, sizeof(ro[k].kernel_build), "%s", s[k].build ?: "");
+		snprintf(ro[k].append, sizeof(ro[k].append), "%s", s[k].append ?: "");
+		snprintf(ro[k].scenario, sizeof(ro[k].scenario), "%s", scen);
+		snprintf(ro[k].accel, sizeof(ro[k].accel), "%s", accel);
+		ro[k].cpus = (int)strtol(cpus, NULL, 10);
+		ro[k].mem_mb = (int)strtol(mem, NULL, 10);
+		ro[k].timeout_s = 1800;
+		ro[k].hang_s = 180;
+		ro[k].quick = quick;
 	}
 	/* ABBA: boot pair j is A then B for even j, B then A for odd j */
 	for (int j = 0; j < nb; j++)
 		for (int h = 0; h < 2; h++) {
 			int k = (j % 2) ? 1 - h : h;
 
+			snprintf(bid, sizeof(bid), "boot-%d", j + 1);
 			printf("\nbhbench ab: %s, boot %d of %d\n", name[k], j + 1, nb);
 			fflush(stdout);
-			ret = boot(&s[k], dirs[k], j + 1, scen, accel, cpus, mem, quick);
+			ret = bhb_run_boot(&ro[k], NULL, dirs[k], bid);
 			if (ret) {
 				fprintf(stderr, "bhbench ab: %s boot %d failed (exit %d); nothing is compared. "
 					"The boots that finished are in %s\n", name[k], j + 1, ret, final);

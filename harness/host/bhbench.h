@@ -46,6 +46,12 @@ struct run_opts {
 extern const char run_usage[];
 /* 0, or -1 with a message in err */
 int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
+/*
+ * One boot of a run (run --boots, ab): bhbench run with o's kernel (rel
+ * instead of o->kernel when not NULL), scenario, accelerator, vCPUs,
+ * memory, timeouts, append and --quick, into OUT/ID, without a report.
+ */
+int bhb_run_boot(const struct run_opts *o, const char *rel, const char *out, const char *id);
 /* scenario name or path -> path; -1 with message if not found */
 int bhb_scenario_path(const char *root, const char *arg, char *out, size_t len, char *err, size_t errlen);
 

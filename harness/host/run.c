@@ -228,10 +228,56 @@ static int fail_line(const char *what, const char *dir)
  * FINAL/boot-I (same options), then merged into FINAL/results.json.  A boot
  * that fails stops the series; the boots that finished stay.
  */
+int bhb_run_boot(const struct run_opts *o, const char *rel, const char *out, const char *id)
+{
+	char num[4][16], *av[40];
+	int ac = 0;
+
+	av[ac++] = "run";
+	if (o->kernel_image[0]) {
+		av[ac++] = "--kernel-image";
+		av[ac++] = (char *)o->kernel_image;
+		av[ac++] = "--kernel-build";
+		av[ac++] = (char *)o->kernel_build;
+	} else {
+		av[ac++] = "--kernel";
+		av[ac++] = (char *)(rel ?: o->kernel);
+	}
+	snprintf(num[0], sizeof(num[0]), "%d", o->cpus);
+	snprintf(num[1], sizeof(num[1]), "%d", o->mem_mb);
+	snprintf(num[2], sizeof(num[2]), "%d", o->timeout_s);
+	snprintf(num[3], sizeof(num[3]), "%d", o->hang_s);
+	av[ac++] = "--scenario";
+	av[ac++] = (char *)o->scenario;
+	av[ac++] = "--accel";
+	av[ac++] = (char *)o->accel;
+	av[ac++] = "--cpus";
+	av[ac++] = num[0];
+	av[ac++] = "--mem";
+	av[ac++] = num[1];
+	av[ac++] = "--timeout";
+	av[ac++] = num[2];
+	av[ac++] = "--hang";
+	av[ac++] = num[3];
+	av[ac++] = "--out";
+	av[ac++] = (char *)out;
+	av[ac++] = "--id";
+	av[ac++] = (char *)id;
+	av[ac++] = "--no-report";
+	if (o->append[0]) {
+		av[ac++] = "--append";
+		av[ac++] = (char *)o->append;
+	}
+	if (o->quick)
+		av[ac++] = "--quick";
+	av[ac] = NULL;
+	return cmd_run(ac, av);
+}
+
 static int run_boots(const struct run_opts *o, const char *rel, const char *final)
 {
-	char num[8][16], ids[32][16], dirs[32][PATH_MAX];
-	char *av[40], *mv[36];
+	char ids[32][16], dirs[32][PATH_MAX];
+	char *mv[36];
 	int ret = 0, mc = 0;
 	json_t *res;
 	char err[512];
@@ -241,51 +287,11 @@ static int run_boots(const struct run_opts *o, const char *rel, const char *fina
 		return 1;
 	}
 	for (int i = 0; i < o->boots; i++) {
-		int ac = 0;
-
-		av[ac++] = "run";
-		if (o->kernel_image[0]) {
-			av[ac++] = "--kernel-image";
-			av[ac++] = (char *)o->kernel_image;
-			av[ac++] = "--kernel-build";
-			av[ac++] = (char *)o->kernel_build;
-		} else {
-			/* the release resolved once: an alias must not move between boots */
-			av[ac++] = "--kernel";
-			av[ac++] = (char *)rel;
-		}
-		snprintf(num[0], sizeof(num[0]), "%d", o->cpus);
-		snprintf(num[1], sizeof(num[1]), "%d", o->mem_mb);
-		snprintf(num[2], sizeof(num[2]), "%d", o->timeout_s);
-		snprintf(num[3], sizeof(num[3]), "%d", o->hang_s);
 		snprintf(ids[i], sizeof(ids[i]), "boot-%d", i + 1);
-		av[ac++] = "--scenario";
-		av[ac++] = (char *)o->scenario;
-		av[ac++] = "--accel";
-		av[ac++] = (char *)o->accel;
-		av[ac++] = "--cpus";
-		av[ac++] = num[0];
-		av[ac++] = "--mem";
-		av[ac++] = num[1];
-		av[ac++] = "--timeout";
-		av[ac++] = num[2];
-		av[ac++] = "--hang";
-		av[ac++] = num[3];
-		av[ac++] = "--out";
-		av[ac++] = (char *)final;
-		av[ac++] = "--id";
-		av[ac++] = ids[i];
-		av[ac++] = "--no-report";
-		if (o->append[0]) {
-			av[ac++] = "--append";
-			av[ac++] = (char *)o->append;
-		}
-		if (o->quick)
-			av[ac++] = "--quick";
-		av[ac] = NULL;
 		printf("\nbhbench: boot %d of %d\n", i + 1, o->boots);
 		fflush(stdout);
-		ret = cmd_run(ac, av);
+		/* the release resolved once: an alias must not move between boots */
+		ret = bhb_run_boot(o, rel, final, ids[i]);
 		if (ret) {
 			fprintf(stderr, "bhbench run: boot %d of %d failed (exit %d); the boots that finished are "
 				"kept in %s, not merged\n", i + 1, o->boots, ret, final);
