@@ -130,6 +130,16 @@ if [ $rc -eq 1 ] && [ "$(jq -r .unit "$t/o17")" = boot ] &&
 	pass "3 boots against 1: boot-level test, bh flagged"
 else cat "$t/o17"; fail "3 boots against 1 (exit $rc)"; fi
 
+# --mechs: the family is what was chosen (the other rows still inform the prior)
+"$bin" compare --mechs tasklet,wq_percpu "$t/m1" "$t/m6" > "$t/o18"; rc1=$?
+"$bin" compare --mechs bh --format json "$t/m1" "$t/m6" > "$t/o19"; rc2=$?
+"$bin" compare --mechs bh,nosuch "$t/m1" "$t/m6" > "$t/o20" 2>&1; rc3=$?
+if [ $rc1 -eq 0 ] && grep -q 'over 6 tests' "$t/o18" && ! grep -q ' bh ' "$t/o18" &&
+   [ $rc2 -eq 1 ] && [ "$(jq '.slower == 3 and (.rows | length) == 3' "$t/o19")" = true ] &&
+   [ $rc3 -eq 2 ] && grep -q "'nosuch' is not a mechanism" "$t/o20"; then
+	pass "--mechs: only the chosen mechanisms are tested (bh left out: exit 0; bh alone: 3 rows, 3 slower)"
+else cat "$t/o18" "$t/o19" "$t/o20"; fail "--mechs ($rc1 $rc2 $rc3)"; fi
+
 # boots with a state of their own: every mechanism of a boot shifted by
 # -6, 0, +6 %.  NEW: bh 6% slower, the others unchanged.  Within a boot the
 # repetitions are tight (+-3%), so a test on repetitions would flag bh; the

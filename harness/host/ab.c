@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/names.h"
 #include "bhbench.h"
 
 struct side {
@@ -45,7 +46,7 @@ static const char usage[] =
 	"  -c, --cpus N, -m, --mem MB, -a, --accel A, --quick   as bhbench run\n"
 	"  -o, --out DIR       results directory; default results/\n"
 	"      --id ID         default DATE-ab-BASE-vs-NEW-SCENARIO\n"
-	"  -t, --threshold T, --alpha A, --correction holm|bh   passed to compare\n\n"
+	"  -t, --threshold T, --alpha A, --correction holm|bh, --mechs M,M   passed to compare\n\n"
 	"Writes RUN/base/ and RUN/new/ (boot-1..N and the merged results.json of each side)\n"
 	"and RUN/compare.txt, .md and .json.  Exit status: compare's (1: something is slower),\n"
 	"or 1 when a boot failed (the boots that finished are kept).\n";
@@ -105,15 +106,16 @@ int cmd_ab(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 't' },
 		{ "alpha", required_argument, NULL, 'A' },
 		{ "correction", required_argument, NULL, 'C' },
+		{ "mechs", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct side s[2] = { { 0 }, { 0 } };
 	const char *scen = "latency", *cpus = "2", *mem = "512", *accel = "auto", *name[2] = { "base", "new" };
 	char out[PATH_MAX], id[200] = "", final[PATH_MAX], dirs[2][PATH_MAX], path[PATH_MAX + 32];
-	char rel[2][256], *copts[8], *end, bid[16];
+	char rel[2][256], *copts[10], *end, bid[16];
 	struct run_opts ro[2];
-	const char *thr = NULL, *alpha = NULL, *corr = NULL;
+	const char *thr = NULL, *alpha = NULL, *corr = NULL, *mechs = NULL;
 	int nb = 6, quick = 0, c, nco = 0, ret;
 
 	snprintf(out, sizeof(out), "%s/results", bhb_root());
@@ -174,6 +176,9 @@ int cmd_ab(int argc, char **argv)
 			break;
 		case 'C':
 			corr = optarg;
+			break;
+		case 'M':
+			mechs = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -237,6 +242,23 @@ int cmd_ab(int argc, char **argv)
 		}
 		copts[nco++] = "--correction";
 		copts[nco++] = (char *)corr;
+	}
+	if (mechs) {
+		/* checked by compare itself, on two empty runs it would refuse: check the names here */
+		for (const char *m = mechs; *m;) {
+			size_t l = strcspn(m, ","), i;
+
+			for (i = 0; i < BHB_NR_MECHS; i++)
+				if (strlen(bhb_mech_names[i]) == l && !strncmp(bhb_mech_names[i], m, l))
+					break;
+			if (i == BHB_NR_MECHS) {
+				fprintf(stderr, "bhbench ab: --mechs: '%.*s' is not a mechanism\n", (int)l, m);
+				return 2;
+			}
+			m += l + (m[l] == ',');
+		}
+		copts[nco++] = "--mechs";
+		copts[nco++] = (char *)mechs;
 	}
 	{
 		char sp[PATH_MAX], err[512];

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/names.h"
 #include "../common/stats.h"
 #include "bhbench.h"
 
@@ -55,6 +56,7 @@ struct row {
 	/* boot level: log median of each boot, pooled variance, its df */
 	double ya[MAXBOOT], yb[MAXBOOT], s2, df, dft;
 	int ka, kb;
+	int out;		/* not in --mechs: informs the prior, not tested */
 };
 
 /* log of each boot's median of a per-repetition metric; returns the boots */
@@ -77,6 +79,30 @@ static int boot_logmeds(json_t *b, const char *metric, double *out)
 		if (n[j])
 			out[k++] = log(bhb_median(v[j], n[j]));
 	return k;
+}
+
+/* the first l characters of m name a mechanism */
+static int mech_known(const char *m, size_t l)
+{
+	for (int i = 0; i < BHB_NR_MECHS; i++)
+		if (strlen(bhb_mech_names[i]) == l && !strncmp(bhb_mech_names[i], m, l))
+			return 1;
+	return 0;
+}
+
+/* name is one of the comma-separated list */
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *m = list; *m;) {
+		size_t l = strcspn(m, ",");
+
+		if (l == n && !strncmp(m, name, n))
+			return 1;
+		m += l + (m[l] == ',');
+	}
+	return 0;
 }
 
 static double mean(const double *v, int n)
@@ -167,11 +193,12 @@ int cmd_compare(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "min-abs-ns", required_argument, NULL, 'm' },
 		{ "correction", required_argument, NULL, 'c' },
+		{ "mechs", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	double threshold = 0.05, alpha = 0.05, min_abs = 200;
-	const char *format = "table";
+	const char *format = "table", *mechs = NULL;
 	char err[512];
 	struct row *rows = NULL;
 	int nrows = 0, c, slower = 0, faster = 0, bh = 0, leads = 0, untested = 0, w = 8;
@@ -181,6 +208,18 @@ int cmd_compare(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "t:a:f:m:c:h", lo, NULL)) != -1) {
 		switch (c) {
+		case 'M':
+			for (char *m = optarg; *m;) {
+				size_t l = strcspn(m, ",");
+
+				if (!mech_known(m, l)) {
+					fprintf(stderr, "bhbench compare: --mechs: '%.*s' is not a mechanism\n", (int)l, m);
+					return 2;
+				}
+				m += l + (m[l] == ',');
+			}
+			mechs = optarg;
+			break;
 		case 'c':
 			if (strcmp(optarg, "holm") && strcmp(optarg, "bh")) {
 				fprintf(stderr, "bhbench compare: --correction %s: want holm or bh\n", optarg);
@@ -218,7 +257,9 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: bhbench compare [--threshold 0.05] [--alpha 0.05] [--min-abs-ns 200] [--correction holm|bh]\n"
-			       "                       [--format table|md|json] BASE NEW\n\n"
+			       "                       [--mechs M,M...] [--format table|md|json] BASE NEW\n\n"
+			       "--mechs: test only these mechanisms (chosen before looking: a smaller family of tests\n"
+			       "is a more sensitive one).\n"
 			       "For every case x mechanism x metric (p50, p99, q2e_p50) in both runs: the ratio\n"
 			       "NEW/BASE of the medians over repetitions with a 95%% bootstrap interval, a two-sided\n"
 			       "Mann-Whitney U test on the repetitions, Holm-Bonferroni over all tests, and a verdict:\n"
@@ -285,6 +326,7 @@ int cmd_compare(int argc, char **argv)
 			r->metric = metrics[k];
 			r->n1 = n;
 			r->n2 = m;
+			r->out = mechs && !in_list(mechs, mech);
 			r->ka = boot_logmeds(b, metrics[k], r->ya);
 			r->kb = boot_logmeds(nb, metrics[k], r->yb);
 			if (!boots) {
@@ -299,6 +341,15 @@ int cmd_compare(int argc, char **argv)
 	if (boots)
 		for (size_t k = 0; k < NMET; k++)
 			boot_test(rows, nrows, metrics[k]);
+	/* rows outside --mechs informed the prior; they are not in the family */
+	{
+		int n = 0;
+
+		for (int k = 0; k < nrows; k++)
+			if (!rows[k].out)
+				rows[n++] = rows[k];
+		nrows = n;
+	}
 	{
 		double *p = malloc((size_t)(nrows + 1) * sizeof(*p));
 
