@@ -434,7 +434,13 @@ int cmd_compare(int argc, char **argv)
 		for (int k = 0; k < nrows; k++) {
 			struct row *r = &rows[k];
 
-			if (md)
+			if (isnan(r->p) && md)
+				printf("| %s | %s | %s | %.2f | %.2f | - | - | %s |\n", r->prod, r->mech, r->metric,
+				       r->base / 1e3, r->new / 1e3, r->verdict);
+			else if (isnan(r->p))
+				printf("%-*s %-11s %-8s %9.2f %9.2f %-22s    %-9s %s\n", w, r->prod, r->mech, r->metric,
+				       r->base / 1e3, r->new / 1e3, "-", "-", r->verdict);
+			else if (md)
 				printf("| %s | %s | %s | %.2f | %.2f | %.3f [%.3f-%.3f] | %.3g | %s |\n", r->prod,
 				       r->mech, r->metric, r->base / 1e3, r->new / 1e3, r->ratio, r->lo, r->hi, r->p,
 				       r->verdict);
