@@ -207,6 +207,11 @@ int cmd_ab(int argc, char **argv)
 			fprintf(stderr, "bhbench ab: --%s-image and --%s-build go together\n", name[k], name[k]);
 			return 2;
 		}
+		if (s[k].image && (access(s[k].image, R_OK) || access(s[k].build, R_OK))) {
+			fprintf(stderr, "bhbench ab: --%s-image %s or --%s-build %s cannot be read\n", name[k],
+				s[k].image, name[k], s[k].build);
+			return 2;
+		}
 	}
 	/* everything that can be wrong is found before the first boot */
 	if (strtol(cpus, &end, 10) < 1 || strtol(cpus, NULL, 10) > 64 || *end ||
