@@ -20,7 +20,7 @@ command -v jq > /dev/null || { echo "ab: jq is missing (run: make deps)"; exit 2
 ./bhbench ab --base "$K" -o "$out" > "$out/e1" 2>&1; rc1=$?
 ./bhbench ab --base "$K" --new "$K" --boots 1 -o "$out" > "$out/e2" 2>&1; rc2=$?
 ./bhbench ab --base "$K" --new-image /nonexistent --new-build /tmp -o "$out" > "$out/e3" 2>&1; rc3=$?
-if [ $rc1 -eq 2 ] && grep -q -- '--new K' "$out/e1" && [ $rc2 -eq 2 ] && [ $rc3 -eq 2 ] &&
+if [ $rc1 -eq 2 ] && grep -q -- '--new K' "$out/e1" && [ $rc2 -eq 2 ] && [ $rc3 -eq 2 ] && grep -q 'cannot be read' "$out/e3" &&
    [ -z "$(ls -A "$out" | grep -v '^e[0-9]')" ]; then
 	pass "bad input exits 2 before anything boots"
 else cat "$out"/e1 "$out"/e2 "$out"/e3; fail "bad input ($rc1 $rc2 $rc3)"; fi
