@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "names.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *const bhb_mech_names[BHB_NR_MECHS] = {
@@ -40,4 +41,31 @@ int bhb_name_lookup(const char *const *table, int n, const char *name)
 		if (table[i] && !strcmp(table[i], name))
 			return i;
 	return -1;
+}
+
+int bhb_name_mask(const char *const *table, int n, const char *list, uint64_t *mask, char *bad,
+		  size_t badlen)
+{
+	const char *sep = ", \t";
+
+	*mask = 0;
+	for (const char *t = list + strspn(list, sep); *t; t += strspn(t, sep)) {
+		size_t l = strcspn(t, sep);
+		char tok[64];
+		int i;
+
+		snprintf(tok, sizeof(tok), "%.*s", (int)l, t);
+		t += l;
+		if (!strcmp(tok, "all")) {
+			*mask = (n >= 64) ? ~0ull : (1ull << n) - 1;
+			continue;
+		}
+		i = l < sizeof(tok) ? bhb_name_lookup(table, n, tok) : -1;
+		if (i < 0) {
+			snprintf(bad, badlen, "%s", tok);
+			return -1;
+		}
+		*mask |= 1ull << i;
+	}
+	return 0;
 }

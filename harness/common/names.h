@@ -3,6 +3,9 @@
 #ifndef BHB_NAMES_H
 #define BHB_NAMES_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "../../bench-module/bhbench_uapi.h"
 
 extern const char *const bhb_mech_names[BHB_NR_MECHS];
@@ -11,5 +14,12 @@ extern const char *const bhb_ctx_names[BHB_NR_CTX];
 
 /* index of name in table, or -1 */
 int bhb_name_lookup(const char *const *table, int n, const char *name);
+/*
+ * A list of names ("tasklet, bh" or "all"; commas and blanks separate) to a
+ * bit mask of their indexes in table.  0, or -1 with the first unknown name
+ * in bad.
+ */
+int bhb_name_mask(const char *const *table, int n, const char *list, uint64_t *mask, char *bad,
+		  size_t badlen);
 
 #endif

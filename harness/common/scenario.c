@@ -81,30 +81,16 @@ static int parse_u64(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
 static int parse_names(struct ctx *c, const char *key, const char *v,
 		       const char *const *table, int n, uint64_t *mask)
 {
-	char buf[512], *save = NULL, *tok;
+	char tok[64];
 
-	if (strlen(v) >= sizeof(buf))
-		return bad(c, "%s: list too long", key);
-	snprintf(buf, sizeof(buf), "%s", v);
-	*mask = 0;
-	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-		int i;
+	if (bhb_name_mask(table, n, v, mask, tok, sizeof(tok))) {
+		char valid[256] = "";
 
-		if (!strcmp(tok, "all")) {
-			*mask = (n >= 64) ? ~0ull : (1ull << n) - 1;
-			continue;
+		for (int k = 0; k < n; k++) {
+			strncat(valid, table[k], sizeof(valid) - strlen(valid) - 1);
+			strncat(valid, k + 1 < n ? ", " : "", sizeof(valid) - strlen(valid) - 1);
 		}
-		i = bhb_name_lookup(table, n, tok);
-		if (i < 0) {
-			char valid[256] = "";
-
-			for (int k = 0; k < n; k++) {
-				strncat(valid, table[k], sizeof(valid) - strlen(valid) - 1);
-				strncat(valid, k + 1 < n ? ", " : "", sizeof(valid) - strlen(valid) - 1);
-			}
-			return bad(c, "%s: unknown name '%s' (valid: %s, all)", key, tok, valid);
-		}
-		*mask |= 1ull << i;
+		return bad(c, "%s: unknown name '%s' (valid: %s, all)", key, tok, valid);
 	}
 	if (!*mask)
 		return bad(c, "%s: empty list", key);

@@ -249,18 +249,12 @@ int cmd_ab(int argc, char **argv)
 		copts[nco++] = (char *)corr;
 	}
 	if (mechs) {
-		/* checked by compare itself, on two empty runs it would refuse: check the names here */
-		for (const char *m = mechs; *m;) {
-			size_t l = strcspn(m, ","), i;
+		uint64_t mask;
+		char bad[64] = "";
 
-			for (i = 0; i < BHB_NR_MECHS; i++)
-				if (strlen(bhb_mech_names[i]) == l && !strncmp(bhb_mech_names[i], m, l))
-					break;
-			if (i == BHB_NR_MECHS) {
-				fprintf(stderr, "bhbench ab: --mechs: '%.*s' is not a mechanism\n", (int)l, m);
-				return 2;
-			}
-			m += l + (m[l] == ',');
+		if (bhb_name_mask(bhb_mech_names, BHB_NR_MECHS, mechs, &mask, bad, sizeof(bad)) || !mask) {
+			fprintf(stderr, "bhbench ab: --mechs: '%s' is not a mechanism\n", bad);
+			return 2;
 		}
 		copts[nco++] = "--mechs";
 		copts[nco++] = (char *)mechs;
@@ -335,21 +329,9 @@ int cmd_ab(int argc, char **argv)
 				return ret == 2 ? 2 : 1;
 			}
 		}
-	for (int k = 0; k < 2; k++) {
-		char *mv[4 + 16], bd[16][PATH_MAX];
-		int mc = 0;
-
-		mv[mc++] = "merge";
-		mv[mc++] = "--out";
-		mv[mc++] = dirs[k];
-		for (int j = 0; j < nb; j++) {
-			snprintf(bd[j], sizeof(bd[j]), "%s/boot-%d", dirs[k], j + 1);
-			mv[mc++] = bd[j];
-		}
-		mv[mc] = NULL;
-		if (cmd_merge(mc, mv))
+	for (int k = 0; k < 2; k++)
+		if (bhb_merge_boots(dirs[k], nb))
 			return 1;
-	}
 	snprintf(path, sizeof(path), "%s/compare.json", final);
 	compare_to(path, "json", copts, nco, dirs[0], dirs[1]);
 	snprintf(path, sizeof(path), "%s/compare.md", final);

@@ -19,6 +19,8 @@ int cmd_matrix(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_ab(int argc, char **argv);
+/* bhbench merge of DIR/boot-1..N into DIR/results.json; merge's exit status */
+int bhb_merge_boots(const char *dir, int n);
 /* provision a Debian kernel (alias or release): its release in rel; 0 or -1 */
 int bhb_kernel_fetch(const char *kernel, char *rel, size_t len);
 

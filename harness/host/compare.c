@@ -81,30 +81,6 @@ static int boot_logmeds(json_t *b, const char *metric, double *out)
 	return k;
 }
 
-/* the first l characters of m name a mechanism */
-static int mech_known(const char *m, size_t l)
-{
-	for (int i = 0; i < BHB_NR_MECHS; i++)
-		if (strlen(bhb_mech_names[i]) == l && !strncmp(bhb_mech_names[i], m, l))
-			return 1;
-	return 0;
-}
-
-/* name is one of the comma-separated list */
-static int in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *m = list; *m;) {
-		size_t l = strcspn(m, ",");
-
-		if (l == n && !strncmp(m, name, n))
-			return 1;
-		m += l + (m[l] == ',');
-	}
-	return 0;
-}
-
 static double mean(const double *v, int n)
 {
 	double s = 0;
@@ -198,7 +174,8 @@ int cmd_compare(int argc, char **argv)
 		{ 0 }
 	};
 	double threshold = 0.05, alpha = 0.05, min_abs = 200;
-	const char *format = "table", *mechs = NULL;
+	const char *format = "table";
+	uint64_t mechs = 0;		/* --mechs: the mechanisms tested; 0 = all */
 	char err[512];
 	struct row *rows = NULL;
 	int nrows = 0, c, slower = 0, faster = 0, bh = 0, leads = 0, untested = 0, w = 8;
@@ -208,18 +185,15 @@ int cmd_compare(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "t:a:f:m:c:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'M':
-			for (char *m = optarg; *m;) {
-				size_t l = strcspn(m, ",");
+		case 'M': {
+			char bad[64] = "";
 
-				if (!mech_known(m, l)) {
-					fprintf(stderr, "bhbench compare: --mechs: '%.*s' is not a mechanism\n", (int)l, m);
-					return 2;
-				}
-				m += l + (m[l] == ',');
+			if (bhb_name_mask(bhb_mech_names, BHB_NR_MECHS, optarg, &mechs, bad, sizeof(bad)) || !mechs) {
+				fprintf(stderr, "bhbench compare: --mechs: '%s' is not a mechanism\n", bad);
+				return 2;
 			}
-			mechs = optarg;
 			break;
+		}
 		case 'c':
 			if (strcmp(optarg, "holm") && strcmp(optarg, "bh")) {
 				fprintf(stderr, "bhbench compare: --correction %s: want holm or bh\n", optarg);
@@ -326,7 +300,9 @@ int cmd_compare(int argc, char **argv)
 			r->metric = metrics[k];
 			r->n1 = n;
 			r->n2 = m;
-			r->out = mechs && !in_list(mechs, mech);
+			int mi = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, mech);
+
+			r->out = mechs && (mi < 0 || !(mechs >> mi & 1));
 			r->ka = boot_logmeds(b, metrics[k], r->ya);
 			r->kb = boot_logmeds(nb, metrics[k], r->yb);
 			if (!boots) {

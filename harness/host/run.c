@@ -274,11 +274,29 @@ int bhb_run_boot(const struct run_opts *o, const char *rel, const char *out, con
 	return cmd_run(ac, av);
 }
 
+int bhb_merge_boots(const char *dir, int n)
+{
+	static char bd[32][PATH_MAX];
+	char *mv[4 + 32];
+	int mc = 0;
+
+	if (n < 2 || n > 32)
+		return 2;
+	mv[mc++] = "merge";
+	mv[mc++] = "--out";
+	mv[mc++] = (char *)dir;
+	for (int i = 0; i < n; i++) {
+		snprintf(bd[i], sizeof(bd[i]), "%s/boot-%d", dir, i + 1);
+		mv[mc++] = bd[i];
+	}
+	mv[mc] = NULL;
+	return cmd_merge(mc, mv);
+}
+
 static int run_boots(const struct run_opts *o, const char *rel, const char *final)
 {
-	char ids[32][16], dirs[32][PATH_MAX];
-	char *mv[36];
-	int ret = 0, mc = 0;
+	char id[16];
+	int ret = 0;
 	json_t *res;
 	char err[512];
 
@@ -287,26 +305,19 @@ static int run_boots(const struct run_opts *o, const char *rel, const char *fina
 		return 1;
 	}
 	for (int i = 0; i < o->boots; i++) {
-		snprintf(ids[i], sizeof(ids[i]), "boot-%d", i + 1);
+		snprintf(id, sizeof(id), "boot-%d", i + 1);
 		printf("\nbhbench: boot %d of %d\n", i + 1, o->boots);
 		fflush(stdout);
 		/* the release resolved once: an alias must not move between boots */
-		ret = bhb_run_boot(o, rel, final, ids[i]);
+		ret = bhb_run_boot(o, rel, final, id);
 		if (ret) {
 			fprintf(stderr, "bhbench run: boot %d of %d failed (exit %d); the boots that finished are "
 				"kept in %s, not merged\n", i + 1, o->boots, ret, final);
 			return ret;
 		}
-		snprintf(dirs[i], sizeof(dirs[i]), "%s/%s", final, ids[i]);
 	}
-	mv[mc++] = "merge";
-	mv[mc++] = "--out";
-	mv[mc++] = (char *)final;
-	for (int i = 0; i < o->boots; i++)
-		mv[mc++] = dirs[i];
-	mv[mc] = NULL;
 	printf("\nbhbench: merging %d boots\n", o->boots);
-	ret = cmd_merge(mc, mv);
+	ret = bhb_merge_boots(final, o->boots);
 	if (ret)
 		return ret;
 	res = bhb_res_load(final, err, sizeof(err));
