@@ -22,6 +22,7 @@
  * give medians within 0.8% each.  Hence:
  *   trace p50 - module p50 <= 1 us + 2% of module p50   (cannot be longer)
  *   module p50 - trace p50 <= max(8 us, 15% of module p50)
+ *                                 (wq_unbound: 25% of module p50)
  * delta is the code outside the trace's interval: the queue call up to its
  * event's clock read (including the first half of recording that event),
  * the rest of recording the execute event, the call into bhb_item_exec():
@@ -30,9 +31,15 @@
  * 2 events, 8.6 us), and 4-7 us of delta were measured on 6.12; 8 us
  * leaves room for an interrupt in the bracketed code.  15% for the slow
  * threaded mechanisms, whose items wait long enough that more of them have
- * an interrupt or a preemption inside the bracketed code (wq_unbound:
- * 10 us of ~100 us).  Outside the band, or fewer (or more) matched items
- * than the module executed while no event was lost, is a failure.
+ * an interrupt or a preemption inside the bracketed code.  wq_unbound's
+ * queue event comes after __queue_work() has taken the pool's lock, and
+ * its pool is shared by every CPU (one pod on these guests), so it also
+ * waits for the other CPU's worker: 6.7-10.2 us, 11-12% of its median, in
+ * four runs of 3 traced runs on 6.12, and 12.0 us of 75.3 (16%) once in
+ * CI on a busier host.  25% keeps about twice the typical delta, as 8 us
+ * does for the others (3-5 us measured).  Outside the band, or fewer (or
+ * more) matched items than the module executed while no event was lost,
+ * is a failure.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -46,6 +53,7 @@
 
 #define TOL_ABS_NS 8000.0	/* trace shorter than module by at most ... */
 #define TOL_REL 0.15		/* ... max(TOL_ABS_NS, TOL_REL x module) */
+#define TOL_REL_UNBOUND 0.25	/* TOL_REL for wq_unbound (shared pool lock) */
 #define TOL_UP_ABS_NS 1000.0	/* trace longer than module by at most ... */
 #define TOL_UP_REL 0.02		/* ... TOL_UP_ABS_NS + TOL_UP_REL x module */
 #define MAXREPS 100
@@ -130,7 +138,7 @@ static json_t *mech_entry(int m, struct tmech *t, const char *cs, json_t *benchm
 	mp50 = t->mod.n ? bhb_hist_quantile(&t->mod, 0.5) : NAN;
 	tp50 = t->tr.n ? bhb_hist_quantile(&t->tr, 0.5) : NAN;
 	diff = tp50 - mp50;
-	tol = fmax(TOL_ABS_NS, TOL_REL * mp50);
+	tol = fmax(TOL_ABS_NS, (m == BHB_MECH_WQ_UNBOUND ? TOL_REL_UNBOUND : TOL_REL) * mp50);
 	tol_up = TOL_UP_ABS_NS + TOL_UP_REL * mp50;
 	agree = isfinite(diff) && diff >= -tol && diff <= tol_up;
 	counts_ok = t->matched == t->executed;
@@ -283,9 +291,10 @@ json_t *bhb_trace_summary(json_t *frames, json_t *benchmarks, json_t *failures)
 	json_object_set_new(out, "case", json_string(cs ? cs : ""));
 	json_object_set_new(out, "trace_clock", json_string("mono"));
 	json_object_set_new(out, "resolution_ns", json_integer(1000));
-	json_object_set_new(out, "tolerance", json_pack("{s:f,s:f,s:f,s:f,s:s,s:s}", "abs_ns", TOL_ABS_NS,
-							"rel", TOL_REL, "up_abs_ns", TOL_UP_ABS_NS, "up_rel", TOL_UP_REL,
-							"rule", "-max(abs_ns, rel x module p50) <= trace p50 - module p50 "
+	json_object_set_new(out, "tolerance", json_pack("{s:f,s:f,s:f,s:f,s:f,s:s,s:s}", "abs_ns", TOL_ABS_NS,
+							"rel", TOL_REL, "rel_wq_unbound", TOL_REL_UNBOUND,
+							"up_abs_ns", TOL_UP_ABS_NS, "up_rel", TOL_UP_REL,
+							"rule", "-max(abs_ns, rel (rel_wq_unbound for wq_unbound) x module p50) <= trace p50 - module p50 "
 								"<= up_abs_ns + up_rel x module p50",
 							"why", tol_why));
 	json_object_set_new(out, "mechs", list);
@@ -340,11 +349,12 @@ void bhb_print_trace(FILE *f, json_t *tc)
 		fprintf(f, "%-12s %5lld %12s %12s %10s %-6s %17s %12s %19s\n", gs(e, "mech"), (long long)gi(e, "reps"),
 			a, b, d, json_is_true(json_object_get(e, "agree")) ? "yes" : "NO", me, u, r);
 	}
-	fprintf(f, "agree: -max(%.0f us, %.0f%% of module) <= trace - module <= %.0f us + %.0f%% of module (the trace\n"
-		   "brackets a part of the module's interval); traced/untraced: the module's q->cb p50 with the\n"
-		   "events on over without (95%% bootstrap interval over runs).\n",
+	fprintf(f, "agree: -max(%.0f us, %.0f%% of module; wq_unbound %.0f%%) <= trace - module <= %.0f us + %.0f%% of\n"
+		   "module (the trace brackets a part of the module's interval); traced/untraced: the module's\n"
+		   "q->cb p50 with the events on over without (95%% bootstrap interval over runs).\n",
 		json_number_value(json_object_get(tol, "abs_ns")) / 1e3,
 		json_number_value(json_object_get(tol, "rel")) * 100,
+		json_number_value(json_object_get(tol, "rel_wq_unbound")) * 100,
 		json_number_value(json_object_get(tol, "up_abs_ns")) / 1e3,
 		json_number_value(json_object_get(tol, "up_rel")) * 100);
 }
