@@ -50,9 +50,10 @@ hotplug-test: harness kernel
 trace-test: harness kernel
 	tests/trace.sh
 
-# control operations on 6.12, 7.3 and 6.1 (no BH workqueues, no disable_work)
+# control operations on 6.12, 7.3, 6.1 (no BH workqueues, no disable_work) and
+# 7.3-rt (callbacks preempt their caller)
 control-test: harness kernel
-	tests/control.sh 6.12 7.3 6.1
+	tests/control.sh 6.12 7.3 6.1 7.3-rt
 
 # a user's own kernel build (--kernel-image/--kernel-build), faked from 6.12
 custom-kernel-test: harness kernel

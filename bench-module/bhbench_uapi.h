@@ -239,8 +239,8 @@ struct bhb_hp_result {
  * another CPU, the op is called once the callback has started, and the
  * callback spins until cost_ns after the op began.  For them ok counts,
  * idle, the iterations in which no callback ran and, busy, those in which
- * the callback ran on the other CPU and had finished when the op returned
- * (the op waited).  Every item is idle again when the ioctl returns.
+ * the callback still ran when the op began and had finished when the op
+ * returned (the op waited).  Every item is idle again when the ioctl returns.
  *   CANCEL      cancel_work_sync() / tasklet_kill()
  *   FLUSH       flush_work(); tasklets have none (-EOPNOTSUPP)
  *   DISABLE     disable_work_sync() + enable_work() (6.10+, else

@@ -216,7 +216,8 @@ static json_t *timing_cell(json_t *frames, const char *op, const char *state, co
 		}
 		if (ok != iters)
 			json_array_append_new(failures, json_sprintf(
-				"control: %s on a busy %s item returned before the callback finished in %lld of %lld ops",
+				"control: %s on a busy %s item returned before the callback finished (or never met it "
+				"running) in %lld of %lld ops",
 				op, mech, (long long)(iters - ok), (long long)iters));
 		if ((json_int_t)nrem * 2 < iters)
 			json_array_append_new(failures, json_sprintf(
