@@ -6,14 +6,8 @@
 # compare (boot-level test) flags bh's queue->callback p50 as slower and
 # exits 1, bh's p50 from the arrival rises with an interval above 1, and
 # the other mechanisms' p50 stay near 1.  And run --boots 2 merges.
-set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root" || exit 2
-out=$(mktemp -d /tmp/bhbench-ab.XXXXXX)
-trap 'rm -rf "$out"' EXIT
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" ab
 K=${BHBENCH_TEST_KERNEL:-6.12}
 command -v jq > /dev/null || { echo "ab: jq is missing (run: make deps)"; exit 2; }
 
@@ -56,4 +50,4 @@ if [ $rc -eq 0 ] && [ -s "$out/rb/boot-1/results.json" ] && [ -s "$out/rb/boot-2
    [ "$(jq '[.benchmarks[].per_repetition | map(.boot) | unique] | all(. == [0, 1])' "$out/rb/results.json")" = true ]; then
 	pass "run --boots 2: two boots, merged (repetitions tagged with their boot), report written"
 else tail -20 "$out/rb.log"; fail "run --boots 2 (exit $rc)"; fi
-[ $fails -eq 0 ]
+finish

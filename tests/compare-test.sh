@@ -3,14 +3,10 @@
 # verdicts; merged boots: no change is not flagged, a 10% slower mechanism is
 # flagged alone, a shift inside the boot-to-boot spread is not; mixed
 # accelerators and failed runs are refused.
-set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" compare
 bin=${BHBENCH_BIN:-$root/harness/build/bhbench}
-t=$(mktemp -d /tmp/bhbench-cmp.XXXXXX)
-trap 'rm -rf "$t"' EXIT
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+t=$out
 
 # run DIR ACCEL STATUS SCALE_BH [SCALE_ALL]: 8 repetitions per mechanism, bh
 # scaled by SCALE_BH %, every mechanism by SCALE_ALL % (a boot's own state)
@@ -162,4 +158,4 @@ if [ "$(jq '[.rows[] | select(.mech == "bh" and .verdict == "slower?")] | length
 	pass "the same 6% in one boot against one: a lead (the rank test sees tight repetitions)"
 else cat "$t/o15"; fail "one boot a side: 6% within tight repetitions not a lead"; fi
 
-[ $fails -eq 0 ]
+finish

@@ -14,14 +14,8 @@
 #  - one boot of tests/fixtures/tiny.ini: the run passes, env says flavour
 #    "custom", kernel = the tree's release, the image's path and sha256;
 #  - a kernels.ini cell with image/build prints the same kind of command.
-set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root" || exit 2
-out=$(mktemp -d /tmp/bhbench-custom.XXXXXX)
-trap 'rm -rf "$out"' EXIT
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" custom-kernel
 K=${1:-${BHBENCH_TEST_KERNEL:-6.12}}
 CACHE=${BHBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bhbench}
 command -v jq > /dev/null || { echo "custom-kernel: jq is missing (run: make deps)"; exit 2; }
@@ -120,5 +114,4 @@ else
 fi
 
 echo
-[ "$fails" -eq 0 ] && echo "custom-kernel: all passed" || echo "custom-kernel: $fails FAILED"
-[ "$fails" -eq 0 ]
+finish

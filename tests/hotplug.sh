@@ -4,13 +4,9 @@
 # outlasts the offline, and the kernel behaviour pinned per release:
 # BH work queued to an offline CPU is stranded until it comes back; per-CPU
 # threaded work queued there runs elsewhere at once.
-set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root" || exit 2
-out=$(mktemp -d /tmp/bhbench-hp.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" hotplug
 chk=$root/harness/build/check_hotplug
-fails=0
 CYCLES=${BHBENCH_TORTURE_CYCLES:-200}
 BH=bh,bh_highpri,bh_custom
 WQ=wq_percpu,wq_highpri,wq_unbound
@@ -21,15 +17,14 @@ run() {	# id kernel scenario [args...]
 	echo "== $id: $k $s $*"
 	if ! ./bhbench run --kernel "$k" --scenario "$s" --cpus 4 --out "$out" --id "$id" "$@" > "$out/$id.out" 2>&1; then
 		tail -n 30 "$out/$id.out"
-		echo "FAIL: $id: bhbench run exited non-zero"
-		fails=$((fails + 1))
+		fail "$id: bhbench run exited non-zero"
 		return 1
 	fi
 }
 check() {	# id rules...
 	local id=$1
 	shift
-	if "$chk" "$out/$id" "$@"; then echo "PASS: $id: $*"; else echo "FAIL: $id: $*"; fails=$((fails + 1)); fi
+	if "$chk" "$out/$id" "$@"; then pass "$id: $*"; else fail "$id: $*"; fi
 }
 
 # 6.12 and 7.3 have BH workqueues; 6.1 is the tasklet + threaded control.
@@ -44,5 +39,4 @@ done
 run torture-6.1 6.1 hotplug-torture --cycles $(( CYCLES / 8 )) &&
 	check torture-6.1 ok lost0 "cycles:$(( CYCLES / 8 ))" "elsewhere:offline:$WQ"
 
-echo "hotplug: $fails failure(s)"
-[ $fails -eq 0 ]
+finish

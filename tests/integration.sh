@@ -2,15 +2,9 @@
 # Integration tests: real Debian kernels under QEMU.
 #   tests/integration.sh            6.12 smoke + failure paths + 7.3 smoke
 # Each check prints PASS/FAIL; the script exits non-zero on any FAIL.
-set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root" || exit 2
-out=$(mktemp -d /tmp/bhbench-it.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" integration
 check=$root/harness/build/check_run
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 K612=${BHBENCH_TEST_KERNEL:-6.12}
 K73=${BHBENCH_TEST_KERNEL_7:-7.3}
 
@@ -218,5 +212,4 @@ else
 	cat "$out/k73.out"; fail "run on $K73"
 fi
 
-echo "integration: $fails failure(s)"
-[ $fails -eq 0 ]
+finish

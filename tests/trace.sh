@@ -7,16 +7,10 @@
 #   2. the same with a 30 us busy delay injected into bh's callback before
 #      its clock read (inside the module's interval, after execute_start):
 #      the check must catch it.
-set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root" || exit 2
-out=$(mktemp -d /tmp/bhbench-trace.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" trace
 chk=$root/harness/build/check_trace
 K=${BHBENCH_TEST_KERNEL:-6.12}
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 make -s -C harness build/check_trace 2>/dev/null ||
 	cc -O2 -Wall -o "$chk" harness/tests/check_trace.c -ljansson || exit 2
@@ -47,5 +41,4 @@ else
 	fail "injected delay in bh not caught by the trace check (exit $rc)"
 fi
 
-echo "trace: $fails failure(s)"
-[ $fails -eq 0 ]
+finish
