@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Refresh results/baselines/: one result set per matrix cell, so that
 # `./bhbench compare results/baselines/CELL results/NEW` works from a fresh
-# clone.  Runs the default suite on each cell given (default: 6.1 6.12 7.3
-# 7.3-rt) through `bhbench matrix` (a finished cell is reused; --force to
-# rerun) and keeps each cell's results.json without the per-bucket
+# clone.  Runs the default suite on each cell given (default: every cell of
+# configs/kernels.ini that is a kernel as it boots, i.e. without append,
+# image or build: one per kernel) through `bhbench matrix` (a finished cell
+# is reused; --force to rerun) and keeps each cell's results.json without the per-bucket
 # histograms (compare, trend and show read the rest; report needs a full run).
 #   scripts/refresh-baselines.sh [--force] [CELL...]
 set -eu
@@ -11,7 +12,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 force=
 [ "${1:-}" = --force ] && { force=--force; shift; }
-cells=${*:-6.1 6.12 7.3 7.3-rt}
+kernel_cells() {
+	awk '/^\[/ { if (s != "" && !skip) print s; s = substr($0, 2, length($0) - 2); skip = 0; next }
+	     /^[ \t]*(append|image|build)[ \t]*=/ { skip = 1 }
+	     END { if (s != "" && !skip) print s }' configs/kernels.ini
+}
+cells=${*:-$(kernel_cells)}
+[ -n "$cells" ] || { echo "refresh-baselines: no kernel cell in configs/kernels.ini" >&2; exit 2; }
 command -v jq > /dev/null || { echo "refresh-baselines: jq is missing (scripts/install-deps.sh)" >&2; exit 2; }
 for c in $cells; do
 	./bhbench matrix --scenario default --cells "$c" $force
