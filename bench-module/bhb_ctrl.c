@@ -280,12 +280,13 @@ static int ctrl_timing(struct ctrl *c)
 		 * busy: the callback must still run when the op begins.  It
 		 * waits for t_op, but only CTRL_HOLD_NS: an unbound work item
 		 * may run on the calling CPU instead (the CPU is only a hint
-		 * there), and where the callback cannot be preempted the caller
-		 * gets back to its CPU only after it finished.  Such an
-		 * iteration is done again (CTRL_RETRIES times in all; its queue
-		 * call and callback are not counted), and counts as failed if
-		 * it keeps happening.  On the calling CPU but preempted (PREEMPT_RT,
-		 * preempt=full), the callback is still running: that counts.
+		 * there), and where the callback cannot be preempted the
+		 * caller gets back to its CPU only after it finished.  Such
+		 * an iteration is done again (CTRL_RETRIES times in all; its
+		 * queue call and callback are not counted), and counts as
+		 * failed if it keeps happening.  On the calling CPU but
+		 * preempted (PREEMPT_RT, preempt=full), the callback is still
+		 * running: that counts.
 		 */
 		if (busy && !running && retries < CTRL_RETRIES) {
 			retries++;

@@ -4,8 +4,9 @@
 # clone.  Runs the default suite on each cell given (default: every cell of
 # configs/kernels.ini that is a kernel as it boots, i.e. without append,
 # image or build: one per kernel) through `bhbench matrix` (a finished cell
-# is reused; --force to rerun) and keeps each cell's results.json without the per-bucket
-# histograms (compare, trend and show read the rest; report needs a full run).
+# is reused; --force to rerun) and keeps each cell's results.json without
+# the per-bucket histograms (compare, trend and show read the rest; report
+# needs a full run).
 #   scripts/refresh-baselines.sh [--force] [CELL...]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -294,8 +294,8 @@ json_t *bhb_trace_summary(json_t *frames, json_t *benchmarks, json_t *failures)
 	json_object_set_new(out, "tolerance", json_pack("{s:f,s:f,s:f,s:f,s:f,s:s,s:s}", "abs_ns", TOL_ABS_NS,
 							"rel", TOL_REL, "rel_wq_unbound", TOL_REL_UNBOUND,
 							"up_abs_ns", TOL_UP_ABS_NS, "up_rel", TOL_UP_REL,
-							"rule", "-max(abs_ns, rel (rel_wq_unbound for wq_unbound) x module p50) <= trace p50 - module p50 "
-								"<= up_abs_ns + up_rel x module p50",
+							"rule", "-max(abs_ns, rel (rel_wq_unbound for wq_unbound) x module p50) "
+								"<= trace p50 - module p50 <= up_abs_ns + up_rel x module p50",
 							"why", tol_why));
 	json_object_set_new(out, "mechs", list);
 	return out;
