@@ -65,5 +65,12 @@ json_t *bhb_host_env(void)
 	par = getenv("BHBENCH_PARALLEL");
 	if (env && par && (n = strtol(par, &end, 10)) > 1 && !*end)
 		json_object_set_new(env, "parallel_cells", json_integer(n));
+	/* another emulator or a wrapper (scripts/slow-qemu: the slow-emulation knob) */
+	par = getenv("BHBENCH_QEMU");
+	if (env && par && *par) {
+		json_object_set_new(env, "qemu_command", json_string(par));
+		if (strstr(par, "slow-qemu"))
+			json_object_set_new(env, "slowed_emulation", json_string("-singlestep (scripts/slow-qemu)"));
+	}
 	return env;
 }

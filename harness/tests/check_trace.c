@@ -9,6 +9,10 @@
  * no event lost, and traced/untraced reported.  The run's status is ok.
  * fail:MECH: instead, MECH must disagree (and only MECH) and the run must
  * have failed with a "trace check: MECH:" failure.
+ * The event cost E the tolerance rests on was measured: over 20 items, and
+ * 0 < E < the module's q->cb median of every per-CPU workqueue mechanism
+ * checked (their interval holds at least that one event whole); the band's
+ * absolute term is 4 E.
  * Exit 1 on any violation, printing each.
  */
 #include <jansson.h>
@@ -44,6 +48,7 @@ int main(int argc, char **argv)
 	json_error_t je;
 	long long reps = -1;
 	size_t i, j;
+	double event_ns = 0;
 	int nmech = 0;
 
 	if (argc < 2) {
@@ -72,6 +77,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cs = gs(tc, "case");
+	{
+		json_t *ev = json_object_get(tc, "event_cost_ns");
+		double ab = json_number_value(json_object_get(json_object_get(tc, "tolerance"), "abs_ns"));
+
+		if (!json_is_number(ev) || json_number_value(ev) <= 0 || gi(tc, "event_cost_items") < 20)
+			no("event cost", "not measured (or from under 20 items)");
+		else if (ab != 4 * json_number_value(ev))
+			no("event cost", "the band's absolute term is not 4 x E");
+		else
+			event_ns = json_number_value(ev);
+	}
 	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
 		const char *mech = gs(b, "mech");
 		int fail = want_fail && !strcmp(mech, want_fail);
@@ -100,6 +116,11 @@ int main(int argc, char **argv)
 		}
 		if (reps >= 0 && gi(e, "reps") != reps)
 			no(mech, "wrong number of traced runs");
+		if (event_ns > 0 && !fail && (!strcmp(mech, "bh") || !strcmp(mech, "bh_highpri") ||
+					      !strcmp(mech, "bh_custom") || !strcmp(mech, "wq_percpu") ||
+					      !strcmp(mech, "wq_highpri")) &&
+		    !(event_ns < json_number_value(json_object_get(e, "module_q2e_p50_ns"))))
+			no(mech, "the event cost is not below the module's q->cb median");
 		if (gi(e, "matched") <= 0 || gi(e, "matched") != gi(e, "module_executed"))
 			no(mech, "matched items != executed items");
 		if (gi(e, "unmatched_queue") || gi(e, "unmatched_exec"))
@@ -126,8 +147,8 @@ int main(int argc, char **argv)
 		no("run", "status is not ok");
 	}
 	if (!bad)
-		printf("ok: %d mechanisms cross-checked against the trace%s%s\n", nmech,
-		       want_fail ? ", disagreement caught: " : "", want_fail ? want_fail : "");
+		printf("ok: %d mechanisms cross-checked against the trace (E %.1f us)%s%s\n", nmech,
+		       event_ns / 1e3, want_fail ? ", disagreement caught: " : "", want_fail ? want_fail : "");
 	json_decref(res);
 	return bad;
 }
