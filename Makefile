@@ -27,9 +27,15 @@ bench: harness kernel
 	./bhbench run --kernel $(KERNEL) --scenario $(SCENARIO) --accel $(ACCEL) $(ARGS)
 
 # Every cell of configs/kernels.ini, one boot each, resumable.
+# ACCEL=icount: the deterministic cost model (results/matrix-<cell>-default-icount).
 matrix: harness
+ifeq ($(ACCEL),auto)
 	./bhbench matrix $(ARGS)
 	./bhbench trend results/matrix-*-default
+else
+	./bhbench matrix --accel $(ACCEL) $(ARGS)
+	./bhbench trend results/matrix-*-default-$(ACCEL)
+endif
 
 unit: harness
 	@$(MAKE) -s -C harness unit
@@ -70,10 +76,14 @@ custom-kernel-test: harness kernel
 ab-test: harness kernel
 	tests/ab.sh
 
-test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test ab-test
+# the deterministic mode: two icount boots agree; icount and tcg never mix
+icount-test: harness kernel
+	tests/icount.sh
+
+test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test ab-test icount-test
 
 clean:
 	$(MAKE) -C harness clean
 
 .PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test control-test \
-	custom-kernel-test ab-test test clean
+	custom-kernel-test ab-test icount-test test clean

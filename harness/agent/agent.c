@@ -376,7 +376,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nscens; i++)
 		if (scens[i].type == BHB_SCEN_LATENCY) {
 			failed += run_latency(scens, nscens, cmdline_get("bhbagent.scenarios", NULL) != NULL,
-					      atoi(cmdline_get("bhbagent.trace", "0"))) != 0;
+					      atoi(cmdline_get("bhbagent.trace", "0")),
+					      strtoull(cmdline_get("bhbagent.seed", "1"), NULL, 0)) != 0;
 			break;
 		}
 	for (int i = 0; i < nscens; i++)

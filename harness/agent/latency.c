@@ -558,7 +558,7 @@ static int run_traced(struct bench *benches, int nb, int reps)
 }
 
 /* Every case of the latency scenarios in s[0..n); returns failed runs. */
-int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps)
+int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps, uint64_t order_seed)
 {
 	static struct bench benches[BHB_MAX_SUITE * BHB_MAX_CASES * BHB_NR_MECHS];
 	json_t *cases = json_array();
@@ -647,9 +647,38 @@ int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps)
 		}
 	}
 	say("warm-up done");
-	for (int i = 0; i < nb; i++)
-		gbw_register(benches[i].name, bench_fn, &benches[i], (int)benches[i].cs->repetitions);
-	if (gbw_run(1, "/tmp/gbench.json") < 0) {
+	/*
+	 * The repetitions of every benchmark, randomly interleaved in an order
+	 * drawn from order_seed (Google Benchmark's own interleaving draws from
+	 * an unseeded std::random_device): the same seed gives the same order,
+	 * which a deterministic (icount) run needs; the host varies the seed
+	 * between boots.  One registration per repetition, run in order.
+	 */
+	{
+		int total = 0, k = 0;
+		int *order;
+
+		for (int i = 0; i < nb; i++)
+			total += (int)benches[i].cs->repetitions;
+		order = calloc((size_t)total, sizeof(*order));
+		if (!order) {
+			send_error("out of memory");
+			return 1;
+		}
+		for (int i = 0; i < nb; i++)
+			for (unsigned int r = 0; r < benches[i].cs->repetitions; r++)
+				order[k++] = i;
+		for (int i = total - 1; i > 0; i--) {
+			int j = (int)(bhb_rand(&order_seed) % (uint64_t)(i + 1)), t = order[i];
+
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (k = 0; k < total; k++)
+			gbw_register(benches[order[k]].name, bench_fn, &benches[order[k]], 1);
+		free(order);
+	}
+	if (gbw_run(0, "/tmp/gbench.json") < 0) {
 		send_error("Google Benchmark failed");
 		return 1;
 	}

@@ -112,6 +112,7 @@ int cmd_ab(int argc, char **argv)
 	};
 	struct side s[2] = { { 0 }, { 0 } };
 	const char *scen = "latency", *cpus = "2", *mem = "512", *accel = "auto", *name[2] = { "base", "new" };
+	int cpus_given = 0;
 	char out[PATH_MAX], id[200] = "", final[PATH_MAX], dirs[2][PATH_MAX], path[PATH_MAX + 32];
 	char rel[2][256], *copts[10], *end, bid[16];
 	struct run_opts ro[2];
@@ -147,6 +148,7 @@ int cmd_ab(int argc, char **argv)
 			break;
 		case 'c':
 			cpus = optarg;
+			cpus_given = 1;
 			break;
 		case 'm':
 			mem = optarg;
@@ -213,11 +215,14 @@ int cmd_ab(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* icount: one vCPU unless asked (as bhbench run) */
+	if (!strcmp(accel, "icount") && !cpus_given)
+		cpus = "1";
 	/* everything that can be wrong is found before the first boot */
 	if (strtol(cpus, &end, 10) < 1 || strtol(cpus, NULL, 10) > 64 || *end ||
 	    strtol(mem, &end, 10) < 128 || strtol(mem, NULL, 10) > 65536 || *end ||
-	    (strcmp(accel, "auto") && strcmp(accel, "kvm") && strcmp(accel, "tcg"))) {
-		fprintf(stderr, "bhbench ab: --cpus wants 1-64, --mem 128-65536 (MB), --accel auto, kvm or tcg\n");
+	    (strcmp(accel, "auto") && strcmp(accel, "kvm") && strcmp(accel, "tcg") && strcmp(accel, "icount"))) {
+		fprintf(stderr, "bhbench ab: --cpus wants 1-64, --mem 128-65536 (MB), --accel auto, kvm, tcg or icount\n");
 		return 2;
 	}
 	if (thr) {
@@ -322,6 +327,8 @@ int cmd_ab(int argc, char **argv)
 			snprintf(bid, sizeof(bid), "boot-%d", j + 1);
 			printf("\nbhbench ab: %s, boot %d of %d\n", name[k], j + 1, nb);
 			fflush(stdout);
+			/* pair j: both sides interleave their runs in the same order */
+			ro[k].seed = j + 1;
 			ret = bhb_run_boot(&ro[k], NULL, dirs[k], bid);
 			if (ret) {
 				fprintf(stderr, "bhbench ab: %s boot %d failed (exit %d); nothing is compared. "

@@ -1085,6 +1085,9 @@ void bhb_print_summary(FILE *f, json_t *res)
 	fprintf(f, "latency: intended arrival -> callback entry, microseconds; [95%% bootstrap CI over repetitions]\n");
 	if (!strcmp(json_string_value(json_object_get(env, "accel")) ?: "", "tcg"))
 		fprintf(f, "TCG: every instruction is emulated; compare mechanisms within one run, not with hardware.\n");
+	if (!strcmp(json_string_value(json_object_get(env, "accel")) ?: "", "icount"))
+		fprintf(f, "ICOUNT: virtual time, " BHB_ICOUNT_MEANING ": a cost model, the same on\n"
+			   "every host; not hardware time, and not comparable with tcg or kvm runs.\n");
 	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
 		const char *p = json_string_value(json_object_get(b, "case")) ?: json_string_value(json_object_get(b, "producer"));
 		json_t *lat = json_object_get(b, "latency_ns"), *ctx = json_object_get(b, "contexts"), *v;

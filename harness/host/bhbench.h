@@ -3,6 +3,18 @@
 #ifndef BHB_HOST_H
 #define BHB_HOST_H
 
+/*
+ * --accel icount: single-threaded TCG with QEMU's instruction counting.
+ * Virtual time advances 2^BHB_ICOUNT_SHIFT ns per guest instruction
+ * (align=off: never slowed to the host's clock; sleep=off: an idle guest
+ * jumps to its next timer instead of waiting in host time), so a run is
+ * the same on every host.  Why 3 (8 ns, 125 M instructions per virtual
+ * second): see the README's "Deterministic mode".
+ */
+#define BHB_ICOUNT_SHIFT 3
+#define BHB_ICOUNT_OPTS "shift=3,align=off,sleep=off"
+#define BHB_ICOUNT_MEANING "2^3 = 8 ns per guest instruction, vCPUs run in turn"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -28,7 +40,7 @@ int bhb_kernel_fetch(const char *kernel, char *rel, size_t len);
 struct run_opts {
 	char kernel[128];
 	char scenario[512];
-	char accel[8];		/* auto | kvm | tcg */
+	char accel[8];		/* auto | kvm | tcg | icount */
 	int cpus;
 	int mem_mb;
 	int timeout_s;		/* whole boot */
@@ -41,6 +53,7 @@ struct run_opts {
 	int quick;		/* fewer repetitions and items */
 	int trace;		/* traced runs per mechanism (cross-check) */
 	int boots;		/* >1: that many boots, merged */
+	int seed;		/* the order of the repetitions (boot I of --boots: seed + I) */
 	int help;
 	char kernel_image[1024];	/* a user's own kernel: its bzImage ... */
 	char kernel_build[1024];	/* ... and its build tree (both or neither) */
@@ -51,7 +64,8 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 /*
  * One boot of a run (run --boots, ab): bhbench run with o's kernel (rel
  * instead of o->kernel when not NULL), scenario, accelerator, vCPUs,
- * memory, timeouts, append and --quick, into OUT/ID, without a report.
+ * memory, timeouts, append, seed and --quick, into OUT/ID, without a
+ * report.
  */
 int bhb_run_boot(const struct run_opts *o, const char *rel, const char *out, const char *id);
 /* scenario name or path -> path; -1 with message if not found */

@@ -26,7 +26,9 @@ const char run_usage[] =
 	"                      host's toolchain (make -C DIR M=... modules)\n"
 	"  -s, --scenario S    scenario or suite name in configs/, or a path to an .ini;\n"
 	"                      default: the default suite\n"
-	"  -a, --accel A       auto | kvm | tcg; default auto (KVM only if it really boots)\n"
+	"  -a, --accel A       auto | kvm | tcg | icount; default auto (KVM only if it really\n"
+	"                      boots); icount: deterministic instruction-counting TCG, virtual\n"
+	"                      time " BHB_ICOUNT_MEANING "\n"
 	"  -c, --cpus N        guest vCPUs (1-64); default 2\n"
 	"  -m, --mem MB        guest memory (128-65536); default 512\n"
 	"  -t, --timeout S     kill the guest after S seconds; default 1800\n"
@@ -46,6 +48,9 @@ const char run_usage[] =
 	"                      the other, and merge them (bhbench merge): RUN/boot-1..N\n"
 	"                      and the merged RUN/results.json.  What compare needs for a\n"
 	"                      verdict to trust (README: Comparing two runs)\n"
+	"      --seed N        the order in which the repetitions of every benchmark are\n"
+	"                      interleaved (default 1; boot I of --boots uses N + I - 1): one\n"
+	"                      seed, one order, which a deterministic (icount) run needs\n"
 	"  -h, --help          this text\n";
 
 static int num(const char *opt, const char *v, long lo, long hi, int *out, char *err, size_t len)
@@ -93,10 +98,11 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "kernel-image", required_argument, NULL, 'K' },
 		{ "kernel-build", required_argument, NULL, 'B' },
 		{ "boots", required_argument, NULL, 'N' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c, kernel_given = 0;
+	int c, kernel_given = 0, cpus_given = 0;
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->kernel, sizeof(o->kernel), "6.12");
@@ -104,6 +110,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 	snprintf(o->accel, sizeof(o->accel), "auto");
 	o->cpus = 2;
 	o->mem_mb = 512;
+	o->seed = 1;
 	o->timeout_s = 1800;
 	o->hang_s = 180;
 	snprintf(o->out_dir, sizeof(o->out_dir), "%s/results", bhb_root());
@@ -133,8 +140,9 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 			ret = str("--scenario", optarg, o->scenario, sizeof(o->scenario), err, errlen);
 			break;
 		case 'a':
-			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg")) {
-				snprintf(err, errlen, "--accel: '%s' is not one of auto, kvm, tcg", optarg);
+			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg") &&
+			    strcmp(optarg, "icount")) {
+				snprintf(err, errlen, "--accel: '%s' is not one of auto, kvm, tcg, icount", optarg);
 				ret = -1;
 			} else {
 				snprintf(o->accel, sizeof(o->accel), "%s", optarg);
@@ -142,6 +150,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 			break;
 		case 'c':
 			ret = num("--cpus", optarg, 1, 64, &o->cpus, err, errlen);
+			cpus_given = 1;
 			break;
 		case 'm':
 			ret = num("--mem", optarg, 128, 65536, &o->mem_mb, err, errlen);
@@ -180,6 +189,9 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		case 'N':
 			ret = num("--boots", optarg, 1, 32, &o->boots, err, errlen);
 			break;
+		case 'S':
+			ret = num("--seed", optarg, 1, 1000000000, &o->seed, err, errlen);
+			break;
 		case 'h':
 			o->help = 1;
 			break;
@@ -201,6 +213,13 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		snprintf(err, errlen, "--trace and --boots do not go together (the trace cross-check is one boot's)");
 		return -1;
 	}
+	/*
+	 * icount runs vCPUs in turn: a second vCPU's instructions count in the
+	 * first's elapsed time, and one that spins waits for the 100 ms
+	 * round-robin kick (README: Deterministic mode).  One vCPU unless asked.
+	 */
+	if (!strcmp(o->accel, "icount") && !cpus_given)
+		o->cpus = 1;
 	if (kernel_given && (o->kernel_image[0] || o->kernel_build[0])) {
 		snprintf(err, errlen, "--kernel and --kernel-image/--kernel-build are mutually exclusive "
 			 "(a Debian kernel, or a kernel of your own)");

@@ -97,6 +97,9 @@ static int cell_done(const char *dir)
 	return r != NULL;
 }
 
+/* --accel of the whole matrix (auto unless given) */
+static char m_accel[8] = "auto";
+
 /* the "bhbench run" arguments of a cell; returns argc */
 static int cell_argv(const struct cell *x, const char *exe, const char *scen, const char *cpus,
 		     const char *out, const char *id, const char **a)
@@ -112,6 +115,10 @@ static int cell_argv(const struct cell *x, const char *exe, const char *scen, co
 	}
 	a[k++] = "--scenario"; a[k++] = scen; a[k++] = "--cpus"; a[k++] = cpus;
 	a[k++] = "--out"; a[k++] = out; a[k++] = "--id"; a[k++] = id;
+	if (strcmp(m_accel, "auto")) {
+		a[k++] = "--accel";
+		a[k++] = m_accel;
+	}
 	if (x->append[0]) {
 		a[k++] = "--append";
 		a[k++] = x->append;
@@ -172,7 +179,8 @@ int cmd_matrix(int argc, char **argv)
 		{ "kernels", required_argument, NULL, 'k' }, { "scenario", required_argument, NULL, 's' },
 		{ "cells", required_argument, NULL, 'c' }, { "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' }, { "print-commands", no_argument, NULL, 'p' },
-		{ "jobs", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { 0 }
+		{ "jobs", required_argument, NULL, 'j' }, { "accel", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' }, { 0 }
 	};
 	char kfile[PATH_MAX], out[PATH_MAX], scen[256] = "default", only[512] = "", exe[PATH_MAX], *end;
 	struct cells *cs = calloc(1, sizeof(*cs));
@@ -184,8 +192,18 @@ int cmd_matrix(int argc, char **argv)
 	snprintf(kfile, sizeof(kfile), "%s/configs/kernels.ini", bhb_root());
 	snprintf(out, sizeof(out), "%s/results", bhb_root());
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "k:s:c:o:fpj:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:s:c:o:fpj:a:h", lo, NULL)) != -1) {
 		switch (c) {
+		case 'a':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg") &&
+			    strcmp(optarg, "icount")) {
+				fprintf(stderr, "bhbench matrix: --accel: '%s' is not one of auto, kvm, tcg, icount\n",
+					optarg);
+				free(cs);
+				return 2;
+			}
+			snprintf(m_accel, sizeof(m_accel), "%s", optarg);
+			break;
 		case 'k': snprintf(kfile, sizeof(kfile), "%s", optarg); break;
 		case 's': snprintf(scen, sizeof(scen), "%s", optarg); break;
 		case 'c': snprintf(only, sizeof(only), ",%s,", optarg); break;
@@ -203,9 +221,10 @@ int cmd_matrix(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: bhbench matrix [--kernels FILE] [--scenario S] [--cells a,b] [--out DIR]\n"
-			       "                      [--force] [--jobs N] [--print-commands]\n"
+			       "                      [--force] [--jobs N] [--accel A] [--print-commands]\n"
 			       "Runs scenario S (default: the default suite) on every cell of FILE (default\n"
-			       "configs/kernels.ini), one boot each, into DIR/matrix-<cell>-<scenario>.  A cell with a\n"
+			       "configs/kernels.ini), one boot each, into DIR/matrix-<cell>-<scenario> (with\n"
+			       "--accel tcg, kvm or icount: DIR/matrix-<cell>-<scenario>-<accel>).  A cell with a\n"
 			       "successful result is skipped unless --force.  --jobs N boots up to N cells at once\n"
 			       "(default 1; each cell's output goes to its matrix.log): cells perturb each other's\n"
 			       "timings unless the host has 2 x N x vCPUs cores, and their results say so\n"
@@ -255,7 +274,8 @@ int cmd_matrix(int argc, char **argv)
 			failed++;
 			continue;
 		}
-		snprintf(id, sizeof(id), "matrix-%s-%s", x->name, sname);
+		snprintf(id, sizeof(id), "matrix-%s-%s%s%s", x->name, sname, strcmp(m_accel, "auto") ? "-" : "",
+			 strcmp(m_accel, "auto") ? m_accel : "");
 		snprintf(dir, sizeof(dir), "%s/%s", out, id);
 		if (print) {
 			const char *a[24];
@@ -443,6 +463,25 @@ int cmd_trend(int argc, char **argv)
 	if (optind >= argc) {
 		fprintf(stderr, "usage: bhbench trend [options] RUN_DIR...\n");
 		return 2;
+	}
+	/* one kind of time per table: tcg, kvm and icount numbers never share one */
+	{
+		char first[16] = "", err[512];
+
+		for (int i = optind; i < argc; i++) {
+			json_t *res = bhb_res_load(argv[i], err, sizeof(err));
+			const char *acc = res ? json_string_value(json_object_get(json_object_get(res, "env"), "accel")) : NULL;
+
+			if (acc && !first[0]) {
+				snprintf(first, sizeof(first), "%s", acc);
+			} else if (acc && strcmp(acc, first)) {
+				fprintf(stderr, "bhbench trend: %s ran under %s, %s under %s: kinds of time do not mix in "
+					"one table; give runs of one accelerator\n", argv[i], acc, argv[optind], first);
+				json_decref(res);
+				return 2;
+			}
+			json_decref(res);
+		}
 	}
 	if (datafile && !(df = fopen(datafile, "w"))) {
 		fprintf(stderr, "bhbench trend: cannot write %s: %s\n", datafile, strerror(errno));

@@ -161,10 +161,20 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 	snprintf(mem, sizeof(mem), "%d", o->mem_mb);
 	snprintf(con, sizeof(con), "file,id=con,path=%s", o->console_path);
 	snprintf(chn, sizeof(chn), "file,id=chan,path=%s", o->chan_path);
-	snprintf(accel, sizeof(accel), "%s%s", o->accel, strcmp(o->accel, "tcg") ? "" : ",thread=multi");
+	if (!strcmp(o->accel, "icount"))
+		snprintf(accel, sizeof(accel), "tcg,thread=single");
+	else
+		snprintf(accel, sizeof(accel), "%s%s", o->accel, strcmp(o->accel, "tcg") ? "" : ",thread=multi");
 	argv[n++] = QEMU;
 	argv[n++] = "-accel";
 	argv[n++] = accel;
+	if (!strcmp(o->accel, "icount")) {
+		argv[n++] = "-icount";
+		argv[n++] = BHB_ICOUNT_OPTS;
+		/* the guest's RDRAND/RDSEED (KASLR, the kernel's RNG) from a fixed seed */
+		argv[n++] = "-seed";
+		argv[n++] = "1";
+	}
 	argv[n++] = "-cpu";
 	argv[n++] = strcmp(o->accel, "kvm") ? "max" : "host";
 	argv[n++] = "-smp";

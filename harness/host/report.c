@@ -310,9 +310,13 @@ int cmd_report(int argc, char **argv)
 
 		fprintf(md, "\n## Run %d: %s on %s\n\n", r, scen, json_string_value(json_object_get(env, "kernel")));
 		fprintf(html, "<h2>Run %d: %s on %s</h2>\n", r, scen, json_string_value(json_object_get(env, "kernel")));
-		if (acc && !strcmp(acc, "tcg")) {
-			const char *n = "These numbers come from TCG emulation: every instruction is emulated. "
-					"They are for comparing mechanisms within this run only, not with hardware or KVM.";
+		if (acc && (!strcmp(acc, "tcg") || !strcmp(acc, "icount"))) {
+			const char *n = !strcmp(acc, "tcg") ?
+				"These numbers come from TCG emulation: every instruction is emulated. "
+				"They are for comparing mechanisms within this run only, not with hardware or KVM." :
+				"These numbers are QEMU icount virtual time (" BHB_ICOUNT_MEANING "): a "
+				"deterministic cost model, the same on every host, not hardware time; compare them "
+				"only with other icount runs.";
 
 			fprintf(md, "> **Note:** %s\n\n", n);
 			fprintf(html, "<p class=\"note\"><b>Note:</b> %s</p>\n", n);

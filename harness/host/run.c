@@ -230,7 +230,7 @@ static int fail_line(const char *what, const char *dir)
  */
 int bhb_run_boot(const struct run_opts *o, const char *rel, const char *out, const char *id)
 {
-	char num[4][16], *av[40];
+	char num[5][16], *av[42];
 	int ac = 0;
 
 	av[ac++] = "run";
@@ -259,6 +259,9 @@ int bhb_run_boot(const struct run_opts *o, const char *rel, const char *out, con
 	av[ac++] = num[2];
 	av[ac++] = "--hang";
 	av[ac++] = num[3];
+	snprintf(num[4], sizeof(num[4]), "%d", o->seed);
+	av[ac++] = "--seed";
+	av[ac++] = num[4];
 	av[ac++] = "--out";
 	av[ac++] = (char *)out;
 	av[ac++] = "--id";
@@ -309,7 +312,10 @@ static int run_boots(const struct run_opts *o, const char *rel, const char *fina
 		printf("\nbhbench: boot %d of %d\n", i + 1, o->boots);
 		fflush(stdout);
 		/* the release resolved once: an alias must not move between boots */
-		ret = bhb_run_boot(o, rel, final, id);
+		struct run_opts bo = *o;
+
+		bo.seed = o->seed + i;
+		ret = bhb_run_boot(&bo, rel, final, id);
 		if (ret) {
 			fprintf(stderr, "bhbench run: boot %d of %d failed (exit %d); the boots that finished are "
 				"kept in %s, not merged\n", i + 1, o->boots, ret, final);
@@ -509,7 +515,7 @@ kernel_ready:
 	 * calls IRQ 3 unhandled ("nobody cared"), disables it, and the result
 	 * stream stops mid-run (seen on 7.3-rt with the default suite).
 	 */
-	char nscen[96] = "";
+	char nscen[128] = "";
 
 	if (suite)
 		snprintf(nscen, sizeof(nscen), " bhbagent.scenarios=%d", nmembers);
@@ -517,6 +523,7 @@ kernel_ready:
 		strncat(nscen, " bhbagent.quick=1", sizeof(nscen) - strlen(nscen) - 1);
 	if (o.trace)
 		snprintf(nscen + strlen(nscen), sizeof(nscen) - strlen(nscen), " bhbagent.trace=%d", o.trace);
+	snprintf(nscen + strlen(nscen), sizeof(nscen) - strlen(nscen), " bhbagent.seed=%d", o.seed);
 	snprintf(append, sizeof(append), "console=ttyS0,115200 panic=-1 tsc=reliable noirqdebug rdinit=/init%s%s%s",
 		 nscen, o.append[0] ? " " : "", o.append);
 	snprintf(con, sizeof(con), "%s/console.log", dir);
@@ -541,7 +548,7 @@ kernel_ready:
 			fprintf(stderr, "bhbench run: cannot start qemu-system-x86_64: %s\n", strerror(errno));
 			return 1;
 		}
-		if (retried >= 1 || strcmp(accel, "tcg") || !emulator_fault(con))
+		if (retried >= 1 || (strcmp(accel, "tcg") && strcmp(accel, "icount")) || !emulator_fault(con))
 			break;
 		/* keep the evidence, then boot again once */
 		char old[PATH_MAX + 16];
@@ -567,7 +574,14 @@ kernel_ready:
 		json_object_set_new(env, "kernel_build", json_string(ck.build));
 	}
 	json_object_set_new(env, "accel", json_string(accel));
+	if (!strcmp(accel, "icount"))
+		json_object_set_new(env, "icount", json_pack("{s:i,s:i,s:s,s:s}", "shift", BHB_ICOUNT_SHIFT,
+							     "ns_per_insn", 1 << BHB_ICOUNT_SHIFT,
+							     "qemu_options", "-accel tcg,thread=single -icount "
+							     BHB_ICOUNT_OPTS " -seed 1", "time",
+							     "virtual time: " BHB_ICOUNT_MEANING));
 	json_object_set_new(env, "vcpus", json_integer(o.cpus));
+	json_object_set_new(env, "order_seed", json_integer(o.seed));
 	json_object_set_new(env, "mem_mb", json_integer(o.mem_mb));
 	json_object_set_new(env, "module_hash", json_string(hash));
 	json_object_set_new(env, "kernel_cmdline", json_string(append));
