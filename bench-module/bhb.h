@@ -97,11 +97,18 @@ extern const struct bhb_mech *const bhb_mechs[BHB_NR_MECHS];
 extern bool bhb_inject_warn;
 extern unsigned long bhb_inject_delay_ns;
 extern unsigned int bhb_inject_delay_mech;
+extern unsigned long bhb_inject_spin;
 
 /* Test-only: a fixed delay before the callback of one chosen mechanism. */
 static inline u64 bhb_inject_delay(u32 mech)
 {
 	return mech == bhb_inject_delay_mech ? bhb_inject_delay_ns : 0;
+}
+
+/* Test-only: a fixed number of empty loop iterations, likewise. */
+static inline unsigned long bhb_inject_loops(u32 mech)
+{
+	return mech == bhb_inject_delay_mech ? bhb_inject_spin : 0;
 }
 
 void bhb_item_exec(struct bhb_item *it);

@@ -62,12 +62,23 @@ void bhb_record(struct bhb_pcpu *pc, u64 lat, u64 q2e, unsigned int ctx)
 		s->lat_max_ns = lat;
 	if (q2e > s->q2e_max_ns)
 		s->q2e_max_ns = q2e;
+	s->q2e_sum_ns += q2e;
 }
 
 static void bhb_busy(u64 from, u64 ns)
 {
 	while (ktime_get_ns() - from < ns)
 		cpu_relax();
+}
+
+/*
+ * A fixed instruction count, without the clock: under icount a busy loop
+ * on the clock cannot be shorter than a clock read (about 0.5 us there).
+ */
+static noinline void bhb_spin(unsigned long loops)
+{
+	while (loops--)
+		barrier();
 }
 
 /*
@@ -88,6 +99,8 @@ void bhb_item_exec(struct bhb_item *it)
 	/* test only: a known regression, inside the measured latency */
 	if (unlikely(bhb_inject_delay(run->req.mech)))
 		bhb_busy(ktime_get_ns(), bhb_inject_delay(run->req.mech));
+	if (unlikely(bhb_inject_loops(run->req.mech)))
+		bhb_spin(bhb_inject_loops(run->req.mech));
 	now = ktime_get_ns();
 
 	it->t_exec = now;

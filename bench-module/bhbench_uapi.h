@@ -14,7 +14,7 @@
 
 #include "bhb_hist.h"
 
-#define BHB_ABI_VERSION		4
+#define BHB_ABI_VERSION		5
 #define BHB_DEVICE_NAME		"bhbench"
 #define BHB_MAX_CPUS		64
 #define BHB_NAME_LEN		16
@@ -136,6 +136,7 @@ struct bhb_cpu_stats {
 	__u64 lat_min_ns;
 	__u64 lat_max_ns;
 	__u64 q2e_max_ns;	/* largest queue-call-to-callback latency */
+	__u64 q2e_sum_ns;	/* sum of queue-call-to-callback latencies */
 };
 
 struct bhb_cpu_result {

@@ -158,4 +158,46 @@ if [ "$(jq '[.rows[] | select(.mech == "bh" and .verdict == "slower?")] | length
 	pass "the same 6% in one boot against one: a lead (the rank test sees tight repetitions)"
 else cat "$t/o15"; fail "one boot a side: 6% within tight repetitions not a lead"; fi
 
+
+# icount: deterministic boots, exact means.  Every repetition the same
+# value (no spread at all): 0.1% is below the variance floor and the 1%
+# default threshold, no verdict; 2% in bh is a verdict with one boot a side.
+mk_ic() {	# DIR BH_PER_MILLE
+	local dir=$t/$1 bh=$2 first=1
+	mkdir -p "$dir"
+	{
+		printf '{"status":"ok","env":{"accel":"icount","vcpus":1,"kernel":"k"},"scenario":{"name":"s"},"benchmarks":['
+		for mech in tasklet bh wq_percpu; do
+			[ $first = 1 ] || printf ','
+			first=0
+			printf '{"producer":"hardirq","mech":"%s","per_repetition":[' "$mech"
+			local v=100000 sep=""
+			[ "$mech" = bh ] && v=$(( v * bh / 1000 ))
+			for r in 1 2 3 4 5 6 7 8; do
+				printf '%s{"p50":%d,"p99":%d,"q2e_p50":%d,"mean":%d,"q2e_mean":%d}' "$sep" "$v" $(( v * 3 )) \
+					$(( v / 10 )) "$v" $(( v / 10 ))
+				sep=,
+			done
+			printf ']}'
+		done
+		printf ']}\n'
+	} > "$dir/results.json"
+}
+mk_ic ic-base 1000
+mk_ic ic-0.1 1001
+mk_ic ic-2 1020
+"$bin" compare --format json "$t/ic-base" "$t/ic-0.1" > "$t/ic1"; rc=$?
+if [ $rc -eq 0 ] && [ "$(jq '.slower == 0 and .faster == 0 and (.rows | length) == 15 and .threshold == 0.01' "$t/ic1")" = true ] &&
+   [ "$(jq '[.rows[] | select(.metric == "mean" and .mech == "bh")][0].p_raw > 0.05' "$t/ic1")" = true ]; then
+	pass "icount: bh 0.1% slower with no spread: no verdict (p well above 0: the floor), 5 metrics, threshold 1%"
+else cat "$t/ic1"; fail "icount 0.1% (exit $rc)"; fi
+"$bin" compare --format json "$t/ic-base" "$t/ic-2" > "$t/ic2"; rc=$?
+if [ $rc -eq 1 ] && [ "$(jq '.slower >= 2 and ([.rows[] | select(.verdict == "SLOWER") | .mech] | unique) == ["bh"] and
+	([.rows[] | select(.verdict == "SLOWER" and .metric == "q2e_mean")] | length) == 1' "$t/ic2")" = true ]; then
+	pass "icount: bh 2% slower, one boot a side: a verdict (SLOWER, exit 1) on bh alone, its exact mean among them"
+else cat "$t/ic2"; fail "icount 2% (exit $rc)"; fi
+"$bin" compare "$t/ic-base" "$t/base" > "$t/ic3" 2>&1; rc=$?
+if [ $rc -eq 2 ] && grep -q 'accelerator (icount/tcg)' "$t/ic3"; then pass "icount against tcg: refused (exit 2)"
+else cat "$t/ic3"; fail "icount against tcg (exit $rc)"; fi
+
 finish

@@ -7,7 +7,14 @@
 #      the result records the mode (accel icount, shift 3, 1 vCPU, seed).
 #      Under `make test SLOW=1` (every instruction costs many times more
 #      host time) the figures stay the same: nothing here is host time.
-#   2. The same scenario under TCG: compare, merge and trend refuse to mix
+#   2. compare of the two boots (A/A): no verdict, exit 0.
+#   3. A regression of 2% of bh's q->cb: bhbench.inject_spin empty loop
+#      iterations before bh's clock read (a fixed instruction count; a busy
+#      loop on the clock cannot be shorter than a clock read, about 0.5 us
+#      under icount).  The cost of one iteration comes from a boot with
+#      1000 of them; the 2% boot is then found SLOWER with one boot a side,
+#      on bh alone, exit 1.
+#   4. The same scenario under TCG: compare, merge and trend refuse to mix
 #      it with the icount runs (exit 2, nothing written).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" icount
@@ -47,6 +54,45 @@ if [ "${n:-0}" -ge 18 ] && [ "${bad:-1}" -eq 0 ]; then
 else
 	echo "$res" | sed '$d'
 	fail "two icount boots disagree: ${bad:-?} of ${n:-0} rows beyond 2%"
+fi
+
+# the comparison: A/A, then injected regressions of bh (mechanism id 3)
+./bhbench compare --format json "$out/a" "$out/b" > "$out/aa.json" 2> "$out/aa.err"; rc=$?
+if [ $rc -eq 0 ] && [ "$(jq '.slower + .faster' "$out/aa.json")" = 0 ] && [ "$(jq '.rows | length' "$out/aa.json")" -ge 90 ]; then
+	pass "A/A: two icount boots compared, $(jq '.rows | length' "$out/aa.json") tests, no verdict, exit 0"
+else
+	cat "$out/aa.err"; jq -c '.rows[] | select(.verdict != "no change")' "$out/aa.json" 2> /dev/null
+	fail "A/A comparison of two icount boots (exit $rc)"
+fi
+# only bh's rows changed, bh's hardirq q2e_mean SLOWER: prints the ratio
+only_bh() {	# compare.json
+	jq -e '([.rows[] | select(.verdict != "no change") | .mech] | unique) == ["bh"] and
+		([.rows[] | select(.mech == "bh" and .producer == "hardirq" and .metric == "q2e_mean" and
+			.verdict == "SLOWER")] | length) == 1' "$1" > /dev/null &&
+	jq -r '.rows[] | select(.mech == "bh" and .producer == "hardirq" and .metric == "q2e_mean") | .ratio' "$1"
+}
+mean_q2e() {	# run -> bh's hardirq q2e mean (ns)
+	jq '[.benchmarks[] | select(.case == "hardirq" and .mech == "bh") | .per_repetition[].q2e_mean] | add / length' \
+		"$out/$1/results.json"
+}
+./bhbench run --kernel "$K" --accel icount --scenario "$S" --out "$out" --id k1000 --no-report \
+	--append "bhbench.inject_spin=1000 bhbench.inject_delay_mech=3" > "$out/k1000.log" 2>&1
+per=$(awk -v a="$(mean_q2e a)" -v k="$(mean_q2e k1000 2> /dev/null)" 'BEGIN { if (k > a) printf "%.3f", (k - a) / 1000 }')
+spin=$(awk -v a="$(mean_q2e a)" -v c="${per:-0}" 'BEGIN { if (c > 0) printf "%d", 0.02 * a / c + 0.5 }')
+if [ -n "$spin" ] && [ "$spin" -gt 0 ]; then
+	./bhbench run --kernel "$K" --accel icount --scenario "$S" --out "$out" --id r2 --no-report \
+		--append "bhbench.inject_spin=$spin bhbench.inject_delay_mech=3" > "$out/r2.log" 2>&1
+	./bhbench compare --format json "$out/a" "$out/r2" > "$out/r2.json" 2> "$out/r2.err"; rc=$?
+	ratio=$(only_bh "$out/r2.json")
+	if [ $rc -eq 1 ] && [ -n "$ratio" ] && awk -v r="$ratio" 'BEGIN { exit !(r > 1.01 && r < 1.06) }'; then
+		pass "2% of bh's q->cb ($spin loops of $per ns) found with one boot a side: bh alone SLOWER, q->cb mean x$ratio, exit 1"
+	else
+		cat "$out/r2.err"; jq -c '.rows[] | select(.verdict != "no change")' "$out/r2.json" 2> /dev/null
+		fail "an injected 2% bh regression not found on bh alone (exit $rc, ratio ${ratio:-none})"
+	fi
+else
+	tail -n 20 "$out/k1000.log"
+	fail "the calibration boot (1000 loops in bh) did not slow bh's q->cb"
 fi
 
 echo "== the same scenario under TCG (1 vCPU)"

@@ -301,7 +301,7 @@ static json_t *cpu_json(const struct bhb_cpu_result *r)
 		json_object_set_new(ctx, bhb_ctx_names[c], json_integer((json_int_t)s->ctx[c]));
 		json_object_set_new(ctxlat, bhb_ctx_names[c], json_integer((json_int_t)s->ctx_lat_sum_ns[c]));
 	}
-	return json_pack("{s:i,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
+	return json_pack("{s:i,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
 		"cpu", (int)r->cpu, "online", r->online,
 		"arrivals", (json_int_t)s->arrivals, "queued", (json_int_t)s->queued,
 		"coalesced", (json_int_t)s->coalesced, "refused", (json_int_t)s->refused,
@@ -309,7 +309,8 @@ static json_t *cpu_json(const struct bhb_cpu_result *r)
 		"other_cpu", (json_int_t)s->other_cpu, "out_of_order", (json_int_t)s->out_of_order,
 		"ctx", ctx, "ctx_lat_sum_ns", ctxlat, "lat_sum_ns", (json_int_t)s->lat_sum_ns,
 		"lat_min_ns", (json_int_t)s->lat_min_ns, "lat_max_ns", (json_int_t)s->lat_max_ns,
-		"q2e_max_ns", (json_int_t)s->q2e_max_ns, "exec_end_ns", (json_int_t)s->exec_end_ns,
+		"q2e_max_ns", (json_int_t)s->q2e_max_ns, "q2e_sum_ns", (json_int_t)s->q2e_sum_ns,
+		"exec_end_ns", (json_int_t)s->exec_end_ns,
 		"softirq_load_runs", (json_int_t)s->noise_runs,
 		"lat", sparse(r->hist_lat), "q2e", sparse(r->hist_q2e));
 }

@@ -39,6 +39,8 @@ struct rep {
 	struct bhb_hist lat, q2e;
 	double tput;			/* items/s: executed / (last callback end - first arrival) */
 	uint64_t executed, ksoftirqd;
+	uint64_t lat_sum, q2e_sum;	/* exact sums (ns): the repetition's exact means */
+	int have_q2e_sum;		/* a module of ABI 5 or later */
 };
 
 struct bench {
@@ -174,6 +176,11 @@ static int take_run(json_t *j, json_t *failures)
 				b->ctx_lat[c] += (uint64_t)json_integer_value(v);
 		}
 		r->executed += jint(cpu, "executed");
+		r->lat_sum += jint(cpu, "lat_sum_ns");
+		if (json_object_get(cpu, "q2e_sum_ns")) {
+			r->q2e_sum += jint(cpu, "q2e_sum_ns");
+			r->have_q2e_sum = 1;
+		}
 		if (jint(cpu, "exec_end_ns") > end)
 			end = jint(cpu, "exec_end_ns");
 		memset(&h, 0, sizeof(h));
@@ -437,12 +444,18 @@ static json_t *bench_json(int p, int m, struct bench *b)
 	for (int r = 0; r < b->nreps && all && allq; r++) {
 		bhb_hist_merge(all, &b->reps[r].lat);
 		bhb_hist_merge(allq, &b->reps[r].q2e);
-		json_array_append_new(reps, json_pack("{s:I,s:o,s:o,s:o,s:o,s:I}", "n", (json_int_t)b->reps[r].lat.n,
-			"p50", num_or_null(bhb_hist_quantile(&b->reps[r].lat, 0.5)),
-			"p99", num_or_null(bhb_hist_quantile(&b->reps[r].lat, 0.99)),
-			"q2e_p50", num_or_null(bhb_hist_quantile(&b->reps[r].q2e, 0.5)),
-			"items_per_s", isnan(b->reps[r].tput) ? json_null() : json_real(b->reps[r].tput),
-			"ksoftirqd_items", (json_int_t)b->reps[r].ksoftirqd));
+		const struct rep *rp = &b->reps[r];
+		double ex = (double)rp->executed;
+
+		/* mean, q2e_mean: exact (sums of every item's ns over the items), not from buckets */
+		json_array_append_new(reps, json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "n", (json_int_t)rp->lat.n,
+			"p50", num_or_null(bhb_hist_quantile(&rp->lat, 0.5)),
+			"p99", num_or_null(bhb_hist_quantile(&rp->lat, 0.99)),
+			"q2e_p50", num_or_null(bhb_hist_quantile(&rp->q2e, 0.5)),
+			"mean", rp->executed ? json_real((double)rp->lat_sum / ex) : json_null(),
+			"q2e_mean", rp->executed && rp->have_q2e_sum ? json_real((double)rp->q2e_sum / ex) : json_null(),
+			"items_per_s", isnan(rp->tput) ? json_null() : json_real(rp->tput),
+			"ksoftirqd_items", (json_int_t)rp->ksoftirqd));
 	}
 	json_object_set_new(o, "per_repetition", reps);
 	q2e = json_object();

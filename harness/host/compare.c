@@ -33,8 +33,23 @@
 #include "../common/stats.h"
 #include "bhbench.h"
 
-static const char *const metrics[] = { "p50", "p99", "q2e_p50" };
-#define NMET (sizeof(metrics) / sizeof(metrics[0]))
+/*
+ * The metrics compared; icount runs add the exact means (every item's ns
+ * summed, not bucketed: a 1% change is 1%, where a median moves in 1.6%
+ * buckets).  Under TCG the means follow the outliers, so they stay out.
+ */
+static const char *const metrics[] = { "p50", "p99", "q2e_p50", "mean", "q2e_mean" };
+#define NMET_TCG 3
+#define NMET_ICOUNT 5
+/*
+ * icount's own floor: two boots of one kernel agree on the exact mean of
+ * tasklets and BH work within 0.1% and on the medians bucket for bucket,
+ * and the threaded mechanisms' means within about 1% (their maxima still
+ * vary between boots).  A change below 1% is never a verdict there, a
+ * p-value however small notwithstanding; virtual time has no per-item
+ * measurement noise, so --min-abs-ns defaults to 0.
+ */
+#define ICOUNT_THRESHOLD 0.01
 
 static json_t *jnum(double v)
 {
@@ -100,7 +115,8 @@ static double mean(const double *v, int n)
 static void boot_test(struct row *rows, int nrows, const char *metric)
 {
 	static double s2[65536], df[65536];
-	double d0, s02, dfsum = 0, floor2 = pow(bhb_hist_rel_error(), 2);
+	/* exact means have no bucket; their floor is icount's A/A agreement (0.1%) */
+	double d0, s02, dfsum = 0, floor2 = pow(strstr(metric, "mean") ? 0.001 : bhb_hist_rel_error(), 2);
 	int n = 0;
 
 	for (int k = 0; k < nrows; k++) {
@@ -161,6 +177,42 @@ static void boot_test(struct row *rows, int nrows, const char *metric)
 	}
 }
 
+/*
+ * icount, one boot a side: the boots are deterministic (their medians agree
+ * bucket for bucket, their softirq means within 0.1%), so the repetitions
+ * are the unit and the result is a verdict.  Welch's t on the log of the
+ * per-repetition values, each side's variance floored at the metric's own
+ * resolution (a bucket for the medians, 0.1% for the exact means): without
+ * the floor two runs 0.1% apart with no spread would give p = 0.
+ */
+static void icount_test(struct row *r, const double *x, int n, const double *y, int m)
+{
+	double mx = 0, my = 0, vx = 0, vy = 0, se, d, q, df;
+	double floor2 = pow(strstr(r->metric, "mean") ? 0.001 : bhb_hist_rel_error(), 2);
+
+	for (int i = 0; i < n; i++)
+		mx += log(x[i]) / n;
+	for (int i = 0; i < m; i++)
+		my += log(y[i]) / m;
+	for (int i = 0; i < n; i++)
+		vx += pow(log(x[i]) - mx, 2) / (n - 1);
+	for (int i = 0; i < m; i++)
+		vy += pow(log(y[i]) - my, 2) / (m - 1);
+	vx = fmax(vx, floor2);
+	vy = fmax(vy, floor2);
+	se = sqrt(vx / n + vy / m);
+	df = pow(vx / n + vy / m, 2) / (pow(vx / n, 2) / (n - 1) + pow(vy / m, 2) / (m - 1));
+	d = my - mx;
+	q = bhb_t_quantile(0.95, df);
+	r->base = exp(mx);
+	r->new = exp(my);
+	r->ratio = exp(d);
+	r->lo = exp(d - q * se);
+	r->hi = exp(d + q * se);
+	r->p = bhb_t_p2(d / se, df);
+	r->dft = df;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -174,6 +226,8 @@ int cmd_compare(int argc, char **argv)
 		{ 0 }
 	};
 	double threshold = 0.05, alpha = 0.05, min_abs = 200;
+	int threshold_given = 0, min_abs_given = 0, icount;
+	size_t nmet;
 	const char *format = "table";
 	uint64_t mechs = 0;		/* --mechs: the mechanisms tested; 0 = all */
 	char err[512];
@@ -203,6 +257,7 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'm':
 			min_abs = atof(optarg);
+			min_abs_given = 1;
 			if (min_abs < 0) {
 				fprintf(stderr, "bhbench compare: --min-abs-ns '%s' must be >= 0\n", optarg);
 				return 2;
@@ -210,6 +265,7 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 't':
 			threshold = atof(optarg);
+			threshold_given = 1;
 			if (threshold <= 0 || threshold > 10) {
 				fprintf(stderr, "bhbench compare: --threshold '%s' must be in (0, 10] (0.05 = 5%%)\n", optarg);
 				return 2;
@@ -241,6 +297,9 @@ int cmd_compare(int argc, char **argv)
 			       "the interval excludes 1, and the medians differ by at least --min-abs-ns (default 200 ns,\n"
 			       "about twice the measurement's own cost per item: below that a 'change' is resolution).\n"
 			       "Needs >= 3 repetitions a side.  Exit 1 if anything is slower.\n"
+			       "icount runs (--accel icount) also compare the exact means (mean, q2e_mean: every item's\n"
+			       "ns summed, not bucketed), and default to --threshold 0.01 and --min-abs-ns 0: two boots\n"
+			       "agree within 0.1%% on softirq means, so a change below 1%% is never a verdict.\n"
 			       "Runs of several boots (bhbench merge): the unit is the boot; the test is a t on the boots'\n"
 			       "log medians with the variance moderated across the rows of each metric (empirical Bayes,\n"
 			       "as limma), and the interval is that t's.  Use >= 3 boots a side for a verdict to trust.\n"
@@ -274,10 +333,22 @@ int cmd_compare(int argc, char **argv)
 		json_decref(B);
 		return 2;
 	}
-	rows = calloc(json_array_size(json_object_get(A, "benchmarks")) * NMET + 1, sizeof(*rows));
+	icount = !strcmp(envs(A, "accel"), "icount");
+	nmet = icount ? NMET_ICOUNT : NMET_TCG;
+	if (icount && !threshold_given)
+		threshold = ICOUNT_THRESHOLD;
+	if (icount && !min_abs_given)
+		min_abs = 0;
+	rows = calloc(json_array_size(json_object_get(A, "benchmarks")) * nmet + 1, sizeof(*rows));
 	int boots = bhb_res_boots(A) > 1 || bhb_res_boots(B) > 1;
+	/* icount boots are deterministic: one boot a side already gives verdicts */
+	int verdicts = boots || icount;
 	const char *test = boots ? (bh ? "moderated t on the boots' log medians (empirical Bayes across rows), Benjamini-Hochberg"
 				       : "moderated t on the boots' log medians (empirical Bayes across rows), Holm-Bonferroni")
+			 : icount ? (bh ? "Welch t on log repetitions, variance floored at the metric's resolution (icount), "
+					  "Benjamini-Hochberg"
+					: "Welch t on log repetitions, variance floored at the metric's resolution (icount), "
+					  "Holm-Bonferroni")
 				 : (bh ? "Mann-Whitney U (two-sided) on repetitions of one boot a side, Benjamini-Hochberg"
 				       : "Mann-Whitney U (two-sided) on repetitions of one boot a side, Holm-Bonferroni");
 	json_array_foreach(json_object_get(A, "benchmarks"), i, b) {
@@ -287,7 +358,7 @@ int cmd_compare(int argc, char **argv)
 
 		if (!nb)
 			continue;
-		for (size_t k = 0; k < NMET; k++) {
+		for (size_t k = 0; k < nmet; k++) {
 			static double x[65536], y[65536];
 			int n = bhb_res_reps(b, metrics[k], x, 65536), m = bhb_res_reps(nb, metrics[k], y, 65536);
 			struct row *r = &rows[nrows];
@@ -305,7 +376,9 @@ int cmd_compare(int argc, char **argv)
 			r->out = mechs && (mi < 0 || !(mechs >> mi & 1));
 			r->ka = boot_logmeds(b, metrics[k], r->ya);
 			r->kb = boot_logmeds(nb, metrics[k], r->yb);
-			if (!boots) {
+			if (!boots && icount) {
+				icount_test(r, x, n, y, m);
+			} else if (!boots) {
 				r->base = bhb_median(x, n);
 				r->new = bhb_median(y, m);
 				r->p = bhb_mann_whitney(x, n, y, m, NULL);
@@ -315,7 +388,7 @@ int cmd_compare(int argc, char **argv)
 		}
 	}
 	if (boots)
-		for (size_t k = 0; k < NMET; k++)
+		for (size_t k = 0; k < nmet; k++)
 			boot_test(rows, nrows, metrics[k]);
 	/* rows outside --mechs informed the prior; they are not in the family */
 	{
@@ -354,11 +427,11 @@ int cmd_compare(int argc, char **argv)
 				r->verdict = "untested";	/* too few boots for this row */
 				untested++;
 			} else if (big && r->p < alpha && r->ratio >= 1 + threshold && r->lo > 1) {
-				r->verdict = boots ? "SLOWER" : "slower?";
-				boots ? slower++ : leads++;
+				r->verdict = verdicts ? "SLOWER" : "slower?";
+				verdicts ? slower++ : leads++;
 			} else if (big && r->p < alpha && r->ratio <= 1 / (1 + threshold) && r->hi < 1) {
-				r->verdict = boots ? "faster" : "faster?";
-				boots ? faster++ : leads++;
+				r->verdict = verdicts ? "faster" : "faster?";
+				verdicts ? faster++ : leads++;
 			} else {
 				r->verdict = "no change";
 			}
@@ -369,7 +442,8 @@ int cmd_compare(int argc, char **argv)
 	if (!strcmp(format, "json")) {
 		json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:[]}", "base", argv[optind],
 				      "new", argv[optind + 1], "threshold", threshold, "alpha", alpha,
-				      "test", test, "unit", boots ? "boot" : "repetition (one boot a side: leads only)",
+				      "test", test, "unit", boots ? "boot" : icount ? "repetition (icount: deterministic boots)"
+				      : "repetition (one boot a side: leads only)",
 				      "accel", envs(A, "accel"), "boots_base", bhb_res_boots(A), "boots_new",
 				      bhb_res_boots(B), "slower", slower, "faster", faster, "leads", leads,
 				      "untested", untested, "rows");
@@ -383,7 +457,7 @@ int cmd_compare(int argc, char **argv)
 				"case", r->prod, "mech", r->mech, "metric", r->metric, "base_ns", jnum(r->base),
 				"new_ns", jnum(r->new), "ratio", jnum(r->ratio), "ci95", jnum(r->lo), jnum(r->hi),
 				"p_adjusted", jnum(r->p), "p_raw", jnum(r->p_raw), "n_base", r->n1, "n_new", r->n2,
-				"boots_base", r->ka, "boots_new", r->kb, "df", boots ? jnum(r->dft) : json_null(),
+				"boots_base", r->ka, "boots_new", r->kb, "df", verdicts ? jnum(r->dft) : json_null(),
 				"verdict", r->verdict));
 		}
 		char *s = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
@@ -427,9 +501,11 @@ int cmd_compare(int argc, char **argv)
 		}
 		if (untested)
 			printf("\n%d untested: a side has no boot with that metric, or one boot each", untested);
-		if (boots)
-			printf("\n%d slower, %d faster, %d without a change beyond %.0f%%\n", slower, faster,
-			       nrows - slower - faster - untested, threshold * 100);
+		if (verdicts)
+			printf("\n%d slower, %d faster, %d without a change beyond %.0f%%\n%s", slower, faster,
+			       nrows - slower - faster - untested, threshold * 100,
+			       boots ? "" : "icount: virtual time is the same on every boot, so one boot a side gives "
+					    "verdicts (README: Deterministic mode).\n");
 		else
 			printf("\n%d lead(s) (slower? / faster?), %d without a change beyond %.0f%%\n"
 			       "One boot a side: these are leads, not verdicts.  A boot has a state of its own under\n"
