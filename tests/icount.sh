@@ -16,6 +16,12 @@
 #      on bh alone, exit 1.
 #   4. The same scenario under TCG: compare, merge and trend refuse to mix
 #      it with the icount runs (exit 2, nothing written).
+#   5. The committed baseline (results/baselines/icount/6.12, the latency
+#      scenario, taken on another machine): a fresh icount run of the same
+#      kernel release compares to it without a verdict, exit 0 -- a baseline
+#      taken on one machine holds on another.  If the archive's 6.12 has
+#      moved on to another release, that is said and the check is skipped
+#      (scripts/refresh-baselines.sh --icount 6.12 takes a new one).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" icount
 K=${BHBENCH_TEST_KERNEL:-6.12}
@@ -111,5 +117,30 @@ if ./bhbench run --kernel "$K" --accel tcg --cpus 1 --scenario "$S" --out "$out"
 else
 	tail -n 30 "$out/t.log"
 	fail "the TCG run exited non-zero"
+fi
+base=results/baselines/icount/${BHBENCH_TEST_BASELINE:-6.12}
+echo "== a fresh icount latency run on $K against $base"
+if [ ! -s "$base/results.json" ]; then
+	fail "no baseline $base/results.json"
+elif ./bhbench run --kernel "$K" --accel icount --scenario latency --out "$out" --id lat --no-report \
+	> "$out/lat.log" 2>&1; then
+	want=$(jq -r .env.kernel "$base/results.json")
+	got=$(jq -r .env.kernel "$out/lat/results.json")
+	if [ "$want" != "$got" ]; then
+		echo "SKIP: the baseline is of $want, the archive's $K is now $got: a new kernel, not a regression of" \
+		     "bhbench; refresh it with scripts/refresh-baselines.sh --icount 6.12"
+	else
+		./bhbench compare --format json "$base" "$out/lat" > "$out/base.json" 2> "$out/base.err"; rc=$?
+		if [ $rc -eq 0 ] && [ "$(jq '.slower + .faster' "$out/base.json")" = 0 ]; then
+			pass "the committed icount baseline of $want (taken $(jq -r .env.date "$base/results.json"), host" \
+			     "$(jq -r .env.host_cpu "$base/results.json")) holds here: $(jq '.rows | length' "$out/base.json") tests, no verdict"
+		else
+			cat "$out/base.err"; jq -c '.rows[] | select(.verdict != "no change")' "$out/base.json" 2> /dev/null
+			fail "a fresh icount run differs from the committed baseline $base (exit $rc)"
+		fi
+	fi
+else
+	tail -n 30 "$out/lat.log"
+	fail "the icount latency run exited non-zero"
 fi
 finish

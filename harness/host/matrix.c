@@ -28,7 +28,7 @@
 struct cell {
 	char name[64], kernel[128], append[512];
 	char image[1024], build[1024];	/* a kernel of one's own instead of a Debian one */
-	int cpus;
+	int cpus, cpus_set;	/* cpus_set: given by the cell, not the default 2 */
 };
 
 struct cells {
@@ -75,9 +75,10 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		snprintf(x->kernel, sizeof(x->kernel), "%s", value);
 	else if (!strcmp(key, "append") && strlen(value) < sizeof(x->append))
 		snprintf(x->append, sizeof(x->append), "%s", value);
-	else if (!strcmp(key, "cpus") && atoi(value) >= 1 && atoi(value) <= 64)
+	else if (!strcmp(key, "cpus") && atoi(value) >= 1 && atoi(value) <= 64) {
 		x->cpus = atoi(value);
-	else if (!strcmp(key, "image") && *value && !cell_path(value, x->image, sizeof(x->image)))
+		x->cpus_set = 1;
+	} else if (!strcmp(key, "image") && *value && !cell_path(value, x->image, sizeof(x->image)))
 		;
 	else if (!strcmp(key, "build") && *value && !cell_path(value, x->build, sizeof(x->build)))
 		;
@@ -100,6 +101,13 @@ static int cell_done(const char *dir)
 /* --accel of the whole matrix (auto unless given) */
 static char m_accel[8] = "auto";
 
+/* a cell's run id: matrix-CELL-SCENARIO, and -ACCEL unless auto */
+static void cell_id(const struct cell *x, const char *sname, char *id, size_t len)
+{
+	snprintf(id, len, "matrix-%s-%s%s%s", x->name, sname, strcmp(m_accel, "auto") ? "-" : "",
+		 strcmp(m_accel, "auto") ? m_accel : "");
+}
+
 /* the "bhbench run" arguments of a cell; returns argc */
 static int cell_argv(const struct cell *x, const char *exe, const char *scen, const char *cpus,
 		     const char *out, const char *id, const char **a)
@@ -113,7 +121,11 @@ static int cell_argv(const struct cell *x, const char *exe, const char *scen, co
 	} else {
 		a[k++] = "--kernel"; a[k++] = x->kernel;
 	}
-	a[k++] = "--scenario"; a[k++] = scen; a[k++] = "--cpus"; a[k++] = cpus;
+	a[k++] = "--scenario"; a[k++] = scen;
+	/* icount boots one vCPU unless the cell asks for more (README: Deterministic mode) */
+	if (strcmp(m_accel, "icount") || x->cpus_set) {
+		a[k++] = "--cpus"; a[k++] = cpus;
+	}
 	a[k++] = "--out"; a[k++] = out; a[k++] = "--id"; a[k++] = id;
 	if (strcmp(m_accel, "auto")) {
 		a[k++] = "--accel";
@@ -274,8 +286,7 @@ int cmd_matrix(int argc, char **argv)
 			failed++;
 			continue;
 		}
-		snprintf(id, sizeof(id), "matrix-%s-%s%s%s", x->name, sname, strcmp(m_accel, "auto") ? "-" : "",
-			 strcmp(m_accel, "auto") ? m_accel : "");
+		cell_id(x, sname, id, sizeof(id));
 		snprintf(dir, sizeof(dir), "%s/%s", out, id);
 		if (print) {
 			const char *a[24];
@@ -338,7 +349,7 @@ int cmd_matrix(int argc, char **argv)
 			const char *a[24];
 
 			j->cell = pending[next++];
-			snprintf(id, sizeof(id), "matrix-%s-%s", x->name, sname);
+			cell_id(x, sname, id, sizeof(id));
 			snprintf(j->id, sizeof(j->id), "%s", id);
 			snprintf(dir, sizeof(dir), "%s/%s", out, id);
 			snprintf(j->log, sizeof(j->log), "%s/.%s.matrix.log", out, id);

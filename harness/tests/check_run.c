@@ -163,21 +163,36 @@ static void check_suite(json_t *res)
 	 * Not exactly 0: an item whose interrupt arrives while ksoftirqd is
 	 * already running (for RCU or timer softirq work) is run by it.  Seen:
 	 * at most 0.3% in full runs; a --quick run has a tenth of the items.
-	 * Host speed: a share of counts.  ksoftirqd takes over when softirq
-	 * work overruns its budget (2 ms of guest time, or 10 restarts); idle
-	 * periodic arrivals never do, so only other work's overruns count,
-	 * and those stayed under the bound with every guest 13-19 times
-	 * slower (`make test SLOW=1`).
+	 * Host speed: ksoftirqd takes over when softirq work overruns its
+	 * budget (2 ms of guest time, or 10 restarts), and emulated softirq
+	 * work takes longer on a slower host, so the share grows with it:
+	 * 9.5-11.5% for BH work in a --quick boot under `make test SLOW=1`
+	 * with the host busy besides.  So for BH work the bound is relative to
+	 * the same boot: idle arrivals leave under a third of the share that
+	 * burst-256 (256 items at once, past BH_WORKER_RESTARTS) hands to
+	 * ksoftirqd (62% in the 6.12 baseline).  Tasklets drain their whole
+	 * list in one pass and go to ksoftirqd in neither case; for them the
+	 * bound stays absolute (it held under SLOW=1).
 	 */
 	double most = json_is_true(json_object_get(json_object_get(res, "env"), "quick")) ? 0.05 : 0.01;
 
 	for (int m = BHB_MECH_TASKLET; m <= BHB_MECH_BH_CUSTOM; m++) {
+		double share, burst;
+
 		mech = bhb_mech_names[m];
 		b = bench(res, "patterns/periodic", mech);
-		if (b)
-			CHECK(json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")) < most,
-			      "idle periodic: ksoftirqd ran %.2f%% of the items (want < %.0f%%)",
-			      100 * json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")), 100 * most);
+		n = bench(res, "patterns/burst-256", mech);
+		if (!b)
+			continue;
+		share = json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share"));
+		if (m <= BHB_MECH_TASKLET_HI || !n) {
+			CHECK(share < most, "idle periodic: ksoftirqd ran %.2f%% of the items (want < %.0f%%)",
+			      100 * share, 100 * most);
+			continue;
+		}
+		burst = json_real_value(json_object_get(json_object_get(n, "ksoftirqd"), "share"));
+		CHECK(share < burst / 3, "idle periodic: ksoftirqd ran %.2f%% of the items, burst-256 %.2f%% "
+		      "(want under a third of it)", 100 * share, 100 * burst);
 	}
 	/*
 	 * A SCHED_FIFO hog: per-CPU kworkers wait, softirq work does not.
