@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 				 * Host speed: the items are guest-time busy loops, but
 				 * the stretch from their queueing in the teardown to the
 				 * death is emulated work and grows on a slower host
-				 * (11-13 items of 10 ms ran in it with every guest 13-19
+				 * (up to 23 items of 10 ms ran in it with every guest 13-19
 				 * times slower, `make test SLOW=1`; 1-2 here).  Only the
 				 * items that stretch had no room for must be pending.
 				 */
