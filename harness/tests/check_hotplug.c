@@ -124,8 +124,9 @@ int main(int argc, char **argv)
 				 * the stretch from their queueing in the teardown to the
 				 * death is emulated work and grows on a slower host
 				 * (up to 23 items of 10 ms ran in it with every guest 13-19
-				 * times slower, `make test SLOW=1`; 1-2 here).  Only the
-				 * items that stretch had no room for must be pending.
+				 * times slower, `make test SLOW=1`; 3-5 on an idle fast
+				 * host).  Only the items that stretch had no room for
+				 * must be pending.
 				 */
 				long long cost = gi(c, "cost_ns"), span = gi(o, "t_dead_ns") - gi(o, "t_queue_ns");
 				long long room = cost > 0 && span > 0 ? span / cost + 1 : k;
