@@ -16,6 +16,7 @@
  * Exit 1 on any violation, printing each.
  */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
 
 		if (!json_is_number(ev) || json_number_value(ev) <= 0 || gi(tc, "event_cost_items") < 20)
 			no("event cost", "not measured (or from under 20 items)");
-		else if (ab != 4 * json_number_value(ev))
+		else if (fabs(ab - 4 * json_number_value(ev)) > 1e-6 * ab)
 			no("event cost", "the band's absolute term is not 4 x E");
 		else
 			event_ns = json_number_value(ev);
