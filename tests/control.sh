@@ -8,6 +8,12 @@
 #    least 0.8 x cost_ns, returned after the callback finished every time,
 #    and the callback still ran when the op began in >= 90% of the ops;
 #  - an idle op took under cost_ns / 20 and no callback ran;
+#  Host speed: cost_ns is guest time (the callback busy-loops on the clock),
+#  so "a busy op waited >= 0.8 x cost" holds on any host.  An idle op is
+#  emulated work and grows with a slower host: the slowest idle median was
+#  6.9-7.7 us with every guest 13-19 times slower (make test SLOW=1), under
+#  a seventh of cost / 20 = 50 us, which a wait (a tick, a grace period, the
+#  callback) would exceed at once.
 #  - n/a only where the API does not exist (tasklet flush; disable/enable
 #    of work before 6.10); BH mechanisms unavailable exactly before 6.9;
 #  - coalescing balances (callbacks = successful queue calls) for every
