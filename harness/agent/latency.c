@@ -468,13 +468,6 @@ static json_t *case_json(const struct bench *b)
 			 "softirq_load_cost_ns", (json_int_t)cs->noise_cost_ns);
 }
 
-/* a per-CPU workqueue mechanism: its traced runs measure a trace event's cost */
-static int event_cost_ref(int mech)
-{
-	return mech == BHB_MECH_BH || mech == BHB_MECH_BH_HIGHPRI || mech == BHB_MECH_BH_CUSTOM ||
-	       mech == BHB_MECH_WQ_PERCPU || mech == BHB_MECH_WQ_HIGHPRI;
-}
-
 /* one traced run of b (rep r); 0 or -1 (failed: counted by the caller) */
 static int traced_run(struct bench *b, int r, int calibration)
 {
@@ -539,7 +532,7 @@ static int run_traced(struct bench *benches, int nb, int reps)
 	int failed = 0, need_cal = 1, n = 0;
 
 	while (n < nb && benches[n].cs == benches[0].cs) {
-		if (event_cost_ref(benches[n].mech))
+		if (bhb_mech_percpu_work(benches[n].mech))
 			need_cal = 0;
 		n++;
 	}

@@ -22,4 +22,15 @@ int bhb_name_lookup(const char *const *table, int n, const char *name);
 int bhb_name_mask(const char *const *table, int n, const char *list, uint64_t *mask, char *bad,
 		  size_t badlen);
 
+/*
+ * A work item on a per-CPU pool (BH or threaded, not unbound): its
+ * __queue_work() emits queue_work and activate_work a few instructions
+ * apart, which the trace cross-check uses to measure one event's cost.
+ */
+static inline int bhb_mech_percpu_work(int m)
+{
+	return m == BHB_MECH_BH || m == BHB_MECH_BH_HIGHPRI || m == BHB_MECH_BH_CUSTOM ||
+	       m == BHB_MECH_WQ_PERCPU || m == BHB_MECH_WQ_HIGHPRI;
+}
+
 #endif

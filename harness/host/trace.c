@@ -141,13 +141,6 @@ static double hist_trimmed_mean(const struct bhb_hist *h, double lo, double hi)
 	return cnt > 0 ? sum / cnt : NAN;
 }
 
-/* the per-CPU workqueue mechanisms, whose traced runs measure E */
-static int is_event_ref(int m)
-{
-	return m == BHB_MECH_BH || m == BHB_MECH_BH_HIGHPRI || m == BHB_MECH_BH_CUSTOM ||
-	       m == BHB_MECH_WQ_PERCPU || m == BHB_MECH_WQ_HIGHPRI;
-}
-
 static json_t *num(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
@@ -291,7 +284,7 @@ json_t *bhb_trace_summary(json_t *frames, json_t *benchmarks, json_t *failures)
 								     gs(f, "mech")));
 			continue;
 		}
-		if (is_event_ref(m) && bhb_hist_add_sparse(gap, json_object_get(f, "event_gap"))) {
+		if (bhb_mech_percpu_work(m) && bhb_hist_add_sparse(gap, json_object_get(f, "event_gap"))) {
 			json_array_append_new(failures, json_sprintf("trace check: %s: malformed event-gap histogram",
 								     bhb_mech_names[m]));
 			continue;
