@@ -70,7 +70,10 @@ json_t *bhb_host_env(void)
 	if (env && par && *par) {
 		json_object_set_new(env, "qemu_command", json_string(par));
 		if (strstr(par, "slow-qemu"))
-			json_object_set_new(env, "slowed_emulation", json_string("-singlestep (scripts/slow-qemu)"));
+			json_object_set_new(env, "slowed_emulation",
+					    json_string(getenv("BHBENCH_SLOW") && !strcmp(getenv("BHBENCH_SLOW"), "2")
+							? "-singlestep (scripts/slow-qemu, BHBENCH_SLOW=2)"
+							: "-d nochain (scripts/slow-qemu, BHBENCH_SLOW=1)"));
 	}
 	return env;
 }
