@@ -11,7 +11,7 @@
 #  Host speed: cost_ns is guest time (the callback busy-loops on the clock),
 #  so "a busy op waited >= 0.8 x cost" holds on any host.  An idle op is
 #  emulated work and grows with a slower host: the slowest idle median was
-#  6.9-7.7 us with every guest 13-19 times slower (make test SLOW=1), under
+#  6.9-7.7 us with every guest 13-19 times slower (make test SLOW=2), under
 #  a seventh of cost / 20 = 50 us, which a wait (a tick, a grace period, the
 #  callback) would exceed at once.
 #  - n/a only where the API does not exist (tasklet flush; disable/enable

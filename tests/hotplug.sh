@@ -3,7 +3,7 @@
 # least N cycles per mechanism), the proven pending count of BH work that
 # outlasts the offline (at least 90% of the items the time from queueing to
 # the CPU's death left no room for: that time is emulated work and grows on
-# a slower host, 71-113 ms here and 129-335 ms under make test SLOW=1, where
+# a slower host, 71-113 ms here and 129-335 ms under make test SLOW=2, where
 # 77-91 of 100 were pending and a fixed 90 failed), and the kernel
 # behaviour pinned per release:
 # BH work queued to an offline CPU is stranded until it comes back; per-CPU

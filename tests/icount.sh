@@ -5,7 +5,7 @@
 #      and p50 of both producers agree within 2% (one histogram bucket is
 #      1.6% wide; TCG boots of the same scenario scatter about 10%), and
 #      the result records the mode (accel icount, shift 3, 1 vCPU, seed).
-#      Under `make test SLOW=1` (every instruction costs many times more
+#      Under `make test SLOW=1` or `SLOW=2` (every instruction costs more
 #      host time) the figures stay the same: nothing here is host time.
 #   2. compare of the two boots (A/A): no verdict, exit 0.
 #   3. A regression of 2% of bh's q->cb: bhbench.inject_spin empty loop

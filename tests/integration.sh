@@ -12,7 +12,7 @@ K73=${BHBENCH_TEST_KERNEL_7:-7.3}
 # --max-ms (1 s here, 10 s for the suite's long items and hogs) is a stall
 # detector, not a measurement: about a thousand times the medians on the
 # hosts seen, and it held with every guest 13-19 times slower (make test
-# SLOW=1); the counts checked beside it do not depend on the host at all.
+# SLOW=2); the counts checked beside it do not depend on the host at all.
 echo "== smoke run on $K612"
 if ./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id smoke > "$out/smoke.out" 2>&1; then
 	if "$check" "$out/smoke" --mechs 9 --max-ms 1000; then

@@ -47,7 +47,7 @@
  * around them, about as much again: measured on 6.12 (2 vCPUs, TCG), E
  * 1.1-1.6 us and the softirq mechanisms' delta 1.3-3.7 us (1.2-2.5 E) in
  * four traced boots on one host, E 46 us and delta 61-70 us (1.3-1.5 E)
- * with every guest 13-19 times slower (SLOW=1); on the host the
+ * with every guest 13-19 times slower (SLOW=2); on the host the
  * former fixed bound of 8 us was tuned on, delta was 4-7 us and traced
  * minus untraced medians of bh suggested about 4 us an event.  4 E keeps
  * about twice the typical delta, as 8 us did there; on a host 2-3 times
@@ -58,7 +58,7 @@
  * speed.  Not for tasklets and BH work: their delta is 3-5 us against
  * medians of 11-15 us, and a relative term would grow with a delay
  * injected into their callbacks once the items queue behind each other
- * (under SLOW=1 a 734 us delay against 500 us arrivals hid inside 15% of
+ * (under SLOW=2 a 734 us delay against 500 us arrivals hid inside 15% of
  * the median).  wq_unbound's queue
  * event comes after __queue_work() has taken the pool's lock, and its
  * pool is shared by every CPU (one pod on these guests), so it also waits

@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 				 * the stretch from their queueing in the teardown to the
 				 * death is emulated work and grows on a slower host
 				 * (up to 23 items of 10 ms ran in it with every guest 13-19
-				 * times slower, `make test SLOW=1`; 3-5 on an idle fast
+				 * times slower, `make test SLOW=2`; 3-5 on an idle fast
 				 * host).  Only the items that stretch had no room for
 				 * must be pending.
 				 */

@@ -124,7 +124,7 @@ static void check_suite(json_t *res)
 		 * which grow with how slowly the host emulates) runs fewer
 		 * items/s than every case of under half its cost.  Below that
 		 * the producer or the overhead sets the rate and the order is
-		 * noise (a --quick boot under `make test SLOW=1`: 7535, 6700,
+		 * noise (a --quick boot under `make test SLOW=2`: 7535, 6700,
 		 * 11638, 6797 items/s for cost 0, 1, 10, 100 us, a per-item
 		 * time of 265 us; 6.3 us in the 6.12 baseline, where cost 10 and
 		 * 100 are checked).  The capacity bound above holds everywhere.
@@ -166,13 +166,13 @@ static void check_suite(json_t *res)
 	 * Host speed: ksoftirqd takes over when softirq work overruns its
 	 * budget (2 ms of guest time, or 10 restarts), and emulated softirq
 	 * work takes longer on a slower host, so the share grows with it:
-	 * 9.5-11.5% for BH work in a --quick boot under `make test SLOW=1`
+	 * 9.5-11.5% for BH work in a --quick boot under `make test SLOW=2`
 	 * with the host busy besides.  So for BH work the bound is relative to
 	 * the same boot: idle arrivals leave under a third of the share that
 	 * burst-256 (256 items at once, past BH_WORKER_RESTARTS) hands to
 	 * ksoftirqd (62% in the 6.12 baseline).  Tasklets drain their whole
 	 * list in one pass and go to ksoftirqd in neither case; for them the
-	 * bound stays absolute (it held under SLOW=1).
+	 * bound stays absolute (it held under SLOW=2).
 	 */
 	double most = json_is_true(json_object_get(json_object_get(res, "env"), "quick")) ? 0.05 : 0.01;
 
@@ -200,7 +200,7 @@ static void check_suite(json_t *res)
 	 * periods (RT throttling, the fair server: tens of ms or more, not
 	 * emulated work), so "> 1 ms" holds on any host, and "> 10 x idle"
 	 * while the idle median stays under a tenth of that (tens of us here;
-	 * the SLOW=1 run passed it too).  Tasklets and BH work: two medians of the same
+	 * the SLOW=2 run passed it too).  Tasklets and BH work: two medians of the same
 	 * boot, both emulated work, so their ratio does not move with the
 	 * host's speed.
 	 */
