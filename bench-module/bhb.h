@@ -105,10 +105,13 @@ static inline u64 bhb_inject_delay(u32 mech)
 	return mech == bhb_inject_delay_mech ? bhb_inject_delay_ns : 0;
 }
 
-/* Test-only: a fixed number of empty loop iterations, likewise. */
+/*
+ * Test-only: a fixed number of empty loop iterations, likewise; at most
+ * 10^7 (tens of ms even emulated), so a typo cannot lock up a softirq.
+ */
 static inline unsigned long bhb_inject_loops(u32 mech)
 {
-	return mech == bhb_inject_delay_mech ? bhb_inject_spin : 0;
+	return mech == bhb_inject_delay_mech ? min(bhb_inject_spin, 10000000UL) : 0;
 }
 
 void bhb_item_exec(struct bhb_item *it);

@@ -34,7 +34,7 @@ MODULE_PARM_DESC(inject_spin, "test only: empty loop iterations before the callb
 
 unsigned int bhb_inject_delay_mech = BHB_NR_MECHS;
 module_param_named(inject_delay_mech, bhb_inject_delay_mech, uint, 0600);
-MODULE_PARM_DESC(inject_delay_mech, "test only: mechanism id that inject_delay_ns applies to");
+MODULE_PARM_DESC(inject_delay_mech, "test only: mechanism id that inject_delay_ns and inject_spin apply to");
 
 /* One run at a time; the last run's results stay until the next one. */
 static DEFINE_MUTEX(bhb_lock);

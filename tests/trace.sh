@@ -2,7 +2,7 @@
 # The trace cross-check: the module's queue-to-callback latency against the
 # kernel's own trace events (workqueue_queue_work/execute_start,
 # softirq_raise/tasklet_entry) of the same runs.  Its tolerance is 4 E, E
-# the cost of one trace event measured in the same boot (the median
+# the cost of one trace event measured in the same boot (the trimmed mean
 # queue_work-to-activate_work gap of per-CPU work items), so nothing here
 # depends on how fast the host emulates.
 #   1. 6.12, every mechanism, 3 traced runs each: every mechanism agrees
@@ -21,7 +21,7 @@ K=${BHBENCH_TEST_KERNEL:-6.12}
 command -v jq > /dev/null || { echo "trace: jq is missing (run: make deps)"; exit 2; }
 
 make -s -C harness build/check_trace 2>/dev/null ||
-	cc -O2 -Wall -o "$chk" harness/tests/check_trace.c -ljansson || exit 2
+	cc -O2 -Wall -o "$chk" harness/tests/check_trace.c -ljansson -lm || exit 2
 
 echo "== traced runs on $K"
 ./bhbench run --kernel "$K" --scenario tests/fixtures/trace-short.ini --trace 3 \

@@ -29,7 +29,7 @@ const char run_usage[] =
 	"  -a, --accel A       auto | kvm | tcg | icount; default auto (KVM only if it really\n"
 	"                      boots); icount: deterministic instruction-counting TCG, virtual\n"
 	"                      time " BHB_ICOUNT_MEANING "\n"
-	"  -c, --cpus N        guest vCPUs (1-64); default 2\n"
+	"  -c, --cpus N        guest vCPUs (1-64); default 2 (--accel icount: 1)\n"
 	"  -m, --mem MB        guest memory (128-65536); default 512\n"
 	"  -t, --timeout S     kill the guest after S seconds; default 1800\n"
 	"      --hang S        no console or result output for S seconds = hang; default 180\n"
