@@ -171,7 +171,7 @@ static void check_suite(json_t *res)
 	 * with the host busy besides.  So for BH work the bound is relative to
 	 * the same boot: idle arrivals leave under a third of the share that
 	 * burst-256 (256 items at once, past BH_WORKER_RESTARTS) hands to
-	 * ksoftirqd (62% in the 6.12 baseline).  Tasklets drain their whole
+	 * ksoftirqd (62% in the 6.12 baseline), or under the fixed bound.  Tasklets drain their whole
 	 * list in one pass and go to ksoftirqd in neither case; for them the
 	 * bound stays absolute (it held under SLOW=2).
 	 */
