@@ -63,11 +63,14 @@ else
 fi
 
 # the comparison: A/A, then injected regressions of bh (mechanism id 3)
+shown() {	# NAME: a failed comparison's stderr and its changed rows
+	cat "$out/$1.err"; jq -c '.rows[] | select(.verdict != "no change")' "$out/$1.json" 2> /dev/null
+}
 ./bhbench compare --format json "$out/a" "$out/b" > "$out/aa.json" 2> "$out/aa.err"; rc=$?
 if [ $rc -eq 0 ] && [ "$(jq '.slower + .faster' "$out/aa.json")" = 0 ] && [ "$(jq '.rows | length' "$out/aa.json")" -ge 90 ]; then
 	pass "A/A: two icount boots compared, $(jq '.rows | length' "$out/aa.json") tests, no verdict, exit 0"
 else
-	cat "$out/aa.err"; jq -c '.rows[] | select(.verdict != "no change")' "$out/aa.json" 2> /dev/null
+	shown aa
 	fail "A/A comparison of two icount boots (exit $rc)"
 fi
 # only bh's rows changed, bh's hardirq q2e_mean SLOWER: prints the ratio
@@ -93,7 +96,7 @@ if [ -n "$spin" ] && [ "$spin" -gt 0 ]; then
 	if [ $rc -eq 1 ] && [ -n "$ratio" ] && awk -v r="$ratio" 'BEGIN { exit !(r > 1.01 && r < 1.06) }'; then
 		pass "2% of bh's q->cb ($spin loops of $per ns) found with one boot a side: bh alone SLOWER, q->cb mean x$ratio, exit 1"
 	else
-		cat "$out/r2.err"; jq -c '.rows[] | select(.verdict != "no change")' "$out/r2.json" 2> /dev/null
+		shown r2
 		fail "an injected 2% bh regression not found on bh alone (exit $rc, ratio ${ratio:-none})"
 	fi
 else
@@ -135,7 +138,7 @@ elif ./bhbench run --kernel "$K" --accel icount --scenario latency --out "$out" 
 			pass "the committed icount baseline of $want (taken $(jq -r .env.date "$base/results.json"), host" \
 			     "$(jq -r .env.host_cpu "$base/results.json")) holds here: $(jq '.rows | length' "$out/base.json") tests, no verdict"
 		else
-			cat "$out/base.err"; jq -c '.rows[] | select(.verdict != "no change")' "$out/base.json" 2> /dev/null
+			shown base
 			fail "a fresh icount run differs from the committed baseline $base (exit $rc)"
 		fi
 	fi
