@@ -43,9 +43,9 @@ static const char *const metrics[] = { "p50", "p99", "q2e_p50", "mean", "q2e_mea
 #define NMET_ICOUNT 5
 /*
  * icount's own floor: two boots of one kernel agree on the exact mean of
- * tasklets and BH work within 0.1% and on the medians bucket for bucket,
- * and the threaded mechanisms' means within about 1% (their maxima still
- * vary between boots).  A change below 1% is never a verdict there, a
+ * tasklets and BH work within 0.1% and on the medians bucket for bucket;
+ * the threaded mechanisms' means differ by up to 1.2% (their maxima still
+ * vary between boots), so theirs are not compared.  A change below 1% is never a verdict there, a
  * p-value however small notwithstanding; virtual time has no per-item
  * measurement noise, so --min-abs-ns defaults to 0.
  */
@@ -363,7 +363,12 @@ int cmd_compare(int argc, char **argv)
 			int n = bhb_res_reps(b, metrics[k], x, 65536), m = bhb_res_reps(nb, metrics[k], y, 65536);
 			struct row *r = &rows[nrows];
 
-			if (n < 3 || m < 3)
+			/*
+			 * The exact means of threaded work follow its scheduling
+			 * outliers: two icount boots differ by up to 1.2% there
+			 * (0.1% for tasklets and BH work), past the 1% floor.
+			 */
+			if (n < 3 || m < 3 || (k >= NMET_TCG && !strncmp(mech, "wq_", 3)))
 				continue;
 			memset(r, 0, sizeof(*r));
 			r->prod = prod;
