@@ -104,12 +104,48 @@ else
 	fail "the calibration boot (1000 loops in bh) did not slow bh's q->cb"
 fi
 
+echo "== which rows are the cost model (tests/fixtures/icount-rules.ini)"
+R=tests/fixtures/icount-rules.ini
+# the rule, from the rows' own contexts: one vCPU, and no callback that waited for a hog
+rule='.benchmarks[] | [.case, .mech, (.icount.cost_model | tostring),
+	(if $v > 1 then false elif .params.hog == "none" then true
+	 else ((.contexts.ksoftirqd + .contexts.kworker + .contexts.process) == 0) end | tostring)] | @tsv'
+if ./bhbench run --kernel "$K" --accel icount --scenario "$R" --out "$out" --id rr1 > "$out/rr1.log" 2>&1 &&
+   ./bhbench run --kernel "$K" --accel icount --cpus 2 --scenario "$R" --out "$out" --id rr2 --no-report \
+	> "$out/rr2.log" 2>&1; then
+	one=$(jq -r --argjson v 1 "$rule" "$out/rr1/results.json")
+	two=$(jq -r --argjson v 2 "$rule" "$out/rr2/results.json")
+	wrong=$(printf '%s\n%s\n' "$one" "$two" | awk -F'\t' '$3 != $4')
+	if [ -n "$one" ] && [ -z "$wrong" ] &&
+	   echo "$one" | grep -q "^plain	bh	true" && echo "$one" | grep -q "^hog	wq_percpu	false" &&
+	   ! echo "$one" | grep -q "^remote" && echo "$two" | grep -q "^remote	bh	false" &&
+	   ! echo "$two" | grep -q "	true	" &&
+	   # every mechanism of the remote case: the case's own reason comes first
+	   [ "$(jq '[.not_applicable[] | select(.case == "remote" and (.why | test("second CPU")))] | length' \
+		"$out/rr1/results.json")" = 9 ] &&
+	   grep -q '^  remote: needs a second CPU' "$out/rr1.log" && grep -q 'icount: not a cost 1\]' "$out/rr1.log" &&
+	   grep -q 'lead\|verdict' "$out/rr1/report.md" && grep -q '^These rest on the icount cost model' "$out/rr1/report.md"; then
+		pass "one vCPU: plain rows are the cost model, rows that waited for the hog are not, remote is listed as" \
+		     "not run; --cpus 2: remote runs and no row is the cost model; the report says what it rests on"
+	else
+		echo "case mech marked rule:"; printf '%s\n%s\n' "$one" "$two"
+		tail -n 40 "$out/rr1.log"
+		fail "icount rows are not marked by the rule"
+	fi
+else
+	tail -n 30 "$out/rr1.log" "$out/rr2.log"
+	fail "an icount-rules boot exited non-zero"
+fi
+
 echo "== the same scenario under TCG (1 vCPU)"
 if ./bhbench run --kernel "$K" --accel tcg --cpus 1 --scenario "$S" --out "$out" --id t --no-report \
 	> "$out/t.log" 2>&1; then
 	./bhbench compare "$out/a" "$out/t" > "$out/cmp.log" 2>&1; c=$?
 	./bhbench merge --out "$out/m" "$out/a" "$out/t" > "$out/merge.log" 2>&1; m=$?
 	./bhbench trend "$out/a" "$out/t" > "$out/trend.log" 2>&1; t=$?
+	if [ "$(jq '[.benchmarks[] | select(has("icount"))] | length' "$out/t/results.json")" != 0 ]; then
+		fail "a TCG run's rows carry icount's cost-model marks"
+	fi
 	if [ $c -eq 2 ] && grep -q 'accelerator (icount/tcg)' "$out/cmp.log" && [ $m -eq 2 ] && [ ! -e "$out/m" ] &&
 	   [ $t -eq 2 ] && grep -q 'kinds of time do not mix' "$out/trend.log"; then
 		pass "compare, merge and trend refuse icount against tcg (exit 2, nothing written)"

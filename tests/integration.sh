@@ -34,10 +34,14 @@ if ./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id smoke > "$o
 		done
 	done
 	grep -q '^| 1 | smoke | hardirq | tasklet → bh | ' "$r/report.md" || { ok=0; echo "no verdict row in report.md"; }
+	# the first screen: each conversion in a sentence, and one TCG boot gives leads
+	[ "$(sed -n 3p "$r/report.md")" = "## In short" ] && grep -q '^- \*\*tasklet → bh\*\* (lead): from a hardirq' "$r/report.md" &&
+		grep -q '^These rest on one boot under [a-z]*: leads, not verdicts' "$r/report.md" ||
+		{ ok=0; echo "report.md does not open with the conversions and how sure they are"; }
 	grep -q '<table id="verdicts">' "$r/report.html" && ! grep -q 'src="http' "$r/report.html" || { ok=0; echo "report.html"; }
 	n=$(grep -o 'id="gnuplot_plot_[0-9]*"' "$r/figures/run1-producers.svg" | sort -u | wc -l)
 	[ "$n" -eq 2 ] || { ok=0; echo "producers figure: $n series, want 2"; }
-	[ $ok = 1 ] && pass "report: 5 figures (PNG+SVG) with the expected series, verdict table, self-contained HTML" || fail "report"
+	[ $ok = 1 ] && pass "report: opens with the conversions as leads (one TCG boot), 5 figures (PNG+SVG) with the expected series, verdict table, self-contained HTML" || fail "report"
 	tests/report-browser.sh "$r" || fail "report in the browser"
 else
 	cat "$out/smoke.out"; fail "smoke run on $K612 exited non-zero"

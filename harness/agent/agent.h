@@ -24,7 +24,7 @@ uint64_t now_ns(void);
  * trace_reps > 0: then that many traced runs of every mechanism of the
  * first case (the trace cross-check); returns the number of failed runs
  */
-int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps, uint64_t order_seed);
+int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps, uint64_t order_seed, int narrow);
 /*
  * The trace cross-check (trace.c): the kernel's own trace events for one
  * mechanism's runs.  trace_begin() enables the events that mechanism's

@@ -486,6 +486,40 @@ static json_t *bench_json(int p, int m, struct bench *b)
 	return o;
 }
 
+/*
+ * What a row of an icount run means (README: Deterministic mode).  On one
+ * vCPU virtual time is the instructions executed, 8 ns each: a cost
+ * model.  Two rules take rows out of it: with more vCPUs they run in
+ * turn, so a CPU's elapsed time counts the other's instructions and a wait
+ * on the other CPU lasts until QEMU's 100 ms round-robin kick; with a CPU
+ * hog the callback waits for the scheduler (time slices, wakeup
+ * preemption, RT throttling's 950 ms of every 1 s), whose limits are
+ * virtual time fixed by the kernel, not the mechanism's instructions.
+ * Counts (lost, executed, contexts) hold either way.
+ */
+static json_t *icount_meaning(json_t *env, json_t *params, const struct bench *b)
+{
+	const char *hog = json_string_value(json_object_get(params, "hog")) ?: "none";
+	json_int_t vcpus = json_integer_value(json_object_get(env, "vcpus"));
+
+	if (strcmp(json_string_value(json_object_get(env, "accel")) ?: "", "icount"))
+		return NULL;
+	if (vcpus > 1)
+		return json_pack("{s:b,s:s}", "cost_model", 0, "why",
+				 "two or more vCPUs run in turn: a CPU's virtual time counts the others' instructions, "
+				 "and a wait on another CPU lasts until QEMU's 100 ms round-robin kick; counts hold, "
+				 "times do not");
+	/* a hog changes nothing for callbacks that all ran on interrupt exit */
+	if (strcmp(hog, "none") && (b->ctx[BHB_CTX_KSOFTIRQD] || b->ctx[BHB_CTX_KWORKER] ||
+				    b->ctx[BHB_CTX_PROCESS]))
+		return json_pack("{s:b,s:s}", "cost_model", 0, "why",
+				 "with a CPU hog the callback waits for the scheduler (time slices, wakeup preemption, "
+				 "RT throttling): kernel time limits in virtual time, not the mechanism's instructions");
+	return json_pack("{s:b,s:s}", "cost_model", 1, "why",
+			 "one vCPU: times are instructions executed, 8 ns each (items/s: the inverse of "
+			 "instructions per item)");
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -826,7 +860,11 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 
 			if (!b->used)
 				continue;
-			json_array_append_new(list, bench_json(p, m, b));
+			json_t *bj = bench_json(p, m, b), *im = icount_meaning(in->env, cases[p].params, b);
+
+			if (im)
+				json_object_set_new(bj, "icount", im);
+			json_array_append_new(list, bj);
 			if (b->errors)
 				json_array_append_new(failures, json_sprintf("%s/%s: %d runs failed (%s)", pn, name, b->errors, b->first_error));
 			if (b->c[C_LOST])
@@ -1026,7 +1064,7 @@ static void print_hyperfine(FILE *f, json_t *hf)
 void bhb_print_summary(FILE *f, json_t *res)
 {
 	json_t *env = json_object_get(res, "env"), *sc = json_object_get(res, "scenario");
-	json_t *oh = json_object_get(res, "overhead"), *b, *un = json_object_get(res, "unavailable");
+	json_t *oh = json_object_get(res, "overhead"), *b, *un = json_object_get(res, "unavailable"), *v2;
 	const char *prod = "";
 	size_t i, k2;
 
@@ -1071,6 +1109,9 @@ void bhb_print_summary(FILE *f, json_t *res)
 			print_hyperfine(f, json_object_get(res, "hyperfine"));
 		return;
 	}
+	const char *whys[4];
+	int nwhy = 0;
+
 	if (json_object_get(sc, "suite")) {
 		fprintf(f, "suite %s (", json_string_value(json_object_get(sc, "name")));
 		json_array_foreach(json_object_get(sc, "suite"), i, b)
@@ -1161,13 +1202,50 @@ void bhb_print_summary(FILE *f, json_t *res)
 
 		if (nk && !strstr(where, "ksoftirqd"))
 			fprintf(f, ", ksoftirqd %lld", nk);
+		json_t *im = json_object_get(b, "icount");
+
+		if (im && !json_is_true(json_object_get(im, "cost_model"))) {
+			const char *w = json_string_value(json_object_get(im, "why")) ?: "";
+			int k3 = 0;
+
+			while (k3 < nwhy && strcmp(whys[k3], w))
+				k3++;
+			if (k3 == nwhy && nwhy < 4)
+				whys[nwhy++] = w;
+			fprintf(f, "  [icount: not a cost %d]", k3 + 1);
+		}
 		fprintf(f, "\n");
 	}
+	for (int k3 = 0; k3 < nwhy; k3++)
+		fprintf(f, "%s[icount: not a cost %d]: %s\n", k3 ? "" : "\n", k3 + 1, whys[k3]);
 	if (json_array_size(un)) {
 		fprintf(f, "\nnot available in this kernel:");
 		json_array_foreach(un, i, b)
 			fprintf(f, " %s", json_string_value(b));
 		fprintf(f, "\n");
+	}
+	/* cases with no row at all (every mechanism n/a for the case's own reason) */
+	{
+		const char *last = "";
+		int first = 1;
+
+		json_array_foreach(json_object_get(res, "not_applicable"), i, v2) {
+			const char *c = json_string_value(json_object_get(v2, "case")) ?: "";
+			const char *w = json_string_value(json_object_get(v2, "why")) ?: "";
+			json_t *b2;
+			size_t j2;
+			int has = 0;
+
+			if (!strcmp(c, last))
+				continue;
+			last = c;
+			json_array_foreach(json_object_get(res, "benchmarks"), j2, b2)
+				has |= !strcmp(json_string_value(json_object_get(b2, "case")) ?: "", c);
+			if (has)
+				continue;
+			fprintf(f, "%s  %s: %s\n", first ? "\ncases not run in this boot:\n" : "", c, w);
+			first = 0;
+		}
 	}
 	if (json_object_get(res, "trace_check"))
 		bhb_print_trace(f, json_object_get(res, "trace_check"));

@@ -54,6 +54,7 @@ struct run_opts {
 	int trace;		/* traced runs per mechanism (cross-check) */
 	int boots;		/* >1: that many boots, merged */
 	int seed;		/* the order of the repetitions (boot I of --boots: seed + I) */
+	int narrow;		/* icount, --cpus not given: cases needing more CPUs are n/a */
 	int help;
 	char kernel_image[1024];	/* a user's own kernel: its bzImage ... */
 	char kernel_build[1024];	/* ... and its build tree (both or neither) */

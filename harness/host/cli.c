@@ -218,8 +218,10 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 	 * first's elapsed time, and one that spins waits for the 100 ms
 	 * round-robin kick (README: Deterministic mode).  One vCPU unless asked.
 	 */
-	if (!strcmp(o->accel, "icount") && !cpus_given)
+	if (!strcmp(o->accel, "icount") && !cpus_given) {
 		o->cpus = 1;
+		o->narrow = 1;
+	}
 	if (kernel_given && (o->kernel_image[0] || o->kernel_build[0])) {
 		snprintf(err, errlen, "--kernel and --kernel-image/--kernel-build are mutually exclusive "
 			 "(a Debian kernel, or a kernel of your own)");

@@ -65,10 +65,15 @@ static int ratio_res(json_t *res, json_t *from, json_t *to, const char *metric, 
 
 /* one line a reader can act on */
 static void verdict(char *out, size_t len, int ok50, double r50, double l50, double h50,
-		    int ok99, double r99, double l99, double h99)
+		    int ok99, double r99, double l99, double h99, double floor)
 {
 	char a[96] = "", b[96] = "";
 
+	/* floor: a change the model cannot tell from none (icount: 1%) */
+	l50 /= 1 + floor;
+	h50 /= 1 - floor;
+	l99 /= 1 + floor;
+	h99 /= 1 - floor;
 	if (ok50 && (l50 > 1 || h50 < 1))
 		snprintf(a, sizeof(a), "p50 %.2fx %s", r50 >= 1 ? r50 : 1 / r50, r50 >= 1 ? "worse" : "better");
 	if (ok99 && (l99 > 1 || h99 < 1))
@@ -77,6 +82,182 @@ static void verdict(char *out, size_t len, int ok50, double r50, double l50, dou
 		snprintf(out, len, "no measurable difference");
 	else
 		snprintf(out, len, "%s%s%s", a, a[0] && b[0] ? ", " : "", b);
+}
+
+/* how sure a run's comparisons are: what kind of number they rest on */
+enum evidence { EV_LEAD, EV_ICOUNT, EV_MERGED };
+
+static enum evidence evidence_of(json_t *res, char *text, size_t len)
+{
+	json_t *env = json_object_get(res, "env");
+	const char *acc = json_string_value(json_object_get(env, "accel")) ?: "?";
+	int boots = bhb_res_boots(res);
+
+	if (!strcmp(acc, "icount") && json_integer_value(json_object_get(env, "vcpus")) <= 1) {
+		snprintf(text, len, "the icount cost model (one vCPU, %s): deterministic, so one boot gives "
+			 "verdicts; a difference under 1%% is within what two boots of one kernel differ by. "
+			 "Instructions, not hardware time", BHB_ICOUNT_MEANING);
+		return EV_ICOUNT;
+	}
+	if (boots >= 3) {
+		snprintf(text, len, "%d merged boots under %s: the intervals span boots, so these are verdicts "
+			 "for this emulation; hardware can differ", boots, acc);
+		return EV_MERGED;
+	}
+	snprintf(text, len, "%s under %s%s: leads, not verdicts (a boot's medians move about 10%% with the "
+		 "host); confirm with `bhbench run --boots 3`, `bhbench ab` or `--accel icount`",
+		 boots > 1 ? "two boots" : "one boot", acc,
+		 !strcmp(acc, "icount") ? " with several vCPUs (run in turn: not the cost model)" : "");
+	return EV_LEAD;
+}
+
+static double jv(json_t *o, const char *a, const char *b, const char *c)
+{
+	json_t *v = json_object_get(json_object_get(o, a), b);
+
+	if (c)
+		v = json_object_get(v, c);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *where_ran(json_t *b)
+{
+	static char buf[4][64];
+	static int k;
+	json_t *ctx = json_object_get(b, "contexts"), *v;
+	json_int_t best = 0;
+	const char *name;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "?");
+	json_object_foreach(ctx, name, v)
+		if (json_integer_value(v) > best) {
+			best = json_integer_value(v);
+			snprintf(buf[k], sizeof(buf[k]), "%s", name);
+		}
+	return buf[k];
+}
+
+/* the cleanest latency case: hardirq, periodic, one item, no cost, no hog, no load */
+static const char *plain_case(json_t *res)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
+		json_t *pa = json_object_get(b, "params");
+
+		if (!strcmp(json_string_value(json_object_get(b, "producer")) ?: "", "hardirq") &&
+		    (!pa || (json_integer_value(json_object_get(pa, "burst")) <= 1 &&
+			     !json_integer_value(json_object_get(pa, "cost_ns")) &&
+			     !json_integer_value(json_object_get(pa, "softirq_load_period_ns")) &&
+			     !strcmp(json_string_value(json_object_get(pa, "hog")) ?: "none", "none") &&
+			     !strcmp(json_string_value(json_object_get(pa, "pattern")) ?: "periodic", "periodic"))))
+			return bhb_res_case(b);
+	}
+	return NULL;
+}
+
+/* the saturating case of least callback cost (the mechanism's own per-item cost shows most) */
+static const char *saturated_case(json_t *res, const char *mech)
+{
+	json_t *b;
+	size_t i;
+	const char *best = NULL;
+	double bc = INFINITY;
+
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
+		double off = jv(b, "throughput", "offered_per_s", NULL), done = jv(b, "throughput", "items_per_s", "value");
+		double cost = (double)json_integer_value(json_object_get(json_object_get(b, "params"), "cost_ns"));
+
+		if (strcmp(json_string_value(json_object_get(b, "mech")) ?: "", mech) || !(off > 0) ||
+		    !(done < 0.95 * off) || json_integer_value(json_object_get(json_object_get(b, "params"), "touch_bytes")))
+			continue;
+		if (cost < bc) {
+			bc = cost;
+			best = bhb_res_case(b);
+		}
+	}
+	return best;
+}
+
+/*
+ * The report's first screen: for each conversion, what a driver author
+ * asks (how much later does my callback run, what happens to the tail and
+ * to throughput, where does it run now) in a few sentences, and what kind
+ * of number they rest on.
+ */
+static void in_short(FILE *md, FILE *html, json_t *res, int r, int nruns)
+{
+	char ev[512], s[1200];
+	enum evidence e = evidence_of(res, ev, sizeof(ev));
+	const char *plain = plain_case(res);
+	const char *word = e == EV_LEAD ? "lead" : "verdict";
+	double floor = e == EV_ICOUNT ? 0.01 : 0;
+
+	if (nruns > 1) {
+		fprintf(md, "**Run %d** (%s):\n\n", r, json_string_value(json_object_get(json_object_get(res, "env"), "kernel")));
+		fprintf(html, "<p><b>Run %d</b> (%s):</p>\n", r,
+			json_string_value(json_object_get(json_object_get(res, "env"), "kernel")));
+	}
+	fprintf(html, "<ul>\n");
+	for (size_t c = 0; c < sizeof(conv) / sizeof(conv[0]); c++) {
+		json_t *from = plain ? bhb_res_bench(res, plain, conv[c][0]) : NULL;
+		json_t *to = plain ? bhb_res_bench(res, plain, conv[c][1]) : NULL;
+		double r50, l50, h50, r99, l99, h99;
+		size_t n = 0;
+
+		if (!from || !to)
+			continue;
+		n += (size_t)snprintf(s + n, sizeof(s) - n, "**%s → %s** (%s): ", conv[c][0], conv[c][1], word);
+		if (!ratio_res(res, from, to, "q2e_p50", &r50, &l50, &h50)) {
+			double a = jv(from, "queue_to_exec_ns", "p50", "value"), b = jv(to, "queue_to_exec_ns", "p50", "value");
+			int diff = (l50 > 1 + floor || h50 < 1 - floor);
+
+			char by[48] = "";
+
+			if (diff)
+				snprintf(by, sizeof(by), "%.1f µs ", fabs(b - a) / 1e3);
+			n += (size_t)snprintf(s + n, sizeof(s) - n, "from a hardirq (case %s) the callback starts %s%s "
+					      "(queue to callback p50 %.1f → %.1f µs, ×%.2f [%.2f–%.2f])",
+					      plain, by, !diff ? "no measurably later" : b > a ? "later" : "sooner",
+					      a / 1e3, b / 1e3, r50, l50, h50);
+		}
+		if (!ratio_res(res, from, to, "p99", &r99, &l99, &h99) && n < sizeof(s))
+			n += (size_t)snprintf(s + n, sizeof(s) - n, "; its p99 latency ×%.2f [%.2f–%.2f]", r99, l99, h99);
+		if (n < sizeof(s) && strcmp(where_ran(to), where_ran(from)))
+			n += (size_t)snprintf(s + n, sizeof(s) - n, "; it runs in %s instead of %s", where_ran(to),
+					      where_ran(from));
+		else if (n < sizeof(s))
+			n += (size_t)snprintf(s + n, sizeof(s) - n, "; it runs where the %s ran (%s)", conv[c][0],
+					      where_ran(to));
+		const char *sat = saturated_case(res, conv[c][1]);
+		json_t *sf = sat ? bhb_res_bench(res, sat, conv[c][0]) : NULL, *stt = sat ? bhb_res_bench(res, sat, conv[c][1]) : NULL;
+		double rt, lt, ht;
+
+		if (sf && stt && !ratio_res(res, sf, stt, "items_per_s", &rt, &lt, &ht) && n < sizeof(s))
+			n += (size_t)snprintf(s + n, sizeof(s) - n, "; at saturation (case %s) items/s ×%.2f [%.2f–%.2f]",
+					      sat, rt, lt, ht);
+		if (n < sizeof(s))
+			snprintf(s + n, sizeof(s) - n, ".");
+		fprintf(md, "- %s\n", s);
+		/* the same sentence in HTML: ** pairs become <b></b> */
+		fprintf(html, "<li>");
+		for (const char *q = s; *q; q++)
+			if (q[0] == '*' && q[1] == '*') {
+				static int open;
+
+				fprintf(html, open ? "</b>" : "<b>");
+				open = !open;
+				q++;
+			} else {
+				fputc(*q, html);
+			}
+		fprintf(html, "</li>\n");
+	}
+	fprintf(html, "</ul>\n");
+	fprintf(md, "\nThese rest on %s.\n\n", ev);
+	fprintf(html, "<p>These rest on %s.</p>\n", ev);
 }
 
 struct fig {
@@ -180,12 +361,27 @@ int cmd_report(int argc, char **argv)
 		"<h1>bhbench report</h1>\n");
 	fprintf(md, "# bhbench report\n\n");
 
+	/* 0. in short: the conversion answers, and how sure they are */
+	fprintf(md, "## In short\n\n");
+	fprintf(html, "<h2>In short</h2>\n");
+	for (int r = 1; r < argc; r++) {
+		char err[512];
+		json_t *res = bhb_res_load(argv[r], err, sizeof(err));
+
+		if (!res)
+			continue;
+		in_short(md, html, res, r, argc - 1);
+		json_decref(res);
+	}
+
 	/* 1. conversion verdicts */
 	fprintf(md, "## Conversion verdicts\n\nRatios of medians over repetitions (NEW mechanism / tasklet), 95%% bootstrap interval; "
-		"a difference counts only when the interval excludes 1.\n\n"
+		"a difference counts only when the interval excludes 1 (icount: 1 ± 1%%); one boot under TCG or KVM gives "
+		"leads, marked so.\n\n"
 		"| run | scenario | case | conversion | p50 ratio | p99 ratio | items/s ratio | verdict |\n|---|---|---|---|---|---|---|---|\n");
 	fprintf(html, "<h2>Conversion verdicts</h2><p>Ratios of medians over repetitions (converted / original), "
-		"95%% bootstrap interval; a difference counts only when the interval excludes 1.</p>\n"
+		"95%% bootstrap interval; a difference counts only when the interval excludes 1 (icount: 1 ± 1%%); one boot "
+		"under TCG or KVM gives leads, marked so.</p>\n"
 		"<table id=\"verdicts\"><tr><th>run</th><th>scenario</th><th>case</th><th>conversion</th><th>p50 ratio</th>"
 		"<th>p99 ratio</th><th>items/s ratio</th><th>verdict</th></tr>\n");
 	for (int r = 1; r < argc; r++) {
@@ -199,6 +395,8 @@ int cmd_report(int argc, char **argv)
 		const char *scen = json_string_value(json_object_get(json_object_get(res, "scenario"), "name"));
 		const char *prods[MAXCASES];
 		size_t ncase = (size_t)bhb_res_cases(res, prods, MAXCASES);
+		char evtext[512];
+		enum evidence ev = evidence_of(res, evtext, sizeof(evtext));
 
 		for (size_t p = 0; p < ncase; p++)
 			for (size_t c = 0; c < sizeof(conv) / sizeof(conv[0]); c++) {
@@ -215,7 +413,7 @@ int cmd_report(int argc, char **argv)
 					snprintf(s50, sizeof(s50), "%.2f [%.2f-%.2f]", r50, l50, h50);
 				if (ok99)
 					snprintf(s99, sizeof(s99), "%.2f [%.2f-%.2f]", r99, l99, h99);
-				verdict(v, sizeof(v), ok50, r50, l50, h50, ok99, r99, l99, h99);
+				verdict(v, sizeof(v), ok50, r50, l50, h50, ok99, r99, l99, h99, ev == EV_ICOUNT ? 0.01 : 0);
 				/* items/s, where the offered load saturated one of the two */
 				char st[48] = "-";
 				double rt, lt, ht, off = json_real_value(json_object_get(json_object_get(to, "throughput"), "offered_per_s"));
@@ -231,10 +429,13 @@ int cmd_report(int argc, char **argv)
 							 strcmp(v, "no measurable difference") ? ", " : "; ",
 							 rt >= 1 ? rt : 1 / rt, rt >= 1 ? "higher" : "lower");
 				}
-				fprintf(md, "| %d | %s | %s | %s → %s | %s | %s | %s | %s |\n", r, scen, prods[p], conv[c][0],
-					conv[c][1], s50, s99, st, v);
+				/* one TCG boot: the difference is a lead (see "In short") */
+				const char *pre = ev == EV_LEAD && strncmp(v, "no measurable", 13) ? "lead: " : "";
+
+				fprintf(md, "| %d | %s | %s | %s → %s | %s | %s | %s | %s%s |\n", r, scen, prods[p], conv[c][0],
+					conv[c][1], s50, s99, st, pre, v);
 				fprintf(html, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s → %s</td><td>%s</td><td>%s</td><td>%s</td>"
-					"<td>%s</td></tr>\n", r, scen, prods[p], conv[c][0], conv[c][1], s50, s99, st, v);
+					"<td>%s%s</td></tr>\n", r, scen, prods[p], conv[c][0], conv[c][1], s50, s99, st, pre, v);
 			}
 		/* hotplug behaviour of each conversion (teardown mode, largest K) */
 		for (size_t c = 0; c < sizeof(conv) / sizeof(conv[0]); c++) {
