@@ -81,10 +81,15 @@ ab-test: harness kernel
 icount-test: harness kernel
 	tests/icount.sh
 
-test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test ab-test icount-test
+# the module's own fixes, each shown by a guest (one icount boot, 2 vCPUs)
+module-test: harness kernel
+	tests/module-bugs.sh
+
+test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test ab-test icount-test \
+	module-test
 
 clean:
 	$(MAKE) -C harness clean
 
 .PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test control-test \
-	custom-kernel-test ab-test icount-test test clean
+	custom-kernel-test ab-test icount-test module-test test clean

@@ -7,12 +7,16 @@
 #include <linux/completion.h>
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
+#include <linux/irq_work.h>
 #include <linux/workqueue.h>
 
 #include "bhbench_uapi.h"
 
 struct bhb_run;
 struct bhb_pcpu;
+
+#define BHB_IW_RING	128	/* irqwork: ticks handed over, not yet run */
+#define BHB_EXIT_RING	16	/* producer exit stamps kept */
 
 /* One deferred-work item: a slot a producer reuses round-robin. */
 struct bhb_item {
@@ -24,9 +28,12 @@ struct bhb_item {
 	u64 t_intended;			/* when the arrival was due */
 	u64 t_queued;			/* just before the queue call */
 	u64 seq;			/* per producing CPU, from 1 */
+	u64 ev;				/* the producer invocation that queued it (0: none) */
 	u64 t_exec;			/* callback entry */
+	u64 t_returned;			/* hotplug: the queue call returned (0: not yet) */
 	u32 exec_cpu;
 	u32 phase;			/* hotplug: enum bhb_hp_phase at entry */
+	u32 done;			/* hotplug: t_exec, exec_cpu, phase written (release) */
 	atomic_t busy;			/* queued and callback not yet entered */
 };
 
@@ -71,13 +78,47 @@ struct bhb_pcpu {
 	struct tasklet_struct noise;
 	bool noise_ready;
 	struct task_struct *bh_window;	/* producer inside local_bh_enable() */
-	atomic64_t max_done_seq;	/* highest sequence executed so far */
-	atomic64_t executed_own;
+	u64 next_due;			/* timer producers: the next tick's intended time */
+	u32 catchup;			/* ticks run back to back in this interrupt */
+
+	/* irqwork producer: ticks the timer handed to the irq_work */
+	struct irq_work iw;
+	u64 iw_due[BHB_IW_RING];
+	u32 iw_head, iw_tail;
+	u32 iw_ticks;			/* ticks handed over */
+	bool iw_last;			/* the timer handed over its last tick */
+	bool iw_done;			/* bhb_producer_done() called */
+
+	/*
+	 * Producer exit stamps.  Every invocation of the producer's handler
+	 * (a timer callback, the irq_work, one loop of the kthread) is an
+	 * event, numbered from 1; items record it.  When invocation N
+	 * returns, its time goes to slot N % BHB_EXIT_RING, tagged with N
+	 * (0 while being written), and exit_seq becomes N (release).
+	 */
+	u64 ev;
+	u64 exit_seq;
+	struct {
+		u64 tag;
+		u64 ns;
+	} exit[BHB_EXIT_RING];
+
+	/*
+	 * Written by whichever CPU runs the callback: a cache line of their
+	 * own, so that callbacks on another CPU (wq_unbound, remote) do not
+	 * bounce the producer's lines.
+	 */
+	struct {
+		atomic64_t max_done_seq;	/* highest sequence executed so far */
+		atomic64_t executed_own;	/* callbacks that returned */
+	} ____cacheline_aligned_in_smp exec;
 
 	/* written with interrupts off on this CPU (executor) or by the producer */
 	struct bhb_cpu_stats stats;
 	u64 hist_lat[BHB_HIST_NBUCKETS];
 	u64 hist_q2e[BHB_HIST_NBUCKETS];
+	u64 hist_tail[BHB_HIST_NBUCKETS];
+	u64 hist_x2e[BHB_HIST_NBUCKETS];
 };
 
 struct bhb_run {
@@ -91,6 +132,7 @@ struct bhb_run {
 	u64 lost;
 	bool stop;
 	atomic_t phase;			/* hotplug runs: enum bhb_hp_phase */
+	DECLARE_BITMAP(went_offline, BHB_MAX_CPUS);	/* producing CPUs taken offline */
 };
 
 extern const struct bhb_mech *const bhb_mechs[BHB_NR_MECHS];
@@ -128,6 +170,7 @@ void bhb_arrive(struct bhb_pcpu *pc, u64 intended);
 u64 bhb_run_pending(struct bhb_run *run);
 void bhb_run_reclaim(struct bhb_run *run);
 int bhb_kthread_park_until_stopped(void);
+void bhb_run_cpu_down(unsigned int cpu);
 
 int bhb_hp_init(void);
 void bhb_hp_exit(void);

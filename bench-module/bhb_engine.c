@@ -9,11 +9,14 @@
  * that intended time, so a slow mechanism or a late timer shows up in the
  * latency instead of silently slowing the arrivals down.
  */
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -25,20 +28,42 @@
 #include "bhb.h"
 #include "bhb_compat.h"
 
+/* the latency run in progress, for bhb_run_cpu_down() */
+static struct bhb_run *bhb_active;
+
 /* Producers start this long after the run is set up. */
 #define BHB_START_DELAY_NS	(2 * NSEC_PER_MSEC)
+/* a late timer producer's pause after BHB_MAX_CATCHUP ticks in one interrupt */
+#define BHB_CATCHUP_PAUSE_NS	(20 * NSEC_PER_USEC)
 
+static bool bhb_kthread_named(const char *prefix)
+{
+	return (current->flags & PF_KTHREAD) && !strncmp(current->comm, prefix, strlen(prefix));
+}
+
+/*
+ * Where a callback runs.  A softirq over the idle task can only be an
+ * interrupt's exit; over another task it is that or the task's own
+ * local_bh_enable(), which the kernel does not tell apart, so it gets a
+ * name of its own.  Under PREEMPT_RT (and threadirqs) softirqs also run in
+ * ktimers/N and at the end of threaded handlers.
+ */
 static unsigned int bhb_context(struct bhb_pcpu *pc)
 {
 	if (in_hardirq())
 		return BHB_CTX_HARDIRQ;
 	if (in_serving_softirq()) {
-		if ((current->flags & PF_KTHREAD) &&
-		    !strncmp(current->comm, "ksoftirqd/", 10))
+		if (bhb_kthread_named("ksoftirqd/"))
 			return BHB_CTX_KSOFTIRQD;
 		if (pc && READ_ONCE(pc->bh_window) == current)
 			return BHB_CTX_SOFTIRQ_BH_ENABLE;
-		return BHB_CTX_SOFTIRQ_IRQ_EXIT;
+		if (bhb_kthread_named("ktimers/"))
+			return BHB_CTX_SOFTIRQ_KTIMERS;
+		if (bhb_kthread_named("irq/"))
+			return BHB_CTX_SOFTIRQ_IRQ_THREAD;
+		if (is_idle_task(current))
+			return BHB_CTX_SOFTIRQ_IRQ_EXIT;
+		return BHB_CTX_SOFTIRQ_TASK;
 	}
 	if (current->flags & PF_WQ_WORKER)
 		return BHB_CTX_KWORKER;
@@ -65,6 +90,69 @@ void bhb_record(struct bhb_pcpu *pc, u64 lat, u64 q2e, unsigned int ctx)
 	s->q2e_sum_ns += q2e;
 }
 
+/* the producer's own tail and producer exit -> callback; interrupts off, on pc's CPU */
+static void bhb_record_exit(struct bhb_pcpu *pc, u64 tail, u64 x2e)
+{
+	pc->hist_tail[bhb_hist_index(tail)]++;
+	pc->hist_x2e[bhb_hist_index(x2e)]++;
+	pc->stats.tail_sum_ns += tail;
+	pc->stats.x2e_sum_ns += x2e;
+	pc->stats.x2e_n++;
+}
+
+/* A producer's handler begins: the items it queues belong to this event. */
+static void bhb_producer_enter(struct bhb_pcpu *pc)
+{
+	pc->ev++;
+}
+
+/* ... and returns, at @now. */
+static void bhb_producer_exit(struct bhb_pcpu *pc, u64 now)
+{
+	u32 slot = pc->ev % BHB_EXIT_RING;
+
+	/*
+	 * A reader (bhb_exit_of(), any CPU) that saw the tag before and after
+	 * reading ns must not mix two stamps: the tag is cleared before ns
+	 * changes and set after (pairs with the smp_rmb()s there).  A
+	 * seqcount would make that reader spin on a preempted writer (the
+	 * kthread producer); a lost stamp is counted instead.
+	 */
+	WRITE_ONCE(pc->exit[slot].tag, 0);
+	/* the tag cleared before ns changes */
+	smp_wmb();
+	WRITE_ONCE(pc->exit[slot].ns, now);
+	/* ns written before the tag names it */
+	smp_wmb();
+	WRITE_ONCE(pc->exit[slot].tag, pc->ev);
+	/* the slot complete before exit_seq says so: pairs with bhb_exit_of() */
+	smp_store_release(&pc->exit_seq, pc->ev);
+}
+
+enum { BHB_EXIT_OK, BHB_EXIT_NOT_YET, BHB_EXIT_LOST, BHB_EXIT_NONE };
+
+/* when event @ev of @owner's producer returned, if it has and it is still known */
+static int bhb_exit_of(struct bhb_pcpu *owner, u64 ev, u64 *ns)
+{
+	u32 slot = ev % BHB_EXIT_RING;
+	u64 tag;
+
+	if (!ev)
+		return BHB_EXIT_NONE;
+	/* pairs with the release in bhb_producer_exit(): the slot is written */
+	if (smp_load_acquire(&owner->exit_seq) < ev)
+		return BHB_EXIT_NOT_YET;
+	tag = READ_ONCE(owner->exit[slot].tag);
+	/* the tag before ns: pairs with the writer's second smp_wmb() */
+	smp_rmb();
+	*ns = READ_ONCE(owner->exit[slot].ns);
+	/* ns before the tag again: pairs with the writer's first smp_wmb() */
+	smp_rmb();
+	if (tag != ev || READ_ONCE(owner->exit[slot].tag) != ev)
+		return BHB_EXIT_LOST;
+	return BHB_EXIT_OK;
+}
+
 static void bhb_busy(u64 from, u64 ns)
 {
 	while (ktime_get_ns() - from < ns)
@@ -89,10 +177,11 @@ void bhb_item_exec(struct bhb_item *it)
 {
 	struct bhb_pcpu *owner = it->owner;
 	struct bhb_run *run = owner->run;
-	u64 intended = it->t_intended, queued = it->t_queued, seq = it->seq;
+	u64 intended = it->t_intended, queued = it->t_queued, seq = it->seq, ev = it->ev;
 	struct bhb_pcpu *pc;
 	unsigned long flags;
-	u64 now;
+	u64 now, exit_ns = 0;
+	int exit_state;
 	s64 prev;
 	int cpu;
 
@@ -112,24 +201,32 @@ void bhb_item_exec(struct bhb_item *it)
 	 */
 	atomic_xchg(&it->busy, 0);
 	it->phase = atomic_read(&run->phase);
+	/* the hotplug collect counts the item once this is seen */
+	smp_store_release(&it->done, 1);
+	exit_state = bhb_exit_of(owner, ev, &exit_ns);
 
 	local_irq_save(flags);
 	cpu = smp_processor_id();
 	pc = cpu < BHB_MAX_CPUS ? run->pcpu[cpu] : NULL;
 	if (likely(pc)) {
 		bhb_record(pc, now - intended, now - queued, bhb_context(pc));
+		if (exit_state == BHB_EXIT_OK && exit_ns >= queued && now >= exit_ns)
+			bhb_record_exit(pc, exit_ns - queued, now - exit_ns);
+		else if (exit_state == BHB_EXIT_NOT_YET || exit_state == BHB_EXIT_OK)
+			pc->stats.before_exit++;
+		else if (exit_state == BHB_EXIT_LOST)
+			pc->stats.exit_unknown++;
 		if (cpu != owner->cpu)
 			pc->stats.other_cpu++;
-		prev = atomic64_read(&owner->max_done_seq);
+		prev = atomic64_read(&owner->exec.max_done_seq);
 		do {
 			if ((u64)prev > seq) {
 				pc->stats.out_of_order++;
 				break;
 			}
-		} while (!atomic64_try_cmpxchg(&owner->max_done_seq, &prev, seq));
+		} while (!atomic64_try_cmpxchg(&owner->exec.max_done_seq, &prev, seq));
 	}
 	local_irq_restore(flags);
-	atomic64_inc(&owner->executed_own);
 
 	if (run->req.cost_ns)
 		bhb_busy(now, run->req.cost_ns);
@@ -149,6 +246,8 @@ void bhb_item_exec(struct bhb_item *it)
 	if (likely(pc))
 		pc->stats.exec_end_ns = max(pc->stats.exec_end_ns, ktime_get_ns());
 	local_irq_restore(flags);
+	/* returned, not entered: the drain waits for the last callback's end */
+	atomic64_inc(&owner->exec.executed_own);
 }
 
 /* One arrival on pc's CPU, due at @intended. */
@@ -165,6 +264,7 @@ void bhb_arrive(struct bhb_pcpu *pc, u64 intended)
 		return;
 	}
 	it->seq = ++pc->seq;
+	it->ev = pc->ev;
 	it->t_intended = intended;
 	it->t_queued = ktime_get_ns();
 	if (run->req.producer == BHB_PROD_REMOTE ?
@@ -173,7 +273,8 @@ void bhb_arrive(struct bhb_pcpu *pc, u64 intended)
 		atomic_set(&it->busy, 0);
 		return;
 	}
-	pc->stats.queued++;
+	/* read with READ_ONCE() by bhb_run_pending() on another CPU */
+	WRITE_ONCE(pc->stats.queued, pc->stats.queued + 1);
 }
 
 static void bhb_producer_done(struct bhb_run *run)
@@ -228,19 +329,100 @@ static bool bhb_tick(struct bhb_pcpu *pc, u64 intended)
  * hardirq, softirq and remote producers: a pinned hrtimer per CPU, hard
  * (like a device interrupt) or soft (the timer softirq)
  */
+/*
+ * The next expiry of a timer producer's hrtimer, after the tick due at
+ * @intended ran; @now is after it.  Counts late ticks and bounds catch-up.
+ */
+static enum hrtimer_restart bhb_timer_next(struct bhb_pcpu *pc, struct hrtimer *t, u64 intended,
+					   u64 now)
+{
+	/* due time of the next arrival, even if already past: no skipping */
+	pc->next_due = intended + bhb_next_gap(pc);
+	if (pc->next_due > now) {
+		pc->catchup = 0;
+		hrtimer_set_expires(t, ns_to_ktime(pc->next_due));
+		return HRTIMER_RESTART;
+	}
+	/*
+	 * Behind: the hrtimer core would run every late tick back to back in
+	 * this one interrupt.  After BHB_MAX_CATCHUP of them the rest waits
+	 * for a later interrupt; the arrivals keep their intended times, so
+	 * the delay shows in their latency.
+	 */
+	pc->stats.late_ticks++;
+	if (++pc->catchup < BHB_MAX_CATCHUP) {
+		hrtimer_set_expires(t, ns_to_ktime(pc->next_due));
+		return HRTIMER_RESTART;
+	}
+	pc->catchup = 0;
+	pc->stats.catchup_cuts++;
+	hrtimer_set_expires(t, ns_to_ktime(now + BHB_CATCHUP_PAUSE_NS));
+	return HRTIMER_RESTART;
+}
+
+/* hardirq, softirq and remote producers: the queue calls run in the timer */
 static enum hrtimer_restart bhb_timer_fn(struct hrtimer *t)
 {
 	struct bhb_pcpu *pc = container_of(t, struct bhb_pcpu, timer);
 	struct bhb_run *run = pc->run;
-	u64 intended = ktime_to_ns(hrtimer_get_expires(t));
+	u64 intended = pc->next_due, now;
+	enum hrtimer_restart ret;
+	bool done;
 
-	if (bhb_tick(pc, intended) || READ_ONCE(run->stop)) {
+	bhb_producer_enter(pc);
+	done = bhb_tick(pc, intended) || READ_ONCE(run->stop);
+	now = ktime_get_ns();
+	ret = done ? HRTIMER_NORESTART : bhb_timer_next(pc, t, intended, now);
+	/* the callback returns: its items' producer tail ends here */
+	bhb_producer_exit(pc, now);
+	if (done)
 		bhb_producer_done(run);
+	return ret;
+}
+
+/*
+ * irqwork producer, the timer half: hands the tick to the irq_work on
+ * this CPU, whose interrupt follows this one's return.  A full ring (the
+ * irq_work far behind) keeps the tick for a later expiry.
+ */
+static enum hrtimer_restart bhb_iw_timer_fn(struct hrtimer *t)
+{
+	struct bhb_pcpu *pc = container_of(t, struct bhb_pcpu, timer);
+	struct bhb_run *run = pc->run;
+	u32 ticks = DIV_ROUND_UP(run->req.nr_items, max(run->req.burst, 1u));
+	u64 now = ktime_get_ns();
+
+	if (pc->iw_head - pc->iw_tail == BHB_IW_RING) {
+		irq_work_queue(&pc->iw);
+		hrtimer_set_expires(t, ns_to_ktime(now + BHB_CATCHUP_PAUSE_NS));
+		return HRTIMER_RESTART;
+	}
+	pc->iw_due[pc->iw_head++ % BHB_IW_RING] = pc->next_due;
+	if (++pc->iw_ticks >= ticks || READ_ONCE(run->stop)) {
+		pc->iw_last = true;
+		irq_work_queue(&pc->iw);
 		return HRTIMER_NORESTART;
 	}
-	/* due time of the next arrival, even if already past: no skipping */
-	hrtimer_set_expires(t, ns_to_ktime(intended + bhb_next_gap(pc)));
-	return HRTIMER_RESTART;
+	irq_work_queue(&pc->iw);
+	return bhb_timer_next(pc, t, pc->next_due, now);
+}
+
+/* irqwork producer, the device-interrupt half: every tick handed over */
+static void bhb_iw_fn(struct irq_work *w)
+{
+	struct bhb_pcpu *pc = container_of(w, struct bhb_pcpu, iw);
+	struct bhb_run *run = pc->run;
+	bool done = false;
+
+	bhb_producer_enter(pc);
+	while (pc->iw_tail != pc->iw_head)
+		done |= bhb_tick(pc, pc->iw_due[pc->iw_tail++ % BHB_IW_RING]);
+	bhb_producer_exit(pc, ktime_get_ns());
+	if ((done || (pc->iw_last && pc->iw_tail == pc->iw_head) || READ_ONCE(run->stop)) &&
+	    !pc->iw_done) {
+		pc->iw_done = true;
+		bhb_producer_done(run);
+	}
 }
 
 static enum hrtimer_mode bhb_timer_mode(const struct bhb_run *run)
@@ -253,7 +435,7 @@ static void bhb_timer_start(void *arg)
 {
 	struct bhb_pcpu *pc = arg;
 
-	hrtimer_start(&pc->timer, ns_to_ktime(pc->run->start_ns), bhb_timer_mode(pc->run));
+	hrtimer_start(&pc->timer, ns_to_ktime(pc->next_due), bhb_timer_mode(pc->run));
 }
 
 /* the competing softirq load: a tasklet busy for noise_cost_ns */
@@ -287,7 +469,7 @@ static void bhb_noise_start(void *arg)
 static bool bhb_timer_producer(u32 producer)
 {
 	return producer == BHB_PROD_HARDIRQ || producer == BHB_PROD_SOFTIRQ ||
-	       producer == BHB_PROD_REMOTE;
+	       producer == BHB_PROD_REMOTE || producer == BHB_PROD_IRQWORK;
 }
 
 /* process producer: a kthread bound to the CPU */
@@ -296,7 +478,7 @@ static int bhb_thread_fn(void *arg)
 	struct bhb_pcpu *pc = arg;
 	struct bhb_run *run = pc->run;
 	bool bh = run->req.producer == BHB_PROD_PROCESS_BH;
-	u64 next = run->start_ns;
+	u64 next = pc->next_due;
 
 	bool done = false;
 
@@ -308,14 +490,18 @@ static int bhb_thread_fn(void *arg)
 			schedule_hrtimeout_range(&due, 0, HRTIMER_MODE_ABS);
 			continue;
 		}
+		bhb_producer_enter(pc);
 		if (bh) {
 			local_bh_disable();
 			done = bhb_tick(pc, next);
 			WRITE_ONCE(pc->bh_window, current);
+			/* the producer's part ends where local_bh_enable() runs the softirqs */
+			bhb_producer_exit(pc, ktime_get_ns());
 			local_bh_enable();
 			WRITE_ONCE(pc->bh_window, NULL);
 		} else {
 			done = bhb_tick(pc, next);
+			bhb_producer_exit(pc, ktime_get_ns());
 		}
 		next += bhb_next_gap(pc);
 		/* a producer that fell behind must still let its CPU breathe */
@@ -425,8 +611,8 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 		pc->run = run;
 		pc->cpu = cpu;
 		pc->stats.lat_min_ns = U64_MAX;
-		atomic64_set(&pc->max_done_seq, 0);
-		atomic64_set(&pc->executed_own, 0);
+		atomic64_set(&pc->exec.max_done_seq, 0);
+		atomic64_set(&pc->exec.executed_own, 0);
 		if (req->touch_bytes) {
 			pc->touch = kvzalloc_node(req->touch_bytes, GFP_KERNEL, cpu_to_node(cpu));
 			if (!pc->touch)
@@ -479,7 +665,7 @@ u64 bhb_run_pending(struct bhb_run *run)
 		if (!pc || !pc->producing)
 			continue;
 		queued += READ_ONCE(pc->stats.queued);
-		done += atomic64_read(&pc->executed_own);
+		done += atomic64_read(&pc->exec.executed_own);
 	}
 	return queued - done;
 }
@@ -494,10 +680,13 @@ static void bhb_stop_producers(struct bhb_run *run)
 
 		if (!pc || !pc->producing)
 			continue;
-		if (pc->timer_ready)
+		if (pc->timer_ready) {
 			hrtimer_cancel(&pc->timer);
-		else if (pc->thread)
+			if (run->req.producer == BHB_PROD_IRQWORK)
+				irq_work_sync(&pc->iw);
+		} else if (pc->thread) {
 			kthread_stop(pc->thread);
+		}
 		pc->thread = NULL;
 		if (pc->noise_ready) {
 			hrtimer_cancel(&pc->noise_timer);
@@ -514,12 +703,15 @@ static void bhb_stop_producers(struct bhb_run *run)
  */
 int bhb_run_execute(struct bhb_run *run)
 {
+	u32 nprod = hweight64(run->req.cpu_mask), k = 0;
 	unsigned long deadline;
 	int cpu, ret = 0;
 
 	/* a bias of one: no early producer can complete before all started */
 	atomic_set(&run->producers_left, 1);
 	cpus_read_lock();
+	/* from here on an offline of a producing CPU is recorded (bhb_run_cpu_down) */
+	WRITE_ONCE(bhb_active, run);
 	run->start_ns = ktime_get_ns() + BHB_START_DELAY_NS;
 	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
 		struct bhb_pcpu *pc = run->pcpu[cpu];
@@ -530,6 +722,16 @@ int bhb_run_execute(struct bhb_run *run)
 			ret = -ENODEV;
 			break;
 		}
+		/*
+		 * Staggered: with the same start and period every CPU's timer
+		 * would fire at once, and a callback queued to another CPU
+		 * (wq_unbound) would never find one idle.
+		 */
+		pc->next_due = run->start_ns;
+		if (!(run->req.flags & BHB_RUN_ALIGNED))
+			pc->next_due += div_u64(run->req.period_ns * k, nprod);
+		pc->stats.first_due_ns = pc->next_due;
+		k++;
 		atomic_inc(&run->producers_left);
 		if (run->req.noise_period_ns) {
 			tasklet_setup(&pc->noise, bhb_noise_fn);
@@ -539,7 +741,10 @@ int bhb_run_execute(struct bhb_run *run)
 			smp_call_function_single(cpu, bhb_noise_start, pc, 1);
 		}
 		if (bhb_timer_producer(run->req.producer)) {
-			bhb_hrtimer_setup(&pc->timer, bhb_timer_fn, CLOCK_MONOTONIC,
+			if (run->req.producer == BHB_PROD_IRQWORK)
+				pc->iw = IRQ_WORK_INIT_HARD(bhb_iw_fn);
+			bhb_hrtimer_setup(&pc->timer, run->req.producer == BHB_PROD_IRQWORK ?
+					  bhb_iw_timer_fn : bhb_timer_fn, CLOCK_MONOTONIC,
 					  bhb_timer_mode(run));
 			pc->timer_ready = true;
 			smp_call_function_single(cpu, bhb_timer_start, pc, 1);
@@ -575,9 +780,30 @@ int bhb_run_execute(struct bhb_run *run)
 		usleep_range(500, 1000);
 	run->end_ns = ktime_get_ns();
 	run->lost = bhb_run_pending(run);
+	/* under the lock: no teardown callback still looks at this run */
+	cpus_read_lock();
+	WRITE_ONCE(bhb_active, NULL);
+	cpus_read_unlock();
+	if (!ret && !bitmap_empty(run->went_offline, BHB_MAX_CPUS))
+		ret = -ENODEV;
 	bhb_stop_producers(run);
 	bhb_run_reclaim(run);
 	return ret;
+}
+
+/*
+ * A CPU's teardown (CPUHP_AP_ONLINE_DYN, registered by bhb_hotplug.c): if
+ * it produces in the running run, its pinned producer is about to move to
+ * another CPU and the run's numbers to mean something else; the run then
+ * fails with -ENODEV.  Runs under the hotplug lock, which
+ * bhb_run_execute() holds for reading while it sets and clears the run.
+ */
+void bhb_run_cpu_down(unsigned int cpu)
+{
+	struct bhb_run *run = READ_ONCE(bhb_active);
+
+	if (run && cpu < BHB_MAX_CPUS && run->pcpu[cpu] && run->pcpu[cpu]->producing)
+		set_bit(cpu, run->went_offline);
 }
 
 /*
@@ -596,7 +822,7 @@ void bhb_run_reclaim(struct bhb_run *run)
 		if (!pc || !pc->producing)
 			continue;
 		/* executed within the drain bound: late runs below do not count */
-		pc->stats.executed_own = atomic64_read(&pc->executed_own);
+		pc->stats.executed_own = atomic64_read(&pc->exec.executed_own);
 		for (i = 0; i < run->req.inflight; i++)
 			run->mech->sync(&pc->items[i]);
 	}

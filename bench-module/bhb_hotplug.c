@@ -60,14 +60,20 @@ static void hp_queue_all(struct bhb_run *run, bool remote)
 		struct bhb_item *it = &pc->items[i];
 		bool ok;
 
-		atomic_set(&it->busy, 1);
+		WRITE_ONCE(it->t_returned, 0);
+		it->done = 0;
 		it->seq = i + 1;
+		it->ev = 0;	/* no producer handler: no exit stamp */
 		it->t_intended = ktime_get_ns();
-		it->t_queued = it->t_intended;
+		WRITE_ONCE(it->t_queued, it->t_intended);
+		/* the dead count sees t_queued with busy */
+		atomic_set_release(&it->busy, 1);
 		pc->stats.arrivals++;
 		ok = remote ? run->mech->queue_on(it, hp_cfg.cpu) : run->mech->queue(it);
+		/* until this is set the item is inside its queue call: not yet queued */
+		WRITE_ONCE(it->t_returned, ktime_get_ns());
 		if (ok) {
-			pc->stats.queued++;
+			WRITE_ONCE(pc->stats.queued, pc->stats.queued + 1);
 		} else {
 			pc->stats.refused++;
 			atomic_set(&it->busy, 0);
@@ -75,14 +81,33 @@ static void hp_queue_all(struct bhb_run *run, bool remote)
 	}
 }
 
-static u64 hp_count_pending(struct bhb_run *run)
+/*
+ * Items queued and not started at t_dead.  An item whose queue call began
+ * before t_dead and had not returned (RACE: the call runs on another CPU)
+ * is not known to be queued: it is counted in *in_call instead.  Calls
+ * begun after t_dead are in neither (queued_after_dead, at collect).
+ */
+static u64 hp_count_pending(struct bhb_run *run, u64 t_dead, u64 *in_call)
 {
 	struct bhb_pcpu *pc = hp_owner(run);
 	u64 n = 0;
 	u32 i;
 
-	for (i = 0; i < hp_cfg.count; i++)
-		n += atomic_read(&pc->items[i].busy) != 0;
+	*in_call = 0;
+	for (i = 0; i < hp_cfg.count; i++) {
+		struct bhb_item *it = &pc->items[i];
+		u64 begun;
+
+		if (!atomic_read_acquire(&it->busy))
+			continue;
+		begun = READ_ONCE(it->t_queued);
+		if (begun > t_dead)
+			continue;
+		if (READ_ONCE(it->t_returned))
+			n++;
+		else
+			(*in_call)++;
+	}
 	return n;
 }
 
@@ -105,6 +130,7 @@ static int bhb_hp_teardown(unsigned int cpu)
 {
 	struct bhb_run *run = hp_run;
 
+	bhb_run_cpu_down(cpu);
 	if (!run || cpu != hp_cfg.cpu)
 		return 0;
 	hp_res.t_teardown_ns = ktime_get_ns();
@@ -133,7 +159,7 @@ static int bhb_hp_dead(unsigned int cpu)
 		hp_queue_all(run, true);
 	/* RACE: items queued after this stamp are not in the count below */
 	hp_res.t_dead_ns = ktime_get_ns();
-	hp_res.pending_at_dead = hp_count_pending(run);
+	hp_res.pending_at_dead = hp_count_pending(run, hp_res.t_dead_ns, &hp_res.in_call_at_dead);
 	hp_res.dead_cpu = raw_smp_processor_id();
 	hp_res.saw_dead = 1;
 	return 0;
@@ -284,8 +310,8 @@ long bhb_hp_collect_ioctl(void __user *uarg)
 
 		if (r->saw_dead && it->t_queued > r->t_dead_ns)
 			r->queued_after_dead++;
-		/* the callback wrote t_exec, exec_cpu and phase before clearing busy */
-		if (atomic_read_acquire(&it->busy) || !it->t_exec)
+		/* the callback wrote t_exec, exec_cpu and phase before done */
+		if (!smp_load_acquire(&it->done))
 			continue;
 		r->executed++;
 		r->by_phase[min_t(u32, it->phase, BHB_NR_HP_PHASES - 1)]++;

@@ -140,6 +140,8 @@ static long bhb_ioc_result(void __user *uarg)
 			res->stats.lat_min_ns = 0;
 		memcpy(res->hist_lat, pc->hist_lat, sizeof(res->hist_lat));
 		memcpy(res->hist_q2e, pc->hist_q2e, sizeof(res->hist_q2e));
+		memcpy(res->hist_tail, pc->hist_tail, sizeof(res->hist_tail));
+		memcpy(res->hist_x2e, pc->hist_x2e, sizeof(res->hist_x2e));
 		if (copy_to_user(&ubuf[n], res, sizeof(*res))) {
 			ret = -EFAULT;
 			goto out;

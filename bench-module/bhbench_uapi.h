@@ -14,7 +14,7 @@
 
 #include "bhb_hist.h"
 
-#define BHB_ABI_VERSION		5
+#define BHB_ABI_VERSION		6
 #define BHB_DEVICE_NAME		"bhbench"
 #define BHB_MAX_CPUS		64
 #define BHB_NAME_LEN		16
@@ -40,17 +40,30 @@ enum bhb_producer_id {
 	BHB_PROD_PROCESS_BH,	/* per-CPU kthread inside local_bh_disable() */
 	BHB_PROD_SOFTIRQ,	/* per-CPU pinned soft hrtimer (timer softirq) */
 	BHB_PROD_REMOTE,	/* hard hrtimer queueing onto remote_cpu */
+	/*
+	 * A device interrupt and nothing else: a hard hrtimer raises an
+	 * irq_work on its CPU, and the queue calls run in the irq_work
+	 * interrupt, whose exit has no timer reprogramming
+	 */
+	BHB_PROD_IRQWORK,
 	BHB_NR_PRODUCERS
 };
 
 /* The context a callback ran in. */
 enum bhb_ctx_id {
 	BHB_CTX_HARDIRQ,
-	BHB_CTX_SOFTIRQ_IRQ_EXIT,	/* softirq, not ksoftirqd, not the producer's bh_enable */
+	BHB_CTX_SOFTIRQ_IRQ_EXIT,	/* softirq over the idle task: an interrupt's exit */
 	BHB_CTX_SOFTIRQ_BH_ENABLE,	/* softirq run by the producer's local_bh_enable() */
 	BHB_CTX_KSOFTIRQD,
 	BHB_CTX_KWORKER,
 	BHB_CTX_PROCESS,
+	/*
+	 * softirq over another running task: an interrupt's exit or that
+	 * task's own local_bh_enable() (the kernel does not tell them apart)
+	 */
+	BHB_CTX_SOFTIRQ_TASK,
+	BHB_CTX_SOFTIRQ_KTIMERS,	/* in ktimers/N (PREEMPT_RT: the timer softirq thread) */
+	BHB_CTX_SOFTIRQ_IRQ_THREAD,	/* in a threaded handler's local_bh_enable() */
 	BHB_NR_CTX
 };
 
@@ -67,6 +80,7 @@ struct bhb_info {
 };
 
 /* Limits checked by BHB_IOC_RUN. */
+#define BHB_MAX_CATCHUP		64u		/* late ticks run in one interrupt */
 #define BHB_MAX_ITEMS		10000000u	/* arrivals per CPU */
 #define BHB_MAX_INFLIGHT	4096u		/* item slots per CPU */
 #define BHB_MIN_PERIOD_NS	1000ull
@@ -84,7 +98,12 @@ struct bhb_info {
 
 /* bhb_run_req.flags */
 #define BHB_RUN_POISSON		0x1u	/* exponential gaps of mean period_ns, not periodic */
-#define BHB_RUN_FLAGS		BHB_RUN_POISSON
+/*
+ * Every producing CPU's first tick at the same time (and so, periodic, every
+ * tick).  Without it CPU i of n starts i * period / n later.
+ */
+#define BHB_RUN_ALIGNED		0x2u
+#define BHB_RUN_FLAGS		(BHB_RUN_POISSON | BHB_RUN_ALIGNED)
 
 /* BHB_IOC_RUN: blocks until every arrival ran or the drain bound passed. */
 struct bhb_run_req {
@@ -137,6 +156,20 @@ struct bhb_cpu_stats {
 	__u64 lat_max_ns;
 	__u64 q2e_max_ns;	/* largest queue-call-to-callback latency */
 	__u64 q2e_sum_ns;	/* sum of queue-call-to-callback latencies */
+	/* producer, timer producers */
+	__u64 late_ticks;	/* ticks that ran when the next one was already due */
+	__u64 catchup_cuts;	/* times a late producer left its backlog for a later interrupt */
+	__u64 first_due_ns;	/* the first tick's intended time (ktime; staggered by CPU) */
+	/*
+	 * executor: the producer's own tail (queue call -> its handler
+	 * returned) and producer exit -> callback, for the callbacks whose
+	 * producer had returned when they started
+	 */
+	__u64 tail_sum_ns;
+	__u64 x2e_sum_ns;
+	__u64 x2e_n;		/* callbacks with a tail and an exit -> callback */
+	__u64 before_exit;	/* callbacks that started before their producer returned */
+	__u64 exit_unknown;	/* ... whose producer's exit stamp was overwritten */
 };
 
 struct bhb_cpu_result {
@@ -145,6 +178,8 @@ struct bhb_cpu_result {
 	struct bhb_cpu_stats stats;
 	__u64 hist_lat[BHB_HIST_NBUCKETS];	/* intended arrival -> callback */
 	__u64 hist_q2e[BHB_HIST_NBUCKETS];	/* queue call -> callback */
+	__u64 hist_tail[BHB_HIST_NBUCKETS];	/* queue call -> producer returned */
+	__u64 hist_x2e[BHB_HIST_NBUCKETS];	/* producer returned -> callback */
 };
 
 /* BHB_IOC_RESULT: copy out the last run's per-CPU results. */
@@ -229,7 +264,12 @@ struct bhb_hp_result {
 	__u64 t_last_exec_ns;
 	__u32 dead_cpu;		/* CPU the dead callback ran on */
 	__u32 saw_dead;		/* the CPU went through the dead callback */
-	__u64 queued_after_dead;	/* RACE: queue calls made after the death */
+	__u64 queued_after_dead;	/* RACE: queue calls begun after the death */
+	/*
+	 * RACE: queue calls begun before the death and not returned at it,
+	 * counted neither pending nor after the death
+	 */
+	__u64 in_call_at_dead;
 };
 
 /*

@@ -62,9 +62,9 @@ if ./bhbench run --kernel "$K612" --scenario default --quick --out "$out" --id s
 	s1=$(series "$out/suite/figures/run1-throughput.svg")
 	s2=$(series "$out/suite/figures/run1-throughput-cpus.svg")
 	s3=$(series "$out/suite/figures/run1-producers.svg")
-	[ "$n" -ge 24 ] && [ "$s1" -eq 8 ] && [ "$s2" -eq 8 ] && [ "$s3" -eq 5 ] &&
+	[ "$n" -ge 24 ] && [ "$s1" -eq 8 ] && [ "$s2" -eq 8 ] && [ "$s3" -eq 6 ] &&
 		grep -q '^| 1 | default | interference/hog-fifo | tasklet → wq_percpu | .*worse' "$out/suite/report.md" &&
-		pass "suite report: $n per-case CDFs; throughput vs cost and vs CPUs with 8 mechanisms; 5 producer contexts; the hog-fifo verdict" ||
+		pass "suite report: $n per-case CDFs; throughput vs cost and vs CPUs with 8 mechanisms; 6 producer contexts; the hog-fifo verdict" ||
 		fail "suite report figures ($n CDFs, series $s1 $s2 $s3)"
 else
 	tail -30 "$out/suite.out"; fail "default suite on $K612 exited non-zero"

@@ -24,6 +24,8 @@ uint64_t now_ns(void);
  * trace_reps > 0: then that many traced runs of every mechanism of the
  * first case (the trace cross-check); returns the number of failed runs
  */
+/* write CPU's online file; 0 or -errno; *ns: how long the write took */
+int set_online(int cpu, int on, uint64_t *ns);
 int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps, uint64_t order_seed, int narrow);
 /*
  * The trace cross-check (trace.c): the kernel's own trace events for one

@@ -298,6 +298,17 @@ static void *long_run(void *arg)
 	return NULL;
 }
 
+/* a 300 ms run produced by CPU 1 alone */
+static void *long_run_cpu1(void *arg)
+{
+	struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_TASKLET,
+				 .producer = BHB_PROD_HARDIRQ, .cpu_mask = 2, .nr_items = 1000,
+				 .inflight = 16, .period_ns = 300000, .drain_ms = 1000 };
+
+	*(int *)arg = ioctl(devfd, BHB_IOC_RUN, &r) ? errno : 0;
+	return NULL;
+}
+
 /*
  * The limits that keep memory bounded: one past each must be refused with
  * EINVAL, whatever the other fields say.  Returns how many were not.
@@ -402,6 +413,25 @@ int run_fuzz(const char *module_path, const char *params)
 		json_object_set_new(checks, "unload_in_use_errno", json_integer(unload));
 		json_object_set_new(checks, "first_run_errno", json_integer(first));
 		if (second != EBUSY || !unload || first)
+			failed++;
+	}
+	/*
+	 * A producing CPU taken offline in the middle of a run: its pinned
+	 * producer would move to another CPU, so the run must fail (ENODEV)
+	 * instead of reporting numbers from somewhere else.
+	 */
+	if ((info.online_mask & 3) == 3) {
+		pthread_t t;
+		uint64_t ns;
+		int err = -1, off, on;
+
+		pthread_create(&t, NULL, long_run_cpu1, &err);
+		usleep(100000);
+		off = set_online(1, 0, &ns);
+		pthread_join(t, NULL);
+		on = set_online(1, 1, &ns);
+		json_object_set_new(checks, "offline_during_run_errno", json_integer(err));
+		if (off || on || err != ENODEV)
 			failed++;
 	}
 	/* the node is root-only: mode 0600, and an unprivileged open fails */

@@ -19,7 +19,7 @@
 #include "../common/stats.h"
 #include "agent.h"
 
-static int set_online(int cpu, int on, uint64_t *ns)
+int set_online(int cpu, int on, uint64_t *ns)
 {
 	char path[96];
 	uint64_t t0;
@@ -48,7 +48,7 @@ static json_t *result_json(const struct bhb_hp_result *r)
 			snprintf(k, sizeof(k), "%d", c);
 			json_object_set_new(pc, k, json_integer((json_int_t)r->per_cpu[c]));
 		}
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:b,s:I}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:b,s:I,s:I}",
 		"queued", (json_int_t)r->queued, "refused", (json_int_t)r->refused,
 		"executed", (json_int_t)r->executed, "pending_at_dead", (json_int_t)r->pending_at_dead,
 		"ran_alive", (json_int_t)r->by_phase[BHB_HP_ALIVE],
@@ -59,7 +59,8 @@ static json_t *result_json(const struct bhb_hp_result *r)
 		"t_dead_ns", (json_int_t)r->t_dead_ns, "t_online_ns", (json_int_t)r->t_online_ns,
 		"t_first_exec_ns", (json_int_t)r->t_first_exec_ns, "t_last_exec_ns", (json_int_t)r->t_last_exec_ns,
 		"dead_cpu", (int)r->dead_cpu, "saw_dead", r->saw_dead,
-		"queued_after_dead", (json_int_t)r->queued_after_dead);
+		"queued_after_dead", (json_int_t)r->queued_after_dead,
+		"in_call_at_dead", (json_int_t)r->in_call_at_dead);
 }
 
 static int collect(struct bhb_hp_result *r, uint32_t wait_ms)

@@ -293,7 +293,7 @@ static json_t *sparse(const __u64 *h)
 static json_t *cpu_json(const struct bhb_cpu_result *r)
 {
 	const struct bhb_cpu_stats *s = &r->stats;
-	json_t *ctx = json_object(), *ctxlat = json_object();
+	json_t *ctx = json_object(), *ctxlat = json_object(), *o;
 
 	for (int c = 0; c < BHB_NR_CTX; c++) {
 		if (!s->ctx[c])
@@ -301,7 +301,7 @@ static json_t *cpu_json(const struct bhb_cpu_result *r)
 		json_object_set_new(ctx, bhb_ctx_names[c], json_integer((json_int_t)s->ctx[c]));
 		json_object_set_new(ctxlat, bhb_ctx_names[c], json_integer((json_int_t)s->ctx_lat_sum_ns[c]));
 	}
-	return json_pack("{s:i,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
+	o = json_pack("{s:i,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
 		"cpu", (int)r->cpu, "online", r->online,
 		"arrivals", (json_int_t)s->arrivals, "queued", (json_int_t)s->queued,
 		"coalesced", (json_int_t)s->coalesced, "refused", (json_int_t)s->refused,
@@ -312,7 +312,18 @@ static json_t *cpu_json(const struct bhb_cpu_result *r)
 		"q2e_max_ns", (json_int_t)s->q2e_max_ns, "q2e_sum_ns", (json_int_t)s->q2e_sum_ns,
 		"exec_end_ns", (json_int_t)s->exec_end_ns,
 		"softirq_load_runs", (json_int_t)s->noise_runs,
+		"late_ticks", (json_int_t)s->late_ticks, "catchup_cuts", (json_int_t)s->catchup_cuts,
+		"first_due_ns", (json_int_t)s->first_due_ns,
 		"lat", sparse(r->hist_lat), "q2e", sparse(r->hist_q2e));
+	/* the producer's own tail and producer exit -> callback */
+	json_object_set_new(o, "tail", sparse(r->hist_tail));
+	json_object_set_new(o, "x2e", sparse(r->hist_x2e));
+	json_object_set_new(o, "tail_sum_ns", json_integer((json_int_t)s->tail_sum_ns));
+	json_object_set_new(o, "x2e_sum_ns", json_integer((json_int_t)s->x2e_sum_ns));
+	json_object_set_new(o, "x2e_n", json_integer((json_int_t)s->x2e_n));
+	json_object_set_new(o, "before_exit", json_integer((json_int_t)s->before_exit));
+	json_object_set_new(o, "exit_unknown", json_integer((json_int_t)s->exit_unknown));
+	return o;
 }
 
 /* RUN, RESULT, stream the raw result.  0 or -errno. */
@@ -323,7 +334,7 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 		.abi_version = BHB_ABI_VERSION,
 		.mech = (uint32_t)b->mech,
 		.producer = cs->producer,
-		.flags = cs->poisson ? BHB_RUN_POISSON : 0,
+		.flags = (cs->poisson ? BHB_RUN_POISSON : 0) | (cs->aligned ? BHB_RUN_ALIGNED : 0),
 		.cpu_mask = b->cpus,
 		.nr_items = cs->items,
 		.inflight = cs->inflight,
@@ -363,8 +374,9 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 						   "case", b->label, "scenario", b->s->name,
 						   "producer", bhb_producer_names[cs->producer],
 						   "mech", bhb_mech_names[b->mech], "rep", b->rep,
-						   "error", err == -ECHILD ? "a CPU hog did not run through the run"
-									   : strerror(-err)));
+						   "error", err == -ECHILD ? "a CPU hog did not run through the run" :
+							    err == -ENODEV ? "a producing CPU went offline during the run" :
+									     strerror(-err)));
 		return err;
 	}
 	if (ioctl(devfd, BHB_IOC_RESULT, &rr))
@@ -464,6 +476,7 @@ static json_t *case_json(const struct bench *b)
 			 "remote_cpu", (json_int_t)(cs->producer == BHB_PROD_REMOTE ? (int)b->remote : -1),
 			 "repetitions", (json_int_t)cs->repetitions, "hog", bhb_hog_names[cs->hog],
 			 "warmup", (json_int_t)b->s->warmup,
+			 "start", cs->aligned ? "aligned" : "staggered",
 			 "softirq_load_period_ns", (json_int_t)cs->noise_period_ns,
 			 "softirq_load_cost_ns", (json_int_t)cs->noise_cost_ns);
 }

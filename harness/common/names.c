@@ -22,6 +22,7 @@ const char *const bhb_producer_names[BHB_NR_PRODUCERS] = {
 	[BHB_PROD_PROCESS_BH] = "process_bh",
 	[BHB_PROD_SOFTIRQ] = "softirq",
 	[BHB_PROD_REMOTE] = "remote",
+	[BHB_PROD_IRQWORK] = "irqwork",
 };
 
 const char *const bhb_ctx_names[BHB_NR_CTX] = {
@@ -31,6 +32,9 @@ const char *const bhb_ctx_names[BHB_NR_CTX] = {
 	[BHB_CTX_KSOFTIRQD] = "ksoftirqd",
 	[BHB_CTX_KWORKER] = "kworker",
 	[BHB_CTX_PROCESS] = "process",
+	[BHB_CTX_SOFTIRQ_TASK] = "softirq_task",
+	[BHB_CTX_SOFTIRQ_KTIMERS] = "softirq_ktimers",
+	[BHB_CTX_SOFTIRQ_IRQ_THREAD] = "softirq_irq_thread",
 };
 
 int bhb_name_lookup(const char *const *table, int n, const char *name)

@@ -237,6 +237,12 @@ static int case_key(struct ctx *c, const char *key, const char *value, struct bh
 			sc->poisson = (uint32_t)m;
 		return 1;
 	}
+	if (!strcmp(key, "start")) {
+		if (strcmp(value, "staggered") && strcmp(value, "aligned"))
+			return bad(c, "start: '%s' is not staggered or aligned", value);
+		*(cs ? &cs->aligned : &sc->aligned) = !strcmp(value, "aligned");
+		return 1;
+	}
 	if (!strcmp(key, "hog"))
 		return one_name(c, key, value, bhb_hog_names, BHB_NR_HOGS, cs ? &cs->hog : &sc->hog);
 	if (!strcmp(key, "burst")) {
@@ -296,6 +302,7 @@ static struct bhb_case *case_for(struct ctx *c, const char *section)
 	cs->producer = (uint32_t)__builtin_ctz(sc->producers);
 	cs->burst = sc->burst;
 	cs->poisson = sc->poisson;
+	cs->aligned = sc->aligned;
 	cs->items = sc->items;
 	cs->inflight = sc->inflight;
 	cs->touch_bytes = sc->touch_bytes;
@@ -350,7 +357,7 @@ static int case_handler(struct ctx *c, const char *section, const char *key, con
 			return 1;
 		}
 	}
-	return bad(c, "unknown key '%s' in [%s] (a case takes producer, pattern, burst, period_us, "
+	return bad(c, "unknown key '%s' in [%s] (a case takes producer, pattern, start, burst, period_us, "
 		   "cost_us, touch_kb, items, inflight, cpus, remote_cpu, hog, softirq_load_us, repetitions)", key, section);
 }
 

@@ -22,6 +22,7 @@ struct bhb_case {
 	uint32_t producer;	/* enum bhb_producer_id */
 	uint32_t burst;		/* arrivals per tick, due at once */
 	uint32_t poisson;	/* 1: exponential gaps of mean period_ns */
+	uint32_t aligned;	/* 1: every producing CPU's ticks at the same times */
 	uint32_t items;		/* arrivals per producing CPU */
 	uint32_t inflight;	/* item slots per producing CPU */
 	uint32_t touch_bytes;	/* memory each callback writes */
@@ -73,7 +74,7 @@ struct bhb_scenario {
 	/* type = latency: the cases, and the defaults of the [case] keys */
 	struct bhb_case cases[BHB_MAX_CASES];
 	uint32_t ncases;
-	uint32_t burst, poisson, touch_bytes, hog;
+	uint32_t burst, poisson, aligned, touch_bytes, hog;
 	int32_t remote_cpu;
 	uint64_t noise_period_ns;
 	uint32_t noise_cost_ns;

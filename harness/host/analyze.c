@@ -26,9 +26,10 @@ static const double qqs[NQQ] = { 0.5, 0.99 };
 static const char *const qnames[NM] = { "p50", "p90", "p99", "p99.9", "max", "q2e_p50", "q2e_p99" };
 
 enum { C_ARRIVALS, C_QUEUED, C_COALESCED, C_REFUSED, C_EXECUTED, C_OTHER_CPU, C_OOO, C_LOST,
-       C_NR };
+       C_LATE_TICKS, C_CATCHUP_CUTS, C_BEFORE_EXIT, C_EXIT_UNKNOWN, C_NR };
 static const char *const cnames[C_NR] = { "arrivals", "queued", "coalesced", "refused", "executed",
-					  "other_cpu", "out_of_order", "lost" };
+					  "other_cpu", "out_of_order", "lost", "late_ticks", "catchup_cuts",
+					  "before_producer_exit", "producer_exit_unknown" };
 
 /* what the guest kernel accounted around a run (agent: latency.c) */
 enum { A_WALL, A_BUSY, A_SOFTIRQ, A_IRQ, A_KSOFTIRQD, A_KSOFTIRQD_RUNS, A_KWORKER, A_TASKLET_SOFTIRQS, A_NR };
@@ -37,6 +38,8 @@ static const char *const anames[A_NR] = { "wall_ns", "busy_ns", "softirq_ns", "i
 
 struct rep {
 	struct bhb_hist lat, q2e;
+	struct bhb_hist tail, x2e;	/* producer's tail, producer exit -> callback */
+	uint64_t tail_sum, x2e_sum, x2e_n;
 	double tput;			/* items/s: executed / (last callback end - first arrival) */
 	uint64_t executed, ksoftirqd;
 	uint64_t lat_sum, q2e_sum;	/* exact sums (ns): the repetition's exact means */
@@ -52,7 +55,10 @@ struct bench {
 	int have_acct;
 	double *boot;			/* BOOT x NM */
 	double q[NM];
+	/* producer tail and exit -> callback: p50, p99 of all repetitions, p50's interval */
+	double tx[2][2], tx_lo[2], tx_hi[2];
 	char first_error[128];
+	json_t *offsets;		/* first run: each producing CPU's first tick after the start */
 };
 
 /*
@@ -142,6 +148,12 @@ static int take_run(json_t *j, json_t *failures)
 	}
 	if (json_is_true(json_object_get(j, "interrupted")) && !b->errors++)
 		snprintf(b->first_error, sizeof(b->first_error), "run interrupted");
+	if (!b->offsets) {
+		b->offsets = json_array();
+		json_array_foreach(json_object_get(j, "cpus"), i, cpu)
+			if (jint(cpu, "arrivals") && jint(cpu, "first_due_ns") >= start)
+				json_array_append_new(b->offsets, json_integer((json_int_t)(jint(cpu, "first_due_ns") - start)));
+	}
 	json_array_foreach(json_object_get(j, "cpus"), i, cpu) {
 		struct bhb_hist h;
 		const char *k;
@@ -154,6 +166,23 @@ static int take_run(json_t *j, json_t *failures)
 		b->c[C_EXECUTED] += jint(cpu, "executed");
 		b->c[C_OTHER_CPU] += jint(cpu, "other_cpu");
 		b->c[C_OOO] += jint(cpu, "out_of_order");
+		b->c[C_LATE_TICKS] += jint(cpu, "late_ticks");
+		b->c[C_CATCHUP_CUTS] += jint(cpu, "catchup_cuts");
+		b->c[C_BEFORE_EXIT] += jint(cpu, "before_exit");
+		b->c[C_EXIT_UNKNOWN] += jint(cpu, "exit_unknown");
+		r->tail_sum += jint(cpu, "tail_sum_ns");
+		r->x2e_sum += jint(cpu, "x2e_sum_ns");
+		r->x2e_n += jint(cpu, "x2e_n");
+		if (json_object_get(cpu, "tail")) {
+			memset(&h, 0, sizeof(h));
+			if (bhb_hist_add_sparse(&h, json_object_get(cpu, "tail")))
+				return -1;
+			bhb_hist_merge(&r->tail, &h);
+			memset(&h, 0, sizeof(h));
+			if (bhb_hist_add_sparse(&h, json_object_get(cpu, "x2e")))
+				return -1;
+			bhb_hist_merge(&r->x2e, &h);
+		}
 		b->lat_sum += jint(cpu, "lat_sum_ns");
 		if (jint(cpu, "executed") && jint(cpu, "lat_min_ns") < b->lat_min)
 			b->lat_min = jint(cpu, "lat_min_ns");
@@ -193,6 +222,16 @@ static int take_run(json_t *j, json_t *failures)
 		bhb_hist_merge(&r->q2e, &h);
 	}
 	r->tput = start && end > start ? (double)r->executed * 1e9 / (double)(end - start) : NAN;
+	/*
+	 * The module's drain ends when every callback has returned (not
+	 * entered): with nothing lost, the last callback's end lies inside
+	 * the run.
+	 */
+	if (!jint(j, "lost") && jint(j, "duration_ns") && end > start + jint(j, "duration_ns"))
+		json_array_append_new(failures, json_sprintf("%s/%s: the run ended %.1f us before its last callback "
+							     "returned (the drain counted entered callbacks)",
+							     label ? label : prod, bhb_mech_names[m],
+							     (double)(end - start - jint(j, "duration_ns")) / 1e3));
 	return 0;
 }
 
@@ -271,6 +310,38 @@ static json_t *ratio(struct bench *x, struct bench *base, int j)
 	return ci_obj(v, lo, hi);
 }
 
+/*
+ * The producer's tail (k = 0) and producer exit -> callback (k = 1): p50 and
+ * p99 over all repetitions, and the p50's bootstrap interval over them.
+ */
+static void exit_stats(struct bench *b, uint64_t seed)
+{
+	static const double half = 0.5;
+
+	for (int k = 0; k < 2; k++) {
+		struct bhb_hist *h = malloc((size_t)b->nreps * sizeof(*h)), *all = calloc(1, sizeof(*all));
+		double *bs = malloc(BOOT * sizeof(*bs));
+
+		b->tx[k][0] = b->tx[k][1] = -1;
+		b->tx_lo[k] = b->tx_hi[k] = NAN;
+		if (h && all && bs) {
+			for (int r = 0; r < b->nreps; r++) {
+				h[r] = k ? b->reps[r].x2e : b->reps[r].tail;
+				bhb_hist_merge(all, &h[r]);
+			}
+			if (all->n) {
+				b->tx[k][0] = bhb_hist_quantile(all, 0.5);
+				b->tx[k][1] = bhb_hist_quantile(all, 0.99);
+				if (!bhb_bootstrap(h, b->nreps, &half, 1, BOOT, seed ^ (0x7461696cull + (uint64_t)k), bs))
+					bhb_interval(bs, BOOT, 1, 0.95, &b->tx_lo[k], &b->tx_hi[k]);
+			}
+		}
+		free(h);
+		free(all);
+		free(bs);
+	}
+}
+
 static void bench_stats(struct bench *b, uint64_t seed)
 {
 	struct bhb_hist *all = calloc(1, sizeof(*all));
@@ -306,6 +377,7 @@ static void bench_stats(struct bench *b, uint64_t seed)
 		memcpy(&b->boot[k * NM], &bl[k * NQ], NQ * sizeof(double));
 		memcpy(&b->boot[k * NM + NQ], &bq[k * NQQ], NQQ * sizeof(double));
 	}
+	exit_stats(b, seed);
 out:
 	free(bl);
 	free(bq);
@@ -448,13 +520,15 @@ static json_t *bench_json(int p, int m, struct bench *b)
 		double ex = (double)rp->executed;
 
 		/* mean, q2e_mean: exact (sums of every item's ns over the items), not from buckets */
-		json_array_append_new(reps, json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "n", (json_int_t)rp->lat.n,
+		json_array_append_new(reps, json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "n", (json_int_t)rp->lat.n,
 			"p50", num_or_null(bhb_hist_quantile(&rp->lat, 0.5)),
 			"p99", num_or_null(bhb_hist_quantile(&rp->lat, 0.99)),
 			"q2e_p50", num_or_null(bhb_hist_quantile(&rp->q2e, 0.5)),
 			"mean", rp->executed ? json_real((double)rp->lat_sum / ex) : json_null(),
 			"q2e_mean", rp->executed && rp->have_q2e_sum ? json_real((double)rp->q2e_sum / ex) : json_null(),
 			"items_per_s", isnan(rp->tput) ? json_null() : json_real(rp->tput),
+			"tail_p50", num_or_null(rp->tail.n ? bhb_hist_quantile(&rp->tail, 0.5) : -1),
+			"x2e_p50", num_or_null(rp->x2e.n ? bhb_hist_quantile(&rp->x2e, 0.5) : -1),
 			"ksoftirqd_items", (json_int_t)rp->ksoftirqd));
 	}
 	json_object_set_new(o, "per_repetition", reps);
@@ -469,6 +543,25 @@ static json_t *bench_json(int p, int m, struct bench *b)
 	}
 	json_object_set_new(q2e, "max", json_integer((json_int_t)b->q2e_max));
 	json_object_set_new(o, "queue_to_exec_ns", q2e);
+	/*
+	 * q->cb in two: queue call -> the producer's handler returned (the
+	 * call itself and the producer's tail) and producer exit -> callback,
+	 * for the callbacks that started after their producer returned
+	 */
+	for (int k = 0; k < 2; k++) {
+		uint64_t n = 0, sum = 0;
+
+		for (int r = 0; r < b->nreps; r++) {
+			n += b->reps[r].x2e_n;
+			sum += k ? b->reps[r].x2e_sum : b->reps[r].tail_sum;
+		}
+		json_object_set_new(o, k ? "exit_to_exec_ns" : "queue_to_exit_ns",
+				    json_pack("{s:o,s:o,s:o,s:I}", "p50", b->tx[k][0] < 0 ? json_null() :
+					      ci_obj(b->tx[k][0], b->tx_lo[k], b->tx_hi[k]),
+					      "p99", num_or_null(b->tx[k][1]),
+					      "mean", n ? json_real((double)sum / (double)n) : json_null(),
+					      "n", (json_int_t)n));
+	}
 	static const int rq[] = { 0, 2, 3, NQ, NQ + 1 };	/* p50, p99, p99.9, q2e p50, q2e p99 */
 
 	for (size_t j = 0; j < sizeof(rq) / sizeof(rq[0]); j++) {
@@ -476,6 +569,8 @@ static json_t *bench_json(int p, int m, struct bench *b)
 		json_object_set_new(rd, qnames[rq[j]], dr->nreps ? ratio(b, dr, rq[j]) : json_null());
 	}
 	json_object_set_new(o, "ratio_to_tasklet", rt);
+	/* staggered producers: CPU i of n starts i x period / n after the first */
+	json_object_set(o, "start_offsets_ns", b->offsets ?: json_array());
 	json_object_set_new(o, "ratio_to_direct", rd);
 	load_json(o, b, tl, 0x6c6f6164ull + (uint64_t)(p * 64 + m));
 	json_object_set_new(o, "histogram", json_pack("{s:i,s:s,s:o,s:o}", "sub_bits", BHB_HIST_SUB_BITS,
@@ -511,7 +606,8 @@ static json_t *icount_meaning(json_t *env, json_t *params, const struct bench *b
 				 "times do not");
 	/* a hog changes nothing for callbacks that all ran on interrupt exit */
 	if (strcmp(hog, "none") && (b->ctx[BHB_CTX_KSOFTIRQD] || b->ctx[BHB_CTX_KWORKER] ||
-				    b->ctx[BHB_CTX_PROCESS]))
+				    b->ctx[BHB_CTX_PROCESS] || b->ctx[BHB_CTX_SOFTIRQ_KTIMERS] ||
+				    b->ctx[BHB_CTX_SOFTIRQ_IRQ_THREAD]))
 		return json_pack("{s:b,s:s}", "cost_model", 0, "why",
 				 "with a CPU hog the callback waits for the scheduler (time slices, wakeup preemption, "
 				 "RT throttling): kernel time limits in virtual time, not the mechanism's instructions");
@@ -750,6 +846,11 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 				json_array_append_new(failures, json_string("fuzz: a second concurrent run was not refused with EBUSY"));
 			if (!json_integer_value(json_object_get(ch, "unload_in_use_errno")))
 				json_array_append_new(failures, json_string("fuzz: the module unloaded while in use"));
+			if (json_object_get(ch, "offline_during_run_errno") &&
+			    json_integer_value(json_object_get(ch, "offline_during_run_errno")) != ENODEV)
+				json_array_append_new(failures, json_sprintf("fuzz: a producing CPU went offline during a run "
+					"and the run returned errno %lld, not ENODEV (numbers from a moved producer)",
+					(long long)json_integer_value(json_object_get(ch, "offline_during_run_errno"))));
 			if (json_integer_value(json_object_get(ch, "node_mode")) != 0600 ||
 			    !json_is_true(json_object_get(ch, "unprivileged_open_refused")))
 				json_array_append_new(failures, json_string("fuzz: /dev/bhbench is not root-only"));
@@ -879,6 +980,8 @@ int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_
 		for (int m = 0; m < BHB_NR_MECHS; m++) {
 			free(benches[p][m].reps);
 			free(benches[p][m].boot);
+			json_decref(benches[p][m].offsets);
+			benches[p][m].offsets = NULL;
 		}
 		json_decref(cases[p].params);
 	}
@@ -1169,7 +1272,7 @@ void bhb_print_summary(FILE *f, json_t *res)
 						", competing softirq load" : "");
 			fprintf(f, "\n%-11s %-19s %-19s %-6s %-6s %-18s %-17s %-17s %-17s %-4s %-8s %s\n",
 				"mechanism", "p50", "p99", "p99.9", "max", "q->cb p50", "x tasklet p50",
-				"x tasklet q->cb", "x direct p50", "lost", "items/s", "ran in (share)");
+				"x tasklet q->cb", "q->exit | exit->cb", "lost", "items/s", "ran in (share)");
 			json_array_foreach(json_object_get(res, "not_applicable"), k2, v)
 				if (!strcmp(json_string_value(json_object_get(v, "case")) ?: "", p))
 					fprintf(f, "%-11s n/a: %s\n", json_string_value(json_object_get(v, "mech")),
@@ -1186,7 +1289,21 @@ void bhb_print_summary(FILE *f, json_t *res)
 		us(mx, sizeof(mx), json_object_get(lat, "max"));
 		us_ci(q2e, sizeof(q2e), json_object_get(json_object_get(b, "queue_to_exec_ns"), "p50"));
 		ratio_ci(rt, sizeof(rt), json_object_get(json_object_get(b, "ratio_to_tasklet"), "p50"));
-		ratio_ci(rd, sizeof(rd), json_object_get(json_object_get(b, "ratio_to_direct"), "p50"));
+		{
+			char t1[24], t2[24];
+
+			/* q->cb in two: the producer's own tail, then producer exit -> callback */
+			json_t *v1 = json_object_get(json_object_get(b, "queue_to_exit_ns"), "p50");
+			json_t *v2x = json_object_get(json_object_get(b, "exit_to_exec_ns"), "p50");
+
+			snprintf(t1, sizeof(t1), "-");
+			snprintf(t2, sizeof(t2), "-");
+			if (json_is_object(v1))
+				us(t1, sizeof(t1), v1);
+			if (json_is_object(v2x))
+				us(t2, sizeof(t2), v2x);
+			snprintf(rd, sizeof(rd), "%s | %s", t1, t2);
+		}
 		ratio_ci(rq, sizeof(rq), json_object_get(json_object_get(b, "ratio_to_tasklet"), "q2e_p50"));
 		json_object_foreach(ctx, k, v)
 			if (json_integer_value(v) > best) {
@@ -1253,8 +1370,12 @@ void bhb_print_summary(FILE *f, json_t *res)
 		fprintf(f, "\n");
 		bhb_print_control(f, json_object_get(res, "control"));
 	}
-	fprintf(f, "\nq->cb: median from the queue call itself to the callback (the mechanism's own cost,\n"
-		   "without the producer's lateness).\n");
+	fprintf(f, "\nq->cb: median from the queue call itself to the callback (without the producer's\n"
+		   "lateness); q->exit | exit->cb: q->cb in two, queue call -> the producer's handler\n"
+		   "returned (the queue call itself, the rest of the tick, for a timer producer the timer\n"
+		   "core) and producer exit -> callback (what the mechanism adds after the producer is\n"
+		   "gone), medians over the callbacks that started after their producer returned (-: none\n"
+		   "did, e.g. direct).\n");
 	if (oh)
 		fprintf(f, "measurement overhead: %.0f ns per item (one timestamp + histogram update, median in the guest),\n"
 			   "%.2f%% of the smallest median latency (%s)\n",

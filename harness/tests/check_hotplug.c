@@ -4,7 +4,9 @@
  *   check_hotplug RUN_DIR RULE...
  * Rules:
  *   ok                         the run's status is ok (no unexpected splat)
- *   lost0                      every queued item executed, in every cycle
+ *   lost0                      every queued item executed, in every cycle, and
+ *                              pending + in the queue call + queued after the
+ *                              death never exceed the items queued
  *   cycles:N                   every mechanism went through at least N cycles
  *   pending:MODE:MECHS:KMIN:F  in every cycle of MODE with K >= KMIN and a
  *                              mechanism in MECHS, at least F x (K - room)
@@ -66,7 +68,7 @@ int main(int argc, char **argv)
 	}
 	for (int a = 2; a < argc; a++) {
 		const char *r = argv[a];
-		long long kmin, checked = 0;
+		long long kmin, checked = 0, in_call = 0;
 		double frac;
 
 		if (!strcmp(r, "ok")) {
@@ -81,6 +83,17 @@ int main(int argc, char **argv)
 				json_t *o = json_object_get(c, "after_online");
 
 				checked++;
+				in_call += gi(o, "in_call_at_dead");
+				if (gi(o, "pending_at_dead") + gi(o, "in_call_at_dead") + gi(o, "queued_after_dead") >
+				    gi(o, "queued")) {
+					printf("FAIL lost0: cycle %lld %s/%s K=%lld: pending %lld + in the call %lld + after the "
+					       "death %lld > queued %lld\n", gi(c, "seq"),
+					       json_string_value(json_object_get(c, "mode")),
+					       json_string_value(json_object_get(c, "mech")), gi(c, "count"),
+					       gi(o, "pending_at_dead"), gi(o, "in_call_at_dead"), gi(o, "queued_after_dead"),
+					       gi(o, "queued"));
+					bad++;
+				}
 				if (gi(o, "executed") != gi(o, "queued") || gi(o, "refused")) {
 					printf("FAIL lost0: cycle %lld %s/%s K=%lld: queued %lld executed %lld refused %lld\n",
 					       gi(c, "seq"), json_string_value(json_object_get(c, "mode")),
@@ -89,7 +102,8 @@ int main(int argc, char **argv)
 					bad++;
 				}
 			}
-			printf("lost0: %lld cycles checked\n", checked);
+			printf("lost0: %lld cycles checked (%lld items inside their queue call at a death, "
+			       "counted apart from pending)\n", checked, in_call);
 		} else if (!strncmp(r, "cycles:", 7)) {
 			json_t *per = json_object();
 			long long want = atoll(r + 7);

@@ -67,7 +67,8 @@ static void check_suite(json_t *res)
 	size_t i;
 
 	/* every scenario is there */
-	static const char *const want[] = { "producers/hardirq", "producers/softirq", "producers/process",
+	static const char *const want[] = { "producers/hardirq", "producers/irqwork", "producers/softirq",
+		"producers/process",
 		"producers/process_bh", "producers/remote", "patterns/periodic", "patterns/poisson",
 		"patterns/burst-16", "patterns/burst-256", "throughput/cost-0", "throughput/cost-100",
 		"throughput/touch-64k", "throughput/cost-10-one-cpu", "interference/idle",
@@ -336,13 +337,16 @@ int main(int argc, char **argv)
 		const char *rp = json_string_value(json_object_get(b, "producer"));
 
 		if (!strcmp(mech, "direct") && !strcmp(rp, "softirq"))
-			CHECK(geti(ctx, "softirq_irq_exit") + geti(ctx, "ksoftirqd") == exe, "direct ran outside softirq");
+			CHECK(geti(ctx, "softirq_irq_exit") + geti(ctx, "softirq_task") + geti(ctx, "softirq_ktimers") +
+			      geti(ctx, "ksoftirqd") == exe, "direct ran outside softirq");
 		else if (!strcmp(mech, "direct"))
-			CHECK(geti(ctx, !strcmp(rp, "hardirq") ? "hardirq" : "process") == exe, "direct ran elsewhere");
+			CHECK(geti(ctx, !strcmp(rp, "hardirq") || !strcmp(rp, "irqwork") ? "hardirq" : "process") == exe,
+			      "direct ran elsewhere");
 		else if (!strncmp(mech, "wq_", 3))
 			CHECK(geti(ctx, "kworker") == exe, "threaded work ran outside a kworker");
 		else
-			CHECK(geti(ctx, "softirq_irq_exit") + geti(ctx, "softirq_bh_enable") + geti(ctx, "ksoftirqd") == exe,
+			CHECK(geti(ctx, "softirq_irq_exit") + geti(ctx, "softirq_bh_enable") + geti(ctx, "softirq_task") +
+			      geti(ctx, "softirq_ktimers") + geti(ctx, "softirq_irq_thread") + geti(ctx, "ksoftirqd") == exe,
 			      "tasklet/BH work ran outside softirq");
 	}
 	prod = "run";
