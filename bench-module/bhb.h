@@ -29,6 +29,7 @@ struct bhb_item {
 	u64 t_queued;			/* just before the queue call */
 	u64 seq;			/* per producing CPU, from 1 */
 	u64 ev;				/* the producer invocation that queued it (0: none) */
+	u32 pos;			/* its position in that tick (0: the first) */
 	u64 t_exec;			/* callback entry */
 	u64 t_returned;			/* hotplug: the queue call returned (0: not yet) */
 	u32 exec_cpu;
@@ -37,26 +38,42 @@ struct bhb_item {
 	atomic_t busy;			/* queued and callback not yet entered */
 };
 
+enum bhb_mech_kind { BHB_KIND_DIRECT, BHB_KIND_TASKLET, BHB_KIND_WORK };
+
+/* queue on the calling CPU (see bhb_mech.queue) */
+#define BHB_THIS_CPU	(-1)
+
 /*
- * A deferred-work mechanism.  The engine only ever calls these; it never
- * names a mechanism itself.
+ * A deferred-work mechanism.  The engine, the hotplug drain and the
+ * control operations only ever call these; a NULL op is one the mechanism
+ * does not have.
  */
 struct bhb_mech {
 	const char *name;
-	bool (*available)(void);
-	int (*setup)(void);			/* module load; may be NULL */
-	void (*teardown)(void);			/* module unload; may be NULL */
+	enum bhb_mech_kind kind;
+	bool hi;				/* tasklets: the HI softirq */
+	bool remote;				/* can queue on another CPU */
+	struct workqueue_struct **wq;		/* work: its workqueue */
+	int (*setup)(void);			/* module load */
+	void (*teardown)(void);			/* module unload */
 	void (*init_item)(struct bhb_item *it);
-	/* queue on the calling CPU; false if the mechanism did not queue */
-	bool (*queue)(struct bhb_item *it);
-	/* queue on another CPU; NULL if the mechanism cannot */
-	bool (*queue_on)(struct bhb_item *it, int cpu);
 	/*
-	 * Make sure the item is neither pending nor running, by cancelling or
-	 * by waiting for it to run; may sleep.  After it, nothing of the
-	 * item's run may be touched by the kernel any more.
+	 * Queue on @cpu, or on the calling CPU for BHB_THIS_CPU (the only
+	 * choice without .remote); false if the mechanism did not queue (the
+	 * item was still pending: merged)
 	 */
-	void (*sync)(struct bhb_item *it);
+	bool (*queue)(const struct bhb_mech *m, struct bhb_item *it, int cpu);
+	/*
+	 * The item neither pending nor running, by cancelling it or by
+	 * waiting for it to run; may sleep.  After it the kernel touches
+	 * nothing of the item's run any more.
+	 */
+	void (*make_idle)(struct bhb_item *it);
+	/* the control operations (bhb_ctrl.c) */
+	void (*cancel)(struct bhb_item *it);	/* cancel_work_sync(), tasklet_kill() */
+	void (*flush)(struct bhb_item *it);	/* flush_work() */
+	void (*disable)(struct bhb_item *it);	/* disable_work_sync(), tasklet_disable() */
+	void (*enable)(struct bhb_item *it);	/* enable_work(), tasklet_enable() */
 };
 
 /* Per-CPU state of a run: the CPU as producer and as executor. */
@@ -119,6 +136,7 @@ struct bhb_pcpu {
 	u64 hist_q2e[BHB_HIST_NBUCKETS];
 	u64 hist_tail[BHB_HIST_NBUCKETS];
 	u64 hist_x2e[BHB_HIST_NBUCKETS];
+	u64 hist_first[BHB_HIST_NBUCKETS];
 };
 
 struct bhb_run {
@@ -136,6 +154,7 @@ struct bhb_run {
 };
 
 extern const struct bhb_mech *const bhb_mechs[BHB_NR_MECHS];
+const struct bhb_mech *bhb_mech_get(u32 id);
 extern bool bhb_inject_warn;
 extern unsigned long bhb_inject_delay_ns;
 extern unsigned int bhb_inject_delay_mech;
@@ -166,7 +185,8 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req);
 int bhb_run_execute(struct bhb_run *run);
 void bhb_run_free(struct bhb_run *run);
 void bhb_record(struct bhb_pcpu *pc, u64 lat, u64 q2e, unsigned int ctx);
-void bhb_arrive(struct bhb_pcpu *pc, u64 intended);
+void bhb_arrive(struct bhb_pcpu *pc, u64 intended, u32 pos);
+int bhb_overhead(u32 loops, u64 *warm_ns, u64 *cold_ns);
 u64 bhb_run_pending(struct bhb_run *run);
 void bhb_run_reclaim(struct bhb_run *run);
 int bhb_kthread_park_until_stopped(void);

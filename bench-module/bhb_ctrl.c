@@ -52,7 +52,6 @@ struct ctrl_item {
 struct ctrl {
 	struct bhb_ctrl_req req;
 	const struct bhb_mech *mech;
-	bool tasklet;
 	struct ctrl_item ci;
 	struct work_struct kick;	/* schedules a busy tasklet on another CPU */
 	struct bhb_ctrl_sample *samples;
@@ -139,10 +138,7 @@ static void ctrl_free_fn(struct work_struct *w)
 
 static void ctrl_schedule(struct ctrl *c)
 {
-	if (c->req.mech == BHB_MECH_TASKLET_HI)
-		tasklet_hi_schedule(&c->ci.it.tasklet);
-	else
-		tasklet_schedule(&c->ci.it.tasklet);
+	c->mech->queue(c->mech, &c->ci.it, BHB_THIS_CPU);
 }
 
 static void ctrl_kick_fn(struct work_struct *w)
@@ -157,32 +153,23 @@ static void ctrl_kick_fn(struct work_struct *w)
 /* queue the item on this CPU; false if it was pending already (merged) */
 static bool ctrl_queue(struct ctrl *c)
 {
-	bool was;
-
-	if (!c->tasklet)
-		return c->mech->queue(&c->ci.it);
-	/* tasklet_schedule() returns nothing: its test_and_set of SCHED shows */
-	was = test_bit(TASKLET_STATE_SCHED, &c->ci.it.tasklet.state);
-	ctrl_schedule(c);
-	return !was;
+	return c->mech->queue(c->mech, &c->ci.it, BHB_THIS_CPU);
 }
 
+/* a tasklet cannot be queued on another CPU: a kworker there schedules it */
 static int ctrl_queue_on(struct ctrl *c, int cpu)
 {
-	if (c->tasklet)
+	if (!c->mech->remote)
 		return queue_work_on(cpu, system_highpri_wq, &c->kick) ? 0 : -EIO;
-	return c->mech->queue_on(&c->ci.it, cpu) ? 0 : -EIO;
+	return c->mech->queue(c->mech, &c->ci.it, cpu) ? 0 : -EIO;
 }
 
 /* neither pending nor running; a pending tasklet runs once more first */
 static void ctrl_sync(struct ctrl *c)
 {
-	if (c->tasklet) {
+	if (!c->mech->remote)
 		flush_work(&c->kick);
-		tasklet_kill(&c->ci.it.tasklet);
-	} else {
-		cancel_work_sync(&c->ci.it.work);
-	}
+	c->mech->make_idle(&c->ci.it);
 }
 
 static int ctrl_wait(int *flag)
@@ -212,26 +199,15 @@ static bool ctrl_op(struct ctrl *c)
 
 	switch (c->req.op) {
 	case BHB_CTRL_CANCEL:
-		if (c->tasklet)
-			tasklet_kill(&ci->it.tasklet);
-		else
-			cancel_work_sync(&ci->it.work);
+		c->mech->cancel(&ci->it);
 		return ctrl_flag(&ci->done);
 	case BHB_CTRL_FLUSH:
-		flush_work(&ci->it.work);
+		c->mech->flush(&ci->it);
 		return ctrl_flag(&ci->done);
 	}
-	if (c->tasklet) {
-		tasklet_disable(&ci->it.tasklet);
-		done = ctrl_flag(&ci->done);
-		tasklet_enable(&ci->it.tasklet);
-		return done;
-	}
-#ifdef BHB_HAVE_DISABLE_WORK
-	disable_work_sync(&ci->it.work);
+	c->mech->disable(&ci->it);
 	done = ctrl_flag(&ci->done);
-	enable_work(&ci->it.work);
-#endif
+	c->mech->enable(&ci->it);
 	return done;
 }
 
@@ -326,10 +302,11 @@ static int ctrl_coalesce(struct ctrl *c)
 		first = ctrl_queue(c);
 		second = ctrl_queue(c);
 		local_bh_enable();
-		if (c->tasklet)
-			tasklet_kill(&ci->it.tasklet);
+		/* a tasklet has no flush: waiting for it to run is the same here */
+		if (c->mech->flush)
+			c->mech->flush(&ci->it);
 		else
-			flush_work(&ci->it.work);
+			c->mech->make_idle(&ci->it);
 		r->queued += first + second;
 		r->merged += !second;
 		if (first && atomic_read(&ci->runs) - before == first + second)
@@ -370,7 +347,7 @@ static int ctrl_work_items(struct ctrl *c)
 		if (keep)
 			kept[n] = f;
 		atomic_inc(&c->left);
-		if (!c->mech->queue_on(&f->it, cpu)) {
+		if (!c->mech->queue(c->mech, &f->it, cpu)) {
 			atomic_dec(&c->left);
 			kfree(f);
 			ret = -EIO;
@@ -431,7 +408,7 @@ static int ctrl_tasklet_after(struct ctrl *c)
 		if ((ci->state_end & BIT(TASKLET_STATE_RUN)) &&
 		    !test_bit(TASKLET_STATE_RUN, state))
 			r->core_writes++;
-		tasklet_kill(&ci->it.tasklet);
+		c->mech->make_idle(&ci->it);
 	}
 	r->executed = atomic_read(&ci->runs);
 	return ret;
@@ -440,7 +417,7 @@ static int ctrl_tasklet_after(struct ctrl *c)
 static int ctrl_validate(const struct bhb_ctrl_req *r)
 {
 	bool timing = r->op <= BHB_CTRL_DISABLE, busy = r->flags & BHB_CTRL_BUSY;
-	bool tasklet;
+	const struct bhb_mech *m;
 
 	if (r->reserved || (r->flags & ~BHB_CTRL_FLAGS))
 		return -EINVAL;
@@ -453,15 +430,13 @@ static int ctrl_validate(const struct bhb_ctrl_req *r)
 	if (busy && (!timing || !r->cost_ns || r->cost_ns > BHB_CTRL_MAX_COST_NS ||
 		     r->cost_ns * r->iters > BHB_CTRL_MAX_BUSY_NS))
 		return -EINVAL;
-	if (!bhb_mechs[r->mech]->available())
+	m = bhb_mech_get(r->mech);
+	if (!m)
 		return -EOPNOTSUPP;
-	tasklet = r->mech == BHB_MECH_TASKLET || r->mech == BHB_MECH_TASKLET_HI;
-	if (tasklet && (r->op == BHB_CTRL_FLUSH || r->op == BHB_CTRL_SELF_FREE))
+	/* tasklets have no flush and may not free themselves; disable_work() is 6.10+ */
+	if ((r->op == BHB_CTRL_FLUSH && !m->flush) || (r->op == BHB_CTRL_DISABLE && !m->disable) ||
+	    (r->op == BHB_CTRL_SELF_FREE && m->kind != BHB_KIND_WORK))
 		return -EOPNOTSUPP;
-#ifndef BHB_HAVE_DISABLE_WORK
-	if (!tasklet && r->op == BHB_CTRL_DISABLE)
-		return -EOPNOTSUPP;
-#endif
 	if (busy && num_online_cpus() < 2)
 		return -ENODEV;
 	return 0;
@@ -493,10 +468,9 @@ long bhb_ctrl_ioctl(void __user *uarg)
 	r->iters = in.iters;
 	r->cost_ns = in.cost_ns;
 	r->samples = in.samples;
-	c->mech = bhb_mechs[r->mech];
-	c->tasklet = r->mech == BHB_MECH_TASKLET || r->mech == BHB_MECH_TASKLET_HI;
+	c->mech = bhb_mech_get(r->mech);
 	INIT_WORK(&c->kick, ctrl_kick_fn);
-	if (c->tasklet)
+	if (c->mech->kind == BHB_KIND_TASKLET)
 		tasklet_setup(&c->ci.it.tasklet, ctrl_tasklet_fn);
 	else
 		INIT_WORK(&c->ci.it.work, ctrl_work_fn);
@@ -516,7 +490,10 @@ long bhb_ctrl_ioctl(void __user *uarg)
 		ret = ctrl_work_items(c);
 		break;
 	case BHB_CTRL_AFTER_CB:
-		ret = c->tasklet ? ctrl_tasklet_after(c) : ctrl_work_items(c);
+		if (c->mech->kind == BHB_KIND_TASKLET)
+			ret = ctrl_tasklet_after(c);
+		else
+			ret = ctrl_work_items(c);
 		break;
 	default:
 		ret = ctrl_timing(c);

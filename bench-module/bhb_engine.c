@@ -100,6 +100,20 @@ static void bhb_record_exit(struct bhb_pcpu *pc, u64 tail, u64 x2e)
 	pc->stats.x2e_n++;
 }
 
+/* q->cb by position in the tick: the first item's, and a line fit over all */
+static void bhb_record_pos(struct bhb_pcpu *pc, u32 pos, u64 q2e)
+{
+	struct bhb_cpu_stats *s = &pc->stats;
+
+	if (!pos)
+		pc->hist_first[bhb_hist_index(q2e)]++;
+	s->pos_n++;
+	s->pos_sx += pos;
+	s->pos_sxx += (u64)pos * pos;
+	s->pos_sy += q2e;
+	s->pos_sxy += pos * q2e;
+}
+
 /* A producer's handler begins: the items it queues belong to this event. */
 static void bhb_producer_enter(struct bhb_pcpu *pc)
 {
@@ -178,6 +192,7 @@ void bhb_item_exec(struct bhb_item *it)
 	struct bhb_pcpu *owner = it->owner;
 	struct bhb_run *run = owner->run;
 	u64 intended = it->t_intended, queued = it->t_queued, seq = it->seq, ev = it->ev;
+	u32 pos = it->pos;
 	struct bhb_pcpu *pc;
 	unsigned long flags;
 	u64 now, exit_ns = 0;
@@ -210,6 +225,7 @@ void bhb_item_exec(struct bhb_item *it)
 	pc = cpu < BHB_MAX_CPUS ? run->pcpu[cpu] : NULL;
 	if (likely(pc)) {
 		bhb_record(pc, now - intended, now - queued, bhb_context(pc));
+		bhb_record_pos(pc, pos, now - queued);
 		if (exit_state == BHB_EXIT_OK && exit_ns >= queued && now >= exit_ns)
 			bhb_record_exit(pc, exit_ns - queued, now - exit_ns);
 		else if (exit_state == BHB_EXIT_NOT_YET || exit_state == BHB_EXIT_OK)
@@ -250,8 +266,8 @@ void bhb_item_exec(struct bhb_item *it)
 	atomic64_inc(&owner->exec.executed_own);
 }
 
-/* One arrival on pc's CPU, due at @intended. */
-void bhb_arrive(struct bhb_pcpu *pc, u64 intended)
+/* One arrival on pc's CPU, due at @intended, item @pos of its tick. */
+void bhb_arrive(struct bhb_pcpu *pc, u64 intended, u32 pos)
 {
 	struct bhb_run *run = pc->run;
 	struct bhb_item *it = &pc->items[pc->next_slot];
@@ -265,10 +281,11 @@ void bhb_arrive(struct bhb_pcpu *pc, u64 intended)
 	}
 	it->seq = ++pc->seq;
 	it->ev = pc->ev;
+	it->pos = pos;
 	it->t_intended = intended;
 	it->t_queued = ktime_get_ns();
-	if (run->req.producer == BHB_PROD_REMOTE ?
-	    !run->mech->queue_on(it, run->req.remote_cpu) : !run->mech->queue(it)) {
+	if (!run->mech->queue(run->mech, it, run->req.producer == BHB_PROD_REMOTE ?
+			      (int)run->req.remote_cpu : BHB_THIS_CPU)) {
 		pc->stats.refused++;
 		atomic_set(&it->busy, 0);
 		return;
@@ -318,10 +335,10 @@ static u64 bhb_next_gap(struct bhb_pcpu *pc)
 static bool bhb_tick(struct bhb_pcpu *pc, u64 intended)
 {
 	struct bhb_run *run = pc->run;
-	u32 k = max(run->req.burst, 1u);
+	u32 k = max(run->req.burst, 1u), pos;
 
-	while (k-- && pc->stats.arrivals < run->req.nr_items)
-		bhb_arrive(pc, intended);
+	for (pos = 0; pos < k && pc->stats.arrivals < run->req.nr_items; pos++)
+		bhb_arrive(pc, intended, pos);
 	return pc->stats.arrivals >= run->req.nr_items;
 }
 
@@ -540,10 +557,10 @@ int bhb_run_validate(const struct bhb_run_req *req)
 		return -EINVAL;
 	if (req->mech >= BHB_NR_MECHS || req->producer >= BHB_NR_PRODUCERS)
 		return -EINVAL;
-	if (!bhb_mechs[req->mech]->available())
+	if (!bhb_mech_get(req->mech))
 		return -EOPNOTSUPP;
 	/* a tasklet (and a direct call) cannot be queued on another CPU */
-	if (req->producer == BHB_PROD_REMOTE && !bhb_mechs[req->mech]->queue_on)
+	if (req->producer == BHB_PROD_REMOTE && !bhb_mech_get(req->mech)->remote)
 		return -EOPNOTSUPP;
 	if (!req->nr_items || req->nr_items > BHB_MAX_ITEMS)
 		return -EINVAL;
@@ -594,7 +611,7 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 	if (!run)
 		return NULL;
 	run->req = *req;
-	run->mech = bhb_mechs[req->mech];
+	run->mech = bhb_mech_get(req->mech);
 	atomic_set(&run->phase, 0);
 	atomic_set(&run->producers_left, 0);
 	init_completion(&run->producers_done);
@@ -629,7 +646,8 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 			goto fail;
 		for (i = 0; i < req->inflight; i++) {
 			pc->items[i].owner = pc;
-			run->mech->init_item(&pc->items[i]);
+			if (run->mech->init_item)
+				run->mech->init_item(&pc->items[i]);
 		}
 	}
 	return run;
@@ -791,6 +809,69 @@ int bhb_run_execute(struct bhb_run *run)
 	return ret;
 }
 
+/* @loops arrivals through the direct mechanism on @slots item slots in turn; ns */
+static u64 bhb_overhead_pass(struct bhb_pcpu *pc, u32 loops, u32 slots)
+{
+	unsigned long flags;
+	u64 t0, t1;
+	u32 i = 0, j;
+
+	pc->next_slot = 0;
+	pc->stats.arrivals = 0;
+	t0 = ktime_get_ns();
+	while (i < loops) {
+		/* interrupts off for a bounded chunk only */
+		local_irq_save(flags);
+		for (j = 0; j < BHB_OH_CHUNK && i < loops; j++, i++) {
+			if (pc->next_slot >= slots)
+				pc->next_slot = 0;
+			bhb_arrive(pc, t0, 0);
+		}
+		local_irq_restore(flags);
+	}
+	t1 = ktime_get_ns();
+	return t1 - t0;
+}
+
+/*
+ * The measurement's own cost, on the path every item takes: a scratch run
+ * of the direct mechanism on this CPU, so that bhb_arrive() stamps and
+ * queues and bhb_item_exec() stamps, records and counts, as in a run.
+ * Warm: one slot reused; cold: every slot in turn (on hardware their lines
+ * are out of cache by the time they come round).  Caller holds the run
+ * lock.
+ */
+int bhb_overhead(u32 loops, u64 *warm_ns, u64 *cold_ns)
+{
+	struct bhb_run_req req = {
+		.abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_DIRECT,
+		.producer = BHB_PROD_PROCESS, .nr_items = loops,
+		.inflight = min(loops, BHB_MAX_INFLIGHT), .period_ns = BHB_MIN_PERIOD_NS,
+	};
+	struct bhb_run *run;
+	struct bhb_pcpu *pc;
+	int cpu;
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	if (cpu >= BHB_MAX_CPUS) {
+		migrate_enable();
+		return -ENODEV;
+	}
+	req.cpu_mask = 1ull << cpu;
+	run = bhb_run_alloc(&req);
+	if (!run) {
+		migrate_enable();
+		return -ENOMEM;
+	}
+	pc = run->pcpu[cpu];
+	*warm_ns = bhb_overhead_pass(pc, loops, 1);
+	*cold_ns = bhb_overhead_pass(pc, loops, req.inflight);
+	migrate_enable();
+	bhb_run_free(run);
+	return 0;
+}
+
 /*
  * A CPU's teardown (CPUHP_AP_ONLINE_DYN, registered by bhb_hotplug.c): if
  * it produces in the running run, its pinned producer is about to move to
@@ -823,7 +904,7 @@ void bhb_run_reclaim(struct bhb_run *run)
 			continue;
 		/* executed within the drain bound: late runs below do not count */
 		pc->stats.executed_own = atomic64_read(&pc->exec.executed_own);
-		for (i = 0; i < run->req.inflight; i++)
-			run->mech->sync(&pc->items[i]);
+		for (i = 0; i < run->req.inflight && run->mech->make_idle; i++)
+			run->mech->make_idle(&pc->items[i]);
 	}
 }

@@ -7,7 +7,8 @@
  * is at most 1/2^SUB_BITS of its lower bound (1.6% for SUB_BITS = 6).
  * Values of 2^MAX_EXP ns (68.7 s) and more land in the overflow bucket.
  *
- * Pure integer arithmetic: no kernel or libc dependency.
+ * Pure integer arithmetic: no libc dependency; the last set bit is the
+ * kernel's fls64() in the module and the compiler's builtin in the harness.
  */
 #ifndef _BHB_HIST_H
 #define _BHB_HIST_H
@@ -18,13 +19,24 @@
 #define BHB_HIST_OVERFLOW	((BHB_HIST_MAX_EXP - BHB_HIST_SUB_BITS + 1) * BHB_HIST_SUB)
 #define BHB_HIST_NBUCKETS	(BHB_HIST_OVERFLOW + 1)
 
+#ifdef __KERNEL__
+#include <linux/bitops.h>
+#define bhb_fls64(v)	fls64(v)
+#else
+/* the kernel's fls64() for the harness: the last set bit, from 1; 0 for 0 */
+static inline unsigned int bhb_fls64(unsigned long long v)
+{
+	return v ? 64 - (unsigned int)__builtin_clzll(v) : 0;
+}
+#endif
+
 static inline unsigned int bhb_hist_index(unsigned long long v)
 {
 	unsigned int e;
 
 	if (v < BHB_HIST_SUB)
 		return (unsigned int)v;
-	e = 63 - __builtin_clzll(v);
+	e = bhb_fls64(v) - 1;
 	if (e >= BHB_HIST_MAX_EXP)
 		return BHB_HIST_OVERFLOW;
 	return (e - BHB_HIST_SUB_BITS + 1) * BHB_HIST_SUB +

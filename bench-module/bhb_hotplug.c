@@ -64,12 +64,13 @@ static void hp_queue_all(struct bhb_run *run, bool remote)
 		it->done = 0;
 		it->seq = i + 1;
 		it->ev = 0;	/* no producer handler: no exit stamp */
+		it->pos = 0;
 		it->t_intended = ktime_get_ns();
 		WRITE_ONCE(it->t_queued, it->t_intended);
 		/* the dead count sees t_queued with busy */
 		atomic_set_release(&it->busy, 1);
 		pc->stats.arrivals++;
-		ok = remote ? run->mech->queue_on(it, hp_cfg.cpu) : run->mech->queue(it);
+		ok = run->mech->queue(run->mech, it, remote ? (int)hp_cfg.cpu : BHB_THIS_CPU);
 		/* until this is set the item is inside its queue call: not yet queued */
 		WRITE_ONCE(it->t_returned, ktime_get_ns());
 		if (ok) {
@@ -207,10 +208,10 @@ long bhb_hp_arm_ioctl(void __user *uarg)
 	    (u64)a.count * a.cost_ns > 5 * BHB_MAX_BACKLOG_NS ||
 	    a.cpu >= BHB_MAX_CPUS || a.cpu >= nr_cpu_ids || !cpu_possible(a.cpu))
 		return -EINVAL;
-	mech = bhb_mechs[a.mech];
-	if (!mech->available() || a.mech == BHB_MECH_DIRECT)
+	mech = bhb_mech_get(a.mech);
+	if (!mech || mech->kind == BHB_KIND_DIRECT)
 		return -EOPNOTSUPP;
-	if (a.mode != BHB_HP_TEARDOWN && !mech->queue_on)
+	if (a.mode != BHB_HP_TEARDOWN && !mech->remote)
 		return -EOPNOTSUPP;
 	if (hp_run)
 		return -EBUSY;

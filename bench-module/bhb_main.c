@@ -142,6 +142,7 @@ static long bhb_ioc_result(void __user *uarg)
 		memcpy(res->hist_q2e, pc->hist_q2e, sizeof(res->hist_q2e));
 		memcpy(res->hist_tail, pc->hist_tail, sizeof(res->hist_tail));
 		memcpy(res->hist_x2e, pc->hist_x2e, sizeof(res->hist_x2e));
+		memcpy(res->hist_first, pc->hist_first, sizeof(res->hist_first));
 		if (copy_to_user(&ubuf[n], res, sizeof(*res))) {
 			ret = -EFAULT;
 			goto out;
@@ -168,10 +169,10 @@ out:
 static long bhb_ioc_overhead(void __user *uarg)
 {
 	struct bhb_overhead_req oh;
-	struct bhb_pcpu *pc;
 	unsigned long flags;
-	u64 t0, t1, t, prev;
-	u32 i;
+	u64 t0, t1;
+	long ret;
+	u32 i, j;
 
 	if (copy_from_user(&oh, uarg, sizeof(oh)))
 		return -EFAULT;
@@ -179,29 +180,23 @@ static long bhb_ioc_overhead(void __user *uarg)
 		return -EPROTO;
 	if (!oh.loops || oh.loops > 100000)
 		return -EINVAL;
-	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
-	if (!pc)
-		return -ENOMEM;
-	pc->stats.lat_min_ns = U64_MAX;
+	/* a scratch run: not beside a real one */
+	if (!mutex_trylock(&bhb_lock))
+		return -EBUSY;
+	ret = bhb_hp_busy() ? -EBUSY : bhb_overhead(oh.loops, &oh.total_ns, &oh.cold_ns);
+	mutex_unlock(&bhb_lock);
+	if (ret)
+		return ret;
 
-	local_irq_save(flags);
 	t0 = ktime_get_ns();
-	prev = t0;
-	for (i = 0; i < oh.loops; i++) {
-		t = ktime_get_ns();
-		bhb_record(pc, t - prev, t - prev, BHB_CTX_PROCESS);
-		prev = t;
+	for (i = 0; i < oh.loops; i += BHB_OH_CHUNK) {
+		local_irq_save(flags);
+		for (j = i; j < i + BHB_OH_CHUNK && j < oh.loops; j++)
+			ktime_get_ns();
+		local_irq_restore(flags);
 	}
 	t1 = ktime_get_ns();
-	oh.total_ns = t1 - t0;
-
-	t0 = ktime_get_ns();
-	for (i = 0; i < oh.loops; i++)
-		prev = ktime_get_ns();
-	t1 = ktime_get_ns();
-	local_irq_restore(flags);
 	oh.clock_ns = t1 - t0;
-	kfree(pc);
 	return copy_to_user(uarg, &oh, sizeof(oh)) ? -EFAULT : 0;
 }
 

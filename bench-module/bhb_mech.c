@@ -2,9 +2,11 @@
 /*
  * bhbench: one ops vector per deferred-work mechanism.
  *
- * Each mechanism queues an item on the calling CPU, the way a driver's
- * interrupt handler or thread would.  A mechanism the running kernel lacks
- * reports itself unavailable and is left out of every run.
+ * Each mechanism queues an item, on the calling CPU the way a driver's
+ * interrupt handler or thread would, or on a given CPU where it can.  The
+ * work mechanisms share one set of ops and differ only in their
+ * workqueue.  A mechanism the running kernel lacks has no ops vector (a
+ * NULL slot) and is left out of every run.
  */
 #include <linux/interrupt.h>
 #include <linux/workqueue.h>
@@ -12,216 +14,235 @@
 #include "bhb.h"
 #include "bhb_compat.h"
 
-static bool bhb_always(void)
-{
-	return true;
-}
-
-/* direct: the item's function in the producer's own context (the floor). */
-static void direct_init(struct bhb_item *it)
-{
-}
-
-static bool direct_queue(struct bhb_item *it)
+/* direct: the item's function in the producer's own context (the floor) */
+static bool bhb_direct_queue(const struct bhb_mech *m, struct bhb_item *it, int cpu)
 {
 	bhb_item_exec(it);
 	return true;
 }
 
-static void direct_sync(struct bhb_item *it)
-{
-}
-
-static const struct bhb_mech mech_direct = {
+static const struct bhb_mech bhb_mech_direct = {
 	.name = "direct",
-	.available = bhb_always,
-	.init_item = direct_init,
-	.queue = direct_queue,
-	.sync = direct_sync,
+	.kind = BHB_KIND_DIRECT,
+	.queue = bhb_direct_queue,
 };
 
-/* tasklets */
+/* ---- tasklets ---- */
+
 static void bhb_tasklet_fn(struct tasklet_struct *t)
 {
 	bhb_item_exec(container_of(t, struct bhb_item, tasklet));
 }
 
-static void tasklet_init_item(struct bhb_item *it)
+static void bhb_tasklet_init(struct bhb_item *it)
 {
 	tasklet_setup(&it->tasklet, bhb_tasklet_fn);
 }
 
 /*
- * tasklet_schedule() returns nothing; the item is ours alone and is only
- * scheduled from its producing CPU, so a set SCHED bit here means the
- * schedule would have been merged.
+ * On the calling CPU only (a tasklet cannot be queued elsewhere).
+ * tasklet_schedule() returns nothing; an item is scheduled from one CPU
+ * at a time, so a set SCHED bit here means the schedule would have been
+ * merged.
  */
-static bool tasklet_queue(struct bhb_item *it)
+static bool bhb_tasklet_queue(const struct bhb_mech *m, struct bhb_item *it, int cpu)
 {
 	if (test_bit(TASKLET_STATE_SCHED, &it->tasklet.state))
 		return false;
-	tasklet_schedule(&it->tasklet);
-	return true;
-}
-
-static bool tasklet_hi_queue(struct bhb_item *it)
-{
-	if (test_bit(TASKLET_STATE_SCHED, &it->tasklet.state))
-		return false;
-	tasklet_hi_schedule(&it->tasklet);
+	if (m->hi)
+		tasklet_hi_schedule(&it->tasklet);
+	else
+		tasklet_schedule(&it->tasklet);
 	return true;
 }
 
 /*
- * A scheduled tasklet cannot be cancelled: tasklet_kill() waits until it has
- * run.  It always does run: a dead CPU's tasklets are moved to a live one.
+ * A scheduled tasklet cannot be cancelled: tasklet_kill() waits until it
+ * has run.  It always does run: a dead CPU's tasklets are moved to a live
+ * one.
  */
-static void tasklet_sync(struct bhb_item *it)
+static void bhb_tasklet_kill(struct bhb_item *it)
 {
 	tasklet_kill(&it->tasklet);
 }
 
-static const struct bhb_mech mech_tasklet = {
+static void bhb_tasklet_disable(struct bhb_item *it)
+{
+	tasklet_disable(&it->tasklet);
+}
+
+static void bhb_tasklet_enable(struct bhb_item *it)
+{
+	tasklet_enable(&it->tasklet);
+}
+
+#define BHB_TASKLET_OPS					\
+	.kind = BHB_KIND_TASKLET,			\
+	.init_item = bhb_tasklet_init,			\
+	.queue = bhb_tasklet_queue,			\
+	.make_idle = bhb_tasklet_kill,			\
+	.cancel = bhb_tasklet_kill,			\
+	.disable = bhb_tasklet_disable,			\
+	.enable = bhb_tasklet_enable
+
+static const struct bhb_mech bhb_mech_tasklet = {
 	.name = "tasklet",
-	.available = bhb_always,
-	.init_item = tasklet_init_item,
-	.queue = tasklet_queue,
-	.sync = tasklet_sync,
+	BHB_TASKLET_OPS,
 };
 
-static const struct bhb_mech mech_tasklet_hi = {
+static const struct bhb_mech bhb_mech_tasklet_hi = {
 	.name = "tasklet_hi",
-	.available = bhb_always,
-	.init_item = tasklet_init_item,
-	.queue = tasklet_hi_queue,
-	.sync = tasklet_sync,
+	.hi = true,
+	BHB_TASKLET_OPS,
 };
 
-/* workqueues: one item function, the queue chosen per mechanism */
+/* ---- workqueues: one set of ops, the workqueue per mechanism ---- */
+
 static void bhb_work_fn(struct work_struct *w)
 {
 	bhb_item_exec(container_of(w, struct bhb_item, work));
 }
 
-static void work_init_item(struct bhb_item *it)
+static void bhb_work_init(struct bhb_item *it)
 {
 	INIT_WORK(&it->work, bhb_work_fn);
 }
 
-static void work_sync(struct bhb_item *it)
+static bool bhb_work_queue(const struct bhb_mech *m, struct bhb_item *it, int cpu)
+{
+	if (cpu == BHB_THIS_CPU)
+		return queue_work(*m->wq, &it->work);
+	return queue_work_on(cpu, *m->wq, &it->work);
+}
+
+/* cancelled if pending, waited for if running */
+static void bhb_work_cancel(struct bhb_item *it)
 {
 	cancel_work_sync(&it->work);
 }
 
-#define BHB_WQ_MECH(_var, _name, _avail, _wq)				\
-static struct workqueue_struct *_var##_wq(void)				\
-{									\
-	return _wq;							\
-}									\
-static bool _var##_queue(struct bhb_item *it)				\
-{									\
-	return queue_work(_var##_wq(), &it->work);			\
-}									\
-static bool _var##_queue_on(struct bhb_item *it, int cpu)		\
-{									\
-	return queue_work_on(cpu, _var##_wq(), &it->work);		\
-}									\
-static const struct bhb_mech _var = {					\
-	.name = _name,							\
-	.available = _avail,						\
-	.init_item = work_init_item,					\
-	.queue = _var##_queue,						\
-	.queue_on = _var##_queue_on,					\
-	.sync = work_sync,						\
+static void bhb_work_flush(struct bhb_item *it)
+{
+	flush_work(&it->work);
 }
+
+#ifdef BHB_HAVE_DISABLE_WORK
+static void bhb_work_disable(struct bhb_item *it)
+{
+	disable_work_sync(&it->work);
+}
+
+static void bhb_work_enable(struct bhb_item *it)
+{
+	enable_work(&it->work);
+}
+
+#define BHB_WORK_DISABLE_OPS				\
+	.disable = bhb_work_disable,			\
+	.enable = bhb_work_enable
+#else
+#define BHB_WORK_DISABLE_OPS				\
+	.disable = NULL,				\
+	.enable = NULL
+#endif
+
+#define BHB_WORK_OPS(_wq)				\
+	.kind = BHB_KIND_WORK,				\
+	.wq = &(_wq),					\
+	.remote = true,					\
+	.init_item = bhb_work_init,			\
+	.queue = bhb_work_queue,			\
+	.make_idle = bhb_work_cancel,			\
+	.cancel = bhb_work_cancel,			\
+	.flush = bhb_work_flush,			\
+	BHB_WORK_DISABLE_OPS
 
 #ifdef BHB_HAVE_BH_WQ
 static struct workqueue_struct *bhb_custom_wq;
 
-static bool bhb_have_bh(void)
-{
-	return true;
-}
-
-static bool bhb_have_custom(void)
-{
-	return bhb_custom_wq;
-}
-
-static int bh_custom_setup(void)
+static int bhb_custom_setup(void)
 {
 	bhb_custom_wq = alloc_workqueue("bhbench_bh", BHB_WQ_BH_FLAGS, 0);
 	return bhb_custom_wq ? 0 : -ENOMEM;
 }
 
-static void bh_custom_teardown(void)
+static void bhb_custom_teardown(void)
 {
 	if (bhb_custom_wq)
 		destroy_workqueue(bhb_custom_wq);
 	bhb_custom_wq = NULL;
 }
 
-BHB_WQ_MECH(mech_bh, "bh", bhb_have_bh, system_bh_wq);
-BHB_WQ_MECH(mech_bh_highpri, "bh_highpri", bhb_have_bh, system_bh_highpri_wq);
-
-static bool mech_bh_custom_queue(struct bhb_item *it)
-{
-	return queue_work(bhb_custom_wq, &it->work);
-}
-
-static bool mech_bh_custom_queue_on(struct bhb_item *it, int cpu)
-{
-	return queue_work_on(cpu, bhb_custom_wq, &it->work);
-}
-
-static const struct bhb_mech mech_bh_custom = {
-	.name = "bh_custom",
-	.available = bhb_have_custom,
-	.setup = bh_custom_setup,
-	.teardown = bh_custom_teardown,
-	.init_item = work_init_item,
-	.queue = mech_bh_custom_queue,
-	.queue_on = mech_bh_custom_queue_on,
-	.sync = work_sync,
+static const struct bhb_mech bhb_mech_bh = {
+	.name = "bh",
+	BHB_WORK_OPS(system_bh_wq),
 };
-#else
-static bool bhb_never(void)
-{
-	return false;
-}
 
-static const struct bhb_mech mech_bh = { .name = "bh", .available = bhb_never };
-static const struct bhb_mech mech_bh_highpri = { .name = "bh_highpri", .available = bhb_never };
-static const struct bhb_mech mech_bh_custom = { .name = "bh_custom", .available = bhb_never };
+static const struct bhb_mech bhb_mech_bh_highpri = {
+	.name = "bh_highpri",
+	BHB_WORK_OPS(system_bh_highpri_wq),
+};
+
+static const struct bhb_mech bhb_mech_bh_custom = {
+	.name = "bh_custom",
+	.setup = bhb_custom_setup,
+	.teardown = bhb_custom_teardown,
+	BHB_WORK_OPS(bhb_custom_wq),
+};
 #endif
 
-BHB_WQ_MECH(mech_wq_percpu, "wq_percpu", bhb_always, BHB_SYSTEM_PERCPU_WQ);
-BHB_WQ_MECH(mech_wq_highpri, "wq_highpri", bhb_always, system_highpri_wq);
-BHB_WQ_MECH(mech_wq_unbound, "wq_unbound", bhb_always, BHB_SYSTEM_UNBOUND_WQ);
-
-const struct bhb_mech *const bhb_mechs[BHB_NR_MECHS] = {
-	[BHB_MECH_DIRECT] = &mech_direct,
-	[BHB_MECH_TASKLET] = &mech_tasklet,
-	[BHB_MECH_TASKLET_HI] = &mech_tasklet_hi,
-	[BHB_MECH_BH] = &mech_bh,
-	[BHB_MECH_BH_HIGHPRI] = &mech_bh_highpri,
-	[BHB_MECH_BH_CUSTOM] = &mech_bh_custom,
-	[BHB_MECH_WQ_PERCPU] = &mech_wq_percpu,
-	[BHB_MECH_WQ_HIGHPRI] = &mech_wq_highpri,
-	[BHB_MECH_WQ_UNBOUND] = &mech_wq_unbound,
+static const struct bhb_mech bhb_mech_wq_percpu = {
+	.name = "wq_percpu",
+	BHB_WORK_OPS(BHB_SYSTEM_PERCPU_WQ),
 };
+
+static const struct bhb_mech bhb_mech_wq_highpri = {
+	.name = "wq_highpri",
+	BHB_WORK_OPS(system_highpri_wq),
+};
+
+static const struct bhb_mech bhb_mech_wq_unbound = {
+	.name = "wq_unbound",
+	BHB_WORK_OPS(BHB_SYSTEM_UNBOUND_WQ),
+};
+
+/* NULL: not in this kernel */
+const struct bhb_mech *const bhb_mechs[BHB_NR_MECHS] = {
+	[BHB_MECH_DIRECT] = &bhb_mech_direct,
+	[BHB_MECH_TASKLET] = &bhb_mech_tasklet,
+	[BHB_MECH_TASKLET_HI] = &bhb_mech_tasklet_hi,
+#ifdef BHB_HAVE_BH_WQ
+	[BHB_MECH_BH] = &bhb_mech_bh,
+	[BHB_MECH_BH_HIGHPRI] = &bhb_mech_bh_highpri,
+	[BHB_MECH_BH_CUSTOM] = &bhb_mech_bh_custom,
+#endif
+	[BHB_MECH_WQ_PERCPU] = &bhb_mech_wq_percpu,
+	[BHB_MECH_WQ_HIGHPRI] = &bhb_mech_wq_highpri,
+	[BHB_MECH_WQ_UNBOUND] = &bhb_mech_wq_unbound,
+};
+
+/* the mechanism, if this kernel has it and its setup succeeded */
+const struct bhb_mech *bhb_mech_get(u32 id)
+{
+	const struct bhb_mech *m = id < BHB_NR_MECHS ? bhb_mechs[id] : NULL;
+
+	/* a work mechanism whose workqueue could not be created */
+	if (m && m->wq && !*m->wq)
+		return NULL;
+	return m;
+}
 
 int bhb_mechs_setup(void)
 {
 	int i, ret;
 
 	for (i = 0; i < BHB_NR_MECHS; i++) {
-		if (!bhb_mechs[i]->setup)
+		if (!bhb_mechs[i] || !bhb_mechs[i]->setup)
 			continue;
 		ret = bhb_mechs[i]->setup();
 		if (ret) {
 			while (--i >= 0)
-				if (bhb_mechs[i]->teardown)
+				if (bhb_mechs[i] && bhb_mechs[i]->teardown)
 					bhb_mechs[i]->teardown();
 			return ret;
 		}
@@ -234,7 +255,7 @@ void bhb_mechs_teardown(void)
 	int i;
 
 	for (i = BHB_NR_MECHS - 1; i >= 0; i--)
-		if (bhb_mechs[i]->teardown)
+		if (bhb_mechs[i] && bhb_mechs[i]->teardown)
 			bhb_mechs[i]->teardown();
 }
 
@@ -244,7 +265,7 @@ u64 bhb_mech_available_mask(void)
 	int i;
 
 	for (i = 0; i < BHB_NR_MECHS; i++)
-		if (bhb_mechs[i]->available())
+		if (bhb_mech_get(i))
 			mask |= 1ull << i;
 	return mask;
 }

@@ -170,6 +170,12 @@ struct bhb_cpu_stats {
 	__u64 x2e_n;		/* callbacks with a tail and an exit -> callback */
 	__u64 before_exit;	/* callbacks that started before their producer returned */
 	__u64 exit_unknown;	/* ... whose producer's exit stamp was overwritten */
+	/*
+	 * executor: q->cb by the item's position x in its tick (0 = first of
+	 * a burst), for a line fit q->cb = a + b x: n, sums of x, x^2, y, x y
+	 * (y = q->cb in ns)
+	 */
+	__u64 pos_n, pos_sx, pos_sxx, pos_sy, pos_sxy;
 };
 
 struct bhb_cpu_result {
@@ -180,6 +186,7 @@ struct bhb_cpu_result {
 	__u64 hist_q2e[BHB_HIST_NBUCKETS];	/* queue call -> callback */
 	__u64 hist_tail[BHB_HIST_NBUCKETS];	/* queue call -> producer returned */
 	__u64 hist_x2e[BHB_HIST_NBUCKETS];	/* producer returned -> callback */
+	__u64 hist_first[BHB_HIST_NBUCKETS];	/* q->cb of the first item of each tick */
 };
 
 /* BHB_IOC_RESULT: copy out the last run's per-CPU results. */
@@ -192,12 +199,20 @@ struct bhb_result_req {
 	__u64 start_ns;		/* out: first arrival due (ktime) */
 };
 
-/* BHB_IOC_OVERHEAD: cost of one timestamp plus one histogram update. */
+/*
+ * BHB_IOC_OVERHEAD: what the measurement itself costs per item, on its real
+ * path: an arrival queued through the direct mechanism on the calling CPU
+ * (the producer's stamps and counters, the callback's stamps, context,
+ * histograms and counters), with interrupts off BHB_OH_CHUNK items at a
+ * time.  Warm: one item reused; cold: up to BHB_MAX_INFLIGHT items in turn.
+ */
+#define BHB_OH_CHUNK		64u
 struct bhb_overhead_req {
 	__u32 abi_version;
-	__u32 loops;		/* in: 1..100000 (interrupts are off meanwhile) */
-	__u64 total_ns;		/* out: loops x (ktime_get_ns + record) */
-	__u64 clock_ns;		/* out: loops x ktime_get_ns alone */
+	__u32 loops;		/* in: 1..100000 */
+	__u64 total_ns;		/* out: loops items, warm */
+	__u64 clock_ns;		/* out: loops x ktime_get_ns() alone */
+	__u64 cold_ns;		/* out: loops items, cold */
 };
 
 /*

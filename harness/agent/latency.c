@@ -323,6 +323,11 @@ static json_t *cpu_json(const struct bhb_cpu_result *r)
 	json_object_set_new(o, "x2e_n", json_integer((json_int_t)s->x2e_n));
 	json_object_set_new(o, "before_exit", json_integer((json_int_t)s->before_exit));
 	json_object_set_new(o, "exit_unknown", json_integer((json_int_t)s->exit_unknown));
+	/* by position in the tick: the first item's q->cb, and the line fit's sums */
+	json_object_set_new(o, "first", sparse(r->hist_first));
+	json_object_set_new(o, "pos", json_pack("[I,I,I,I,I]", (json_int_t)s->pos_n, (json_int_t)s->pos_sx,
+						(json_int_t)s->pos_sxx, (json_int_t)s->pos_sy,
+						(json_int_t)s->pos_sxy));
 	return o;
 }
 

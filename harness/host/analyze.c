@@ -40,6 +40,8 @@ struct rep {
 	struct bhb_hist lat, q2e;
 	struct bhb_hist tail, x2e;	/* producer's tail, producer exit -> callback */
 	uint64_t tail_sum, x2e_sum, x2e_n;
+	struct bhb_hist first;		/* q->cb of the first item of each tick */
+	double pos[5];			/* line fit sums: n, x, x^2, y, x y */
 	double tput;			/* items/s: executed / (last callback end - first arrival) */
 	uint64_t executed, ksoftirqd;
 	uint64_t lat_sum, q2e_sum;	/* exact sums (ns): the repetition's exact means */
@@ -155,7 +157,6 @@ static int take_run(json_t *j, json_t *failures)
 				json_array_append_new(b->offsets, json_integer((json_int_t)(jint(cpu, "first_due_ns") - start)));
 	}
 	json_array_foreach(json_object_get(j, "cpus"), i, cpu) {
-		struct bhb_hist h;
 		const char *k;
 		json_t *v;
 
@@ -173,16 +174,15 @@ static int take_run(json_t *j, json_t *failures)
 		r->tail_sum += jint(cpu, "tail_sum_ns");
 		r->x2e_sum += jint(cpu, "x2e_sum_ns");
 		r->x2e_n += jint(cpu, "x2e_n");
-		if (json_object_get(cpu, "tail")) {
-			memset(&h, 0, sizeof(h));
-			if (bhb_hist_add_sparse(&h, json_object_get(cpu, "tail")))
-				return -1;
-			bhb_hist_merge(&r->tail, &h);
-			memset(&h, 0, sizeof(h));
-			if (bhb_hist_add_sparse(&h, json_object_get(cpu, "x2e")))
-				return -1;
-			bhb_hist_merge(&r->x2e, &h);
-		}
+		/* bucket counts add up across CPUs (bhb_hist_add_sparse() accumulates) */
+		if (json_object_get(cpu, "first") && bhb_hist_add_sparse(&r->first, json_object_get(cpu, "first")))
+			return -1;
+		for (int k2 = 0; k2 < 5; k2++)
+			r->pos[k2] += (double)json_integer_value(json_array_get(json_object_get(cpu, "pos"), (size_t)k2));
+		if (json_object_get(cpu, "tail") &&
+		    (bhb_hist_add_sparse(&r->tail, json_object_get(cpu, "tail")) ||
+		     bhb_hist_add_sparse(&r->x2e, json_object_get(cpu, "x2e"))))
+			return -1;
 		b->lat_sum += jint(cpu, "lat_sum_ns");
 		if (jint(cpu, "executed") && jint(cpu, "lat_min_ns") < b->lat_min)
 			b->lat_min = jint(cpu, "lat_min_ns");
@@ -212,14 +212,9 @@ static int take_run(json_t *j, json_t *failures)
 		}
 		if (jint(cpu, "exec_end_ns") > end)
 			end = jint(cpu, "exec_end_ns");
-		memset(&h, 0, sizeof(h));
-		if (bhb_hist_add_sparse(&h, json_object_get(cpu, "lat")))
+		if (bhb_hist_add_sparse(&r->lat, json_object_get(cpu, "lat")) ||
+		    bhb_hist_add_sparse(&r->q2e, json_object_get(cpu, "q2e")))
 			return -1;
-		bhb_hist_merge(&r->lat, &h);
-		memset(&h, 0, sizeof(h));
-		if (bhb_hist_add_sparse(&h, json_object_get(cpu, "q2e")))
-			return -1;
-		bhb_hist_merge(&r->q2e, &h);
 	}
 	r->tput = start && end > start ? (double)r->executed * 1e9 / (double)(end - start) : NAN;
 	/*
@@ -479,6 +474,39 @@ static void load_json(json_t *o, struct bench *b, struct bench *tl, uint64_t see
 	free(w);
 }
 
+static json_t *burst_json(const struct bench *b)
+{
+	struct bhb_hist *all = calloc(1, sizeof(*all));
+	double sl[512], mean = 0, sd = 0, first = -1;
+	int n = 0;
+
+	for (int r = 0; r < b->nreps && all; r++) {
+		const double *s = b->reps[r].pos;
+		double den = s[0] * s[2] - s[1] * s[1];
+
+		bhb_hist_merge(all, &b->reps[r].first);
+		if (s[0] > 1 && den > 0 && n < 512)
+			sl[n++] = (s[0] * s[4] - s[1] * s[3]) / den;
+	}
+	if (all && all->n)
+		first = bhb_hist_quantile(all, 0.5);
+	free(all);
+	for (int i = 0; i < n; i++)
+		mean += sl[i] / n;
+	for (int i = 0; i < n; i++)
+		sd += (sl[i] - mean) * (sl[i] - mean) / (n > 1 ? n - 1 : 1);
+	sd = sqrt(sd);
+	/* 97.5% t quantile for n - 1 degrees of freedom, from a short table */
+	static const double t975[] = { 0, 12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23 };
+	double t = n - 1 < 11 ? t975[n > 1 ? n - 1 : 0] : 2.0, h = n > 1 ? t * sd / sqrt(n) : NAN;
+
+	return json_pack("{s:o,s:o,s:i}", "first_q2e_p50", num_or_null(first),
+			 "slope_ns_per_position", n ? json_pack("{s:f,s:[o,o]}", "value", mean,
+								  "ci95", isnan(h) ? json_null() : json_real(mean - h),
+								  isnan(h) ? json_null() : json_real(mean + h)) : json_null(),
+			 "repetitions", n);
+}
+
 static json_t *bench_json(int p, int m, struct bench *b)
 {
 	struct bench *tl = &benches[p][BHB_MECH_TASKLET], *dr = &benches[p][BHB_MECH_DIRECT];
@@ -569,6 +597,21 @@ static json_t *bench_json(int p, int m, struct bench *b)
 		json_object_set_new(rd, qnames[rq[j]], dr->nreps ? ratio(b, dr, rq[j]) : json_null());
 	}
 	json_object_set_new(o, "ratio_to_tasklet", rt);
+	/*
+	 * Bursts: the first item's q->cb (median over the repetitions' first
+	 * items) and the slope of q->cb over the position in the tick (a
+	 * least-squares line per repetition; the mean over repetitions with a
+	 * t interval): what the mechanism's batching makes later items wait.
+	 */
+	if (json_integer_value(json_object_get(cases[p].params, "burst")) > 1)
+		json_object_set_new(o, "burst", burst_json(b));
+	/*
+	 * Omitted arrivals: an arrival that found its item still pending was
+	 * merged into it (coalesced) and has no latency of its own, so the
+	 * percentiles are of the executed callbacks only.
+	 */
+	json_object_set_new(o, "omitted_arrivals", json_pack("{s:I,s:f}", "count", (json_int_t)b->c[C_COALESCED],
+		"share", b->c[C_ARRIVALS] ? (double)b->c[C_COALESCED] / (double)b->c[C_ARRIVALS] : 0.0));
 	/* staggered producers: CPU i of n starts i x period / n after the first */
 	json_object_set(o, "start_offsets_ns", b->offsets ?: json_array());
 	json_object_set_new(o, "ratio_to_direct", rd);
@@ -1213,7 +1256,7 @@ void bhb_print_summary(FILE *f, json_t *res)
 		return;
 	}
 	const char *whys[4];
-	int nwhy = 0;
+	int nwhy = 0, omitted = 0;
 
 	if (json_object_get(sc, "suite")) {
 		fprintf(f, "suite %s (", json_string_value(json_object_get(sc, "name")));
@@ -1331,8 +1374,27 @@ void bhb_print_summary(FILE *f, json_t *res)
 				whys[nwhy++] = w;
 			fprintf(f, "  [icount: not a cost %d]", k3 + 1);
 		}
+		double om = json_real_value(json_object_get(json_object_get(b, "omitted_arrivals"), "share"));
+
+		if (om > 0) {
+			fprintf(f, ", %.0f%% of arrivals coalesced%s", 100 * om, omitted++ ? "" : " (*)");
+		}
 		fprintf(f, "\n");
+		json_t *bu = json_object_get(b, "burst"), *sl = json_object_get(bu, "slope_ns_per_position");
+
+		if (bu && json_is_number(json_object_get(bu, "first_q2e_p50")) && json_is_object(sl)) {
+			json_t *ci = json_object_get(sl, "ci95");
+
+			fprintf(f, "%-11s first item's q->cb %.2f us, then +%.3f us per later item [%.3f-%.3f]\n", "",
+				json_number_value(json_object_get(bu, "first_q2e_p50")) / 1e3,
+				json_number_value(json_object_get(sl, "value")) / 1e3,
+				json_number_value(json_array_get(ci, 0)) / 1e3, json_number_value(json_array_get(ci, 1)) / 1e3);
+		}
 	}
+	if (omitted)
+		fprintf(f, "\n(*) coalesced: the arrival found its item still pending and was merged into it, as a\n"
+			   "second queue call of a driver's is; it has no latency of its own, and the percentiles are\n"
+			   "of the executed callbacks only (results.json: omitted_arrivals)\n");
 	for (int k3 = 0; k3 < nwhy; k3++)
 		fprintf(f, "%s[icount: not a cost %d]: %s\n", k3 ? "" : "\n", k3 + 1, whys[k3]);
 	if (json_array_size(un)) {
@@ -1377,9 +1439,11 @@ void bhb_print_summary(FILE *f, json_t *res)
 		   "gone), medians over the callbacks that started after their producer returned (-: none\n"
 		   "did, e.g. direct).\n");
 	if (oh)
-		fprintf(f, "measurement overhead: %.0f ns per item (one timestamp + histogram update, median in the guest),\n"
+		fprintf(f, "measurement overhead: %.0f ns per item on its real path (both stamps, bookkeeping, histograms;\n"
+			   "warm; cold %.0f; median in the guest),\n"
 			   "%.2f%% of the smallest median latency (%s)\n",
 			json_real_value(json_object_get(oh, "record_ns_median")),
+			json_real_value(json_object_get(oh, "cold_ns_median")),
 			100 * json_real_value(json_object_get(oh, "share_of_smallest_median")),
 			json_string_value(json_object_get(oh, "smallest_median_of")) ?: "-");
 	if (oh && json_object_get(oh, "share_of_smallest_q2e_median"))

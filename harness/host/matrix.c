@@ -15,12 +15,14 @@
 #include <signal.h>
 #include <ini.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../common/stats.h"
 #include "bhbench.h"
 
 #define MAX_CELLS 64
@@ -444,6 +446,52 @@ int cmd_matrix(int argc, char **argv)
 	return matrix_stop ? 130 : failed ? 1 : 0;
 }
 
+/* the metric's {value, ci95} of a benchmark: latency_ns.p50 ..., or q2e_p50 / x2e_p50 */
+static json_t *trend_value(json_t *b, const char *metric)
+{
+	if (!b)
+		return NULL;
+	if (!strncmp(metric, "q2e_", 4))
+		return json_object_get(json_object_get(b, "queue_to_exec_ns"), metric + 4);
+	if (!strcmp(metric, "x2e_p50"))
+		return json_object_get(json_object_get(b, "exit_to_exec_ns"), "p50");
+	return json_object_get(json_object_get(b, "latency_ns"), metric);
+}
+
+/*
+ * Is the step from the previous run's cell to this one real?  Both
+ * intervals apart, and the ratio beyond what the kind of run can tell
+ * from noise: icount (deterministic) 1% and two histogram buckets, merged boots (intervals over
+ * boots) none beyond the intervals; one TCG or KVM boot's intervals are
+ * over repetitions only and boots move about 10%, so there a step beyond
+ * 10% is a lead ("?"), never a verdict.  Returns "", or an arrow.
+ */
+static const char *trend_step(json_t *prev, json_t *cur, const char *accel, int boots)
+{
+	json_t *pc = json_object_get(prev, "ci95"), *cc = json_object_get(cur, "ci95");
+	double pv = json_number_value(json_object_get(prev, "value")), cv = json_number_value(json_object_get(cur, "value"));
+	double plo = json_number_value(json_array_get(pc, 0)), phi = json_number_value(json_array_get(pc, 1));
+	double clo = json_number_value(json_array_get(cc, 0)), chi = json_number_value(json_array_get(cc, 1));
+	int icount = !strcmp(accel, "icount");
+	double floor = icount ? 0.01 : boots >= 3 ? 0 : 0.10;
+
+	if (!json_is_object(prev) || !json_is_object(cur) || json_array_size(pc) != 2 || json_array_size(cc) != 2 ||
+	    pv <= 0 || cv <= 0)
+		return "";
+	if (!(clo > phi || chi < plo) || fabs(cv / pv - 1) <= floor)
+		return "";
+	/*
+	 * icount medians of threaded work sit in one of two neighbouring
+	 * buckets from boot to boot (32.6 or 33.0 us for wq_percpu on 6.12):
+	 * a real step is at least two buckets wide.
+	 */
+	if (icount && fabs(cv - pv) < 1.5 * (double)bhb_hist_width(bhb_hist_index((uint64_t)fmax(cv, pv))))
+		return "";
+	if (!icount && boots < 3)
+		return cv > pv ? " ↑?" : " ↓?";
+	return cv > pv ? " ↑" : " ↓";
+}
+
 int cmd_trend(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -463,9 +511,13 @@ int cmd_trend(int argc, char **argv)
 		case 'p': prod = optarg; break;
 		case 'd': datafile = optarg; break;
 		case 'h':
-			printf("usage: bhbench trend [--metric p50|p90|p99|p99.9|max] [--producer hardirq|process]\n"
-			       "                     [--data FILE.dat] RUN_DIR...\n"
-			       "One latency metric per mechanism (rows: runs, e.g. kernels), in µs with 95%% intervals.\n");
+			printf("usage: bhbench trend [--metric p50|p90|p99|p99.9|max|q2e_p50|q2e_p99|x2e_p50]\n"
+			       "                     [--producer hardirq|irqwork|process|...] [--data FILE.dat] RUN_DIR...\n"
+			       "One metric per mechanism (rows: runs, e.g. kernels), in µs with 95%% intervals;\n"
+			       "p50... from the intended arrival, q2e_ from the queue call, x2e_p50 from the producer's exit.\n"
+			       "A step from the row above is marked when it is real: ↑/↓ where the intervals are apart\n"
+			       "and, under icount, the change beyond 1%% (the model's floor), or for merged boots (3 or\n"
+			       "more); ↑?/↓? for one TCG or KVM boot, whose steps beyond 10%% are leads only.\n");
 			return 0;
 		default:
 			return 2;
@@ -498,13 +550,18 @@ int cmd_trend(int argc, char **argv)
 		fprintf(stderr, "bhbench trend: cannot write %s: %s\n", datafile, strerror(errno));
 		return 1;
 	}
-	printf("%s latency %s (µs; [95%% CI]), %s producer\n%-28s", metric, "from intended arrival", prod, "kernel");
+	printf("%s latency %s (µs; [95%% CI]), %s producer\n%-28s", metric,
+	       !strncmp(metric, "q2e_", 4) ? "from the queue call" : !strncmp(metric, "x2e_", 4) ?
+	       "from the producer's exit" : "from intended arrival", prod, "kernel");
 	for (size_t m = 0; m < sizeof(mechs) / sizeof(mechs[0]); m++)
 		printf(" %-19s", mechs[m]);
 	printf("\n");
 	if (df) {
 		bhb_trend_header(df);
 	}
+	json_t *prev = NULL;
+	int marked = 0;
+
 	for (int i = optind; i < argc; i++) {
 		char label[160], err[512];
 		json_t *res = bhb_res_load(argv[i], err, sizeof(err));
@@ -518,21 +575,31 @@ int cmd_trend(int argc, char **argv)
 		if (df)
 			bhb_trend_row(df, res, prod, metric);
 		for (size_t m = 0; m < sizeof(mechs) / sizeof(mechs[0]); m++) {
-			json_t *b = bhb_res_bench(res, prod, mechs[m]);
-			json_t *v = b ? json_object_get(json_object_get(b, "latency_ns"), metric) : NULL;
-			char cell[40] = "n/a";
+			json_t *v = trend_value(bhb_res_bench(res, prod, mechs[m]), metric);
+			json_t *pv = prev ? trend_value(bhb_res_bench(prev, prod, mechs[m]), metric) : NULL;
+			const char *step = pv ? trend_step(pv, v, json_string_value(json_object_get(json_object_get(res, "env"),
+									"accel")) ?: "", bhb_res_boots(res)) : "";
+			char cell[48] = "n/a";
 
 			if (json_is_object(v)) {
 				json_t *ci = json_object_get(v, "ci95");
 
-				snprintf(cell, sizeof(cell), "%.1f [%.1f-%.1f]", json_real_value(json_object_get(v, "value")) / 1e3,
-					 json_real_value(json_array_get(ci, 0)) / 1e3, json_real_value(json_array_get(ci, 1)) / 1e3);
+				snprintf(cell, sizeof(cell), "%.1f [%.1f-%.1f]%s", json_number_value(json_object_get(v, "value")) / 1e3,
+					 json_number_value(json_array_get(ci, 0)) / 1e3,
+					 json_number_value(json_array_get(ci, 1)) / 1e3, step);
 			}
-			printf(" %-19s", cell);
+			marked += step[0] != 0;
+			/* the arrows are 3 bytes and one column */
+			printf(" %-*s", 19 + (step[0] ? 2 : 0), cell);
 		}
 		printf("\n");
-		json_decref(res);
+		json_decref(prev);
+		prev = res;
 	}
+	json_decref(prev);
+	if (marked)
+		printf("↑/↓: a real step from the row above (intervals apart%s); ↑?/↓?: a lead (one TCG or KVM boot)\n",
+		       " and, under icount, beyond 1% and two histogram buckets");
 	if (df)
 		fclose(df);
 	return 0;

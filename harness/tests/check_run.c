@@ -95,6 +95,27 @@ static void check_suite(json_t *res)
 	CHECK(na == 2, "producers/remote: tasklet and tasklet_hi not reported n/a (%d)", na);
 
 	/*
+	 * Bursts: the first item's q->cb lies within the case's q->cb range,
+	 * and later items of a burst wait for earlier ones (slope > 0: every
+	 * item costs its mechanism and the measurement something).
+	 */
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
+		const char *cs = json_string_value(json_object_get(b, "case")) ?: "";
+		json_t *bu = json_object_get(b, "burst");
+		double first = json_number_value(json_object_get(bu, "first_q2e_p50"));
+		double slope = json_number_value(json_object_get(json_object_get(bu, "slope_ns_per_position"), "value"));
+
+		if (strcmp(cs, "patterns/burst-16") && strcmp(cs, "patterns/burst-256"))
+			continue;
+		mech = json_string_value(json_object_get(b, "mech"));
+		/* direct runs in the producer; unbound work may run beside it, on another CPU */
+		if (!strcmp(mech, "direct") || !strcmp(mech, "wq_unbound"))
+			continue;
+		CHECK(bu && first > 0 && first <= (double)geti(json_object_get(b, "queue_to_exec_ns"), "max") && slope > 0,
+		      "%s: burst first item q->cb %.0f ns, slope %.1f ns per position", cs, first, slope);
+	}
+
+	/*
 	 * Throughput never beats the CPUs' capacity at that cost (the cost is
 	 * guest time, a busy loop on the clock: the bound is the same on any
 	 * host), nor the offered load (counts), and falls as the callback cost
