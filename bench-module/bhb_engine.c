@@ -110,8 +110,9 @@ static void bhb_record_pos(struct bhb_pcpu *pc, u32 pos, u64 q2e)
 	s->pos_n++;
 	s->pos_sx += pos;
 	s->pos_sxx += (u64)pos * pos;
-	s->pos_sy += q2e;
-	s->pos_sxy += pos * q2e;
+	/* in 16 ns units: a day of 10^7 items of 4096-item bursts stays in a u64 */
+	s->pos_sy += q2e >> 4;
+	s->pos_sxy += pos * (q2e >> 4);
 }
 
 /* A producer's handler begins: the items it queues belong to this event. */
@@ -429,14 +430,23 @@ static void bhb_iw_fn(struct irq_work *w)
 {
 	struct bhb_pcpu *pc = container_of(w, struct bhb_pcpu, iw);
 	struct bhb_run *run = pc->run;
-	bool done = false;
+
+	u32 n = 0;
 
 	bhb_producer_enter(pc);
-	while (pc->iw_tail != pc->iw_head)
-		done |= bhb_tick(pc, pc->iw_due[pc->iw_tail++ % BHB_IW_RING]);
+	/* like the timer's catch-up: at most BHB_MAX_CATCHUP ticks in one interrupt */
+	while (pc->iw_tail != pc->iw_head && n++ < BHB_MAX_CATCHUP)
+		bhb_tick(pc, pc->iw_due[pc->iw_tail++ % BHB_IW_RING]);
 	bhb_producer_exit(pc, ktime_get_ns());
-	if ((done || (pc->iw_last && pc->iw_tail == pc->iw_head) || READ_ONCE(run->stop)) &&
-	    !pc->iw_done) {
+	if (pc->iw_tail != pc->iw_head) {
+		irq_work_queue(&pc->iw);
+		return;
+	}
+	/*
+	 * Done once the timer handed over its last tick (also on stop) and it
+	 * ran: before that the timer may still hand over one.
+	 */
+	if (pc->iw_last && !pc->iw_done) {
 		pc->iw_done = true;
 		bhb_producer_done(run);
 	}
@@ -685,7 +695,8 @@ u64 bhb_run_pending(struct bhb_run *run)
 		queued += READ_ONCE(pc->stats.queued);
 		done += atomic64_read(&pc->exec.executed_own);
 	}
-	return queued - done;
+	/* a callback on another CPU can return before its queue call is counted */
+	return queued > done ? queued - done : 0;
 }
 
 static void bhb_stop_producers(struct bhb_run *run)
@@ -825,7 +836,9 @@ static u64 bhb_overhead_pass(struct bhb_pcpu *pc, u32 loops, u32 slots)
 		for (j = 0; j < BHB_OH_CHUNK && i < loops; j++, i++) {
 			if (pc->next_slot >= slots)
 				pc->next_slot = 0;
+			bhb_producer_enter(pc);
 			bhb_arrive(pc, t0, 0);
+			bhb_producer_exit(pc, ktime_get_ns());
 		}
 		local_irq_restore(flags);
 	}
@@ -883,7 +896,11 @@ void bhb_run_cpu_down(unsigned int cpu)
 {
 	struct bhb_run *run = READ_ONCE(bhb_active);
 
-	if (run && cpu < BHB_MAX_CPUS && run->pcpu[cpu] && run->pcpu[cpu]->producing)
+	if (!run || cpu >= BHB_MAX_CPUS)
+		return;
+	/* a producer, or the CPU a remote producer queues onto */
+	if ((run->pcpu[cpu] && run->pcpu[cpu]->producing) ||
+	    (run->req.producer == BHB_PROD_REMOTE && cpu == run->req.remote_cpu))
 		set_bit(cpu, run->went_offline);
 }
 

@@ -61,7 +61,7 @@ static void hp_queue_all(struct bhb_run *run, bool remote)
 		bool ok;
 
 		WRITE_ONCE(it->t_returned, 0);
-		it->done = 0;
+		WRITE_ONCE(it->done, 0);
 		it->seq = i + 1;
 		it->ev = 0;	/* no producer handler: no exit stamp */
 		it->pos = 0;
@@ -76,7 +76,7 @@ static void hp_queue_all(struct bhb_run *run, bool remote)
 		if (ok) {
 			WRITE_ONCE(pc->stats.queued, pc->stats.queued + 1);
 		} else {
-			pc->stats.refused++;
+			WRITE_ONCE(pc->stats.refused, pc->stats.refused + 1);
 			atomic_set(&it->busy, 0);
 		}
 	}
@@ -97,14 +97,15 @@ static u64 hp_count_pending(struct bhb_run *run, u64 t_dead, u64 *in_call)
 	*in_call = 0;
 	for (i = 0; i < hp_cfg.count; i++) {
 		struct bhb_item *it = &pc->items[i];
-		u64 begun;
+		u64 begun, ret;
 
 		if (!atomic_read_acquire(&it->busy))
 			continue;
 		begun = READ_ONCE(it->t_queued);
 		if (begun > t_dead)
 			continue;
-		if (READ_ONCE(it->t_returned))
+		ret = READ_ONCE(it->t_returned);
+		if (ret && ret <= t_dead)
 			n++;
 		else
 			(*in_call)++;
@@ -304,12 +305,13 @@ long bhb_hp_collect_ioctl(void __user *uarg)
 	r->mode = hp_cfg.mode;
 	r->count = hp_cfg.count;
 	pc = hp_owner(run);
-	r->queued = pc->stats.queued;
-	r->refused = pc->stats.refused;
+	/* the RACE racer may still be queueing */
+	r->queued = READ_ONCE(pc->stats.queued);
+	r->refused = READ_ONCE(pc->stats.refused);
 	for (i = 0; i < hp_cfg.count; i++) {
 		struct bhb_item *it = &pc->items[i];
 
-		if (r->saw_dead && it->t_queued > r->t_dead_ns)
+		if (r->saw_dead && READ_ONCE(it->t_queued) > r->t_dead_ns)
 			r->queued_after_dead++;
 		/* the callback wrote t_exec, exec_cpu and phase before done */
 		if (!smp_load_acquire(&it->done))

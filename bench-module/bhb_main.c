@@ -9,6 +9,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -112,11 +113,12 @@ static long bhb_ioc_result(void __user *uarg)
 	if (rr.abi_version != BHB_ABI_VERSION)
 		return -EPROTO;
 	ubuf = u64_to_user_ptr(rr.buf);
-	res = kmalloc(sizeof(*res), GFP_KERNEL);
+	/* four histograms: about 64 KB, not worth a contiguous allocation */
+	res = kvmalloc(sizeof(*res), GFP_KERNEL);
 	if (!res)
 		return -ENOMEM;
 	if (mutex_lock_killable(&bhb_lock)) {
-		kfree(res);
+		kvfree(res);
 		return -EINTR;
 	}
 	if (!bhb_last) {
@@ -158,7 +160,7 @@ static long bhb_ioc_result(void __user *uarg)
 		ret = -EFAULT;
 out:
 	mutex_unlock(&bhb_lock);
-	kfree(res);
+	kvfree(res);
 	return ret;
 }
 

@@ -173,7 +173,7 @@ struct bhb_cpu_stats {
 	/*
 	 * executor: q->cb by the item's position x in its tick (0 = first of
 	 * a burst), for a line fit q->cb = a + b x: n, sums of x, x^2, y, x y
-	 * (y = q->cb in ns)
+	 * (y = q->cb in units of 16 ns)
 	 */
 	__u64 pos_n, pos_sx, pos_sxx, pos_sy, pos_sxy;
 };

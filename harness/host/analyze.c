@@ -177,8 +177,10 @@ static int take_run(json_t *j, json_t *failures)
 		/* bucket counts add up across CPUs (bhb_hist_add_sparse() accumulates) */
 		if (json_object_get(cpu, "first") && bhb_hist_add_sparse(&r->first, json_object_get(cpu, "first")))
 			return -1;
+		/* n, sum x, sum x^2, then sum y and sum x y in 16 ns units (the module's) */
 		for (int k2 = 0; k2 < 5; k2++)
-			r->pos[k2] += (double)json_integer_value(json_array_get(json_object_get(cpu, "pos"), (size_t)k2));
+			r->pos[k2] += (double)json_integer_value(json_array_get(json_object_get(cpu, "pos"), (size_t)k2)) *
+				      (k2 >= 3 ? 16.0 : 1.0);
 		if (json_object_get(cpu, "tail") &&
 		    (bhb_hist_add_sparse(&r->tail, json_object_get(cpu, "tail")) ||
 		     bhb_hist_add_sparse(&r->x2e, json_object_get(cpu, "x2e"))))
