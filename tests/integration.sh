@@ -43,6 +43,17 @@ if ./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id smoke > "$o
 	[ "$n" -eq 2 ] || { ok=0; echo "producers figure: $n series, want 2"; }
 	[ $ok = 1 ] && pass "report: opens with the conversions as leads (one TCG boot), 5 figures (PNG+SVG) with the expected series, verdict table, self-contained HTML" || fail "report"
 	tests/report-browser.sh "$r" || fail "report in the browser"
+	# strings from results.json are escaped in the HTML (a hostile name cannot inject markup)
+	x=$out/hostile
+	mkdir -p "$x" && jq '.scenario.name = "<img src=x onerror=alert(1)>" |
+		.benchmarks |= map(.case = "a&b<script>") | .env.kernel = "k\"><b>"' "$r/results.json" > "$x/results.json"
+	if ./bhbench report "$x" > "$x/log" 2>&1 && ! grep -q '<img src=x\|<script>\|k"><b>' "$x/report.html" &&
+	   grep -q '&lt;img src=x onerror=alert(1)&gt;' "$x/report.html" && grep -q 'a&amp;b&lt;script&gt;' "$x/report.html"; then
+		pass "report: names from results.json are HTML-escaped (no injected markup)"
+	else
+		grep -o '.\{20\}<img src=x.\{20\}\|.\{20\}<script>.\{20\}' "$x/report.html" | head -3
+		fail "report: unescaped strings in report.html"
+	fi
 else
 	cat "$out/smoke.out"; fail "smoke run on $K612 exited non-zero"
 fi

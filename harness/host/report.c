@@ -84,6 +84,35 @@ static void verdict(char *out, size_t len, int ok50, double r50, double l50, dou
 		snprintf(out, len, "%s%s%s", a, a[0] && b[0] ? ", " : "", b);
 }
 
+/*
+ * A string from results.json (a case or scenario name, an environment
+ * value, a reason) made safe for HTML: & < > " ' escaped.  Returns one of
+ * eight rotating buffers, so that a call may take several.
+ */
+static const char *h(const char *s)
+{
+	static char buf[8][2048];
+	static int k;
+	char *o;
+	size_t n = 0;
+
+	k = (k + 1) % 8;
+	o = buf[k];
+	for (s = s ?: ""; *s && n + 7 < sizeof(buf[k]); s++) {
+		const char *e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" :
+				*s == '"' ? "&quot;" : *s == '\'' ? "&#39;" : NULL;
+
+		if (e) {
+			memcpy(o + n, e, strlen(e));
+			n += strlen(e);
+		} else {
+			o[n++] = *s;
+		}
+	}
+	o[n] = 0;
+	return o;
+}
+
 /* how sure a run's comparisons are: what kind of number they rest on */
 enum evidence { EV_LEAD, EV_ICOUNT, EV_MERGED };
 
@@ -203,7 +232,7 @@ static void in_short(FILE *md, FILE *html, json_t *res, int r, int nruns)
 	if (nruns > 1) {
 		fprintf(md, "**Run %d** (%s):\n\n", r, json_string_value(json_object_get(json_object_get(res, "env"), "kernel")));
 		fprintf(html, "<p><b>Run %d</b> (%s):</p>\n", r,
-			json_string_value(json_object_get(json_object_get(res, "env"), "kernel")));
+			h(json_string_value(json_object_get(json_object_get(res, "env"), "kernel"))));
 	}
 	fprintf(html, "<ul>\n");
 	for (size_t c = 0; c < sizeof(conv) / sizeof(conv[0]); c++) {
@@ -256,13 +285,15 @@ static void in_short(FILE *md, FILE *html, json_t *res, int r, int nruns)
 				open = !open;
 				q++;
 			} else {
-				fputc(*q, html);
+				char one[2] = { *q, 0 };
+
+				fputs(h(one), html);
 			}
 		fprintf(html, "</li>\n");
 	}
 	fprintf(html, "</ul>\n");
 	fprintf(md, "\nThese rest on %s.\n\n", ev);
-	fprintf(html, "<p>These rest on %s.</p>\n", ev);
+	fprintf(html, "<p>These rest on %s.</p>\n", h(ev));
 }
 
 struct fig {
@@ -440,7 +471,8 @@ int cmd_report(int argc, char **argv)
 				fprintf(md, "| %d | %s | %s | %s → %s | %s | %s | %s | %s%s |\n", r, scen, prods[p], conv[c][0],
 					conv[c][1], s50, s99, st, pre, v);
 				fprintf(html, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s → %s</td><td>%s</td><td>%s</td><td>%s</td>"
-					"<td>%s%s</td></tr>\n", r, scen, prods[p], conv[c][0], conv[c][1], s50, s99, st, pre, v);
+					"<td>%s%s</td></tr>\n", r, h(scen), h(prods[p]), conv[c][0], conv[c][1], s50, s99, st, pre,
+					h(v));
 			}
 		/* hotplug behaviour of each conversion (teardown mode, largest K) */
 		for (size_t c = 0; c < sizeof(conv) / sizeof(conv[0]); c++) {
@@ -461,7 +493,7 @@ int cmd_report(int argc, char **argv)
 				 (long long)json_integer_value(json_object_get(gt, "lost")));
 			fprintf(md, "| %d | %s | %s | %s → %s | - | - | - | %s |\n", r, scen, k, conv[c][0], conv[c][1], v);
 			fprintf(html, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s → %s</td><td>-</td><td>-</td><td>-</td><td>%s</td></tr>\n",
-				r, scen, k, conv[c][0], conv[c][1], v);
+				r, h(scen), k, conv[c][0], conv[c][1], h(v));
 		}
 		json_decref(res);
 	}
@@ -515,7 +547,7 @@ int cmd_report(int argc, char **argv)
 		const char *acc = json_string_value(json_object_get(env, "accel"));
 
 		fprintf(md, "\n## Run %d: %s on %s\n\n", r, scen, json_string_value(json_object_get(env, "kernel")));
-		fprintf(html, "<h2>Run %d: %s on %s</h2>\n", r, scen, json_string_value(json_object_get(env, "kernel")));
+		fprintf(html, "<h2>Run %d: %s on %s</h2>\n", r, h(scen), h(json_string_value(json_object_get(env, "kernel"))));
 		if (acc && (!strcmp(acc, "tcg") || !strcmp(acc, "icount"))) {
 			const char *n = !strcmp(acc, "tcg") ?
 				"These numbers come from TCG emulation: every instruction is emulated. "
@@ -540,7 +572,7 @@ int cmd_report(int argc, char **argv)
 			else
 				snprintf(val, sizeof(val), "%s", json_string_value(v) ?: "?");
 			fprintf(md, "| %s | %s |\n", keys[k], val);
-			fprintf(html, "<tr><td>%s</td><td>%s</td></tr>\n", keys[k], val);
+			fprintf(html, "<tr><td>%s</td><td>%s</td></tr>\n", keys[k], h(val));
 		}
 		fprintf(html, "</table>\n");
 
@@ -819,8 +851,8 @@ int cmd_report(int argc, char **argv)
 					json_string_value(json_object_get(t, "state")), json_string_value(json_object_get(t, "mech")),
 					json_string_value(json_object_get(t, "api")), med, aft, wt);
 				fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
-					json_string_value(json_object_get(t, "op")), json_string_value(json_object_get(t, "state")),
-					json_string_value(json_object_get(t, "mech")), json_string_value(json_object_get(t, "api")),
+					h(json_string_value(json_object_get(t, "op"))), h(json_string_value(json_object_get(t, "state"))),
+					h(json_string_value(json_object_get(t, "mech"))), h(json_string_value(json_object_get(t, "api"))),
 					med, aft, wt);
 			}
 			fprintf(html, "</table>\n<ul>\n");
@@ -833,7 +865,8 @@ int cmd_report(int argc, char **argv)
 							json_string_value(json_object_get(t, "na")) ?: "-";
 
 					fprintf(md, "- %s, %s: %s\n", checks[k], json_string_value(json_object_get(t, "mech")), v);
-					fprintf(html, "<li>%s, %s: %s</li>\n", checks[k], json_string_value(json_object_get(t, "mech")), v);
+					fprintf(html, "<li>%s, %s: %s</li>\n", checks[k], h(json_string_value(json_object_get(t, "mech"))),
+						h(v));
 				}
 			fprintf(html, "</ul>\n");
 		}
@@ -879,7 +912,7 @@ int cmd_report(int argc, char **argv)
 					a, c, p999, mx, q, lost, tps, kss, cpu);
 				fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%.1f</td><td>%s</td><td>%lld</td>"
 					"<td>%s</td><td>%s</td><td>%s</td></tr>\n",
-					bhb_res_case(b), json_string_value(json_object_get(b, "mech")),
+					h(bhb_res_case(b)), h(json_string_value(json_object_get(b, "mech"))),
 					a, c, p999, mx, q, lost, tps, kss, cpu);
 			}
 			fprintf(html, "</table>\n");
@@ -898,8 +931,8 @@ int cmd_report(int argc, char **argv)
 		if (!svg)
 			continue;
 		fprintf(md, "\n![%s](figures/%s.png)\n\n%s\n", figs[k].file, figs[k].file, figs[k].caption);
-		fprintf(html, "<figure id=\"%s\">%s<figcaption>%s</figcaption></figure>\n", figs[k].file,
-			strstr(svg, "<svg") ? strstr(svg, "<svg") : svg, figs[k].caption);
+		fprintf(html, "<figure id=\"%s\">%s<figcaption>%s</figcaption></figure>\n", h(figs[k].file),
+			strstr(svg, "<svg") ? strstr(svg, "<svg") : svg, h(figs[k].caption));
 		free(svg);
 	}
 	fprintf(html, "</body></html>\n");
