@@ -42,8 +42,9 @@ static bool bhb_kthread_named(const char *prefix)
 }
 
 /*
- * Where a callback runs.  A softirq over the idle task can only be an
- * interrupt's exit; over another task it is that or the task's own
+ * Where a callback runs.  A softirq over the idle task is an interrupt's
+ * exit (or, rarely, the idle loop's own softirq run after IPI work); over
+ * another task it is an interrupt's exit or the task's own
  * local_bh_enable(), which the kernel does not tell apart, so it gets a
  * name of its own.  Under PREEMPT_RT (and threadirqs) softirqs also run in
  * ktimers/N and at the end of threaded handlers.
