@@ -129,24 +129,15 @@ struct analysis_in {
 	const struct bhb_scenario *sc;
 	uint64_t seed;
 };
-/* writes results.json, gbench.json, summary.txt; returns 0 when every run is sound */
+/*
+ * The guest's result stream -> results.json: decodes the frames and hands
+ * each to its scenario kind (host/kind.h); writes gbench.json; returns 0
+ * when every run is sound, 1 with the first failure in why.
+ */
 int bhb_analyze(const struct analysis_in *in, json_t **results, char *why, size_t len);
 void bhb_print_summary(FILE *f, json_t *results);
 
-/* ---- control operations (control.c) ---- */
-/* the "control" frames of one boot -> results.json "control"; adds failures */
-json_t *bhb_control_summary(json_t *frames, json_t *failures);
-void bhb_print_control(FILE *f, json_t *control);
-
-/* ---- trace cross-check (trace.c) ---- */
-/*
- * the "trace" frames of one boot and the run's benchmarks -> results.json
- * "trace_check": per mechanism, trace-derived vs module queue-to-callback
- * latency of the same traced runs, and traced vs untraced module medians;
- * disagreement beyond the stated tolerance is added to failures
- */
-json_t *bhb_trace_summary(json_t *frames, json_t *benchmarks, json_t *failures);
-void bhb_print_trace(FILE *f, json_t *trace_check);
+/* the scenario kinds (latency, trace, fuzz, control, hotplug): host/kind.h */
 
 /* ---- results.json helpers (results.c) ---- */
 /* results.json of a successful run, or NULL with the reason in err */

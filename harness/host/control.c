@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "../common/stats.h"
-#include "bhbench.h"
+#include "kind.h"
 
 #define BOOT 1000
 #define NTIMING 3
@@ -282,7 +282,7 @@ static json_t *check_entry(json_t *f, json_t *failures)
 	return o;
 }
 
-json_t *bhb_control_summary(json_t *frames, json_t *failures)
+static json_t *control_summary(json_t *frames, json_t *failures)
 {
 	json_t *out = json_object(), *cfg = NULL, *timing = json_array(), *f, *m;
 	json_t *checks[3] = { json_array(), json_array(), json_array() };
@@ -322,14 +322,6 @@ json_t *bhb_control_summary(json_t *frames, json_t *failures)
 	return out;
 }
 
-/* ns -> microseconds, about three significant digits */
-static void fmt_us(char *out, size_t len, double ns)
-{
-	double x = ns / 1e3;
-
-	snprintf(out, len, x < 10 ? "%.2f" : x < 1000 ? "%.1f" : "%.0f", x);
-}
-
 static json_t *find_cell(json_t *timing, const char *op, const char *state, const char *mech)
 {
 	json_t *c;
@@ -358,22 +350,22 @@ static void cell_text(char *out, size_t len, json_t *c, int row)
 		snprintf(out, len, "%lld/%lld", (long long)gi(c, "ok"), (long long)gi(c, "iterations"));
 	} else if (row == ROW_AFTER) {
 		if (json_object_get(c, "after_end_median_ns"))
-			fmt_us(out, len, json_real_value(json_object_get(c, "after_end_median_ns")));
+			bhb_fmt_us(out, len, json_real_value(json_object_get(c, "after_end_median_ns")));
 		else
 			snprintf(out, len, "-");
 	} else {
-		fmt_us(a, sizeof(a), json_real_value(json_object_get(c, "median_ns")));
+		bhb_fmt_us(a, sizeof(a), json_real_value(json_object_get(c, "median_ns")));
 		if (!ci) {
 			snprintf(out, len, "%s", a);
 			return;
 		}
-		fmt_us(lo, sizeof(lo), json_real_value(json_array_get(ci, 0)));
-		fmt_us(hi, sizeof(hi), json_real_value(json_array_get(ci, 1)));
+		bhb_fmt_us(lo, sizeof(lo), json_real_value(json_array_get(ci, 0)));
+		bhb_fmt_us(hi, sizeof(hi), json_real_value(json_array_get(ci, 1)));
 		snprintf(out, len, "%s [%s-%s]", a, lo, hi);
 	}
 }
 
-void bhb_print_control(FILE *f, json_t *c)
+static void print_control(FILE *f, json_t *c)
 {
 	json_t *mechs = json_object_get(c, "mechs"), *timing = json_object_get(c, "timing"), *m, *e;
 	static const char *const titles[3] = {
@@ -449,3 +441,39 @@ void bhb_print_control(FILE *f, json_t *c)
 		fprintf(f, "\n");
 	}
 }
+
+static void control_finish(struct bhb_analysis *a, void *st)
+{
+	if (json_array_size(st))
+		json_object_set_new(a->res, "control", control_summary(st, a->failures));
+	json_decref(st);
+}
+
+/* a control scenario on its own; in a suite, a section after the latency table */
+static int control_alone(FILE *f, json_t *res)
+{
+	if (!json_object_get(res, "control") || json_array_size(json_object_get(res, "benchmarks")))
+		return 0;
+	print_control(f, json_object_get(res, "control"));
+	return 1;
+}
+
+static void control_section(FILE *f, json_t *res)
+{
+	if (json_object_get(res, "control")) {
+		fprintf(f, "\n");
+		print_control(f, json_object_get(res, "control"));
+	}
+}
+
+static const char *const control_frames[] = { "control", NULL };
+
+const struct bhb_kind bhb_kind_control = {
+	.name = "control",
+	.frames = control_frames,
+	.begin = bhb_collect_begin,
+	.take = bhb_collect_take,
+	.finish = control_finish,
+	.summary = control_alone,
+	.section = control_section,
+};

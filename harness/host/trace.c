@@ -78,7 +78,7 @@
 
 #include "../common/names.h"
 #include "../common/stats.h"
-#include "bhbench.h"
+#include "kind.h"
 
 #define TOL_EVENTS 4.0		/* trace shorter than module by at most ... */
 #define TOL_REL 0.15		/* ... max(TOL_EVENTS x E, TOL_REL x module) */
@@ -261,7 +261,7 @@ static json_t *mech_entry(int m, struct tmech *t, const char *cs, json_t *benchm
 	return o;
 }
 
-json_t *bhb_trace_summary(json_t *frames, json_t *benchmarks, json_t *failures)
+static json_t *trace_summary(json_t *frames, json_t *benchmarks, json_t *failures)
 {
 	struct tmech *tm = calloc(BHB_NR_MECHS, sizeof(*tm));
 	struct bhb_hist *gap = calloc(1, sizeof(*gap));
@@ -414,7 +414,7 @@ static void us(char *buf, size_t len, json_t *v)
 		snprintf(buf, len, "-");
 }
 
-void bhb_print_trace(FILE *f, json_t *tc)
+static void print_trace(FILE *f, json_t *tc)
 {
 	json_t *tol = json_object_get(tc, "tolerance"), *e;
 	size_t i;
@@ -468,3 +468,28 @@ void bhb_print_trace(FILE *f, json_t *tc)
 		json_number_value(json_object_get(tc, "event_cost_ns")) / 1e3,
 		(long long)gi(tc, "event_cost_items"));
 }
+
+static void trace_finish(struct bhb_analysis *a, void *st)
+{
+	if (json_array_size(st))
+		json_object_set_new(a->res, "trace_check",
+				    trace_summary(st, json_object_get(a->res, "benchmarks"), a->failures));
+	json_decref(st);
+}
+
+static void trace_section(FILE *f, json_t *res)
+{
+	if (json_object_get(res, "trace_check"))
+		print_trace(f, json_object_get(res, "trace_check"));
+}
+
+static const char *const trace_frames[] = { "trace", NULL };
+
+const struct bhb_kind bhb_kind_trace = {
+	.name = "trace",
+	.frames = trace_frames,
+	.begin = bhb_collect_begin,
+	.take = bhb_collect_take,
+	.finish = trace_finish,
+	.section = trace_section,
+};
