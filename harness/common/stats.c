@@ -80,25 +80,136 @@ uint64_t bhb_rand(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+/* rank of quantile q among n, as bhb_hist_quantile() takes it */
+static uint64_t quantile_rank(uint64_t n, double q)
+{
+	uint64_t rank;
+
+	if (q <= 0)
+		q = 1e-12;
+	if (q > 1)
+		q = 1;
+	rank = (uint64_t)ceil(q * (double)n - 1e-9);
+	return rank < 1 ? 1 : rank;
+}
+
+/*
+ * A resample is a multiplicity per repetition.  Over the buckets some
+ * repetition uses (tens of the 1985), each repetition's cumulative counts
+ * are kept, so the resample's count up to a bucket is a sum over the
+ * repetitions drawn and a quantile is a binary search: cheap enough for
+ * BHB_BOOT_N resamples, and the same values as merging the histograms.
+ */
 int bhb_bootstrap(const struct bhb_hist *reps, int nreps, const double *qs, int nq,
 		  int B, uint64_t seed, double *out)
 {
-	struct bhb_hist *m;
+	unsigned int *idx, d = 0;
+	uint64_t *cum;
+	int *mult;
 
 	if (nreps <= 0 || B <= 0)
 		return -1;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return -1;
-	for (int b = 0; b < B; b++) {
-		bhb_hist_clear(m);
+	idx = malloc(BHB_HIST_NBUCKETS * sizeof(*idx));
+	for (unsigned int i = 0; idx && i < BHB_HIST_NBUCKETS; i++)
 		for (int r = 0; r < nreps; r++)
-			bhb_hist_merge(m, &reps[bhb_rand(&seed) % (uint64_t)nreps]);
-		for (int j = 0; j < nq; j++)
-			out[b * nq + j] = bhb_hist_quantile(m, qs[j]);
+			if (reps[r].c[i]) {
+				idx[d++] = i;
+				break;
+			}
+	cum = malloc(((size_t)nreps * d + 1) * sizeof(*cum));
+	mult = malloc((size_t)nreps * sizeof(*mult));
+	if (!idx || !cum || !mult) {
+		free(idx);
+		free(cum);
+		free(mult);
+		return -1;
 	}
-	free(m);
+	for (int r = 0; r < nreps; r++)
+		for (uint64_t i = 0, c = 0; i < d; i++)
+			cum[(size_t)r * d + i] = c += reps[r].c[idx[i]];
+	for (int b = 0; b < B; b++) {
+		uint64_t n = 0;
+
+		memset(mult, 0, (size_t)nreps * sizeof(*mult));
+		for (int r = 0; r < nreps; r++) {
+			int pick = (int)(bhb_rand(&seed) % (uint64_t)nreps);
+
+			mult[pick]++;
+			n += reps[pick].n;
+		}
+		for (int j = 0; j < nq; j++) {
+			uint64_t rank = quantile_rank(n, qs[j]);
+			unsigned int lo = 0, hi = d;	/* the first bucket reaching rank is in [lo, hi] */
+
+			while (lo < hi) {
+				unsigned int mid = lo + (hi - lo) / 2;
+				uint64_t seen = 0;
+
+				for (int r = 0; r < nreps; r++)
+					seen += mult[r] ? (uint64_t)mult[r] * cum[(size_t)r * d + mid] : 0;
+				if (seen >= rank)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			out[b * nq + j] = !n ? 0 : lo < d ? bucket_mid(idx[lo]) : BHB_HIST_INF;
+		}
+	}
+	free(idx);
+	free(cum);
+	free(mult);
 	return 0;
+}
+
+int bhb_boot_ci(bhb_boot_stat stat, void *user, uint64_t seed, double *draws, double *lo, double *hi)
+{
+	double *v = draws ? draws : malloc(BHB_BOOT_N * sizeof(*v));
+
+	*lo = *hi = NAN;
+	if (!v)
+		return -1;
+	for (int b = 0; b < BHB_BOOT_N; b++)
+		v[b] = stat(user, &seed);
+	bhb_interval(v, BHB_BOOT_N, 1, 0.95, lo, hi);
+	if (v != draws)
+		free(v);
+	return 0;
+}
+
+struct median_draw {
+	const double *v;
+	double *buf;
+	int n;
+};
+
+static double median_of_draw(void *user, uint64_t *rng)
+{
+	struct median_draw *m = user;
+
+	for (int i = 0; i < m->n; i++)
+		m->buf[i] = m->v[bhb_rand(rng) % (uint64_t)m->n];
+	return bhb_median(m->buf, m->n);
+}
+
+int bhb_boot_median(const double *v, int n, uint64_t seed, double *med, double *lo, double *hi)
+{
+	struct median_draw m = { .v = v, .n = n };
+	int ret;
+
+	*med = *lo = *hi = NAN;
+	if (n < 1 || !(m.buf = malloc((size_t)n * sizeof(*m.buf))))
+		return -1;
+	ret = bhb_boot_ci(median_of_draw, &m, seed, NULL, lo, hi);
+	*med = bhb_median(v, n);
+	free(m.buf);
+	return ret;
+}
+
+int bhb_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
 }
 
 static int cmp_double(const void *a, const void *b)

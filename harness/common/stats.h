@@ -36,12 +36,36 @@ double bhb_hist_max(const struct bhb_hist *h);
 uint64_t bhb_rand(uint64_t *state);
 
 /*
- * Percentile bootstrap over repetitions: B times, draw nreps repetitions
- * with replacement, merge their histograms, take each quantile.
- * out[b * nq + j] is quantile j of resample b.
+ * Every bootstrap in the harness draws BHB_BOOT_N resamples.  4000: the
+ * smallest p-value a bootstrap test can give is 2 / BHB_BOOT_N (compare's
+ * "no change" test), and 0.0005 stays below alpha = 0.05 after Holm's
+ * correction over compare's ~80 tests of a run; the 2.5% and 97.5%
+ * percentiles of 4000 draws rest on 100 draws each (their own error is
+ * about a tenth of the interval's width).
+ */
+#define BHB_BOOT_N 4000
+
+/*
+ * Percentile bootstrap over repetitions: B (BHB_BOOT_N) times, draw nreps
+ * repetitions with replacement, merge their histograms, take each
+ * quantile.  out[b * nq + j] is quantile j of resample b.
  */
 int bhb_bootstrap(const struct bhb_hist *reps, int nreps, const double *qs, int nq,
 		  int B, uint64_t seed, double *out);
+
+/* one resample of user's data, drawn with rng, reduced to the statistic */
+typedef double (*bhb_boot_stat)(void *user, uint64_t *rng);
+/*
+ * The bootstrap of any statistic: BHB_BOOT_N draws of stat from seed and
+ * their two-sided 95% percentile interval.  draws (BHB_BOOT_N values, or
+ * NULL) keeps every draw.  -1 when out of memory.
+ */
+int bhb_boot_ci(bhb_boot_stat stat, void *user, uint64_t seed, double *draws, double *lo, double *hi);
+/* the median of v[0..n) and its bootstrap interval (the values resampled) */
+int bhb_boot_median(const double *v, int n, uint64_t seed, double *med, double *lo, double *hi);
+
+/* qsort order of doubles, ascending */
+int bhb_cmp_double(const void *a, const void *b);
 
 /* Two-sided interval at level (e.g. 0.95) from B samples at stride. */
 void bhb_interval(const double *samples, int B, int stride, double level, double *lo, double *hi);

@@ -15,7 +15,6 @@
 #include "../common/stats.h"
 #include "kind.h"
 
-#define BOOT 1000
 #define NTIMING 3
 static const char *const timing_ops[NTIMING] = { "cancel", "flush", "disable_enable" };
 static const char *const states[2] = { "idle", "busy" };
@@ -35,13 +34,6 @@ static const char *gs(json_t *o, const char *k)
 static int is_tasklet(const char *mech)
 {
 	return !strncmp(mech, "tasklet", 7);
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static void swap_dbl(double *a, double *b)
@@ -81,35 +73,85 @@ static double lower_median(double *v, size_t n)
 }
 
 /*
- * Median of every sample and its 95% bootstrap interval over repetitions:
- * B times, nreps repetitions drawn with replacement, their samples pooled.
+ * The repetitions' samples, each repetition's sorted, and all of them
+ * sorted: a resample (a multiplicity per repetition) has its lower median
+ * found by a binary search over all values, counting each repetition's
+ * values up to it, without pooling the samples.
  */
-static void median_ci(const double *v, const size_t *off, int nreps, uint64_t seed, double *m,
+struct pooled {
+	double *v;		/* repetition r's samples, sorted: v[off[r] .. off[r + 1]) */
+	const size_t *off;
+	int nreps;
+	double *all;		/* every sample, sorted */
+	int *mult;
+};
+
+/* values of the sorted v[0..n) that are <= x */
+static size_t upto(const double *v, size_t n, double x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* nreps repetitions drawn with replacement, their samples pooled: the lower median */
+static double pooled_median(void *user, uint64_t *rng)
+{
+	struct pooled *p = user;
+	size_t len = 0, lo = 0, hi = p->off[p->nreps] - 1, want;
+
+	memset(p->mult, 0, (size_t)p->nreps * sizeof(*p->mult));
+	for (int r = 0; r < p->nreps; r++) {
+		int pick = (int)(bhb_rand(rng) % (uint64_t)p->nreps);
+
+		p->mult[pick]++;
+		len += p->off[pick + 1] - p->off[pick];
+	}
+	if (!len)
+		return NAN;
+	want = (len - 1) / 2 + 1;	/* the lower median's rank */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, seen = 0;
+
+		for (int r = 0; r < p->nreps; r++)
+			if (p->mult[r])
+				seen += (size_t)p->mult[r] * upto(p->v + p->off[r], p->off[r + 1] - p->off[r], p->all[mid]);
+		if (seen >= want)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return p->all[lo];
+}
+
+/* Median of every sample and its 95% bootstrap interval over repetitions (v is sorted per repetition) */
+static void median_ci(double *v, const size_t *off, int nreps, uint64_t seed, double *m,
 		      double *lo, double *hi)
 {
 	size_t n = off[nreps];
-	double *tmp = malloc((n * (size_t)nreps + 1) * sizeof(*tmp)), *b = malloc(BOOT * sizeof(*b));
+	struct pooled p = { .v = v, .off = off, .nreps = nreps, .all = malloc((n + 1) * sizeof(double)),
+			    .mult = malloc(((size_t)nreps + 1) * sizeof(int)) };
 
 	*m = *lo = *hi = NAN;
-	if (tmp && b) {
-		memcpy(tmp, v, n * sizeof(*v));
-		*m = lower_median(tmp, n);
-		for (int k = 0; k < BOOT && nreps > 1; k++) {
-			size_t len = 0;
-
-			for (int r = 0; r < nreps; r++) {
-				int pick = (int)(bhb_rand(&seed) % (uint64_t)nreps);
-
-				memcpy(tmp + len, v + off[pick], (off[pick + 1] - off[pick]) * sizeof(*v));
-				len += off[pick + 1] - off[pick];
-			}
-			b[k] = len ? lower_median(tmp, len) : NAN;
-		}
+	if (p.all && p.mult && n) {
+		memcpy(p.all, v, n * sizeof(*v));
+		*m = lower_median(p.all, n);
+		qsort(p.all, n, sizeof(*p.all), bhb_cmp_double);
+		for (int r = 0; r < nreps; r++)
+			qsort(v + off[r], off[r + 1] - off[r], sizeof(*v), bhb_cmp_double);
 		if (nreps > 1)
-			bhb_interval(b, BOOT, 1, 0.95, lo, hi);
+			bhb_boot_ci(pooled_median, &p, seed, NULL, lo, hi);
 	}
-	free(tmp);
-	free(b);
+	free(p.all);
+	free(p.mult);
 }
 
 /* median of v (sorted in place); NAN if empty */
@@ -117,7 +159,7 @@ static double med(double *v, size_t n)
 {
 	if (!n)
 		return NAN;
-	qsort(v, n, sizeof(*v), cmp_dbl);
+	qsort(v, n, sizeof(*v), bhb_cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 

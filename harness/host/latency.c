@@ -21,7 +21,6 @@
 #define NQ 5			/* latency quantiles */
 #define NQQ 2			/* queue-to-callback quantiles */
 #define NM (NQ + NQQ)		/* metrics bootstrapped per benchmark */
-#define BOOT 1000
 static const double qs[NQ] = { 0.5, 0.9, 0.99, 0.999, 1.0 };
 static const double qqs[NQQ] = { 0.5, 0.99 };
 static const char *const qnames[NM] = { "p50", "p90", "p99", "p99.9", "max", "q2e_p50", "q2e_p99" };
@@ -56,7 +55,7 @@ struct bench {
 	uint64_t c[C_NR], ctx[BHB_NR_CTX], ctx_lat[BHB_NR_CTX], lat_sum, lat_min, lat_max, q2e_max;
 	uint64_t acct[A_NR];
 	int have_acct;
-	double *boot;			/* BOOT x NM */
+	double *boot;			/* BHB_BOOT_N x NM */
 	double q[NM];
 	/* producer tail and exit -> callback: p50, p99 of all repetitions, p50's interval */
 	double tx[2][2], tx_lo[2], tx_hi[2];
@@ -299,18 +298,18 @@ static json_t *hist_sparse(const struct bhb_hist *h)
 
 static json_t *ratio(struct bench *x, struct bench *base, int j)
 {
-	double *r = malloc(BOOT * sizeof(*r)), lo, hi, v;
+	double *r = malloc(BHB_BOOT_N * sizeof(*r)), lo, hi, v;
 
 	if (!r || !base->boot || !x->boot || base->q[j] <= 0 || x->q[j] < 0) {
 		free(r);
 		return json_null();
 	}
-	for (int b = 0; b < BOOT; b++) {
+	for (int b = 0; b < BHB_BOOT_N; b++) {
 		double den = base->boot[b * NM + j], num = x->boot[b * NM + j];
 
 		r[b] = den > 0 && num >= 0 ? num / den : INFINITY;
 	}
-	bhb_interval(r, BOOT, 1, 0.95, &lo, &hi);
+	bhb_interval(r, BHB_BOOT_N, 1, 0.95, &lo, &hi);
 	v = x->q[j] / base->q[j];
 	free(r);
 	return ci_obj(v, lo, hi);
@@ -326,7 +325,7 @@ static void exit_stats(struct bench *b, uint64_t seed)
 
 	for (int k = 0; k < 2; k++) {
 		struct bhb_hist *h = malloc((size_t)b->nreps * sizeof(*h)), *all = calloc(1, sizeof(*all));
-		double *bs = malloc(BOOT * sizeof(*bs));
+		double *bs = malloc(BHB_BOOT_N * sizeof(*bs));
 
 		b->tx[k][0] = b->tx[k][1] = -1;
 		b->tx_lo[k] = b->tx_hi[k] = NAN;
@@ -338,8 +337,8 @@ static void exit_stats(struct bench *b, uint64_t seed)
 			if (all->n) {
 				b->tx[k][0] = bhb_hist_quantile(all, 0.5);
 				b->tx[k][1] = bhb_hist_quantile(all, 0.99);
-				if (!bhb_bootstrap(h, b->nreps, &half, 1, BOOT, seed ^ (0x7461696cull + (uint64_t)k), bs))
-					bhb_interval(bs, BOOT, 1, 0.95, &b->tx_lo[k], &b->tx_hi[k]);
+				if (!bhb_bootstrap(h, b->nreps, &half, 1, BHB_BOOT_N, seed ^ (0x7461696cull + (uint64_t)k), bs))
+					bhb_interval(bs, BHB_BOOT_N, 1, 0.95, &b->tx_lo[k], &b->tx_hi[k]);
 			}
 		}
 		free(h);
@@ -359,9 +358,9 @@ static void bench_stats(struct bench *b, uint64_t seed)
 	struct bhb_hist *lat = malloc((size_t)b->nreps * sizeof(*lat));
 	struct bhb_hist *q2e = malloc((size_t)b->nreps * sizeof(*q2e));
 	struct bhb_hist *allq = calloc(1, sizeof(*allq));
-	double *bl = malloc(BOOT * NQ * sizeof(*bl)), *bq = malloc(BOOT * NQQ * sizeof(*bq));
+	double *bl = malloc(BHB_BOOT_N * NQ * sizeof(*bl)), *bq = malloc(BHB_BOOT_N * NQQ * sizeof(*bq));
 
-	b->boot = malloc(BOOT * NM * sizeof(*b->boot));
+	b->boot = malloc(BHB_BOOT_N * NM * sizeof(*b->boot));
 	if (!lat || !q2e || !allq || !bl || !bq || !b->boot) {
 		free(b->boot);
 		b->boot = NULL;
@@ -377,9 +376,9 @@ static void bench_stats(struct bench *b, uint64_t seed)
 		b->q[j] = bhb_hist_quantile(all, qs[j]);
 	for (int j = 0; j < NQQ; j++)
 		b->q[NQ + j] = bhb_hist_quantile(allq, qqs[j]);
-	bhb_bootstrap(lat, b->nreps, qs, NQ, BOOT, seed, bl);
-	bhb_bootstrap(q2e, b->nreps, qqs, NQQ, BOOT, seed ^ 0x5157, bq);
-	for (int k = 0; k < BOOT; k++) {
+	bhb_bootstrap(lat, b->nreps, qs, NQ, BHB_BOOT_N, seed, bl);
+	bhb_bootstrap(q2e, b->nreps, qqs, NQQ, BHB_BOOT_N, seed ^ 0x5157, bq);
+	for (int k = 0; k < BHB_BOOT_N; k++) {
 		memcpy(&b->boot[k * NM], &bl[k * NQ], NQ * sizeof(double));
 		memcpy(&b->boot[k * NM + NQ], &bq[k * NQQ], NQQ * sizeof(double));
 	}
@@ -396,32 +395,17 @@ out:
 /* median of v[0..n) with a 95% bootstrap interval; NAN values are skipped */
 static json_t *median_ci(const double *v, int n, uint64_t seed)
 {
-	double *x, *bs = malloc(BOOT * sizeof(*bs)), lo, hi, med;
+	double *x = malloc(((size_t)(n > 0 ? n : 0) + 1) * sizeof(*x)), med, lo, hi;
 	int k = 0;
 
-	if (n < 1)
-		n = 0;
-	x = malloc(((size_t)n + 1) * sizeof(*x));
 	for (int i = 0; i < n && x; i++)
 		if (!isnan(v[i]))
 			x[k++] = v[i];
-	if (!x || !bs || !k) {
+	if (!x || !k || bhb_boot_median(x, k, seed, &med, &lo, &hi)) {
 		free(x);
-		free(bs);
 		return json_null();
 	}
-	double *draw = malloc((size_t)k * sizeof(*draw));
-
-	for (int b = 0; b < BOOT && draw; b++) {
-		for (int i = 0; i < k; i++)
-			draw[i] = x[bhb_rand(&seed) % (uint64_t)k];
-		bs[b] = bhb_median(draw, k);
-	}
-	bhb_interval(bs, BOOT, 1, 0.95, &lo, &hi);
-	med = bhb_median(x, k);
-	free(draw);
 	free(x);
-	free(bs);
 	return ci_obj(med, lo, hi);
 }
 
@@ -544,7 +528,7 @@ static json_t *bench_json(struct lat_state *s, int p, int m, struct bench *b)
 		double lo = NAN, hi = NAN, v = b->q[j];
 
 		if (b->boot)
-			bhb_interval(b->boot + j, BOOT, NM, 0.95, &lo, &hi);
+			bhb_interval(b->boot + j, BHB_BOOT_N, NM, 0.95, &lo, &hi);
 		if (j == NQ - 1)
 			v = (double)b->lat_max;	/* exact */
 		json_object_set_new(lat, qnames[j], v < 0 ? json_null() : ci_obj(v, lo, hi < 0 ? INFINITY : hi));
@@ -576,7 +560,7 @@ static json_t *bench_json(struct lat_state *s, int p, int m, struct bench *b)
 		double lo = NAN, hi = NAN;
 
 		if (b->boot)
-			bhb_interval(b->boot + NQ + j, BOOT, NM, 0.95, &lo, &hi);
+			bhb_interval(b->boot + NQ + j, BHB_BOOT_N, NM, 0.95, &lo, &hi);
 		json_object_set_new(q2e, qnames[NQ + j] + 4, b->q[NQ + j] < 0 ? json_null() :
 				    ci_obj(b->q[NQ + j], lo, hi < 0 ? INFINITY : hi));
 	}

@@ -87,29 +87,41 @@ int bhb_res_reps(json_t *b, const char *metric, double *out, int cap)
 	return n;
 }
 
+struct two_samples {
+	const double *a, *b;
+	int n, m;
+	double *x, *y;
+};
+
+/* both samples redrawn: median(b) / median(a) */
+static double ratio_of_medians(void *user, uint64_t *rng)
+{
+	struct two_samples *t = user;
+
+	for (int i = 0; i < t->n; i++)
+		t->x[i] = t->a[bhb_rand(rng) % (uint64_t)t->n];
+	for (int j = 0; j < t->m; j++)
+		t->y[j] = t->b[bhb_rand(rng) % (uint64_t)t->m];
+	return bhb_median(t->y, t->m) / bhb_median(t->x, t->n);
+}
+
 int bhb_ratio_boot(const double *a, int n, const double *b, int m, uint64_t seed,
 		   double *ratio, double *lo, double *hi)
 {
-	enum { B = 2000 };
-	double *r = malloc(B * sizeof(*r)), *x = malloc((size_t)n * sizeof(*x)), *y = malloc((size_t)m * sizeof(*y));
+	struct two_samples t = { .a = a, .b = b, .n = n, .m = m };
 	int ret = -1;
 
 	*ratio = *lo = *hi = NAN;
-	if (r && x && y && n > 0 && m > 0) {
-		for (int k = 0; k < B; k++) {
-			for (int i = 0; i < n; i++)
-				x[i] = a[bhb_rand(&seed) % (uint64_t)n];
-			for (int j = 0; j < m; j++)
-				y[j] = b[bhb_rand(&seed) % (uint64_t)m];
-			r[k] = bhb_median(y, m) / bhb_median(x, n);
+	if (n > 0 && m > 0) {
+		t.x = malloc((size_t)n * sizeof(*t.x));
+		t.y = malloc((size_t)m * sizeof(*t.y));
+		if (t.x && t.y && !bhb_boot_ci(ratio_of_medians, &t, seed, NULL, lo, hi)) {
+			*ratio = bhb_median(b, m) / bhb_median(a, n);
+			ret = 0;
 		}
-		bhb_interval(r, B, 1, 0.95, lo, hi);
-		*ratio = bhb_median(b, m) / bhb_median(a, n);
-		ret = 0;
 	}
-	free(r);
-	free(x);
-	free(y);
+	free(t.x);
+	free(t.y);
 	return ret;
 }
 
@@ -187,51 +199,50 @@ int bhb_res_boots(json_t *res)
 	return n > 1 ? (int)n : 1;
 }
 
+struct two_hier {
+	struct boots ga, gb;
+	double *buf;
+};
+
+/* boots, then repetitions within them, redrawn on both sides: the ratio of the medians */
+static double hier_ratio(void *user, uint64_t *rng)
+{
+	struct two_hier *t = user;
+	double x = hier_median(&t->ga, rng, t->buf), y = hier_median(&t->gb, rng, t->buf);
+
+	return x > 0 ? y / x : INFINITY;
+}
+
 int bhb_ratio_hier(json_t *a, json_t *b, const char *metric, uint64_t seed, double *ratio, double *lo,
 		   double *hi, double *p)
 {
-	enum { B = 4000 };
-	struct boots ga, gb;
-	double *r = malloc(B * sizeof(*r)), *buf = malloc(64 * 1024 * sizeof(*buf));
-	double *all = malloc(64 * 1024 * sizeof(*all)), *bll = malloc(64 * 1024 * sizeof(*bll));
+	struct two_hier t;
+	double *r = malloc(BHB_BOOT_N * sizeof(*r)), *all = malloc(64 * 1024 * sizeof(*all));
+	double *bll = malloc(64 * 1024 * sizeof(*bll)), below = 0, above = 0;
 	int ret = -1, na, nb;
-	double below = 0, above = 0;
 
 	*ratio = *lo = *hi = *p = NAN;
-	if (!r || !buf || !all || !bll || group_boots(a, metric, &ga)) {
-		free(r);
-		free(buf);
-		free(all);
-		free(bll);
-		return -1;
+	t.buf = malloc(64 * 1024 * sizeof(*t.buf));
+	if (r && t.buf && all && bll && !group_boots(a, metric, &t.ga)) {
+		if (!group_boots(b, metric, &t.gb)) {
+			bhb_boot_ci(hier_ratio, &t, seed, r, lo, hi);
+			/* a draw exactly at 1 (bucket midpoints tie often) counts half to each side */
+			for (int k = 0; k < BHB_BOOT_N; k++) {
+				below += r[k] < 1 ? 1 : r[k] == 1 ? 0.5 : 0;
+				above += r[k] > 1 ? 1 : r[k] == 1 ? 0.5 : 0;
+			}
+			na = bhb_res_reps(a, metric, all, 64 * 1024);
+			nb = bhb_res_reps(b, metric, bll, 64 * 1024);
+			*ratio = bhb_median(bll, nb) / bhb_median(all, na);
+			/* two-sided bootstrap p-value of "no change" (ratio 1), at least 1 / BHB_BOOT_N */
+			*p = fmin(1.0, 2.0 * fmax(fmin(below, above), 1.0) / BHB_BOOT_N);
+			ret = 0;
+			free_boots(&t.gb);
+		}
+		free_boots(&t.ga);
 	}
-	if (group_boots(b, metric, &gb)) {
-		free_boots(&ga);
-		free(r);
-		free(buf);
-		free(all);
-		free(bll);
-		return -1;
-	}
-	for (int k = 0; k < B; k++) {
-		double x = hier_median(&ga, &seed, buf), y = hier_median(&gb, &seed, buf);
-
-		r[k] = x > 0 ? y / x : INFINITY;
-		/* a draw exactly at 1 (bucket midpoints tie often) counts half to each side */
-		below += r[k] < 1 ? 1 : r[k] == 1 ? 0.5 : 0;
-		above += r[k] > 1 ? 1 : r[k] == 1 ? 0.5 : 0;
-	}
-	bhb_interval(r, B, 1, 0.95, lo, hi);
-	na = bhb_res_reps(a, metric, all, 64 * 1024);
-	nb = bhb_res_reps(b, metric, bll, 64 * 1024);
-	*ratio = bhb_median(bll, nb) / bhb_median(all, na);
-	/* two-sided bootstrap p-value of "no change" (ratio 1), at least 1/B */
-	*p = fmin(1.0, 2.0 * fmax(fmin(below, above), 1.0) / B);
-	ret = 0;
-	free_boots(&ga);
-	free_boots(&gb);
 	free(r);
-	free(buf);
+	free(t.buf);
 	free(all);
 	free(bll);
 	return ret;

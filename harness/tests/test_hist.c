@@ -170,6 +170,46 @@ static void test_bootstrap(void **state)
 	free(out2);
 }
 
+/*
+ * The bootstrap's compact resampling (multiplicities, cumulative counts
+ * over the used buckets, binary search) gives exactly the quantiles of
+ * merging the drawn histograms, as the definition says: random
+ * repetitions, empty ones, overflows, extreme quantiles.
+ */
+static void test_bootstrap_is_merging(void **state)
+{
+	const double q[6] = { 0.5, 0.9, 0.99, 0.999, 1.0, 0.0001 };
+	struct bhb_hist *m = malloc(sizeof(*m));
+	uint64_t rng = 42;
+
+	(void)state;
+	for (int t = 0; t < 200; t++) {
+		int nreps = 1 + (int)(bhb_rand(&rng) % 12);
+		struct bhb_hist *reps = calloc((size_t)nreps, sizeof(*reps));
+		double fast[100 * 6], slow[100 * 6];
+		uint64_t seed = (uint64_t)t;
+
+		for (int r = 0; r < nreps; r++) {
+			int n = (int)(bhb_rand(&rng) % 300);
+
+			for (int i = 0; i < n; i++)
+				bhb_hist_add(&reps[r], t % 7 == 0 && i % 50 == 0 ? 1ull << 40 :
+					     bhb_rand(&rng) % (t % 3 ? 100000 : 1000));
+		}
+		assert_int_equal(bhb_bootstrap(reps, nreps, q, 6, 100, seed, fast), 0);
+		for (int b = 0; b < 100; b++) {
+			bhb_hist_clear(m);
+			for (int r = 0; r < nreps; r++)
+				bhb_hist_merge(m, &reps[bhb_rand(&seed) % (uint64_t)nreps]);
+			for (int j = 0; j < 6; j++)
+				slow[b * 6 + j] = bhb_hist_quantile(m, q[j]);
+		}
+		assert_memory_equal(fast, slow, sizeof(fast));
+		free(reps);
+	}
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_merge_and_empty),
 		cmocka_unit_test(test_bootstrap),
+		cmocka_unit_test(test_bootstrap_is_merging),
 	};
 
 	return cmocka_run_group_tests_name("histogram", tests, NULL, NULL);

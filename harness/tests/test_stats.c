@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "../common/stats.h"
@@ -173,6 +174,36 @@ static void test_fit_prior(void **state)
 	assert_true(d0 == 0 && isnan(s02));
 }
 
+struct draw_count {
+	int calls;
+};
+
+static double count_draws(void *user, uint64_t *rng)
+{
+	((struct draw_count *)user)->calls++;
+	return (double)(bhb_rand(rng) % 1000);
+}
+
+/* the one bootstrap: BHB_BOOT_N draws, kept when asked, a seeded interval; the median's */
+static void test_boot_ci(void **state)
+{
+	struct draw_count c = { 0 };
+	double *d = malloc(BHB_BOOT_N * sizeof(*d)), lo, hi, lo2, hi2, med;
+	const double v[7] = { 5, 1, 9, 3, 7, 2, 8 };
+
+	(void)state;
+	assert_int_equal(bhb_boot_ci(count_draws, &c, 7, d, &lo, &hi), 0);
+	assert_int_equal(c.calls, BHB_BOOT_N);
+	assert_true(lo >= 0 && lo < 100 && hi > 900 && hi < 1000);
+	assert_int_equal(bhb_boot_ci(count_draws, &c, 7, NULL, &lo2, &hi2), 0);
+	assert_true(lo == lo2 && hi == hi2);
+	assert_int_equal(bhb_boot_median(v, 7, 3, &med, &lo, &hi), 0);
+	assert_true(med == 5 && lo <= 5 && hi >= 5 && lo >= 1 && hi <= 9 && lo < hi);
+	assert_int_equal(bhb_boot_median(v, 0, 3, &med, &lo, &hi), -1);
+	assert_true(isnan(med) && isnan(lo));
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_special),
 		cmocka_unit_test(test_fit_prior),
+		cmocka_unit_test(test_boot_ci),
 	};
 
 	return cmocka_run_group_tests_name("compare statistics", tests, NULL, NULL);
