@@ -22,16 +22,130 @@ struct ctx {
 const char *const bhb_hp_mode_names[] = { "teardown", "dead", "offline", "race" };
 const char *const bhb_hog_names[] = { "none", "other", "fifo" };
 
+static const char *const pattern_names[] = { "periodic", "poisson" };
+static const char *const start_names[] = { "staggered", "aligned" };
+
+/* how a case key's value is read */
+enum key_kind {
+	K_NUM,		/* an integer from lo to hi, times scale */
+	K_NAME,		/* one name of names[]: its index */
+	K_CPUS,		/* a CPU list: a mask, 0 = all */
+	K_LOAD,		/* softirq_load_us: PERIOD/COST, into noise_period_ns and noise_cost_ns */
+};
+
+struct case_key {
+	const char *key;	/* in the INI */
+	enum key_kind kind;
+	size_t off, size;	/* its field of struct bhb_case_keys */
+	uint64_t lo, hi, scale;
+	int64_t dflt;
+	const char *const *names;
+	int nnames;
+	const char *json;	/* its name in the case's JSON; NULL: another spelling of the row above */
+	const char *unit;	/* what the value means, for the error message (NULL: a CPU) */
+	int flags;
+};
+
+#define CK_CASE_ONLY	1	/* not a default a [scenario] may set */
+#define CK_SIGNED	2	/* an int32_t field */
+
+#define CK_FIELD(f) offsetof(struct bhb_case_keys, f), sizeof(((struct bhb_case_keys *)0)->f)
+#define CK_NUM(k, f, lo, hi, scale, d, json, unit) \
+	{ k, K_NUM, CK_FIELD(f), lo, hi, scale, d, NULL, 0, json, unit, (d) < 0 ? CK_SIGNED : 0 }
+#define CK_NAME(k, f, table, n, d, json, flags) \
+	{ k, K_NAME, CK_FIELD(f), 0, 0, 1, d, table, n, json, NULL, flags }
+
+/*
+ * The keys of a [case], and of the [scenario] as its cases' defaults:
+ * parsing, defaults, the copy into each case, the error message's list
+ * and the case's JSON all come from here.
+ */
+static const struct case_key case_keys[] = {
+	CK_NAME("producer", producer, bhb_producer_names, BHB_NR_PRODUCERS, BHB_PROD_HARDIRQ, "producer", CK_CASE_ONLY),
+	CK_NAME("pattern", poisson, pattern_names, 2, 0, "pattern", 0),
+	CK_NAME("start", aligned, start_names, 2, 0, "start", 0),
+	CK_NUM("burst", burst, 1, 4096, 1, 0, "burst", "arrivals per tick"),
+	CK_NUM("period_us", period_ns, 1, 1000000, 1000, 100000, "period_ns", "microseconds"),
+	CK_NUM("period_ns", period_ns, 1000, 1000000000, 1, 100000, NULL, "nanoseconds"),
+	CK_NUM("cost_us", cost_ns, 0, 10000, 1000, 0, "cost_ns", "microseconds"),
+	CK_NUM("cost_ns", cost_ns, 0, 10000000, 1, 0, NULL, "nanoseconds"),
+	CK_NUM("touch_kb", touch_bytes, 0, BHB_MAX_TOUCH_BYTES / 1024, 1024, 0, "touch_bytes",
+	       "kB each callback writes"),
+	CK_NUM("items", items, 1, 10000000, 1, 2000, "items", "arrivals per CPU"),
+	CK_NUM("inflight", inflight, 1, 4096, 1, 64, "inflight", "item slots per CPU"),
+	{ "cpus", K_CPUS, CK_FIELD(cpus), 0, 63, 1, 0, NULL, 0, "cpus", NULL, 0 },
+	CK_NUM("remote_cpu", remote_cpu, 0, 63, 1, -1, "remote_cpu", NULL),	/* NULL: a CPU */
+	CK_NAME("hog", hog, bhb_hog_names, BHB_NR_HOGS, BHB_HOG_NONE, "hog", 0),
+	{ "softirq_load_us", K_LOAD, CK_FIELD(noise_period_ns), 10, 1000000, 1000, 0, NULL, 0,
+	  "softirq_load_period_ns", NULL, 0 },
+	CK_NUM("repetitions", repetitions, 1, 1000, 1, 10, "repetitions", "runs"),
+};
+
+#define NR_CASE_KEYS (sizeof(case_keys) / sizeof(case_keys[0]))
+
+static void put_field(struct bhb_case_keys *k, const struct case_key *ck, uint64_t v)
+{
+	char *p = (char *)k + ck->off;
+
+	if (ck->size == 8)
+		memcpy(p, &v, 8);
+	else {
+		uint32_t w = (uint32_t)v;
+
+		memcpy(p, &w, 4);
+	}
+}
+
+static uint64_t get_field(const struct bhb_case_keys *k, const struct case_key *ck)
+{
+	const char *p = (const char *)k + ck->off;
+	uint32_t w;
+	uint64_t v;
+
+	if (ck->size == 8) {
+		memcpy(&v, p, 8);
+		return v;
+	}
+	memcpy(&w, p, 4);
+	return w;
+}
+
+static void case_defaults(struct bhb_case_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < NR_CASE_KEYS; i++)
+		put_field(k, &case_keys[i], (uint64_t)case_keys[i].dflt);
+}
+
+json_t *bhb_case_json(const struct bhb_case *cs)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < NR_CASE_KEYS; i++) {
+		const struct case_key *ck = &case_keys[i];
+		uint64_t v = get_field(&cs->k, ck);
+
+		if (!ck->json)
+			continue;
+		if (ck->kind == K_NAME)
+			json_object_set_new(o, ck->json, json_string(v < (uint64_t)ck->nnames ? ck->names[v] : "?"));
+		else if (ck->flags & CK_SIGNED)
+			json_object_set_new(o, ck->json, json_integer((int32_t)v));
+		else
+			json_object_set_new(o, ck->json, json_integer((json_int_t)v));
+		if (ck->kind == K_LOAD)
+			json_object_set_new(o, "softirq_load_cost_ns", json_integer(cs->noise_cost_ns));
+	}
+	return o;
+}
+
 void bhb_scenario_defaults(struct bhb_scenario *sc)
 {
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->name, sizeof(sc->name), "unnamed");
 	sc->producers = 1u << BHB_PROD_HARDIRQ;
 	sc->mechs = (1ull << BHB_NR_MECHS) - 1;
-	sc->items = 2000;
-	sc->inflight = 64;
-	sc->period_ns = 100000;
-	sc->repetitions = 10;
+	case_defaults(&sc->dflt);
 	sc->warmup = 1;
 	sc->drain_ms = 5000;
 	sc->type = BHB_SCEN_LATENCY;
@@ -45,11 +159,9 @@ void bhb_scenario_defaults(struct bhb_scenario *sc)
 	sc->threads = 4;
 	sc->lifecycle = 100;
 	sc->slab_slack_kb = 2048;
-	sc->remote_cpu = -1;
 	sc->ops = 200;
 	sc->busy_ops = 20;
 }
-
 
 static int __attribute__((format(printf, 2, 3))) bad(struct ctx *c, const char *fmt, ...)
 {
@@ -168,13 +280,6 @@ struct num_key {
 	  sizeof(((struct bhb_scenario *)0)->field) == 4, unit }
 
 static const struct num_key num_keys[] = {
-	NK("items", 1, 10000000, 1, items, "arrivals per CPU"),
-	NK("inflight", 1, 4096, 1, inflight, "item slots per CPU"),
-	NK("period_us", 1, 1000000, 1000, period_ns, "microseconds"),
-	NK("period_ns", 1000, 1000000000, 1, period_ns, "nanoseconds"),
-	NK("cost_ns", 0, 10000000, 1, cost_ns, "nanoseconds"),
-	NK("cost_us", 0, 10000, 1000, cost_ns, "microseconds"),
-	NK("repetitions", 1, 1000, 1, repetitions, "runs"),
 	NK("warmup", 0, 100, 1, warmup, "rounds"),
 	NK("drain_ms", 1, 60000, 1, drain_ms, "milliseconds"),
 	NK("cycles", 1, 100000, 1, cycles, "offline/online cycles"),
@@ -221,61 +326,58 @@ static int one_name(struct ctx *c, const char *key, const char *v, const char *c
 	return 1;
 }
 
-/* keys a [case] may set (and the [scenario] may give defaults for) */
-static int case_key(struct ctx *c, const char *key, const char *value, struct bhb_case *cs,
-		    struct bhb_scenario *sc)
+/* "PERIOD/COST": a tasklet every PERIOD us, busy for COST us */
+static int parse_load(struct ctx *c, const char *value, struct bhb_case_keys *k)
 {
+	unsigned long long per, cost;
+	char tail;
+
+	if (sscanf(value, "%llu/%llu%c", &per, &cost, &tail) != 2 || per < 10 || per > 1000000 ||
+	    cost < 1 || cost > 1000 || cost >= per)
+		return bad(c, "softirq_load_us = '%.60s': want PERIOD/COST in us, e.g. 1000/300 (10 <= PERIOD "
+			   "<= 1000000, 1 <= COST <= 1000, COST < PERIOD)", value);
+	k->noise_period_ns = per * 1000;
+	k->noise_cost_ns = (uint32_t)(cost * 1000);
+	return 1;
+}
+
+/* a key of case_keys[] into k: 1, 0 when bad (message set), -1 when not such a key */
+static int case_key(struct ctx *c, const char *key, const char *value, struct bhb_case_keys *k, int in_case)
+{
+	const struct case_key *ck = NULL;
+	uint32_t idx = 0;
 	uint64_t m;
 
-	if (!strcmp(key, "pattern")) {
-		if (strcmp(value, "periodic") && strcmp(value, "poisson"))
-			return bad(c, "pattern: '%s' is not periodic or poisson", value);
-		m = !strcmp(value, "poisson");
-		if (cs)
-			cs->poisson = (uint32_t)m;
-		else
-			sc->poisson = (uint32_t)m;
+	for (size_t i = 0; i < NR_CASE_KEYS && !ck; i++)
+		if (!strcmp(case_keys[i].key, key))
+			ck = &case_keys[i];
+	if (!ck || ((ck->flags & CK_CASE_ONLY) && !in_case))
+		return -1;
+	switch (ck->kind) {
+	case K_NUM:
+		if (parse_u64(value, ck->lo, ck->hi, &m) && !ck->unit)
+			return bad(c, "%s = '%.60s': want a CPU from %llu to %llu", key, value,
+				   (unsigned long long)ck->lo, (unsigned long long)ck->hi);
+		if (parse_u64(value, ck->lo, ck->hi, &m))
+			return bad(c, "%s = '%.60s': want an integer from %llu to %llu (%s)", key, value,
+				   (unsigned long long)ck->lo, (unsigned long long)ck->hi, ck->unit);
+		put_field(k, ck, m * ck->scale);
 		return 1;
-	}
-	if (!strcmp(key, "start")) {
-		if (strcmp(value, "staggered") && strcmp(value, "aligned"))
-			return bad(c, "start: '%s' is not staggered or aligned", value);
-		*(cs ? &cs->aligned : &sc->aligned) = !strcmp(value, "aligned");
+	case K_NAME:
+		if (ck->nnames == 2) {	/* a choice of two */
+			if (strcmp(value, ck->names[0]) && strcmp(value, ck->names[1]))
+				return bad(c, "%s: '%s' is not %s or %s", key, value, ck->names[0], ck->names[1]);
+			put_field(k, ck, !strcmp(value, ck->names[1]));
+			return 1;
+		}
+		if (!one_name(c, key, value, ck->names, ck->nnames, &idx))
+			return 0;
+		put_field(k, ck, idx);
 		return 1;
-	}
-	if (!strcmp(key, "hog"))
-		return one_name(c, key, value, bhb_hog_names, BHB_NR_HOGS, cs ? &cs->hog : &sc->hog);
-	if (!strcmp(key, "burst")) {
-		if (parse_u64(value, 1, 4096, &m))
-			return bad(c, "burst = '%.60s': want an integer from 1 to 4096 (arrivals per tick)", value);
-		*(cs ? &cs->burst : &sc->burst) = (uint32_t)m;
-		return 1;
-	}
-	if (!strcmp(key, "touch_kb")) {
-		if (parse_u64(value, 0, BHB_MAX_TOUCH_BYTES / 1024, &m))
-			return bad(c, "touch_kb = '%.60s': want an integer from 0 to %u (kB each callback writes)",
-				   value, BHB_MAX_TOUCH_BYTES / 1024);
-		*(cs ? &cs->touch_bytes : &sc->touch_bytes) = (uint32_t)m * 1024;
-		return 1;
-	}
-	if (!strcmp(key, "softirq_load_us")) {
-		/* "PERIOD/COST": a tasklet every PERIOD us, busy for COST us */
-		unsigned long long per, cost;
-		char tail;
-
-		if (sscanf(value, "%llu/%llu%c", &per, &cost, &tail) != 2 || per < 10 || per > 1000000 ||
-		    cost < 1 || cost > 1000 || cost >= per)
-			return bad(c, "softirq_load_us = '%.60s': want PERIOD/COST in us, e.g. 1000/300 (10 <= PERIOD "
-				   "<= 1000000, 1 <= COST <= 1000, COST < PERIOD)", value);
-		*(cs ? &cs->noise_period_ns : &sc->noise_period_ns) = per * 1000;
-		*(cs ? &cs->noise_cost_ns : &sc->noise_cost_ns) = (uint32_t)(cost * 1000);
-		return 1;
-	}
-	if (!strcmp(key, "remote_cpu")) {
-		if (parse_u64(value, 0, 63, &m))
-			return bad(c, "remote_cpu = '%.60s': want a CPU from 0 to 63", value);
-		*(cs ? &cs->remote_cpu : &sc->remote_cpu) = (int32_t)m;
-		return 1;
+	case K_CPUS:
+		return parse_cpus(c, value, &k->cpus);
+	case K_LOAD:
+		return parse_load(c, value, k);
 	}
 	return -1;
 }
@@ -299,66 +401,27 @@ static struct bhb_case *case_for(struct ctx *c, const char *section)
 	cs = &sc->cases[sc->ncases++];
 	memset(cs, 0, sizeof(*cs));
 	snprintf(cs->name, sizeof(cs->name), "%s", name);
+	cs->k = sc->dflt;
 	cs->producer = (uint32_t)__builtin_ctz(sc->producers);
-	cs->burst = sc->burst;
-	cs->poisson = sc->poisson;
-	cs->aligned = sc->aligned;
-	cs->items = sc->items;
-	cs->inflight = sc->inflight;
-	cs->touch_bytes = sc->touch_bytes;
-	cs->repetitions = sc->repetitions;
-	cs->hog = sc->hog;
-	cs->remote_cpu = sc->remote_cpu;
-	cs->noise_period_ns = sc->noise_period_ns;
-	cs->noise_cost_ns = sc->noise_cost_ns;
-	cs->period_ns = sc->period_ns;
-	cs->cost_ns = sc->cost_ns;
-	cs->cpus = sc->cpus;
 	return cs;
 }
 
 static int case_handler(struct ctx *c, const char *section, const char *key, const char *value)
 {
 	struct bhb_case *cs = case_for(c, section);
-	uint64_t m;
+	char list[400] = "";
 	int r;
 
 	if (!cs)
 		return 0;
-	if (!strcmp(key, "producer"))
-		return one_name(c, key, value, bhb_producer_names, BHB_NR_PRODUCERS, &cs->producer);
-	if (!strcmp(key, "cpus"))
-		return parse_cpus(c, value, &cs->cpus);
-	r = case_key(c, key, value, cs, NULL);
+	r = case_key(c, key, value, &cs->k, 1);
 	if (r >= 0)
 		return r;
-	/* the numeric keys, through a scratch scenario */
-	static const char *const nums[] = { "items", "inflight", "period_us", "period_ns", "cost_ns",
-					     "cost_us", "repetitions" };
-	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-		const struct num_key *nk;
-
-		if (strcmp(key, nums[i]))
-			continue;
-		r = num_key(c, key, value, &nk, &m);
-		if (r == 0)
-			return 0;
-		if (r == 1) {
-			if (!strcmp(key, "items"))
-				cs->items = (uint32_t)m;
-			else if (!strcmp(key, "inflight"))
-				cs->inflight = (uint32_t)m;
-			else if (!strcmp(key, "repetitions"))
-				cs->repetitions = (uint32_t)m;
-			else if (!strncmp(key, "period", 6))
-				cs->period_ns = m;
-			else
-				cs->cost_ns = m;
-			return 1;
-		}
-	}
-	return bad(c, "unknown key '%s' in [%s] (a case takes producer, pattern, start, burst, period_us, "
-		   "cost_us, touch_kb, items, inflight, cpus, remote_cpu, hog, softirq_load_us, repetitions)", key, section);
+	for (size_t i = 0; i < NR_CASE_KEYS; i++)
+		if (case_keys[i].json)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", *list ? ", " : "",
+				 case_keys[i].key);
+	return bad(c, "unknown key '%s' in [%s] (a case takes %s)", key, section, list);
 }
 
 static int suite_handler(struct ctx *c, const char *key, const char *value)
@@ -408,7 +471,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 	} else if (sc->ncases) {
 		return bad(c, "[scenario] after a [case]: the scenario's keys come first");
 	}
-	r = case_key(c, key, value, NULL, sc);
+	r = case_key(c, key, value, &sc->dflt, 0);
 	if (r >= 0)
 		return r;
 	if (!strcmp(key, "name")) {
@@ -429,8 +492,6 @@ static int handler(void *user, const char *section, const char *key, const char 
 	}
 	if (!strcmp(key, "mechanisms"))
 		return parse_names(c, key, value, bhb_mech_names, BHB_NR_MECHS, &sc->mechs);
-	if (!strcmp(key, "cpus"))
-		return parse_cpus(c, value, &sc->cpus);
 	if (!strcmp(key, "type")) {
 		if (!strcmp(value, "latency"))
 			sc->type = BHB_SCEN_LATENCY;
@@ -468,7 +529,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 		sc->hp_cpu = (int32_t)m;
 		return 1;
 	}
-	const struct num_key *k;
+	const struct num_key *k = NULL;
 
 	r = num_key(c, key, value, &k, &m);
 	if (r == 0)

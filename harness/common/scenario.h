@@ -7,32 +7,49 @@
 #define BHB_SCENARIO_H
 
 #include <stdint.h>
+#include <jansson.h>
 
 /* A CPU hog on every producing CPU while a case runs. */
 enum { BHB_HOG_NONE, BHB_HOG_OTHER, BHB_HOG_FIFO, BHB_NR_HOGS };
 extern const char *const bhb_hog_names[];
 
 /*
- * One case of a latency scenario: a producer and a load, run for every
- * mechanism.  A scenario without [case NAME] sections has one case per
- * producer it names, called after the producer.
+ * What a case of a latency scenario sets: a producer and a load, run for
+ * every mechanism.  Each field is set by a key of the table in
+ * scenario.c (case_keys[]), which also gives its default, its range, its
+ * name in the case's JSON and the list in the error message; a [scenario]
+ * sets the defaults of its cases with the same keys.  A new key is a
+ * field here and a line there (and its use in the agent).
  */
+#define BHB_CASE_FIELDS							\
+	uint32_t producer;	/* enum bhb_producer_id */		\
+	uint32_t burst;		/* arrivals per tick, due at once */	\
+	uint32_t poisson;	/* 1: exponential gaps of mean period_ns */ \
+	uint32_t aligned;	/* 1: producing CPUs' ticks at the same times */ \
+	uint32_t items;		/* arrivals per producing CPU */	\
+	uint32_t inflight;	/* item slots per producing CPU */	\
+	uint32_t touch_bytes;	/* memory each callback writes */	\
+	uint32_t repetitions;						\
+	uint32_t hog;		/* BHB_HOG_* on the producing CPUs */	\
+	int32_t remote_cpu;	/* remote producer's target; -1 = first CPU not producing */ \
+	uint64_t period_ns, cost_ns;					\
+	uint64_t cpus;		/* producing CPUs; 0 = every online CPU */ \
+	uint64_t noise_period_ns;	/* competing softirq load: a tasklet every ... */ \
+	uint32_t noise_cost_ns;		/* ... busy this long; 0/0 = none */
+
+struct bhb_case_keys {
+	BHB_CASE_FIELDS
+};
+
+/* A scenario without [case NAME] sections has one case per producer it names, called after the producer. */
 struct bhb_case {
 	char name[48];
-	uint32_t producer;	/* enum bhb_producer_id */
-	uint32_t burst;		/* arrivals per tick, due at once */
-	uint32_t poisson;	/* 1: exponential gaps of mean period_ns */
-	uint32_t aligned;	/* 1: every producing CPU's ticks at the same times */
-	uint32_t items;		/* arrivals per producing CPU */
-	uint32_t inflight;	/* item slots per producing CPU */
-	uint32_t touch_bytes;	/* memory each callback writes */
-	uint32_t repetitions;
-	uint32_t hog;		/* BHB_HOG_* on the producing CPUs */
-	int32_t remote_cpu;	/* remote producer: target CPU; -1 = first CPU not producing */
-	uint64_t period_ns, cost_ns;
-	uint64_t cpus;		/* producing CPUs; 0 = every online CPU */
-	uint64_t noise_period_ns;	/* competing softirq load: a tasklet every ... */
-	uint32_t noise_cost_ns;		/* ... busy this long; 0/0 = none */
+	union {
+		struct bhb_case_keys k;
+		struct {
+			BHB_CASE_FIELDS
+		};
+	};
 };
 
 #define BHB_MAX_CASES		32
@@ -43,12 +60,13 @@ struct bhb_scenario {
 	char description[256];
 	uint32_t producers;	/* bit per enum bhb_producer_id */
 	uint64_t mechs;		/* bit per enum bhb_mech_id */
-	uint64_t cpus;		/* producing CPUs; 0 = every online CPU */
-	uint32_t items;		/* arrivals per CPU per run */
-	uint32_t inflight;	/* item slots per CPU */
-	uint64_t period_ns;	/* arrival period per CPU */
-	uint64_t cost_ns;	/* busy time per callback */
-	uint32_t repetitions;	/* timed runs per producer x mechanism */
+	/* the defaults of the cases' keys (items, period_ns, ...: also what hotplug and control use) */
+	union {
+		struct bhb_case_keys dflt;
+		struct {
+			BHB_CASE_FIELDS
+		};
+	};
 	uint32_t warmup;	/* untimed rounds before the timed ones */
 	uint32_t drain_ms;	/* bound on waiting for stragglers */
 	/* type = hotplug */
@@ -71,13 +89,9 @@ struct bhb_scenario {
 	uint32_t slab_slack_kb;	/* allowed slab growth after unloading */
 	/* kernel splats whose headline contains one of these are findings, not failures */
 	char expected_warnings[256];
-	/* type = latency: the cases, and the defaults of the [case] keys */
+	/* type = latency: the cases */
 	struct bhb_case cases[BHB_MAX_CASES];
 	uint32_t ncases;
-	uint32_t burst, poisson, aligned, touch_bytes, hog;
-	int32_t remote_cpu;
-	uint64_t noise_period_ns;
-	uint32_t noise_cost_ns;
 	/* type = suite: the scenarios it runs in one boot, by name */
 	char members[BHB_MAX_SUITE][64];
 	uint32_t nmembers;
@@ -91,5 +105,7 @@ void bhb_scenario_defaults(struct bhb_scenario *sc);
 /* 0 on success; -1 with sc->error set ("label:line: message") */
 int bhb_scenario_load(const char *path, struct bhb_scenario *sc);
 int bhb_scenario_parse(const char *text, const char *label, struct bhb_scenario *sc);
+/* a case's keys as JSON, by the names of scenario.c's table (the agent adds what it resolved) */
+json_t *bhb_case_json(const struct bhb_case *cs);
 
 #endif
