@@ -81,9 +81,7 @@ int bhb_write_atomic(const char *path, const void *buf, size_t len);
 int bhb_json_write_atomic(const char *path, json_t *j);
 /* run a command, capture stdout (trimmed); stderr passes through. exit status or -1 */
 int bhb_capture(char *out, size_t len, const char *const argv[]);
-int bhb_copy_file(const char *from, const char *to);
 double bhb_now(void);
-int bhb_is_tty(void);
 
 /* ---- initramfs (cpio.c) ---- */
 struct cpio;

@@ -19,18 +19,6 @@
 static const char *const timing_ops[NTIMING] = { "cancel", "flush", "disable_enable" };
 static const char *const states[2] = { "idle", "busy" };
 
-static json_int_t gi(json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
-static const char *gs(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 static int is_tasklet(const char *mech)
 {
 	return !strncmp(mech, "tasklet", 7);
@@ -165,8 +153,8 @@ static double med(double *v, size_t n)
 
 static int frame_is(json_t *f, const char *op, const char *state, const char *mech)
 {
-	return !strcmp(gs(f, "kind"), "timing") && !strcmp(gs(f, "op"), op) &&
-	       !strcmp(gs(f, "state"), state) && !strcmp(gs(f, "mech"), mech);
+	return !strcmp(bhb_jstr(f, "kind"), "timing") && !strcmp(bhb_jstr(f, "op"), op) &&
+	       !strcmp(bhb_jstr(f, "state"), state) && !strcmp(bhb_jstr(f, "mech"), mech);
 }
 
 /* one op x state x mechanism from its frames (one per repetition) */
@@ -191,7 +179,7 @@ static json_t *timing_cell(json_t *frames, const char *op, const char *state, co
 		}
 		if (json_object_get(f, "error")) {
 			if (!errors++)
-				snprintf(first_error, sizeof(first_error), "%s", gs(f, "error"));
+				snprintf(first_error, sizeof(first_error), "%s", bhb_jstr(f, "error"));
 			continue;
 		}
 		nframes++;
@@ -228,9 +216,9 @@ static json_t *timing_cell(json_t *frames, const char *op, const char *state, co
 			}
 		}
 		off[++nreps] = len;
-		iters += gi(f, "iters");
-		ok += gi(f, "ok");
-		executed += gi(f, "executed");
+		iters += bhb_jint(f, "iters");
+		ok += bhb_jint(f, "ok");
+		executed += bhb_jint(f, "executed");
 	}
 	json_object_set_new(out, "repetitions", json_integer(nreps));
 	json_object_set_new(out, "iterations", json_integer(iters));
@@ -280,23 +268,23 @@ out:
 /* coalesce, self_free, after_callback: the frame plus its verdict */
 static json_t *check_entry(json_t *f, json_t *failures)
 {
-	const char *kind = gs(f, "kind"), *mech = gs(f, "mech");
+	const char *kind = bhb_jstr(f, "kind"), *mech = bhb_jstr(f, "mech");
 	json_t *o = json_deep_copy(f);
-	json_int_t n = gi(f, "items"), q = gi(f, "queued"), x = gi(f, "executed"), ok = gi(f, "ok");
-	json_int_t w = gi(f, "core_writes");
+	json_int_t n = bhb_jint(f, "items"), q = bhb_jint(f, "queued"), x = bhb_jint(f, "executed"), ok = bhb_jint(f, "ok");
+	json_int_t w = bhb_jint(f, "core_writes");
 	int pass = 1;
 	char *v = NULL;
 
 	json_object_del(o, "kind");
 	if (json_object_get(f, "na") || json_object_get(f, "error")) {
 		if (json_object_get(f, "error"))
-			json_array_append_new(failures, json_sprintf("control: %s %s: %s", kind, mech, gs(f, "error")));
+			json_array_append_new(failures, json_sprintf("control: %s %s: %s", kind, mech, bhb_jstr(f, "error")));
 		return o;
 	}
 	if (!strcmp(kind, "coalesce")) {
 		pass = x == q && ok == n;
 		if (asprintf(&v, "%lld of %lld second queue calls merged; %lld callbacks for %lld successful queue calls",
-			     (long long)gi(f, "merged"), (long long)n, (long long)x, (long long)q) < 0)
+			     (long long)bhb_jint(f, "merged"), (long long)n, (long long)x, (long long)q) < 0)
 			v = NULL;
 	} else if (!strcmp(kind, "self_free")) {
 		pass = q == n && x == n && ok == n;
@@ -333,7 +321,7 @@ static json_t *control_summary(json_t *frames, json_t *failures)
 	size_t nfail = json_array_size(failures);
 
 	json_array_foreach(frames, i, f)
-		if (!strcmp(gs(f, "kind"), "config"))
+		if (!strcmp(bhb_jstr(f, "kind"), "config"))
 			cfg = f;
 	if (!cfg) {
 		json_array_append_new(failures, json_string("control: the guest sent no configuration frame"));
@@ -354,7 +342,7 @@ static json_t *control_summary(json_t *frames, json_t *failures)
 									  0xc0de + (uint64_t)(op * 64 + s * 16) + k, failures));
 	json_array_foreach(frames, i, f)
 		for (k = 0; k < 3; k++)
-			if (!strcmp(gs(f, "kind"), kinds[k]))
+			if (!strcmp(bhb_jstr(f, "kind"), kinds[k]))
 				json_array_append_new(checks[k], check_entry(f, failures));
 	json_object_set_new(out, "timing", timing);
 	for (k = 0; k < 3; k++)
@@ -370,7 +358,7 @@ static json_t *find_cell(json_t *timing, const char *op, const char *state, cons
 	size_t i;
 
 	json_array_foreach(timing, i, c)
-		if (!strcmp(gs(c, "op"), op) && !strcmp(gs(c, "state"), state) && !strcmp(gs(c, "mech"), mech))
+		if (!strcmp(bhb_jstr(c, "op"), op) && !strcmp(bhb_jstr(c, "state"), state) && !strcmp(bhb_jstr(c, "mech"), mech))
 			return c;
 	return NULL;
 }
@@ -389,7 +377,7 @@ static void cell_text(char *out, size_t len, json_t *c, int row)
 	} else if (!json_object_get(c, "median_ns")) {
 		snprintf(out, len, "FAILED");
 	} else if (row == ROW_WAITED) {
-		snprintf(out, len, "%lld/%lld", (long long)gi(c, "ok"), (long long)gi(c, "iterations"));
+		snprintf(out, len, "%lld/%lld", (long long)bhb_jint(c, "ok"), (long long)bhb_jint(c, "iterations"));
 	} else if (row == ROW_AFTER) {
 		if (json_object_get(c, "after_end_median_ns"))
 			bhb_fmt_us(out, len, json_real_value(json_object_get(c, "after_end_median_ns")));
@@ -421,8 +409,8 @@ static void print_control(FILE *f, json_t *c)
 	fprintf(f, "\ncontrol operations: each op on an idle item and on a busy one (its callback running for %.0f us\n"
 		   "on another CPU); microseconds, median [95%% bootstrap CI over %lld repetitions];\n"
 		   "idle x %lld and busy x %lld ops per repetition\n",
-		(double)gi(c, "cost_ns") / 1e3, (long long)gi(c, "repetitions"),
-		(long long)gi(c, "idle_iters"), (long long)gi(c, "busy_iters"));
+		(double)bhb_jint(c, "cost_ns") / 1e3, (long long)bhb_jint(c, "repetitions"),
+		(long long)bhb_jint(c, "idle_iters"), (long long)bhb_jint(c, "busy_iters"));
 	fprintf(f, "%-22s", "op / state");
 	json_array_foreach(mechs, i, m)
 		fprintf(f, " %-19s", json_string_value(m));
@@ -455,7 +443,7 @@ static void print_control(FILE *f, json_t *c)
 		int seen = 0;
 
 		for (k = 0; na && k < i; k++)
-			seen |= !strcmp(na, gs(json_array_get(timing, k), "na"));
+			seen |= !strcmp(na, bhb_jstr(json_array_get(timing, k), "na"));
 		if (na && !seen)
 			fprintf(f, "n/a: %s\n", na);
 	}
@@ -472,7 +460,7 @@ static void print_control(FILE *f, json_t *c)
 				v = json_string_value(json_object_get(e, "na"));
 			else if (json_object_get(e, "error"))
 				v = json_string_value(json_object_get(e, "error"));
-			fprintf(f, "  %-11s %s%s\n", gs(e, "mech"), v ? v : "",
+			fprintf(f, "  %-11s %s%s\n", bhb_jstr(e, "mech"), v ? v : "",
 				json_is_false(json_object_get(e, "pass")) ? "  <== FAILED" : "");
 		}
 	}

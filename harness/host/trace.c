@@ -107,18 +107,6 @@ struct tmech {
 	json_t *errors, *na, *events, *wqs;
 };
 
-static json_int_t gi(json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
-static const char *gs(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 
 /*
  * The mean of the samples ranked in [lo, hi) x n, at bucket midpoints.  E
@@ -162,7 +150,7 @@ static json_t *find_bench(json_t *benchmarks, const char *cs, const char *mech)
 	size_t i;
 
 	json_array_foreach(benchmarks, i, b)
-		if (!strcmp(gs(b, "case"), cs) && !strcmp(gs(b, "mech"), mech))
+		if (!strcmp(bhb_jstr(b, "case"), cs) && !strcmp(bhb_jstr(b, "mech"), mech))
 			return b;
 	return NULL;
 }
@@ -283,14 +271,14 @@ static json_t *trace_summary(json_t *frames, json_t *benchmarks, json_t *failure
 		tm[m].wqs = json_array();
 	}
 	json_array_foreach(frames, i, f) {
-		int m = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, gs(f, "mech"));
+		int m = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, bhb_jstr(f, "mech"));
 		struct tmech *t;
 		json_t *w;
 		size_t k;
 
 		if (m < 0) {
 			json_array_append_new(failures, json_sprintf("trace check: a frame names an unknown mechanism \"%s\"",
-								     gs(f, "mech")));
+								     bhb_jstr(f, "mech")));
 			continue;
 		}
 		/* a frame with an error has no gaps: it is reported below */
@@ -303,26 +291,26 @@ static json_t *trace_summary(json_t *frames, json_t *benchmarks, json_t *failure
 		if (json_is_true(json_object_get(f, "calibration"))) {
 			if (json_object_get(f, "error"))
 				json_array_append_new(failures, json_sprintf("trace check: event-cost calibration "
-									     "run: %s", gs(f, "error")));
+									     "run: %s", bhb_jstr(f, "error")));
 			continue;
 		}
 		t = &tm[m];
 		t->seen = 1;
 		if (!cs)
-			cs = gs(f, "case");
-		else if (strcmp(cs, gs(f, "case")))
+			cs = bhb_jstr(f, "case");
+		else if (strcmp(cs, bhb_jstr(f, "case")))
 			json_array_append_new(failures, json_sprintf("trace check: frames of two cases (%s, %s)",
-								     cs, gs(f, "case")));
+								     cs, bhb_jstr(f, "case")));
 		if (json_object_get(f, "error")) {
-			const char *e = gs(f, "error");
+			const char *e = bhb_jstr(f, "error");
 
 			if (!strncmp(e, NA_PREFIX, strlen(NA_PREFIX))) {
 				if (!json_array_size(t->na))
 					json_array_append_new(t->na, json_string(e));
 			} else {
-				json_array_append_new(t->errors, json_sprintf("rep %lld: %s", (long long)gi(f, "rep"), e));
+				json_array_append_new(t->errors, json_sprintf("rep %lld: %s", (long long)bhb_jint(f, "rep"), e));
 				json_array_append_new(failures, json_sprintf("trace check: %s rep %lld: %s",
-									     bhb_mech_names[m], (long long)gi(f, "rep"), e));
+									     bhb_mech_names[m], (long long)bhb_jint(f, "rep"), e));
 			}
 			continue;
 		}
@@ -341,13 +329,13 @@ static json_t *trace_summary(json_t *frames, json_t *benchmarks, json_t *failure
 				t->rep_mod[t->nrep] = bhb_hist_quantile(&one, 0.5);
 		}
 		t->nrep++;
-		t->matched += gi(f, "matched");
-		t->executed += gi(f, "module_executed");
-		t->uq += gi(f, "unmatched_queue");
-		t->ue += gi(f, "unmatched_exec");
-		t->lost += gi(f, "lost_events");
-		t->foreign += gi(f, "foreign_tasklets");
-		t->negative += gi(f, "negative");
+		t->matched += bhb_jint(f, "matched");
+		t->executed += bhb_jint(f, "module_executed");
+		t->uq += bhb_jint(f, "unmatched_queue");
+		t->ue += bhb_jint(f, "unmatched_exec");
+		t->lost += bhb_jint(f, "lost_events");
+		t->foreign += bhb_jint(f, "foreign_tasklets");
+		t->negative += bhb_jint(f, "negative");
 		if (!t->events)
 			t->events = json_incref(json_object_get(f, "events"));
 		json_array_foreach(json_object_get(f, "workqueues"), k, w) {
@@ -429,10 +417,10 @@ static void print_trace(FILE *f, json_t *tc)
 		json_t *ratio = json_object_get(e, "traced_over_untraced"), *rv = json_object_get(ratio, "value");
 		json_t *lo = json_array_get(json_object_get(ratio, "ci95"), 0);
 		json_t *hi = json_array_get(json_object_get(ratio, "ci95"), 1);
-		const char *st = gs(e, "status");
+		const char *st = bhb_jstr(e, "status");
 
 		if (!strcmp(st, "n/a") || !strcmp(st, "error")) {
-			fprintf(f, "%-12s %s: %s\n", gs(e, "mech"), st, gs(e, "why"));
+			fprintf(f, "%-12s %s: %s\n", bhb_jstr(e, "mech"), st, bhb_jstr(e, "why"));
 			continue;
 		}
 		us(a, sizeof(a), json_object_get(e, "module_q2e_p50_ns"));
@@ -442,8 +430,8 @@ static void print_trace(FILE *f, json_t *tc)
 		else
 			snprintf(d, sizeof(d), "-");
 		us(u, sizeof(u), json_object_get(json_object_get(e, "untraced_q2e_p50_ns"), "value"));
-		snprintf(me, sizeof(me), "%lld/%lld%s", (long long)gi(e, "matched"), (long long)gi(e, "module_executed"),
-			 gi(e, "lost_events") ? " (lost)" : "");
+		snprintf(me, sizeof(me), "%lld/%lld%s", (long long)bhb_jint(e, "matched"), (long long)bhb_jint(e, "module_executed"),
+			 bhb_jint(e, "lost_events") ? " (lost)" : "");
 		if (json_is_number(rv) && json_is_number(lo) && json_is_number(hi))
 			snprintf(r, sizeof(r), "%.2f [%.2f, %.2f]", json_number_value(rv), json_number_value(lo),
 				 json_number_value(hi));
@@ -451,7 +439,7 @@ static void print_trace(FILE *f, json_t *tc)
 			snprintf(r, sizeof(r), "%.2f", json_number_value(rv));
 		else
 			snprintf(r, sizeof(r), "-");
-		fprintf(f, "%-12s %5lld %12s %12s %10s %-6s %17s %12s %19s\n", gs(e, "mech"), (long long)gi(e, "reps"),
+		fprintf(f, "%-12s %5lld %12s %12s %10s %-6s %17s %12s %19s\n", bhb_jstr(e, "mech"), (long long)bhb_jint(e, "reps"),
 			a, b, d, json_is_true(json_object_get(e, "agree")) ? "yes" : "NO", me, u, r);
 	}
 	fprintf(f, "agree: -%.0f x E = -%.1f us (threaded: or -%.0f%% of module, wq_unbound %.0f%% or 16 E, if larger) <=\n"
@@ -466,7 +454,7 @@ static void print_trace(FILE *f, json_t *tc)
 		json_number_value(json_object_get(tol, "up_abs_ns")) / 1e3,
 		json_number_value(json_object_get(tol, "up_rel")) * 100,
 		json_number_value(json_object_get(tc, "event_cost_ns")) / 1e3,
-		(long long)gi(tc, "event_cost_items"));
+		(long long)bhb_jint(tc, "event_cost_items"));
 }
 
 static void trace_finish(struct bhb_analysis *a, void *st)

@@ -183,28 +183,10 @@ int bhb_capture(char *out, size_t len, const char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int bhb_copy_file(const char *from, const char *to)
-{
-	size_t len;
-	char *buf = bhb_slurp(from, &len);
-	int ret;
-
-	if (!buf)
-		return -1;
-	ret = bhb_write_atomic(to, buf, len);
-	free(buf);
-	return ret;
-}
-
 double bhb_now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int bhb_is_tty(void)
-{
-	return isatty(1);
 }
