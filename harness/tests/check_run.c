@@ -56,14 +56,11 @@ static double val(json_t *b, const char *a, const char *k)
  * What the default suite must show; each is something a broken
  * measurement would violate.
  */
-static void check_suite(json_t *res)
+/* every member scenario ran, control's checks passed, tasklets are n/a for a remote producer */
+static void suite_members(json_t *res)
 {
-	static const char *const tput_cases[] = { "throughput/cost-0", "throughput/cost-1", "throughput/cost-10",
-						  "throughput/cost-100" };
-	static const double cost_us[] = { 0, 1, 10, 100 };
 	const char *prod = "suite", *mech;
-	long long ncpus = geti(json_object_get(json_object_get(res, "env"), "guest"), "nr_online");
-	json_t *b, *n;
+	json_t *n;
 	size_t i;
 
 	/* every scenario is there */
@@ -93,6 +90,13 @@ static void check_suite(json_t *res)
 		      strstr(json_string_value(json_object_get(n, "why")) ?: "", "another CPU");
 	mech = "tasklet";
 	CHECK(na == 2, "producers/remote: tasklet and tasklet_hi not reported n/a (%d)", na);
+}
+
+static void suite_bursts(json_t *res)
+{
+	const char *prod = "suite", *mech;
+	json_t *b;
+	size_t i;
 
 	/*
 	 * Bursts: the first item's q->cb lies within the case's q->cb range,
@@ -121,6 +125,16 @@ static void check_suite(json_t *res)
 		      "%s: burst first item q->cb %.0f ns, slope %.1f ns per position (K %.0f, max %.0f ns)", cs, first,
 		      slope, k, mx);
 	}
+}
+
+static void suite_throughput(json_t *res)
+{
+	static const char *const tput_cases[] = { "throughput/cost-0", "throughput/cost-1", "throughput/cost-10",
+						  "throughput/cost-100" };
+	static const double cost_us[] = { 0, 1, 10, 100 };
+	const char *prod = "suite", *mech;
+	long long ncpus = geti(json_object_get(json_object_get(res, "env"), "guest"), "nr_online");
+	json_t *b;
 
 	/*
 	 * Throughput never beats the CPUs' capacity at that cost (the cost is
@@ -173,6 +187,14 @@ static void check_suite(json_t *res)
 			}
 		}
 	}
+}
+
+/* who runs BH work when: ksoftirqd under bursts and long items, not when idle */
+static void suite_ksoftirqd(json_t *res)
+{
+	const char *prod = "suite", *mech;
+	json_t *b, *n;
+
 	/* the softirq budget: BH work goes to ksoftirqd under bursts and long items, not when idle */
 	for (int m = BHB_MECH_BH; m <= BHB_MECH_BH_CUSTOM; m++) {
 		long long lk = 0;
@@ -224,6 +246,13 @@ static void check_suite(json_t *res)
 		CHECK(share < fmax(most, burst / 3), "idle periodic: ksoftirqd ran %.2f%% of the items, burst-256 "
 		      "%.2f%% (want under a third of it, or under %.0f%%)", 100 * share, 100 * burst, 100 * most);
 	}
+}
+
+static void suite_hog(json_t *res)
+{
+	const char *prod = "suite", *mech;
+	json_t *b, *n;
+
 	/*
 	 * A SCHED_FIFO hog: per-CPU kworkers wait, softirq work does not.
 	 * Host speed: the kworkers' wait is set by the scheduler's guest-time
@@ -253,132 +282,116 @@ static void check_suite(json_t *res)
 	}
 }
 
+/*
+ * What the default suite must show; each is something a broken
+ * measurement would violate.
+ */
+static void check_suite(json_t *res)
+{
+	suite_members(res);
+	suite_bursts(res);
+	suite_throughput(res);
+	suite_ksoftirqd(res);
+	suite_hog(res);
+}
+
 static int is_local(const char *mech)
 {
 	return !strcmp(mech, "tasklet") || !strcmp(mech, "tasklet_hi") || !strncmp(mech, "bh", 2);
 }
 
-int main(int argc, char **argv)
+struct expect {
+	long long items, reps, ncpus;	/* the scenario's; a case's params override them */
+	double max_ms;
+	int quick;
+};
+
+/* one case x mechanism's invariants (the file's comment) */
+static void check_bench(json_t *b, const struct expect *e)
 {
-	char path[4096];
-	json_error_t je;
-	json_t *res, *b;
-	size_t i;
-	int want_mechs = -1;
-	double max_ms = 1000;
-	long long items, reps, ncpus;
+	json_t *c = json_object_get(b, "counters"), *lat = json_object_get(b, "latency_ns");
+	json_t *ctx = json_object_get(b, "contexts"), *h = json_object_get(json_object_get(b, "histogram"), "latency");
+	json_t *pa = json_object_get(b, "params");
+	long long exe = geti(c, "executed"), hsum = 0, ci_items = e->items, ci_reps = e->reps, ci_cpus = e->ncpus;
+	const char *label = json_string_value(json_object_get(b, "case"));
+	const char *prod = label ? label : json_string_value(json_object_get(b, "producer"));
+	const char *mech = json_string_value(json_object_get(b, "mech"));
+	int remote;
 
-	int suite = 0;
-
-	if (argc < 2) {
-		fprintf(stderr, "usage: check_run RUN_DIR [--mechs N] [--max-ms M] [--suite]\n");
-		return 2;
+	if (pa) {
+		ci_items = geti(pa, "items");
+		ci_reps = geti(pa, "repetitions");
+		ci_cpus = __builtin_popcountll((unsigned long long)geti(pa, "cpus"));
+		if (e->quick && ci_reps > 2)
+			ci_reps = 2;
 	}
-	for (int a = 2; a < argc; a++) {
-		if (!strcmp(argv[a], "--suite"))
-			suite = 1;
-		else if (!strcmp(argv[a], "--mechs") && a + 1 < argc)
-			want_mechs = atoi(argv[++a]);
-		else if (!strcmp(argv[a], "--max-ms") && a + 1 < argc)
-			max_ms = atof(argv[++a]);
+	remote = !strcmp(json_string_value(json_object_get(b, "producer")), "remote");
+	CHECK(geti(b, "repetitions") == ci_reps, "%lld repetitions, want %lld", geti(b, "repetitions"), ci_reps);
+	CHECK(geti(b, "errors") == 0, "%lld runs failed", geti(b, "errors"));
+	CHECK(exe > 0, "nothing executed");
+	CHECK(exe == geti(c, "queued"), "executed %lld != queued %lld", exe, geti(c, "queued"));
+	CHECK(geti(c, "lost") == 0, "lost %lld", geti(c, "lost"));
+	CHECK(geti(c, "refused") == 0, "refused %lld", geti(c, "refused"));
+	/* --quick scales the items in the guest: there the CPUs and repetitions must still divide */
+	if (!e->quick)
+		CHECK(geti(c, "arrivals") == ci_items * ci_cpus * ci_reps, "arrivals %lld, want %lld",
+		      geti(c, "arrivals"), ci_items * ci_cpus * ci_reps);
+	else
+		CHECK(geti(c, "arrivals") % (ci_cpus * ci_reps) == 0 && geti(c, "arrivals") > 0,
+		      "arrivals %lld not a multiple of %lld CPUs x %lld repetitions",
+		      geti(c, "arrivals"), ci_cpus, ci_reps);
+	CHECK(geti(c, "queued") + geti(c, "coalesced") == geti(c, "arrivals"),
+	      "queued + coalesced != arrivals");
+	for (size_t k = 1; k < json_array_size(h); k += 2)
+		hsum += json_integer_value(json_array_get(h, k));
+	CHECK(hsum == exe, "histogram holds %lld samples, executed %lld", hsum, exe);
+	CHECK(geti(lat, "min") > 0, "a latency of %lld ns", geti(lat, "min"));
+	CHECK(json_real_value(json_object_get(json_object_get(lat, "max"), "value")) < e->max_ms * 1e6,
+	      "max latency %.0f ns above %g ms", json_real_value(json_object_get(json_object_get(lat, "max"), "value")), e->max_ms);
+	CHECK(json_real_value(json_object_get(json_object_get(lat, "p50"), "value")) > 0, "p50 not positive");
+	if (is_local(mech) && remote) {
+		CHECK(geti(c, "other_cpu") == exe, "%lld of %lld items ran on the producing CPU, not the target",
+		      exe - geti(c, "other_cpu"), exe);
+	} else if (is_local(mech)) {
+		CHECK(geti(c, "other_cpu") == 0, "%lld items ran on another CPU", geti(c, "other_cpu"));
+		CHECK(geti(c, "out_of_order") == 0, "%lld items ran out of order", geti(c, "out_of_order"));
 	}
-	snprintf(path, sizeof(path), "%s/results.json", argv[1]);
-	res = json_load_file(path, 0, &je);
-	if (!res) {
-		printf("FAIL: cannot read %s: %s\n", path, je.text);
-		return 1;
-	}
-	const char *prod = "run", *mech = "-";
+	/* the context each mechanism promises */
+	const char *rp = json_string_value(json_object_get(b, "producer"));
 
-	CHECK(!strcmp(json_string_value(json_object_get(res, "status")) ?: "", "ok"), "status is %s",
-	      json_string_value(json_object_get(res, "status")) ?: "(none)");
-	CHECK(!strcmp(json_string_value(json_object_get(json_object_get(res, "channel"), "status")) ?: "", "complete"),
-	      "result stream not complete");
-	items = geti(json_object_get(res, "scenario"), "items_per_cpu");
-	reps = geti(json_object_get(res, "scenario"), "repetitions");
-	ncpus = geti(json_object_get(json_object_get(res, "env"), "guest"), "nr_online");
-	CHECK(ncpus >= 1, "guest CPU count missing");
-	snprintf(path, sizeof(path), "%s/gbench.json", argv[1]);
-	json_t *gb = json_load_file(path, 0, &je);
+	if (!strcmp(mech, "direct") && !strcmp(rp, "softirq"))
+		CHECK(geti(ctx, "softirq_irq_exit") + geti(ctx, "softirq_task") + geti(ctx, "softirq_ktimers") +
+		      geti(ctx, "ksoftirqd") == exe, "direct ran outside softirq");
+	else if (!strcmp(mech, "direct"))
+		CHECK(geti(ctx, !strcmp(rp, "hardirq") || !strcmp(rp, "irqwork") ? "hardirq" : "process") == exe,
+		      "direct ran elsewhere");
+	else if (!strncmp(mech, "wq_", 3))
+		CHECK(geti(ctx, "kworker") == exe, "threaded work ran outside a kworker");
+	else
+		CHECK(geti(ctx, "softirq_irq_exit") + geti(ctx, "softirq_bh_enable") + geti(ctx, "softirq_task") +
+		      geti(ctx, "softirq_ktimers") + geti(ctx, "softirq_irq_thread") + geti(ctx, "ksoftirqd") == exe,
+		      "tasklet/BH work ran outside softirq");
+}
 
-	CHECK(gb && json_array_size(json_object_get(gb, "benchmarks")) > 0, "no Google Benchmark JSON");
-
-	/* mechanisms per case */
-	const char *labels[512];
+/* every case has its mechanisms, run or n/a */
+static void check_cases(json_t *res, int want_mechs)
+{
+	const char *labels[512], *prod = "run", *mech = "-";
 	int nmech[512] = { 0 }, nlabels = 0;
+	json_t *b;
+	size_t i;
 
 	json_array_foreach(json_object_get(res, "benchmarks"), i, b) {
-		json_t *c = json_object_get(b, "counters"), *lat = json_object_get(b, "latency_ns");
-		json_t *ctx = json_object_get(b, "contexts"), *h = json_object_get(json_object_get(b, "histogram"), "latency");
-		json_t *pa = json_object_get(b, "params");
-		long long exe = geti(c, "executed"), hsum = 0, ci_items = items, ci_reps = reps, ci_cpus = ncpus;
-		const char *label = json_string_value(json_object_get(b, "case"));
-		int l, remote;
+		const char *p = json_string_value(json_object_get(b, "case")) ?: json_string_value(json_object_get(b, "producer"));
+		int l;
 
-		prod = label ? label : json_string_value(json_object_get(b, "producer"));
-		mech = json_string_value(json_object_get(b, "mech"));
-		for (l = 0; l < nlabels && strcmp(labels[l], prod); l++)
+		for (l = 0; l < nlabels && strcmp(labels[l], p); l++)
 			;
 		if (l == nlabels && nlabels < 512)
-			labels[nlabels++] = prod;
+			labels[nlabels++] = p;
 		if (l < 512)
 			nmech[l]++;
-		if (pa) {
-			ci_items = geti(pa, "items");
-			ci_reps = geti(pa, "repetitions");
-			ci_cpus = __builtin_popcountll((unsigned long long)geti(pa, "cpus"));
-			if (json_is_true(json_object_get(json_object_get(res, "env"), "quick")) && ci_reps > 2)
-				ci_reps = 2;
-		}
-		remote = !strcmp(json_string_value(json_object_get(b, "producer")), "remote");
-		CHECK(geti(b, "repetitions") == ci_reps, "%lld repetitions, want %lld", geti(b, "repetitions"), ci_reps);
-		CHECK(geti(b, "errors") == 0, "%lld runs failed", geti(b, "errors"));
-		CHECK(exe > 0, "nothing executed");
-		CHECK(exe == geti(c, "queued"), "executed %lld != queued %lld", exe, geti(c, "queued"));
-		CHECK(geti(c, "lost") == 0, "lost %lld", geti(c, "lost"));
-		CHECK(geti(c, "refused") == 0, "refused %lld", geti(c, "refused"));
-		/* --quick scales the items in the guest: there the CPUs and repetitions must still divide */
-		if (!json_is_true(json_object_get(json_object_get(res, "env"), "quick")))
-			CHECK(geti(c, "arrivals") == ci_items * ci_cpus * ci_reps, "arrivals %lld, want %lld",
-			      geti(c, "arrivals"), ci_items * ci_cpus * ci_reps);
-		else
-			CHECK(geti(c, "arrivals") % (ci_cpus * ci_reps) == 0 && geti(c, "arrivals") > 0,
-			      "arrivals %lld not a multiple of %lld CPUs x %lld repetitions",
-			      geti(c, "arrivals"), ci_cpus, ci_reps);
-		CHECK(geti(c, "queued") + geti(c, "coalesced") == geti(c, "arrivals"),
-		      "queued + coalesced != arrivals");
-		for (size_t k = 1; k < json_array_size(h); k += 2)
-			hsum += json_integer_value(json_array_get(h, k));
-		CHECK(hsum == exe, "histogram holds %lld samples, executed %lld", hsum, exe);
-		CHECK(geti(lat, "min") > 0, "a latency of %lld ns", geti(lat, "min"));
-		CHECK(json_real_value(json_object_get(json_object_get(lat, "max"), "value")) < max_ms * 1e6,
-		      "max latency %.0f ns above %g ms", json_real_value(json_object_get(json_object_get(lat, "max"), "value")), max_ms);
-		CHECK(json_real_value(json_object_get(json_object_get(lat, "p50"), "value")) > 0, "p50 not positive");
-		if (is_local(mech) && remote) {
-			CHECK(geti(c, "other_cpu") == exe, "%lld of %lld items ran on the producing CPU, not the target",
-			      exe - geti(c, "other_cpu"), exe);
-		} else if (is_local(mech)) {
-			CHECK(geti(c, "other_cpu") == 0, "%lld items ran on another CPU", geti(c, "other_cpu"));
-			CHECK(geti(c, "out_of_order") == 0, "%lld items ran out of order", geti(c, "out_of_order"));
-		}
-		/* the context each mechanism promises */
-		const char *rp = json_string_value(json_object_get(b, "producer"));
-
-		if (!strcmp(mech, "direct") && !strcmp(rp, "softirq"))
-			CHECK(geti(ctx, "softirq_irq_exit") + geti(ctx, "softirq_task") + geti(ctx, "softirq_ktimers") +
-			      geti(ctx, "ksoftirqd") == exe, "direct ran outside softirq");
-		else if (!strcmp(mech, "direct"))
-			CHECK(geti(ctx, !strcmp(rp, "hardirq") || !strcmp(rp, "irqwork") ? "hardirq" : "process") == exe,
-			      "direct ran elsewhere");
-		else if (!strncmp(mech, "wq_", 3))
-			CHECK(geti(ctx, "kworker") == exe, "threaded work ran outside a kworker");
-		else
-			CHECK(geti(ctx, "softirq_irq_exit") + geti(ctx, "softirq_bh_enable") + geti(ctx, "softirq_task") +
-			      geti(ctx, "softirq_ktimers") + geti(ctx, "softirq_irq_thread") + geti(ctx, "ksoftirqd") == exe,
-			      "tasklet/BH work ran outside softirq");
 	}
-	prod = "run";
-	mech = "-";
 	for (int l = 0; l < nlabels; l++) {
 		int na = 0;
 
@@ -388,6 +401,65 @@ int main(int argc, char **argv)
 			CHECK(nmech[l] + na == want_mechs, "case %s has %d mechanisms and %d n/a, want %d",
 			      labels[l], nmech[l], na, want_mechs);
 	}
+}
+
+static const char usage[] = "usage: check_run RUN_DIR [--mechs N] [--max-ms M] [--suite]\n";
+
+/* the flags after RUN_DIR; -1 for one it does not know (or a flag without its value) */
+static int parse_flags(int argc, char **argv, int *suite, int *want_mechs, double *max_ms)
+{
+	for (int a = 2; a < argc; a++) {
+		if (!strcmp(argv[a], "--suite")) {
+			*suite = 1;
+		} else if (!strcmp(argv[a], "--mechs") && a + 1 < argc) {
+			*want_mechs = atoi(argv[++a]);
+		} else if (!strcmp(argv[a], "--max-ms") && a + 1 < argc) {
+			*max_ms = atof(argv[++a]);
+		} else {
+			fprintf(stderr, "check_run: unknown or incomplete flag '%s'\n%s", argv[a], usage);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct expect e = { .max_ms = 1000 };
+	int want_mechs = -1, suite = 0;
+	const char *prod = "run", *mech = "-";
+	char path[4096];
+	json_error_t je;
+	json_t *res, *b, *gb;
+	size_t i;
+
+	if (argc < 2) {
+		fprintf(stderr, "%s", usage);
+		return 2;
+	}
+	if (parse_flags(argc, argv, &suite, &want_mechs, &e.max_ms))
+		return 2;
+	snprintf(path, sizeof(path), "%s/results.json", argv[1]);
+	res = json_load_file(path, 0, &je);
+	if (!res) {
+		printf("FAIL: cannot read %s: %s\n", path, je.text);
+		return 1;
+	}
+	CHECK(!strcmp(json_string_value(json_object_get(res, "status")) ?: "", "ok"), "status is %s",
+	      json_string_value(json_object_get(res, "status")) ?: "(none)");
+	CHECK(!strcmp(json_string_value(json_object_get(json_object_get(res, "channel"), "status")) ?: "", "complete"),
+	      "result stream not complete");
+	e.items = geti(json_object_get(res, "scenario"), "items_per_cpu");
+	e.reps = geti(json_object_get(res, "scenario"), "repetitions");
+	e.ncpus = geti(json_object_get(json_object_get(res, "env"), "guest"), "nr_online");
+	e.quick = json_is_true(json_object_get(json_object_get(res, "env"), "quick"));
+	CHECK(e.ncpus >= 1, "guest CPU count missing");
+	snprintf(path, sizeof(path), "%s/gbench.json", argv[1]);
+	gb = json_load_file(path, 0, &je);
+	CHECK(gb && json_array_size(json_object_get(gb, "benchmarks")) > 0, "no Google Benchmark JSON");
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b)
+		check_bench(b, &e);
+	check_cases(res, want_mechs);
 	CHECK(json_array_size(json_object_get(res, "benchmarks")) > 0, "no benchmarks");
 	if (suite)
 		check_suite(res);
