@@ -69,6 +69,12 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
  * report.
  */
 int bhb_run_boot(const struct run_opts *o, const char *rel, const char *out, const char *id);
+/*
+ * bhbench run as a library call: check everything, boot (o->boots > 1:
+ * that many boots, merged), analyse, write o->out_dir/o->run_id; returns
+ * the exit status (0 ok, 1 failed, 2 bad input, 130 interrupted).
+ */
+int bhb_run(const struct run_opts *o);
 /* scenario name or path -> path; -1 with message if not found */
 int bhb_scenario_path(const char *root, const char *arg, char *out, size_t len, char *err, size_t errlen);
 

@@ -223,6 +223,23 @@ static int fail_line(const char *what, const char *dir)
 	return 1;
 }
 
+/* one run, from its options to its results directory (bhb_run()) */
+struct run_plan {
+	struct run_opts o;
+	struct bhb_scenario sc;
+	char scen_path[PATH_MAX];
+	char members[BHB_MAX_SUITE][PATH_MAX];	/* the scenario, or a suite's members */
+	int nmembers, suite;
+	struct custom_kernel ck;
+	char rel[256], vmlinuz[PATH_MAX], ko[PATH_MAX], hash[64], agent[PATH_MAX];
+	char dir[PATH_MAX], final[PATH_MAX];	/* where the run writes, where it ends up */
+	char initrd[PATH_MAX], append[2048], con[PATH_MAX], chan[PATH_MAX], qlog[PATH_MAX];
+	const char *accel;
+	struct boot_result br;
+	int retried;			/* boots after an emulator fault */
+	json_t *load_before;		/* the host's load before the boot */
+};
+
 /*
  * --boots N: N boots one after the other, each a run of its own in
  * FINAL/boot-I (same options), then merged into FINAL/results.json.  A boot
@@ -230,53 +247,18 @@ static int fail_line(const char *what, const char *dir)
  */
 int bhb_run_boot(const struct run_opts *o, const char *rel, const char *out, const char *id)
 {
-	char num[5][16], *av[42];
-	int ac = 0;
+	struct run_opts bo = *o;
 
-	av[ac++] = "run";
-	if (o->kernel_image[0]) {
-		av[ac++] = "--kernel-image";
-		av[ac++] = (char *)o->kernel_image;
-		av[ac++] = "--kernel-build";
-		av[ac++] = (char *)o->kernel_build;
-	} else {
-		av[ac++] = "--kernel";
-		av[ac++] = (char *)(rel ?: o->kernel);
-	}
-	snprintf(num[0], sizeof(num[0]), "%d", o->cpus);
-	snprintf(num[1], sizeof(num[1]), "%d", o->mem_mb);
-	snprintf(num[2], sizeof(num[2]), "%d", o->timeout_s);
-	snprintf(num[3], sizeof(num[3]), "%d", o->hang_s);
-	av[ac++] = "--scenario";
-	av[ac++] = (char *)o->scenario;
-	av[ac++] = "--accel";
-	av[ac++] = (char *)o->accel;
-	if (!o->narrow) {	/* icount's default of one vCPU stays a default */
-		av[ac++] = "--cpus";
-		av[ac++] = num[0];
-	}
-	av[ac++] = "--mem";
-	av[ac++] = num[1];
-	av[ac++] = "--timeout";
-	av[ac++] = num[2];
-	av[ac++] = "--hang";
-	av[ac++] = num[3];
-	snprintf(num[4], sizeof(num[4]), "%d", o->seed);
-	av[ac++] = "--seed";
-	av[ac++] = num[4];
-	av[ac++] = "--out";
-	av[ac++] = (char *)out;
-	av[ac++] = "--id";
-	av[ac++] = (char *)id;
-	av[ac++] = "--no-report";
-	if (o->append[0]) {
-		av[ac++] = "--append";
-		av[ac++] = (char *)o->append;
-	}
-	if (o->quick)
-		av[ac++] = "--quick";
-	av[ac] = NULL;
-	return cmd_run(ac, av);
+	if (!bo.kernel_image[0])
+		snprintf(bo.kernel, sizeof(bo.kernel), "%s", rel ?: o->kernel);
+	snprintf(bo.out_dir, sizeof(bo.out_dir), "%s", out);
+	snprintf(bo.run_id, sizeof(bo.run_id), "%s", id);
+	bo.no_report = 1;
+	bo.boots = 0;
+	bo.trace = 0;
+	bo.cycles = 0;
+	bo.help = 0;
+	return bhb_run(&bo);
 }
 
 int bhb_merge_boots(const char *dir, int n)
@@ -344,19 +326,431 @@ static int run_boots(const struct run_opts *o, const char *rel, const char *fina
 	return ret;
 }
 
+/* a suite member (or the scenario itself) that this run cannot take: 2 after saying why */
+static int check_member(struct run_plan *p, int i, char names[][64])
+{
+	struct bhb_scenario *m = malloc(sizeof(*m));
+	int ret = 2;
+
+	if (!m || bhb_scenario_load(p->members[i], m)) {
+		fprintf(stderr, "bhbench run: %s\n", m ? m->error : "out of memory");
+		goto out;
+	}
+	snprintf(names[i], 64, "%s", m->name);
+	for (int k = 0; k < i; k++)
+		if (!strcmp(names[k], m->name)) {
+			fprintf(stderr, "bhbench run: %s: two members named '%s' (%s and %s): their cases "
+				"would share labels\n", p->scen_path, m->name, p->members[k], p->members[i]);
+			goto out;
+		}
+	if (p->suite && m->type != BHB_SCEN_LATENCY && m->type != BHB_SCEN_CONTROL) {
+		fprintf(stderr, "bhbench run: %s: member %s is not a latency or control scenario "
+			"(hotplug, fuzz and suites run on their own)\n", p->scen_path, p->members[i]);
+		goto out;
+	}
+	/*
+	 * icount's one vCPU is a default, not a request: a case that
+	 * needs a second CPU becomes a stated n/a in the guest (see
+	 * bhbagent.narrow) instead of refusing the whole suite.
+	 */
+	ret = 0;
+	if (p->o.narrow)
+		goto out;
+	if (m->cpus && (m->cpus >> p->o.cpus)) {
+		fprintf(stderr, "bhbench run: %s: cpus needs more than the %d vCPUs of --cpus\n",
+			p->members[i], p->o.cpus);
+		ret = 2;
+	}
+	for (uint32_t k = 0; k < m->ncases && !ret; k++) {
+		const struct bhb_case *cs = &m->cases[k];
+
+		if ((cs->cpus >> p->o.cpus) || (cs->producer == BHB_PROD_REMOTE && cs->remote_cpu >= p->o.cpus)) {
+			fprintf(stderr, "bhbench run: %s: [case %s] needs more than the %d vCPUs of --cpus\n",
+				p->members[i], cs->name, p->o.cpus);
+			ret = 2;
+		}
+	}
+out:
+	free(m);
+	return ret;
+}
+
+/* the scenario and a suite's members, all checked before anything boots: 0 or 2 */
+static int plan_scenario(struct run_plan *p)
+{
+	char err[512], names[BHB_MAX_SUITE][64];
+
+	if (bhb_scenario_path(bhb_root(), p->o.scenario, p->scen_path, sizeof(p->scen_path), err, sizeof(err))) {
+		fprintf(stderr, "bhbench run: %s\n", err);
+		return 2;
+	}
+	if (bhb_scenario_load(p->scen_path, &p->sc)) {
+		fprintf(stderr, "bhbench run: %s\n", p->sc.error);
+		return 2;
+	}
+	if (p->o.boots > 1 && p->sc.type != BHB_SCEN_LATENCY && p->sc.type != BHB_SCEN_SUITE) {
+		fprintf(stderr, "bhbench run: --boots is for latency scenarios and suites; %s is not one\n",
+			p->scen_path);
+		return 2;
+	}
+	p->nmembers = 1;
+	p->suite = p->sc.type == BHB_SCEN_SUITE;
+	snprintf(p->members[0], sizeof(p->members[0]), "%s", p->scen_path);
+	if (p->suite) {
+		p->nmembers = (int)p->sc.nmembers;
+		for (int i = 0; i < p->nmembers; i++)
+			if (bhb_scenario_path(bhb_root(), p->sc.members[i], p->members[i], sizeof(p->members[i]), err,
+					      sizeof(err))) {
+				fprintf(stderr, "bhbench run: %s: %s\n", p->scen_path, err);
+				return 2;
+			}
+	}
+	for (int i = 0; i < p->nmembers; i++)
+		if (check_member(p, i, names))
+			return 2;
+	return 0;
+}
+
+/* the kernel to boot and bhbench.ko built for it: 0, 1 (failed) or 2 (bad input) */
+static int plan_kernel(struct run_plan *p)
+{
+	char kdir[PATH_MAX + 300];
+
+	if (p->o.kernel_image[0]) {
+		int ret = custom_kernel(&p->o, &p->ck, p->rel, sizeof(p->rel), p->ko, sizeof(p->ko));
+
+		if (ret)
+			return ret;
+		snprintf(p->vmlinuz, sizeof(p->vmlinuz), "%s", p->ck.image);
+		module_hash(p->hash, sizeof(p->hash));
+		return 0;
+	}
+	printf("bhbench: preparing kernel %s\n", p->o.kernel);
+	fflush(stdout);
+	if (provision(p->rel, sizeof(p->rel), "fetch", p->o.kernel, NULL, NULL, NULL) || !p->rel[0]) {
+		fprintf(stderr, "bhbench run: cannot provision kernel '%s' (see the messages above)\n", p->o.kernel);
+		return 1;
+	}
+	snprintf(kdir, sizeof(kdir), "%s/kernels/%s", bhb_cache(), p->rel);
+	snprintf(p->vmlinuz, sizeof(p->vmlinuz), "%s/vmlinuz", kdir);
+	module_hash(p->hash, sizeof(p->hash));
+	snprintf(p->ko, sizeof(p->ko), "%s/bhbench-%s.ko", kdir, p->hash);
+	if (access(p->ko, R_OK)) {
+		char src[PATH_MAX], out[256];
+
+		printf("bhbench: building bhbench.ko for %s\n", p->rel);
+		fflush(stdout);
+		snprintf(src, sizeof(src), "%s/bench-module", bhb_root());
+		if (provision(out, sizeof(out), "build", p->rel, src, p->ko, NULL)) {
+			fprintf(stderr, "bhbench run: module build failed for %s\n", p->rel);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The guest's kernel command line.
+ *
+ * tsc=reliable: under emulation a starved vCPU makes the clocksource
+ * watchdog call the TSC unstable; the kernel then switches clocksource
+ * mid-run (changing what a timestamp costs) and patches a static key
+ * while other vCPUs run, which TCG has been seen to turn into an
+ * "Oops: int3" in sched_clock_cpu.
+ *
+ * noirqdebug: with threaded interrupts (PREEMPT_RT, threadirqs) the
+ * emulated UART of the result channel raises TX interrupts faster
+ * than its irq thread runs; the spurious-interrupt detector then
+ * calls IRQ 3 unhandled ("nobody cared"), disables it, and the result
+ * stream stops mid-run (seen on 7.3-rt with the default suite).
+ *
+ * cryptomgr.notests=1: the crypto self-tests otherwise run in
+ * cryptomgr_test kthreads for seconds after /init (4.2 s of virtual
+ * time on 6.12 under icount), beside the first runs: kworker q->cb
+ * 400-600 us instead of 32 us there.  The agent still waits for a
+ * quiet guest (env.guest.settle) in case anything else is busy.
+ */
+static void guest_cmdline(struct run_plan *p)
+{
+	const struct run_opts *o = &p->o;
+	char nscen[128] = "";
+
+	if (p->suite)
+		snprintf(nscen, sizeof(nscen), " bhbagent.scenarios=%d", p->nmembers);
+	if (o->quick)
+		strncat(nscen, " bhbagent.quick=1", sizeof(nscen) - strlen(nscen) - 1);
+	if (o->trace)
+		snprintf(nscen + strlen(nscen), sizeof(nscen) - strlen(nscen), " bhbagent.trace=%d", o->trace);
+	snprintf(nscen + strlen(nscen), sizeof(nscen) - strlen(nscen), " bhbagent.seed=%d", o->seed);
+	if (o->narrow)
+		strncat(nscen, " bhbagent.narrow=1", sizeof(nscen) - strlen(nscen) - 1);
+	snprintf(p->append, sizeof(p->append), "console=ttyS0,115200 panic=-1 tsc=reliable noirqdebug "
+		 "cryptomgr.notests=1 rdinit=/init%s%s%s", nscen, o->append[0] ? " " : "", o->append);
+}
+
+/* the initramfs, the accelerator, the boot (once more after an emulator fault): 0 or 1 */
+static int boot_guest(struct run_plan *p)
+{
+	struct boot_opts bo;
+	char why[256], label[300];
+
+	snprintf(p->initrd, sizeof(p->initrd), "%s/initramfs.cpio", p->dir);
+	if (p->o.cycles > 0)
+		p->sc.cycles = (uint32_t)p->o.cycles;
+	if (build_initramfs(p->initrd, p->agent, p->ko, p->members, p->nmembers, p->suite, p->o.cycles)) {
+		fprintf(stderr, "bhbench run: cannot write the initramfs %s: %s\n", p->initrd, strerror(errno));
+		return 1;
+	}
+	if (!strcmp(p->o.accel, "auto")) {
+		p->accel = bhb_pick_accel(p->vmlinuz, why, sizeof(why));
+		printf("bhbench: accelerator %s: %s\n", p->accel, why);
+	} else {
+		p->accel = p->o.accel;
+	}
+	guest_cmdline(p);
+	snprintf(p->con, sizeof(p->con), "%s/console.log", p->dir);
+	snprintf(p->chan, sizeof(p->chan), "%s/channel.bin", p->dir);
+	snprintf(p->qlog, sizeof(p->qlog), "%s/qemu.log", p->dir);
+	p->load_before = bhb_host_load();
+	snprintf(label, sizeof(label), "%s %s", p->rel, p->sc.name);
+	bo = (struct boot_opts){ .kernel = p->vmlinuz, .initrd = p->initrd, .append = p->append, .accel = p->accel,
+				 .cpus = p->o.cpus, .mem_mb = p->o.mem_mb, .timeout_s = p->o.timeout_s,
+				 .hang_s = p->o.hang_s, .console_path = p->con, .chan_path = p->chan,
+				 .qemu_log = p->qlog, .progress = 1, .expected = p->sc.expected_warnings,
+				 .label = label };
+	printf("bhbench: booting %s (%s, %d vCPUs), scenario %s\n", p->rel, p->accel, p->o.cpus, p->sc.name);
+	fflush(stdout);
+	for (;;) {
+		char old[PATH_MAX + 16];
+
+		if (bhb_boot(&bo, &p->br)) {
+			fprintf(stderr, "bhbench run: cannot start qemu-system-x86_64: %s\n", strerror(errno));
+			return 1;
+		}
+		if (p->retried >= 1 || (strcmp(p->accel, "tcg") && strcmp(p->accel, "icount")) ||
+		    !emulator_fault(p->con))
+			break;
+		/* keep the evidence, then boot again once */
+		snprintf(old, sizeof(old), "%s.emulator-fault", p->con);
+		rename(p->con, old);
+		snprintf(old, sizeof(old), "%s.emulator-fault", p->chan);
+		rename(p->chan, old);
+		fprintf(stderr, "bhbench: the guest kernel hit an int3 in its own code patching (a known TCG "
+			"problem, not bhbench's code; console kept as console.log.emulator-fault); booting again\n");
+		p->retried++;
+	}
+	unlink(p->initrd);
+	if (p->ck.image[0])
+		unlink(p->ko);	/* built for this run only */
+	return 0;
+}
+
+/* what the run ran on: the host's record, the kernel, the guest's options */
+static json_t *run_env(struct run_plan *p)
+{
+	json_t *env = bhb_host_env();
+
+	json_object_set_new(env, "kernel", json_string(p->rel));
+	json_object_set_new(env, "flavour", json_string(p->ck.image[0] ? "custom" : flavour_of(p->rel)));
+	if (p->ck.image[0]) {
+		json_object_set_new(env, "kernel_image", json_string(p->ck.image));
+		json_object_set_new(env, "kernel_image_sha256", json_string(p->ck.sha256));
+		json_object_set_new(env, "kernel_build", json_string(p->ck.build));
+	}
+	json_object_set_new(env, "accel", json_string(p->accel));
+	if (!strcmp(p->accel, "icount"))
+		json_object_set_new(env, "icount", json_pack("{s:i,s:i,s:s,s:s}", "shift", BHB_ICOUNT_SHIFT,
+							     "ns_per_insn", 1 << BHB_ICOUNT_SHIFT,
+							     "qemu_options", "-accel tcg,thread=single -icount "
+							     BHB_ICOUNT_OPTS " -seed 1", "time",
+							     "virtual time: " BHB_ICOUNT_MEANING));
+	json_object_set_new(env, "vcpus", json_integer(p->o.cpus));
+	json_object_set_new(env, "order_seed", json_integer(p->o.seed));
+	json_object_set_new(env, "mem_mb", json_integer(p->o.mem_mb));
+	json_object_set_new(env, "module_hash", json_string(p->hash));
+	json_object_set_new(env, "kernel_cmdline", json_string(p->append));
+	json_object_set_new(env, "scenario_file", json_string(p->scen_path));
+	json_object_set_new(env, "quick", json_boolean(p->o.quick));
+	json_object_set_new(env, "traced_runs", json_integer(p->o.trace));
+	json_object_set_new(env, "run_id", json_string(p->o.run_id));
+	json_object_set_new(env, "boot_wall_s", json_real(p->br.wall_s));
+	json_object_set_new(env, "boots_after_emulator_fault", json_integer(p->retried));
+	json_object_set_new(env, "host_loadavg_before", p->load_before);
+	p->load_before = NULL;
+	json_object_set_new(env, "host_loadavg_after", bhb_host_load());
+	return env;
+}
+
+/* what went wrong with the guest itself (before the results' own failures: they explain them) */
+static json_t *guest_failures(const struct run_plan *p)
+{
+	const struct boot_result *br = &p->br;
+	json_t *fails = json_array();
+
+	if (br->interrupted)
+		json_array_append_new(fails, json_sprintf("interrupted by signal %d; guest stopped", br->interrupted));
+	if (br->timed_out)
+		json_array_append_new(fails, json_sprintf("guest did not finish within %d s; killed", p->o.timeout_s));
+	if (br->hung)
+		json_array_append_new(fails, json_sprintf("guest hung: no output for %d s; killed", p->o.hang_s));
+	for (int i = 0; i < br->nfail && i < 8; i++)
+		json_array_append_new(fails, json_sprintf("guest kernel: %s", br->fail[i]));
+	if (br->nfail > 8)
+		json_array_append_new(fails, json_sprintf("guest kernel: %d more such lines", br->nfail - 8));
+	if (br->exited && br->exit_status == 127) {
+		char *ql = bhb_slurp(p->qlog, NULL);
+
+		json_array_append_new(fails, json_sprintf("QEMU could not be started: %.*s",
+							  ql ? (int)strcspn(ql, "\n") : 0, ql ? ql : ""));
+		free(ql);
+	} else if (br->exited && br->exit_status > 128 && !br->interrupted) {
+		json_array_append_new(fails, json_sprintf("QEMU was killed by signal %d in the middle of the run",
+							  br->exit_status - 128));
+	} else if (br->exited && br->exit_status && !br->interrupted) {
+		json_array_append_new(fails, json_sprintf("qemu exited with status %d (see qemu.log)", br->exit_status));
+	}
+	return fails;
+}
+
+/* a failed run: every failure on stderr, where the partial results are; the exit status */
+static int report_failed(const struct run_plan *p, json_t *fails)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(fails, i, f)
+		fprintf(stderr, "bhbench: %s\n", json_string_value(f));
+	fail_line(json_string_value(json_array_get(fails, 0)), p->final);
+	fprintf(stderr, "bhbench: results of the runs that finished are kept in %s (status: failed)\n", p->final);
+	return p->br.interrupted ? 130 : 1;
+}
+
+/* a sound run: its summary, its report, the splats it expected; 1 when the report failed */
+static int report_ok(const struct run_plan *p, json_t *results)
+{
+	char *rargv[] = { "report", (char *)p->final, NULL };
+	int ret = 0;
+
+	bhb_print_summary(stdout, results);
+	if (!p->o.no_report && cmd_report(2, rargv))
+		ret = 1;
+	for (int i = 0; i < p->br.nfound && i < 8; i++)
+		printf("%s kernel splat the scenario expects (a finding, see console.log): %s\n",
+		       i ? "     " : "\nNOTE:", p->br.found[i]);
+	printf("\nresults: %s\n", p->final);
+	return ret;
+}
+
+/* the stream analysed, the guest's failures first, results.json written, the directory in place */
+static int finish_run(struct run_plan *p)
+{
+	json_t *env = run_env(p), *results = NULL, *fails;
+	struct analysis_in ai = { .chan_path = p->chan, .run_dir = p->dir, .env = env, .sc = &p->sc,
+				  .seed = 0x6268626568ull };
+	char why[256], path[PATH_MAX + 32];
+	int ret = bhb_analyze(&ai, &results, why, sizeof(why));
+
+	fails = guest_failures(p);
+	json_array_extend(fails, json_object_get(results, "failures"));
+	if (p->br.nfound) {
+		json_t *found = json_array();
+
+		for (int i = 0; i < p->br.nfound && i < 8; i++)
+			json_array_append_new(found, json_string(p->br.found[i]));
+		json_object_set_new(results, "kernel_findings", found);
+	}
+	json_object_set_new(results, "failures", fails);
+	if (json_array_size(fails)) {
+		json_object_set_new(results, "status", json_string("failed"));
+		ret = 1;
+	}
+	snprintf(path, sizeof(path), "%s/results.json", p->dir);
+	if (bhb_json_write_atomic(path, results)) {
+		fprintf(stderr, "bhbench run: cannot write %s: %s\n", path, strerror(errno));
+		ret = 1;
+	}
+	if (rename(p->dir, p->final)) {
+		fprintf(stderr, "bhbench run: cannot rename %s to %s: %s\n", p->dir, p->final, strerror(errno));
+		snprintf(p->final, sizeof(p->final), "%s", p->dir);
+		ret = 1;
+	}
+	json_decref(env);
+	if (json_array_size(fails))
+		ret = report_failed(p, fails);
+	else if (report_ok(p, results))
+		ret = 1;
+	json_decref(results);
+	return ret;
+}
+/* where the run goes: its id (dated by default), the final and the partial directory; 0 or 2 */
+static int plan_dirs(struct run_plan *p)
+{
+	if (!p->o.run_id[0]) {
+		char date[32];
+		time_t now = time(NULL);
+
+		strftime(date, sizeof(date), "%Y%m%d-%H%M%S", localtime(&now));
+		snprintf(p->o.run_id, sizeof(p->o.run_id), "%s-%s-%s", date, p->rel, p->sc.name);
+	}
+	snprintf(p->final, sizeof(p->final), "%s/%s", p->o.out_dir, p->o.run_id);
+	snprintf(p->dir, sizeof(p->dir), "%s/.%s.partial", p->o.out_dir, p->o.run_id);
+	if (access(p->final, F_OK) == 0) {
+		fprintf(stderr, "bhbench run: %s exists already; choose another --id\n", p->final);
+		return 2;
+	}
+	return 0;
+}
+
+static int run_plan(struct run_plan *p)
+{
+	int ret = plan_scenario(p);
+
+	if (ret)
+		return ret;
+	snprintf(p->agent, sizeof(p->agent), "%s/harness/build/bhbench-agent", bhb_root());
+	if (access(p->agent, X_OK)) {
+		fprintf(stderr, "bhbench run: %s is missing (run: make -C %s/harness)\n", p->agent, bhb_root());
+		return 2;
+	}
+	if (access(p->o.out_dir, F_OK) == 0 && access(p->o.out_dir, W_OK)) {
+		fprintf(stderr, "bhbench run: results directory %s is not writable\n", p->o.out_dir);
+		return 2;
+	}
+	ret = plan_kernel(p);
+	if (!ret)
+		ret = plan_dirs(p);
+	if (ret)
+		return ret;
+	if (p->o.boots > 1)
+		return run_boots(&p->o, p->rel, p->final);
+	if (bhb_mkdirs(p->dir)) {
+		fprintf(stderr, "bhbench run: cannot create %s: %s\n", p->dir, strerror(errno));
+		return 1;
+	}
+	ret = boot_guest(p);
+	return ret ? ret : finish_run(p);
+}
+
+int bhb_run(const struct run_opts *o)
+{
+	struct run_plan *p = calloc(1, sizeof(*p));
+	int ret;
+
+	if (!p) {
+		fprintf(stderr, "bhbench run: out of memory\n");
+		return 1;
+	}
+	p->o = *o;
+	ret = run_plan(p);
+	json_decref(p->load_before);
+	free(p);
+	return ret;
+}
+
 int cmd_run(int argc, char **argv)
 {
-	char err[512], scen_path[PATH_MAX], rel[256], kdir[PATH_MAX], vmlinuz[PATH_MAX];
-	char hash[64], ko[PATH_MAX], agent[PATH_MAX], dir[PATH_MAX], final[PATH_MAX];
-	char initrd[PATH_MAX], append[2048], why[256], path[PATH_MAX], con[PATH_MAX], chan[PATH_MAX];
 	struct run_opts o;
-	struct custom_kernel ck = { 0 };
-	struct bhb_scenario sc;
-	struct boot_opts bo;
-	struct boot_result br;
-	const char *accel;
-	json_t *env, *results = NULL;
-	int ret;
+	char err[512];
 
 	if (bhb_parse_run_opts(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "bhbench run: %s\n", err);
@@ -366,327 +760,7 @@ int cmd_run(int argc, char **argv)
 		fputs(run_usage, stdout);
 		return 0;
 	}
-	if (bhb_scenario_path(bhb_root(), o.scenario, scen_path, sizeof(scen_path), err, sizeof(err))) {
-		fprintf(stderr, "bhbench run: %s\n", err);
-		return 2;
-	}
-	if (bhb_scenario_load(scen_path, &sc)) {
-		fprintf(stderr, "bhbench run: %s\n", sc.error);
-		return 2;
-	}
-	if (o.boots > 1 && sc.type != BHB_SCEN_LATENCY && sc.type != BHB_SCEN_SUITE) {
-		fprintf(stderr, "bhbench run: --boots is for latency scenarios and suites; %s is not one\n",
-			scen_path);
-		return 2;
-	}
-	/* a suite: its members, all checked before anything boots */
-	static char members[BHB_MAX_SUITE][PATH_MAX];
-	int nmembers = 1, suite = sc.type == BHB_SCEN_SUITE;
-
-	snprintf(members[0], sizeof(members[0]), "%s", scen_path);
-	if (suite) {
-		nmembers = (int)sc.nmembers;
-		for (int i = 0; i < nmembers; i++)
-			if (bhb_scenario_path(bhb_root(), sc.members[i], members[i], sizeof(members[i]), err,
-					      sizeof(err))) {
-				fprintf(stderr, "bhbench run: %s: %s\n", scen_path, err);
-				return 2;
-			}
-	}
-	static char mnames[BHB_MAX_SUITE][64];
-
-	for (int i = 0; i < nmembers; i++) {
-		struct bhb_scenario m;
-
-		if (bhb_scenario_load(members[i], &m)) {
-			fprintf(stderr, "bhbench run: %s\n", m.error);
-			return 2;
-		}
-		snprintf(mnames[i], sizeof(mnames[i]), "%s", m.name);
-		for (int k = 0; k < i; k++)
-			if (!strcmp(mnames[k], m.name)) {
-				fprintf(stderr, "bhbench run: %s: two members named '%s' (%s and %s): their cases "
-					"would share labels\n", scen_path, m.name, members[k], members[i]);
-				return 2;
-			}
-		if (suite && m.type != BHB_SCEN_LATENCY && m.type != BHB_SCEN_CONTROL) {
-			fprintf(stderr, "bhbench run: %s: member %s is not a latency or control scenario "
-				"(hotplug, fuzz and suites run on their own)\n", scen_path, members[i]);
-			return 2;
-		}
-		/*
-		 * icount's one vCPU is a default, not a request: a case that
-		 * needs a second CPU becomes a stated n/a in the guest (see
-		 * bhbagent.narrow) instead of refusing the whole suite.
-		 */
-		if (o.narrow)
-			continue;
-		if (m.cpus && (m.cpus >> o.cpus)) {
-			fprintf(stderr, "bhbench run: %s: cpus needs more than the %d vCPUs of --cpus\n",
-				members[i], o.cpus);
-			return 2;
-		}
-		for (uint32_t k = 0; k < m.ncases; k++) {
-			const struct bhb_case *cs = &m.cases[k];
-
-			if ((cs->cpus >> o.cpus) ||
-			    (cs->producer == BHB_PROD_REMOTE && cs->remote_cpu >= o.cpus)) {
-				fprintf(stderr, "bhbench run: %s: [case %s] needs more than the %d vCPUs of --cpus\n",
-					members[i], cs->name, o.cpus);
-				return 2;
-			}
-		}
-	}
-	snprintf(agent, sizeof(agent), "%s/harness/build/bhbench-agent", bhb_root());
-	if (access(agent, X_OK)) {
-		fprintf(stderr, "bhbench run: %s is missing (run: make -C %s/harness)\n", agent, bhb_root());
-		return 2;
-	}
-	if (access(o.out_dir, F_OK) == 0 && access(o.out_dir, W_OK)) {
-		fprintf(stderr, "bhbench run: results directory %s is not writable\n", o.out_dir);
-		return 2;
-	}
-
-	if (o.kernel_image[0]) {
-		ret = custom_kernel(&o, &ck, rel, sizeof(rel), ko, sizeof(ko));
-		if (ret)
-			return ret;
-		snprintf(vmlinuz, sizeof(vmlinuz), "%s", ck.image);
-		module_hash(hash, sizeof(hash));
-		goto kernel_ready;
-	}
-	printf("bhbench: preparing kernel %s\n", o.kernel);
-	fflush(stdout);
-	if (provision(rel, sizeof(rel), "fetch", o.kernel, NULL, NULL, NULL) || !rel[0]) {
-		fprintf(stderr, "bhbench run: cannot provision kernel '%s' (see the messages above)\n", o.kernel);
-		return 1;
-	}
-	snprintf(kdir, sizeof(kdir), "%s/kernels/%s", bhb_cache(), rel);
-	snprintf(vmlinuz, sizeof(vmlinuz), "%s/vmlinuz", kdir);
-	module_hash(hash, sizeof(hash));
-	snprintf(ko, sizeof(ko), "%s/bhbench-%s.ko", kdir, hash);
-	if (access(ko, R_OK)) {
-		char src[PATH_MAX], out[256];
-
-		printf("bhbench: building bhbench.ko for %s\n", rel);
-		fflush(stdout);
-		snprintf(src, sizeof(src), "%s/bench-module", bhb_root());
-		if (provision(out, sizeof(out), "build", rel, src, ko, NULL)) {
-			fprintf(stderr, "bhbench run: module build failed for %s\n", rel);
-			return 1;
-		}
-	}
-kernel_ready:
-
-	if (!o.run_id[0]) {
-		char date[32];
-		time_t now = time(NULL);
-
-		strftime(date, sizeof(date), "%Y%m%d-%H%M%S", localtime(&now));
-		snprintf(o.run_id, sizeof(o.run_id), "%s-%s-%s", date, rel, sc.name);
-	}
-	snprintf(final, sizeof(final), "%s/%s", o.out_dir, o.run_id);
-	snprintf(dir, sizeof(dir), "%s/.%s.partial", o.out_dir, o.run_id);
-	if (access(final, F_OK) == 0) {
-		fprintf(stderr, "bhbench run: %s exists already; choose another --id\n", final);
-		return 2;
-	}
-	if (o.boots > 1)
-		return run_boots(&o, rel, final);
-	if (bhb_mkdirs(dir)) {
-		fprintf(stderr, "bhbench run: cannot create %s: %s\n", dir, strerror(errno));
-		return 1;
-	}
-	snprintf(initrd, sizeof(initrd), "%s/initramfs.cpio", dir);
-	if (o.cycles > 0)
-		sc.cycles = (uint32_t)o.cycles;
-	if (build_initramfs(initrd, agent, ko, members, nmembers, suite, o.cycles)) {
-		fprintf(stderr, "bhbench run: cannot write the initramfs %s: %s\n", initrd, strerror(errno));
-		return 1;
-	}
-
-	if (!strcmp(o.accel, "auto")) {
-		accel = bhb_pick_accel(vmlinuz, why, sizeof(why));
-		printf("bhbench: accelerator %s: %s\n", accel, why);
-	} else {
-		accel = o.accel;
-	}
-	/*
-	 * tsc=reliable: under emulation a starved vCPU makes the clocksource
-	 * watchdog call the TSC unstable; the kernel then switches clocksource
-	 * mid-run (changing what a timestamp costs) and patches a static key
-	 * while other vCPUs run, which TCG has been seen to turn into an
-	 * "Oops: int3" in sched_clock_cpu.
-	 *
-	 * noirqdebug: with threaded interrupts (PREEMPT_RT, threadirqs) the
-	 * emulated UART of the result channel raises TX interrupts faster
-	 * than its irq thread runs; the spurious-interrupt detector then
-	 * calls IRQ 3 unhandled ("nobody cared"), disables it, and the result
-	 * stream stops mid-run (seen on 7.3-rt with the default suite).
-	 *
-	 * cryptomgr.notests=1: the crypto self-tests otherwise run in
-	 * cryptomgr_test kthreads for seconds after /init (4.2 s of virtual
-	 * time on 6.12 under icount), beside the first runs: kworker q->cb
-	 * 400-600 us instead of 32 us there.  The agent still waits for a
-	 * quiet guest (env.guest.settle) in case anything else is busy.
-	 */
-	char nscen[128] = "";
-
-	if (suite)
-		snprintf(nscen, sizeof(nscen), " bhbagent.scenarios=%d", nmembers);
-	if (o.quick)
-		strncat(nscen, " bhbagent.quick=1", sizeof(nscen) - strlen(nscen) - 1);
-	if (o.trace)
-		snprintf(nscen + strlen(nscen), sizeof(nscen) - strlen(nscen), " bhbagent.trace=%d", o.trace);
-	snprintf(nscen + strlen(nscen), sizeof(nscen) - strlen(nscen), " bhbagent.seed=%d", o.seed);
-	if (o.narrow)
-		strncat(nscen, " bhbagent.narrow=1", sizeof(nscen) - strlen(nscen) - 1);
-	snprintf(append, sizeof(append), "console=ttyS0,115200 panic=-1 tsc=reliable noirqdebug cryptomgr.notests=1 "
-		 "rdinit=/init%s%s%s",
-		 nscen, o.append[0] ? " " : "", o.append);
-	snprintf(con, sizeof(con), "%s/console.log", dir);
-	snprintf(chan, sizeof(chan), "%s/channel.bin", dir);
-	snprintf(path, sizeof(path), "%s/qemu.log", dir);
-	json_t *load_before = bhb_host_load();
-	char label[300];
-
-	snprintf(label, sizeof(label), "%s %s", rel, sc.name);
-
-	bo = (struct boot_opts){ .kernel = vmlinuz, .initrd = initrd, .append = append, .accel = accel,
-				 .cpus = o.cpus, .mem_mb = o.mem_mb, .timeout_s = o.timeout_s,
-				 .hang_s = o.hang_s, .console_path = con, .chan_path = chan,
-				 .qemu_log = path, .progress = 1, .expected = sc.expected_warnings,
-				 .label = label };
-	printf("bhbench: booting %s (%s, %d vCPUs), scenario %s\n", rel, accel, o.cpus, sc.name);
-	fflush(stdout);
-	int retried = 0;
-
-	for (;;) {
-		if (bhb_boot(&bo, &br)) {
-			fprintf(stderr, "bhbench run: cannot start qemu-system-x86_64: %s\n", strerror(errno));
-			return 1;
-		}
-		if (retried >= 1 || (strcmp(accel, "tcg") && strcmp(accel, "icount")) || !emulator_fault(con))
-			break;
-		/* keep the evidence, then boot again once */
-		char old[PATH_MAX + 16];
-
-		snprintf(old, sizeof(old), "%s.emulator-fault", con);
-		rename(con, old);
-		snprintf(old, sizeof(old), "%s.emulator-fault", chan);
-		rename(chan, old);
-		fprintf(stderr, "bhbench: the guest kernel hit an int3 in its own code patching (a known TCG "
-			"problem, not bhbench's code; console kept as console.log.emulator-fault); booting again\n");
-		retried++;
-	}
-	unlink(initrd);
-	if (ck.image[0])
-		unlink(ko);	/* built for this run only */
-
-	env = bhb_host_env();
-	json_object_set_new(env, "kernel", json_string(rel));
-	json_object_set_new(env, "flavour", json_string(ck.image[0] ? "custom" : flavour_of(rel)));
-	if (ck.image[0]) {
-		json_object_set_new(env, "kernel_image", json_string(ck.image));
-		json_object_set_new(env, "kernel_image_sha256", json_string(ck.sha256));
-		json_object_set_new(env, "kernel_build", json_string(ck.build));
-	}
-	json_object_set_new(env, "accel", json_string(accel));
-	if (!strcmp(accel, "icount"))
-		json_object_set_new(env, "icount", json_pack("{s:i,s:i,s:s,s:s}", "shift", BHB_ICOUNT_SHIFT,
-							     "ns_per_insn", 1 << BHB_ICOUNT_SHIFT,
-							     "qemu_options", "-accel tcg,thread=single -icount "
-							     BHB_ICOUNT_OPTS " -seed 1", "time",
-							     "virtual time: " BHB_ICOUNT_MEANING));
-	json_object_set_new(env, "vcpus", json_integer(o.cpus));
-	json_object_set_new(env, "order_seed", json_integer(o.seed));
-	json_object_set_new(env, "mem_mb", json_integer(o.mem_mb));
-	json_object_set_new(env, "module_hash", json_string(hash));
-	json_object_set_new(env, "kernel_cmdline", json_string(append));
-	json_object_set_new(env, "scenario_file", json_string(scen_path));
-	json_object_set_new(env, "quick", json_boolean(o.quick));
-	json_object_set_new(env, "traced_runs", json_integer(o.trace));
-	json_object_set_new(env, "run_id", json_string(o.run_id));
-	json_object_set_new(env, "boot_wall_s", json_real(br.wall_s));
-	json_object_set_new(env, "boots_after_emulator_fault", json_integer(retried));
-	json_object_set_new(env, "host_loadavg_before", load_before);
-	json_object_set_new(env, "host_loadavg_after", bhb_host_load());
-
-	struct analysis_in ai = { .chan_path = chan, .run_dir = dir, .env = env, .sc = &sc,
-				  .seed = 0x6268626568ull };
-	ret = bhb_analyze(&ai, &results, why, sizeof(why));
-
-	/* guest-level failures come first: they explain the rest */
-	json_t *fails = json_array();
-
-	if (br.interrupted)
-		json_array_append_new(fails, json_sprintf("interrupted by signal %d; guest stopped", br.interrupted));
-	if (br.timed_out)
-		json_array_append_new(fails, json_sprintf("guest did not finish within %d s; killed", o.timeout_s));
-	if (br.hung)
-		json_array_append_new(fails, json_sprintf("guest hung: no output for %d s; killed", o.hang_s));
-	for (int i = 0; i < br.nfail && i < 8; i++)
-		json_array_append_new(fails, json_sprintf("guest kernel: %s", br.fail[i]));
-	if (br.nfail > 8)
-		json_array_append_new(fails, json_sprintf("guest kernel: %d more such lines", br.nfail - 8));
-	if (br.exited && br.exit_status == 127) {
-		char *ql = bhb_slurp(path, NULL);
-
-		json_array_append_new(fails, json_sprintf("QEMU could not be started: %.*s", ql ? (int)strcspn(ql, "\n") : 0,
-							  ql ? ql : ""));
-		free(ql);
-	} else if (br.exited && br.exit_status > 128 && !br.interrupted) {
-		json_array_append_new(fails, json_sprintf("QEMU was killed by signal %d in the middle of the run",
-							  br.exit_status - 128));
-	} else if (br.exited && br.exit_status && !br.interrupted) {
-		json_array_append_new(fails, json_sprintf("qemu exited with status %d (see qemu.log)", br.exit_status));
-	}
-	json_array_extend(fails, json_object_get(results, "failures"));
-	if (br.nfound) {
-		json_t *found = json_array();
-
-		for (int i = 0; i < br.nfound && i < 8; i++)
-			json_array_append_new(found, json_string(br.found[i]));
-		json_object_set_new(results, "kernel_findings", found);
-	}
-	json_object_set_new(results, "failures", fails);
-	if (json_array_size(fails)) {
-		json_object_set_new(results, "status", json_string("failed"));
-		ret = 1;
-	}
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	if (bhb_json_write_atomic(path, results)) {
-		fprintf(stderr, "bhbench run: cannot write %s: %s\n", path, strerror(errno));
-		ret = 1;
-	}
-	if (rename(dir, final)) {
-		fprintf(stderr, "bhbench run: cannot rename %s to %s: %s\n", dir, final, strerror(errno));
-		snprintf(final, sizeof(final), "%s", dir);
-		ret = 1;
-	}
-	if (json_array_size(fails)) {
-		size_t i;
-		json_t *f;
-
-		json_array_foreach(fails, i, f)
-			fprintf(stderr, "bhbench: %s\n", json_string_value(f));
-		fail_line(json_string_value(json_array_get(fails, 0)), final);
-		fprintf(stderr, "bhbench: results of the runs that finished are kept in %s (status: failed)\n", final);
-		if (br.interrupted)
-			ret = 130;
-	} else {
-		char *rargv[] = { "report", final, NULL };
-
-		bhb_print_summary(stdout, results);
-		if (!o.no_report && cmd_report(2, rargv))
-			ret = 1;
-		for (int i = 0; i < br.nfound && i < 8; i++)
-			printf("%s kernel splat the scenario expects (a finding, see console.log): %s\n",
-			       i ? "     " : "\nNOTE:", br.found[i]);
-		printf("\nresults: %s\n", final);
-	}
-	json_decref(results);
-	return ret;
+	return bhb_run(&o);
 }
 
 int cmd_kernels(int argc, char **argv)
