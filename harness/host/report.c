@@ -690,6 +690,20 @@ static void fig_producers(struct rep *rp, json_t *res, int r, const char *scen, 
 }
 
 /*
+ * A point of a throughput figure: x and the median items/s with its 95%
+ * interval, after the mechanism's name when it is the first of its block
+ * (the nb-th)
+ */
+static void tput_point(FILE *f, int *rows, int nb, int m, const char *x, json_t *t)
+{
+	if (!(*rows)++)
+		fprintf(f, "%s%s\n", nb ? "\n\n" : "", bhb_mech_names[m]);
+	fprintf(f, "%s %.1f %.1f %.1f\n", x, json_real_value(json_object_get(t, "value")),
+		json_real_value(json_array_get(json_object_get(t, "ci95"), 0)),
+		json_real_value(json_array_get(json_object_get(t, "ci95"), 1)));
+}
+
+/*
  * items/s of mechanism m's throughput cases of 10 us callbacks by producing
  * CPUs, a block of f (the nb-th); returns its rows, the most CPUs in *ncpu
  */
@@ -700,6 +714,7 @@ static int tput_cpus_block(FILE *f, json_t *res, int m, const char *const *prods
 	for (int want = 1; want <= 64; want++)
 		for (size_t p = 0; p < ncase; p++) {
 			json_t *bb = bhb_res_bench(res, prods[p], bhb_mech_names[m]), *pa, *t;
+			char x[16];
 
 			if (!bb || strncmp(prods[p], "throughput/", 11))
 				continue;
@@ -710,52 +725,27 @@ static int tput_cpus_block(FILE *f, json_t *res, int m, const char *const *prods
 			    __builtin_popcountll((unsigned long long)json_integer_value(json_object_get(pa, "cpus"))) != want ||
 			    !json_is_object(t))
 				continue;
-			if (!rows++)
-				fprintf(f, "%s%s\n", nb ? "\n\n" : "", bhb_mech_names[m]);
-			fprintf(f, "%d %.1f %.1f %.1f\n", want, json_real_value(json_object_get(t, "value")),
-				json_real_value(json_array_get(json_object_get(t, "ci95"), 0)),
-				json_real_value(json_array_get(json_object_get(t, "ci95"), 1)));
+			snprintf(x, sizeof(x), "%d", want);
+			tput_point(f, &rows, nb, m, x, t);
 			*ncpu = want > *ncpu ? want : *ncpu;
 		}
 	return rows;
-}
-
-/* throughput versus producing CPUs: throughput cases of 10 us callbacks, by CPU count */
-static void fig_tput_cpus(struct rep *rp, json_t *res, int r, const char *scen, const char *const *prods,
-			  size_t ncase)
-{
-	char dat[PATH_MAX], base[96], title[256], cap[256];
-	FILE *f;
-	int nb = 0, ncpu = 0;
-
-	snprintf(dat, sizeof(dat), "%s/run%d-throughput-cpus.dat", rp->figdir, r);
-	f = fopen(dat, "w");
-	for (int m = 0; f && m < BHB_NR_MECHS; m++)
-		if (tput_cpus_block(f, res, m, prods, ncase, nb, &ncpu))
-			nb++;
-	if (f)
-		fclose(f);
-	if (!nb || ncpu <= 1)
-		return;
-	snprintf(base, sizeof(base), "run%d-throughput-cpus", r);
-	snprintf(title, sizeof(title), "%s: items/s under saturation vs producing CPUs (10 us callbacks)", scen);
-	snprintf(cap, sizeof(cap), "Run %d: callbacks completed per second (median, 95%% CI) with 1, ..., N CPUs "
-		 "producing and running 10 us callbacks.", r);
-	figure(rp, "throughput_cpus.gp", dat, nb, base, title, cap);
 }
 
 /*
  * items/s of mechanism m by callback cost (the cases of a throughput
  * scenario with a cost-N name), a block of f (the nb-th); returns its rows
  */
-static int tput_cost_block(FILE *f, json_t *res, int m, const char *const *prods, size_t ncase, int nb)
+static int tput_cost_block(FILE *f, json_t *res, int m, const char *const *prods, size_t ncase, int nb,
+			   int *ncpu)
 {
 	int rows = 0;
 
+	(void)ncpu;
 	for (size_t p = 0; p < ncase; p++) {
 		const char *c = strstr(prods[p], "throughput/cost-");
 		json_t *bb = bhb_res_bench(res, prods[p], bhb_mech_names[m]), *t;
-		char *end;
+		char *end, x[64];
 		double cost;
 
 		if (!c || !bb)
@@ -766,39 +756,52 @@ static int tput_cost_block(FILE *f, json_t *res, int m, const char *const *prods
 		t = json_object_get(json_object_get(bb, "throughput"), "items_per_s");
 		if (!json_is_object(t))
 			continue;
-		if (!rows++)
-			fprintf(f, "%s%s\n", nb ? "\n\n" : "", bhb_mech_names[m]);
 		/* log x: cost 0 is drawn at 0.1 us */
-		fprintf(f, "%.3f %.1f %.1f %.1f\n", cost > 0 ? cost : 0.1,
-			json_real_value(json_object_get(t, "value")),
-			json_real_value(json_array_get(json_object_get(t, "ci95"), 0)),
-			json_real_value(json_array_get(json_object_get(t, "ci95"), 1)));
+		snprintf(x, sizeof(x), "%.3f", cost > 0 ? cost : 0.1);
+		tput_point(f, &rows, nb, m, x, t);
 	}
 	return rows;
 }
 
-/* throughput versus callback cost */
-static void fig_tput_cost(struct rep *rp, json_t *res, int r, const char *scen, const char *const *prods,
-			  size_t ncase)
+/* a figure of items/s under saturation, a block per mechanism */
+struct tput_fig {
+	const char *name;	/* run<N>-name.dat, .svg, .png */
+	const char *script;
+	const char *title;	/* after "<scenario>: items/s under saturation vs " */
+	const char *caption;	/* after "Run <N>: callbacks completed per second (median, 95% CI) " */
+	int by_cpus;		/* drawn only when more than one CPU produced */
+	int (*block)(FILE *f, json_t *res, int m, const char *const *prods, size_t ncase, int nb, int *ncpu);
+};
+
+static const struct tput_fig tput_figs[] = {
+	/* throughput versus producing CPUs: throughput cases of 10 us callbacks, by CPU count */
+	{ "throughput-cpus", "throughput_cpus.gp", "producing CPUs (10 us callbacks)",
+	  "with 1, ..., N CPUs producing and running 10 us callbacks.", 1, tput_cpus_block },
+	/* throughput versus callback cost */
+	{ "throughput", "throughput.gp", "callback cost",
+	  "against the callback's cost; cost 0 is drawn at 0.1 us.", 0, tput_cost_block },
+};
+
+static void fig_tput(struct rep *rp, json_t *res, int r, const char *scen, const char *const *prods, size_t ncase,
+		     const struct tput_fig *tf)
 {
 	char dat[PATH_MAX], base[96], title[256], cap[256];
 	FILE *f;
-	int nb = 0;
+	int nb = 0, ncpu = 0;
 
-	snprintf(dat, sizeof(dat), "%s/run%d-throughput.dat", rp->figdir, r);
+	snprintf(dat, sizeof(dat), "%s/run%d-%s.dat", rp->figdir, r, tf->name);
 	f = fopen(dat, "w");
 	for (int m = 0; f && m < BHB_NR_MECHS; m++)
-		if (tput_cost_block(f, res, m, prods, ncase, nb))
+		if (tf->block(f, res, m, prods, ncase, nb, &ncpu))
 			nb++;
 	if (f)
 		fclose(f);
-	if (!nb)
+	if (!nb || (tf->by_cpus && ncpu <= 1))
 		return;
-	snprintf(base, sizeof(base), "run%d-throughput", r);
-	snprintf(title, sizeof(title), "%s: items/s under saturation vs callback cost", scen);
-	snprintf(cap, sizeof(cap), "Run %d: callbacks completed per second (median, 95%% CI) against the "
-		 "callback's cost; cost 0 is drawn at 0.1 us.", r);
-	figure(rp, "throughput.gp", dat, nb, base, title, cap);
+	snprintf(base, sizeof(base), "run%d-%s", r, tf->name);
+	snprintf(title, sizeof(title), "%s: items/s under saturation vs %s", scen, tf->title);
+	snprintf(cap, sizeof(cap), "Run %d: callbacks completed per second (median, 95%% CI) %s", r, tf->caption);
+	figure(rp, tf->script, dat, nb, base, title, cap);
 }
 
 /* median drain time (ms) versus K of hotplug mode's groups into f, a block per mechanism; returns the blocks */
@@ -982,8 +985,8 @@ static void sec_run(struct rep *rp, json_t *res, int r)
 	for (size_t p = 0; p < ncase; p++)
 		fig_case(rp, res, r, scen, prods[p]);
 	fig_producers(rp, res, r, scen, prods, ncase);
-	fig_tput_cpus(rp, res, r, scen, prods, ncase);
-	fig_tput_cost(rp, res, r, scen, prods, ncase);
+	for (size_t k = 0; k < sizeof(tput_figs) / sizeof(tput_figs[0]); k++)
+		fig_tput(rp, res, r, scen, prods, ncase, &tput_figs[k]);
 	fig_drain(rp, res, r, scen);
 	tab_control(rp, res);
 	tab_latency(rp, res);
