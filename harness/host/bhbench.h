@@ -182,6 +182,22 @@ int bhb_ratio_hier(json_t *a, json_t *b, const char *metric, uint64_t seed, doub
 int bhb_ratio_boot(const double *a, int n, const double *b, int m, uint64_t seed,
 		   double *ratio, double *lo, double *hi);
 
+/* ---- report (report.c) ---- */
+/*
+ * report.md, report.html and figures/ in dir, from runs[0..n) as
+ * bhb_res_load returns them (borrowed); a NULL run is one that could not
+ * be loaded: left out, but it keeps its number ("Run 2").  A figure gnuplot
+ * cannot draw is a warning on stderr.  0, or -1 with a message in err.
+ */
+int bhb_report(const char *dir, json_t *const *runs, int n, char *err, size_t errlen);
+/*
+ * The report of result directories dirs[0..n), written into dirs[0]
+ * (bhbench report; one directory: a run's own report).  A directory
+ * without a successful run is skipped with a warning on stderr.  0, or -1
+ * with a message in err.
+ */
+int bhb_report_dirs(const char *const *dirs, int n, char *err, size_t errlen);
+
 /* ---- environment (env.c) ---- */
 json_t *bhb_host_env(void);
 json_t *bhb_host_load(void);
