@@ -217,7 +217,6 @@ static const char *envs(json_t *r, const char *k)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-
 /* ---- the merge of loaded runs ---- */
 
 /* one run against the first: 0, or 2 after saying why */
