@@ -198,6 +198,29 @@ int bhb_report(const char *dir, json_t *const *runs, int n, char *err, size_t er
  */
 int bhb_report_dirs(const char *const *dirs, int n, char *err, size_t errlen);
 
+/* ---- merging boots (merge.c) ---- */
+/* the most runs one merge takes */
+#define BHB_MERGE_MAX 32
+/*
+ * Do runs[0..n) (loaded from dirs[0..n)) merge: the same kernel,
+ * accelerator, vCPUs, scenario and --quick, none a merge itself?  0, or 2
+ * after saying on stderr which run does not fit.
+ */
+int bhb_merge_check(json_t *const *runs, const char *const *dirs, int n);
+/*
+ * The merge of n (1 to BHB_MERGE_MAX) runs that passed bhb_merge_check: a
+ * new results object whose env.run_id is run_id, or NULL (said on stderr)
+ * when out of memory.  Says on stdout which benchmarks' boots disagree on
+ * p50, on stderr which benchmarks are left out (not in every run).
+ */
+json_t *bhb_merge(json_t *const *runs, int n, const char *run_id);
+/*
+ * bhbench merge: loads and checks the runs in dirs[0..n) (2 to
+ * BHB_MERGE_MAX), merges them into out/results.json (out NULL or "":
+ * results/DATE-merged-SCENARIO-xN) and says so; the exit status.
+ */
+int bhb_merge_dirs(const char *out, const char *const *dirs, int n);
+
 /* ---- environment (env.c) ---- */
 json_t *bhb_host_env(void);
 json_t *bhb_host_load(void);

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../common/names.h"
 #include "../common/stats.h"
 #include "bhbench.h"
 
@@ -100,19 +101,37 @@ static int cell_done(const char *dir)
 	return r != NULL;
 }
 
-/* --accel of the whole matrix (auto unless given) */
-static char m_accel[8] = "auto";
+struct job {
+	pid_t pid;
+	int cell;
+	double start;
+	char id[256], log[PATH_MAX];
+};
+
+/* one bhbench matrix: its options, its cells, the cells running */
+struct matrix {
+	char kfile[PATH_MAX], out[PATH_MAX], scen[256], only[512], exe[PATH_MAX];
+	char accel[8];		/* --accel of the whole matrix (auto unless given) */
+	char sname[256];	/* the scenario's name in the cells' ids */
+	int force, print, jobs;
+	struct cells cs;
+	int pending[MAX_CELLS], npending, next;	/* the cells to run, in order; the next one */
+	int par;		/* cells at once */
+	int ran, skipped, failed;
+	struct job run[MAX_CELLS];
+	int running;
+};
 
 /* a cell's run id: matrix-CELL-SCENARIO, and -ACCEL unless auto */
-static void cell_id(const struct cell *x, const char *sname, char *id, size_t len)
+static void cell_id(const struct matrix *mx, const struct cell *x, char *id, size_t len)
 {
-	snprintf(id, len, "matrix-%s-%s%s%s", x->name, sname, strcmp(m_accel, "auto") ? "-" : "",
-		 strcmp(m_accel, "auto") ? m_accel : "");
+	snprintf(id, len, "matrix-%s-%s%s%s", x->name, mx->sname, strcmp(mx->accel, "auto") ? "-" : "",
+		 strcmp(mx->accel, "auto") ? mx->accel : "");
 }
 
 /* the "bhbench run" arguments of a cell; returns argc */
-static int cell_argv(const struct cell *x, const char *exe, const char *scen, const char *cpus,
-		     const char *out, const char *id, const char **a)
+static int cell_argv(const struct matrix *mx, const struct cell *x, const char *exe, const char *cpus,
+		     const char *id, const char **a)
 {
 	int k = 0;
 
@@ -123,15 +142,15 @@ static int cell_argv(const struct cell *x, const char *exe, const char *scen, co
 	} else {
 		a[k++] = "--kernel"; a[k++] = x->kernel;
 	}
-	a[k++] = "--scenario"; a[k++] = scen;
+	a[k++] = "--scenario"; a[k++] = mx->scen;
 	/* icount boots one vCPU unless the cell asks for more (README: Deterministic mode) */
-	if (strcmp(m_accel, "icount") || x->cpus_set) {
+	if (strcmp(mx->accel, "icount") || x->cpus_set) {
 		a[k++] = "--cpus"; a[k++] = cpus;
 	}
-	a[k++] = "--out"; a[k++] = out; a[k++] = "--id"; a[k++] = id;
-	if (strcmp(m_accel, "auto")) {
+	a[k++] = "--out"; a[k++] = mx->out; a[k++] = "--id"; a[k++] = id;
+	if (strcmp(mx->accel, "auto")) {
 		a[k++] = "--accel";
-		a[k++] = m_accel;
+		a[k++] = mx->accel;
 	}
 	if (x->append[0]) {
 		a[k++] = "--append";
@@ -180,14 +199,8 @@ static void on_int(int sig)
 	matrix_stop = sig;
 }
 
-struct job {
-	pid_t pid;
-	int cell;
-	double start;
-	char id[256], log[PATH_MAX];
-};
-
-int cmd_matrix(int argc, char **argv)
+/* the options into mx: -1 to go on, else the exit status (after --help: 0) */
+static int matrix_args(struct matrix *mx, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "kernels", required_argument, NULL, 'k' }, { "scenario", required_argument, NULL, 's' },
@@ -196,15 +209,14 @@ int cmd_matrix(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' }, { "accel", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' }, { 0 }
 	};
-	char kfile[PATH_MAX], out[PATH_MAX], scen[256] = "default", only[512] = "", exe[PATH_MAX], *end;
-	struct cells *cs = calloc(1, sizeof(*cs));
-	int force = 0, print = 0, c, ret, failed = 0, ran = 0, skipped = 0, jobs = 1, pending[MAX_CELLS], npending = 0;
-	ssize_t n;
+	char *end;
+	int c;
 
-	if (!cs)
-		return 1;
-	snprintf(kfile, sizeof(kfile), "%s/configs/kernels.ini", bhb_root());
-	snprintf(out, sizeof(out), "%s/results", bhb_root());
+	snprintf(mx->kfile, sizeof(mx->kfile), "%s/configs/kernels.ini", bhb_root());
+	snprintf(mx->out, sizeof(mx->out), "%s/results", bhb_root());
+	snprintf(mx->scen, sizeof(mx->scen), "default");
+	snprintf(mx->accel, sizeof(mx->accel), "auto");
+	mx->jobs = 1;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "k:s:c:o:fpj:a:h", lo, NULL)) != -1) {
 		switch (c) {
@@ -213,23 +225,21 @@ int cmd_matrix(int argc, char **argv)
 			    strcmp(optarg, "icount")) {
 				fprintf(stderr, "bhbench matrix: --accel: '%s' is not one of auto, kvm, tcg, icount\n",
 					optarg);
-				free(cs);
 				return 2;
 			}
-			snprintf(m_accel, sizeof(m_accel), "%s", optarg);
+			snprintf(mx->accel, sizeof(mx->accel), "%s", optarg);
 			break;
-		case 'k': snprintf(kfile, sizeof(kfile), "%s", optarg); break;
-		case 's': snprintf(scen, sizeof(scen), "%s", optarg); break;
-		case 'c': snprintf(only, sizeof(only), ",%s,", optarg); break;
-		case 'o': snprintf(out, sizeof(out), "%s", optarg); break;
-		case 'f': force = 1; break;
-		case 'p': print = 1; break;
+		case 'k': snprintf(mx->kfile, sizeof(mx->kfile), "%s", optarg); break;
+		case 's': snprintf(mx->scen, sizeof(mx->scen), "%s", optarg); break;
+		case 'c': snprintf(mx->only, sizeof(mx->only), ",%s,", optarg); break;
+		case 'o': snprintf(mx->out, sizeof(mx->out), "%s", optarg); break;
+		case 'f': mx->force = 1; break;
+		case 'p': mx->print = 1; break;
 		case 'j':
-			jobs = (int)strtol(optarg, &end, 10);
-			if (!*optarg || *end || jobs < 1 || jobs > MAX_CELLS) {
+			mx->jobs = (int)strtol(optarg, &end, 10);
+			if (!*optarg || *end || mx->jobs < 1 || mx->jobs > MAX_CELLS) {
 				fprintf(stderr, "bhbench matrix: --jobs: '%s' is not an integer from 1 to %d\n", optarg,
 					MAX_CELLS);
-				free(cs);
 				return 2;
 			}
 			break;
@@ -244,84 +254,98 @@ int cmd_matrix(int argc, char **argv)
 			       "timings unless the host has 2 x N x vCPUs cores, and their results say so\n"
 			       "(env.parallel_cells).  --print-commands prints the self-contained command per cell\n"
 			       "(one job each for a CI matrix or a Slurm array) and runs nothing.\n");
-			free(cs);
 			return 0;
 		default:
-			free(cs);
 			fprintf(stderr, "bhbench matrix: unknown option or missing value (see --help)\n");
 			return 2;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "bhbench matrix: unexpected argument '%s' (see --help)\n", argv[optind]);
-		free(cs);
 		return 2;
 	}
-	ret = ini_parse(kfile, on_key, cs);
+	return -1;
+}
+
+/* the cells of the kernels file, this program's path, the scenario's name: 0, or 2 after saying why */
+static int matrix_load(struct matrix *mx)
+{
+	char *sname = mx->sname;
+	int ret = ini_parse(mx->kfile, on_key, &mx->cs);
+	ssize_t n;
+
 	if (ret) {
-		fprintf(stderr, "bhbench matrix: %s%s%d: %s\n", kfile, ret > 0 ? ":" : "", ret > 0 ? ret : 0,
-			ret < 0 ? strerror(errno) : cs->err[0] ? cs->err : "not an INI line");
-		free(cs);
+		fprintf(stderr, "bhbench matrix: %s%s%d: %s\n", mx->kfile, ret > 0 ? ":" : "", ret > 0 ? ret : 0,
+			ret < 0 ? strerror(errno) : mx->cs.err[0] ? mx->cs.err : "not an INI line");
 		return 2;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = 0;
-
+	n = readlink("/proc/self/exe", mx->exe, sizeof(mx->exe) - 1);
+	mx->exe[n > 0 ? n : 0] = 0;
 	/* a scenario given as a path is named by its file name in the cells' ids */
-	char sname[256];
-
-	snprintf(sname, sizeof(sname), "%s", strrchr(scen, '/') ? strrchr(scen, '/') + 1 : scen);
+	snprintf(sname, sizeof(mx->sname), "%s", strrchr(mx->scen, '/') ? strrchr(mx->scen, '/') + 1 : mx->scen);
 	if (strlen(sname) > 4 && !strcmp(sname + strlen(sname) - 4, ".ini"))
 		sname[strlen(sname) - 4] = 0;
+	return 0;
+}
 
-	/* which cells run: a bad cell fails, a finished one is skipped */
-	for (int i = 0; i < cs->n; i++) {
-		struct cell *x = &cs->v[i];
-		char id[256], dir[PATH_MAX], needle[80], cpus[8];
+/* --print-commands: a cell's command, quoted for a shell */
+static void print_command(const struct matrix *mx, const struct cell *x, const char *id)
+{
+	const char *a[24];
+	char cpus[8];
+
+	snprintf(cpus, sizeof(cpus), "%d", x->cpus);
+	cell_argv(mx, x, "./bhbench", cpus, id, a);
+	for (int k = 0; a[k]; k++) {
+		if (k)
+			putchar(' ');
+		shell_word(a[k]);
+	}
+	putchar('\n');
+}
+
+/* which cells run: a bad cell fails, a finished one is skipped (--print-commands: printed instead) */
+static void matrix_select(struct matrix *mx)
+{
+	for (int i = 0; i < mx->cs.n; i++) {
+		struct cell *x = &mx->cs.v[i];
+		char id[256], dir[PATH_MAX], needle[80];
 
 		snprintf(needle, sizeof(needle), ",%s,", x->name);
-		if (only[0] && !strstr(only, needle))
+		if (mx->only[0] && !strstr(mx->only, needle))
 			continue;
 		if (!x->kernel[0] == !x->image[0] || !x->image[0] != !x->build[0]) {
 			fprintf(stderr, "bhbench matrix: %s: cell [%s] needs either kernel = K or both image = PATH "
-				"and build = DIR\n", kfile, x->name);
-			failed++;
+				"and build = DIR\n", mx->kfile, x->name);
+			mx->failed++;
 			continue;
 		}
-		cell_id(x, sname, id, sizeof(id));
-		snprintf(dir, sizeof(dir), "%s/%s", out, id);
-		if (print) {
-			const char *a[24];
-
-			snprintf(cpus, sizeof(cpus), "%d", x->cpus);
-			cell_argv(x, "./bhbench", scen, cpus, out, id, a);
-			for (int k = 0; a[k]; k++) {
-				if (k)
-					putchar(' ');
-				shell_word(a[k]);
-			}
-			putchar('\n');
+		cell_id(mx, x, id, sizeof(id));
+		snprintf(dir, sizeof(dir), "%s/%s", mx->out, id);
+		if (mx->print) {
+			print_command(mx, x, id);
 			continue;
 		}
-		if (cell_done(dir) && !force) {
+		if (cell_done(dir) && !mx->force) {
 			printf("matrix: [%s] done already (%s)\n", x->name, dir);
-			skipped++;
+			mx->skipped++;
 			continue;
 		}
-		pending[npending++] = i;
+		mx->pending[mx->npending++] = i;
 	}
-	if (print) {
-		free(cs);
-		return failed ? 2 : 0;
-	}
+}
 
-	int par = jobs < npending ? jobs : npending, maxcpus = 1;
+/* how many cells at once (--jobs, at most the pending ones), and the warning when they perturb each other */
+static void matrix_parallel(struct matrix *mx)
+{
+	int par = mx->jobs < mx->npending ? mx->jobs : mx->npending, maxcpus = 1;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	char parstr[16];
 
-	for (int t = 0; t < npending; t++)
-		if (cs->v[pending[t]].cpus > maxcpus)
-			maxcpus = cs->v[pending[t]].cpus;
+	for (int t = 0; t < mx->npending; t++)
+		if (mx->cs.v[mx->pending[t]].cpus > maxcpus)
+			maxcpus = mx->cs.v[mx->pending[t]].cpus;
+	mx->par = par;
 	if (par > 1) {
 		if (cores < 2L * par * maxcpus)
 			fprintf(stderr, "bhbench matrix: WARNING: %d cells at once with up to %d vCPUs each want %d host "
@@ -334,118 +358,152 @@ int cmd_matrix(int argc, char **argv)
 	} else {
 		unsetenv("BHBENCH_PARALLEL");
 	}
-	bhb_mkdirs(out);
+}
 
+/* a cell's directory before it runs: removed (--force), or a failed earlier attempt kept aside */
+static void cell_clear(const struct matrix *mx, const char *dir)
+{
+	if (mx->force) {
+		char cmd[PATH_MAX + 16];
+		const char *rm[] = { "rm", "-rf", dir, NULL };
+
+		bhb_capture(cmd, sizeof(cmd), rm);
+	} else if (access(dir, F_OK) == 0) {
+		char old[PATH_MAX + 32];
+
+		snprintf(old, sizeof(old), "%s.failed-%ld", dir, (long)getpid());
+		rename(dir, old);
+	}
+}
+
+/* starts the next pending cell: a child "bhbench run" (with cells in parallel, its output to its log) */
+static void matrix_start(struct matrix *mx)
+{
+	struct cell *x = &mx->cs.v[mx->pending[mx->next]];
+	struct job *j = &mx->run[mx->running];
+	char dir[PATH_MAX], cpus[8], id[256];
+	const char *a[24];
+
+	j->cell = mx->pending[mx->next++];
+	cell_id(mx, x, id, sizeof(id));
+	snprintf(j->id, sizeof(j->id), "%s", id);
+	snprintf(dir, sizeof(dir), "%s/%s", mx->out, id);
+	snprintf(j->log, sizeof(j->log), "%s/.%s.matrix.log", mx->out, id);
+	cell_clear(mx, dir);
+	printf("matrix: [%s] %s, %s%s\n", x->name, x->image[0] ? x->image : x->kernel,
+	       x->append[0] ? x->append : "default boot", mx->par > 1 ? " (started)" : "");
+	fflush(stdout);
+	snprintf(cpus, sizeof(cpus), "%d", x->cpus);
+	cell_argv(mx, x, mx->exe, cpus, j->id, a);
+	j->start = bhb_now();
+	j->pid = fork();
+	if (j->pid == 0) {
+		if (mx->par > 1) {
+			int fd = open(j->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+			if (fd >= 0) {
+				dup2(fd, 1);
+				dup2(fd, 2);
+				close(fd);
+			}
+		}
+		execv(mx->exe, (char *const *)a);
+		_exit(127);
+	}
+	if (j->pid < 0) {
+		fprintf(stderr, "bhbench matrix: fork: %s\n", strerror(errno));
+		mx->failed++;
+		return;
+	}
+	mx->running++;
+}
+
+/* a cell's child ended with wait status st: its log into its directory, and how it went */
+static void matrix_done(struct matrix *mx, const struct job *j, int st)
+{
+	const struct cell *x = &mx->cs.v[j->cell];
+	char dir[PATH_MAX], log[PATH_MAX + 16];
+	int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+
+	snprintf(dir, sizeof(dir), "%s/%s", mx->out, j->id);
+	if (mx->par > 1) {
+		snprintf(log, sizeof(log), "%s/matrix.log", dir);
+		if (access(dir, F_OK) || rename(j->log, log)) {
+			snprintf(log, sizeof(log), "%s/%s.matrix.log", mx->out, j->id);
+			rename(j->log, log);
+		}
+	}
+	mx->ran++;
+	if (code) {
+		mx->failed++;
+		printf("matrix: [%s] FAILED (exit %d) after %.0f s; see %s\n", x->name, code,
+		       bhb_now() - j->start, mx->par > 1 ? log : dir);
+		if (mx->par > 1)
+			log_tail(log, 4);
+		if (code == 130)
+			matrix_stop = SIGINT;
+	} else if (mx->par > 1) {
+		printf("matrix: [%s] done in %.0f s (%s)\n", x->name, bhb_now() - j->start, dir);
+	}
+	fflush(stdout);
+}
+
+/* waits for a child; 0 when there is none left to wait for */
+static int matrix_wait(struct matrix *mx)
+{
+	int st = 0, k;
+	pid_t pid = waitpid(-1, &st, 0);
+
+	if (pid < 0)
+		return errno == EINTR;
+	for (k = 0; k < mx->running && mx->run[k].pid != pid; k++)
+		;
+	if (k < mx->running) {
+		matrix_done(mx, &mx->run[k], st);
+		mx->run[k] = mx->run[--mx->running];
+	}
+	return 1;
+}
+
+/* the pending cells, up to par at once, until done or interrupted; the exit status */
+static int matrix_run(struct matrix *mx)
+{
 	struct sigaction sa = { .sa_handler = on_int }, old_int, old_term;
-	struct job run[MAX_CELLS];
-	int next = 0, running = 0;
 
+	matrix_parallel(mx);
+	bhb_mkdirs(mx->out);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	while (running || (next < npending && !matrix_stop)) {
-		while (running < par && next < npending && !matrix_stop) {
-			struct cell *x = &cs->v[pending[next]];
-			struct job *j = &run[running];
-			char dir[PATH_MAX], cpus[8], id[256];
-			const char *a[24];
-
-			j->cell = pending[next++];
-			cell_id(x, sname, id, sizeof(id));
-			snprintf(j->id, sizeof(j->id), "%s", id);
-			snprintf(dir, sizeof(dir), "%s/%s", out, id);
-			snprintf(j->log, sizeof(j->log), "%s/.%s.matrix.log", out, id);
-			if (force) {
-				char cmd[PATH_MAX + 16];
-				const char *rm[] = { "rm", "-rf", dir, NULL };
-
-				bhb_capture(cmd, sizeof(cmd), rm);
-			} else if (access(dir, F_OK) == 0) {
-				/* a failed earlier attempt: keep it, aside */
-				char old[PATH_MAX + 32];
-
-				snprintf(old, sizeof(old), "%s.failed-%ld", dir, (long)getpid());
-				rename(dir, old);
-			}
-			printf("matrix: [%s] %s, %s%s\n", x->name, x->image[0] ? x->image : x->kernel,
-			       x->append[0] ? x->append : "default boot", par > 1 ? " (started)" : "");
-			fflush(stdout);
-			snprintf(cpus, sizeof(cpus), "%d", x->cpus);
-			cell_argv(x, exe, scen, cpus, out, j->id, a);
-			j->start = bhb_now();
-			j->pid = fork();
-			if (j->pid == 0) {
-				if (par > 1) {
-					int fd = open(j->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-					if (fd >= 0) {
-						dup2(fd, 1);
-						dup2(fd, 2);
-						close(fd);
-					}
-				}
-				execv(exe, (char *const *)a);
-				_exit(127);
-			}
-			if (j->pid < 0) {
-				fprintf(stderr, "bhbench matrix: fork: %s\n", strerror(errno));
-				failed++;
-				continue;
-			}
-			running++;
-		}
-		if (!running)
+	while (mx->running || (mx->next < mx->npending && !matrix_stop)) {
+		while (mx->running < mx->par && mx->next < mx->npending && !matrix_stop)
+			matrix_start(mx);
+		if (!mx->running || !matrix_wait(mx))
 			break;
-
-		int st = 0, k;
-		pid_t pid = waitpid(-1, &st, 0);
-
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (k = 0; k < running && run[k].pid != pid; k++)
-			;
-		if (k == running)
-			continue;
-
-		struct job *j = &run[k];
-		struct cell *x = &cs->v[j->cell];
-		char dir[PATH_MAX], log[PATH_MAX + 16];
-		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-
-		snprintf(dir, sizeof(dir), "%s/%s", out, j->id);
-		if (par > 1) {
-			snprintf(log, sizeof(log), "%s/matrix.log", dir);
-			if (access(dir, F_OK) || rename(j->log, log)) {
-				snprintf(log, sizeof(log), "%s/%s.matrix.log", out, j->id);
-				rename(j->log, log);
-			}
-		}
-		ran++;
-		if (code) {
-			failed++;
-			printf("matrix: [%s] FAILED (exit %d) after %.0f s; see %s\n", x->name, code,
-			       bhb_now() - j->start, par > 1 ? log : dir);
-			if (par > 1)
-				log_tail(log, 4);
-			if (code == 130)
-				matrix_stop = SIGINT;
-		} else if (par > 1) {
-			printf("matrix: [%s] done in %.0f s (%s)\n", x->name, bhb_now() - j->start, dir);
-		}
-		fflush(stdout);
-		run[k] = run[--running];
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	printf("matrix: %d run, %d already done, %d failed%s\n", ran, skipped, failed,
+	printf("matrix: %d run, %d already done, %d failed%s\n", mx->ran, mx->skipped, mx->failed,
 	       matrix_stop ? ", interrupted" : "");
-	free(cs);
-	return matrix_stop ? 130 : failed ? 1 : 0;
+	return matrix_stop ? 130 : mx->failed ? 1 : 0;
 }
 
+int cmd_matrix(int argc, char **argv)
+{
+	struct matrix *mx = calloc(1, sizeof(*mx));
+	int ret;
+
+	if (!mx)
+		return 1;
+	matrix_stop = 0;
+	ret = matrix_args(mx, argc, argv);
+	if (ret < 0 && !(ret = matrix_load(mx))) {
+		matrix_select(mx);
+		ret = mx->print ? (mx->failed ? 2 : 0) : matrix_run(mx);
+	}
+	free(mx);
+	return ret;
+}
 /* the metric's {value, ci95} of a benchmark: latency_ns.p50 ..., or q2e_p50 / x2e_p50 */
 static json_t *trend_value(json_t *b, const char *metric)
 {
@@ -492,24 +550,29 @@ static const char *trend_step(json_t *prev, json_t *cur, const char *accel, int 
 	return cv > pv ? " ↑" : " ↓";
 }
 
-int cmd_trend(int argc, char **argv)
+/* the options of bhbench trend */
+struct trend_opts {
+	const char *metric, *prod, *datafile;
+};
+
+/* the options into o: -1 to go on, else the exit status (after --help: 0) */
+static int trend_args(struct trend_opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "metric", required_argument, NULL, 'm' }, { "producer", required_argument, NULL, 'p' },
 		{ "data", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' }, { 0 }
 	};
-	const char *metric = "p50", *prod = "hardirq", *datafile = NULL;
-	static const char *const mechs[] = { "direct", "tasklet", "tasklet_hi", "bh", "bh_highpri", "bh_custom",
-					     "wq_percpu", "wq_highpri", "wq_unbound" };
-	FILE *df = NULL;
 	int c;
 
+	o->metric = "p50";
+	o->prod = "hardirq";
+	o->datafile = NULL;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "m:p:d:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'm': metric = optarg; break;
-		case 'p': prod = optarg; break;
-		case 'd': datafile = optarg; break;
+		case 'm': o->metric = optarg; break;
+		case 'p': o->prod = optarg; break;
+		case 'd': o->datafile = optarg; break;
 		case 'h':
 			printf("usage: bhbench trend [--metric p50|p90|p99|p99.9|max|q2e_p50|q2e_p99|x2e_p50]\n"
 			       "                     [--producer hardirq|irqwork|process|...] [--data FILE.dat] RUN_DIR...\n"
@@ -527,72 +590,95 @@ int cmd_trend(int argc, char **argv)
 		fprintf(stderr, "usage: bhbench trend [options] RUN_DIR...\n");
 		return 2;
 	}
-	/* one kind of time per table: tcg, kvm and icount numbers never share one */
-	{
-		char first[16] = "", err[512];
+	return -1;
+}
 
-		for (int i = optind; i < argc; i++) {
-			json_t *res = bhb_res_load(argv[i], err, sizeof(err));
-			const char *acc = res ? json_string_value(json_object_get(json_object_get(res, "env"), "accel")) : NULL;
+/* one kind of time per table: tcg, kvm and icount numbers never share one; 0, or 2 after saying why */
+static int trend_one_accel(char *const *dirs, int n)
+{
+	char first[16] = "", err[512];
 
-			if (acc && !first[0]) {
-				snprintf(first, sizeof(first), "%s", acc);
-			} else if (acc && strcmp(acc, first)) {
-				fprintf(stderr, "bhbench trend: %s ran under %s, %s under %s: kinds of time do not mix in "
-					"one table; give runs of one accelerator\n", argv[i], acc, argv[optind], first);
-				json_decref(res);
-				return 2;
-			}
+	for (int i = 0; i < n; i++) {
+		json_t *res = bhb_res_load(dirs[i], err, sizeof(err));
+		const char *acc = res ? json_string_value(json_object_get(json_object_get(res, "env"), "accel")) : NULL;
+
+		if (acc && !first[0]) {
+			snprintf(first, sizeof(first), "%s", acc);
+		} else if (acc && strcmp(acc, first)) {
+			fprintf(stderr, "bhbench trend: %s ran under %s, %s under %s: kinds of time do not mix in "
+				"one table; give runs of one accelerator\n", dirs[i], acc, dirs[0], first);
 			json_decref(res);
+			return 2;
 		}
+		json_decref(res);
 	}
-	if (datafile && !(df = fopen(datafile, "w"))) {
-		fprintf(stderr, "bhbench trend: cannot write %s: %s\n", datafile, strerror(errno));
-		return 1;
-	}
-	printf("%s latency %s (µs; [95%% CI]), %s producer\n%-28s", metric,
-	       !strncmp(metric, "q2e_", 4) ? "from the queue call" : !strncmp(metric, "x2e_", 4) ?
-	       "from the producer's exit" : "from intended arrival", prod, "kernel");
-	for (size_t m = 0; m < sizeof(mechs) / sizeof(mechs[0]); m++)
-		printf(" %-19s", mechs[m]);
-	printf("\n");
-	if (df) {
-		bhb_trend_header(df);
-	}
-	json_t *prev = NULL;
+	return 0;
+}
+
+/* a run's row of the table and of the data file df (prev: the row above, or NULL); returns how many steps it marks */
+static int trend_row(const struct trend_opts *o, FILE *df, json_t *res, json_t *prev)
+{
+	const char *accel = json_string_value(json_object_get(json_object_get(res, "env"), "accel")) ?: "";
+	char label[160];
 	int marked = 0;
 
+	bhb_run_label(res, label, sizeof(label));
+	printf("%-28s", label);
+	if (df)
+		bhb_trend_row(df, res, o->prod, o->metric);
+	for (int m = 0; m < BHB_NR_MECHS; m++) {
+		json_t *v = trend_value(bhb_res_bench(res, o->prod, bhb_mech_names[m]), o->metric);
+		json_t *pv = prev ? trend_value(bhb_res_bench(prev, o->prod, bhb_mech_names[m]), o->metric) : NULL;
+		const char *step = pv ? trend_step(pv, v, accel, bhb_res_boots(res)) : "";
+		char cell[48] = "n/a";
+
+		if (json_is_object(v)) {
+			json_t *ci = json_object_get(v, "ci95");
+
+			snprintf(cell, sizeof(cell), "%.1f [%.1f-%.1f]%s", json_number_value(json_object_get(v, "value")) / 1e3,
+				 json_number_value(json_array_get(ci, 0)) / 1e3,
+				 json_number_value(json_array_get(ci, 1)) / 1e3, step);
+		}
+		marked += step[0] != 0;
+		/* the arrows are 3 bytes and one column */
+		printf(" %-*s", 19 + (step[0] ? 2 : 0), cell);
+	}
+	printf("\n");
+	return marked;
+}
+
+int cmd_trend(int argc, char **argv)
+{
+	struct trend_opts o;
+	json_t *prev = NULL;
+	FILE *df = NULL;
+	int ret = trend_args(&o, argc, argv), marked = 0;
+
+	if (ret >= 0)
+		return ret;
+	if (trend_one_accel(argv + optind, argc - optind))
+		return 2;
+	if (o.datafile && !(df = fopen(o.datafile, "w"))) {
+		fprintf(stderr, "bhbench trend: cannot write %s: %s\n", o.datafile, strerror(errno));
+		return 1;
+	}
+	printf("%s latency %s (µs; [95%% CI]), %s producer\n%-28s", o.metric,
+	       !strncmp(o.metric, "q2e_", 4) ? "from the queue call" : !strncmp(o.metric, "x2e_", 4) ?
+	       "from the producer's exit" : "from intended arrival", o.prod, "kernel");
+	for (int m = 0; m < BHB_NR_MECHS; m++)
+		printf(" %-19s", bhb_mech_names[m]);
+	printf("\n");
+	if (df)
+		bhb_trend_header(df);
 	for (int i = optind; i < argc; i++) {
-		char label[160], err[512];
+		char err[512];
 		json_t *res = bhb_res_load(argv[i], err, sizeof(err));
 
 		if (!res) {
 			fprintf(stderr, "bhbench trend: %s; skipped\n", err);
 			continue;
 		}
-		bhb_run_label(res, label, sizeof(label));
-		printf("%-28s", label);
-		if (df)
-			bhb_trend_row(df, res, prod, metric);
-		for (size_t m = 0; m < sizeof(mechs) / sizeof(mechs[0]); m++) {
-			json_t *v = trend_value(bhb_res_bench(res, prod, mechs[m]), metric);
-			json_t *pv = prev ? trend_value(bhb_res_bench(prev, prod, mechs[m]), metric) : NULL;
-			const char *step = pv ? trend_step(pv, v, json_string_value(json_object_get(json_object_get(res, "env"),
-									"accel")) ?: "", bhb_res_boots(res)) : "";
-			char cell[48] = "n/a";
-
-			if (json_is_object(v)) {
-				json_t *ci = json_object_get(v, "ci95");
-
-				snprintf(cell, sizeof(cell), "%.1f [%.1f-%.1f]%s", json_number_value(json_object_get(v, "value")) / 1e3,
-					 json_number_value(json_array_get(ci, 0)) / 1e3,
-					 json_number_value(json_array_get(ci, 1)) / 1e3, step);
-			}
-			marked += step[0] != 0;
-			/* the arrows are 3 bytes and one column */
-			printf(" %-*s", 19 + (step[0] ? 2 : 0), cell);
-		}
-		printf("\n");
+		marked += trend_row(&o, df, res, prev);
 		json_decref(prev);
 		prev = res;
 	}
