@@ -263,21 +263,32 @@ int bhb_run_boot(const struct run_opts *o, const char *rel, const char *out, con
 
 int bhb_merge_boots(const char *dir, int n)
 {
-	static char bd[32][PATH_MAX];
-	char *mv[4 + 32];
-	int mc = 0;
+	char *bd[BHB_MERGE_MAX];
+	int k = 0, ret = 1;
 
-	if (n < 2 || n > 32)
+	if (n < 2 || n > BHB_MERGE_MAX)
 		return 2;
-	mv[mc++] = "merge";
-	mv[mc++] = "--out";
-	mv[mc++] = (char *)dir;
-	for (int i = 0; i < n; i++) {
-		snprintf(bd[i], sizeof(bd[i]), "%s/boot-%d", dir, i + 1);
-		mv[mc++] = bd[i];
+	while (k < n && asprintf(&bd[k], "%s/boot-%d", dir, k + 1) >= 0)
+		k++;
+	if (k == n)
+		ret = bhb_merge_dirs(dir, (const char *const *)bd, n);
+	while (k--)
+		free(bd[k]);
+	return ret;
+}
+
+/* report.md, report.html and figures/ of a finished run, as bhbench report writes them: 0 or 1 */
+static int run_report(const char *final)
+{
+	const char *d[] = { final };
+	char err[PATH_MAX + 256];
+
+	if (bhb_report_dirs(d, 1, err, sizeof(err))) {
+		fprintf(stderr, "bhbench report: %s\n", err);
+		return 1;
 	}
-	mv[mc] = NULL;
-	return cmd_merge(mc, mv);
+	printf("report: %s/report.html (and report.md, figures/)\n", final);
+	return 0;
 }
 
 static int run_boots(const struct run_opts *o, const char *rel, const char *final)
@@ -317,11 +328,8 @@ static int run_boots(const struct run_opts *o, const char *rel, const char *fina
 	}
 	bhb_print_summary(stdout, res);
 	json_decref(res);
-	if (!o->no_report) {
-		char *rargv[] = { "report", (char *)final, NULL };
-
-		ret = cmd_report(2, rargv) ? 1 : 0;
-	}
+	if (!o->no_report)
+		ret = run_report(final);
 	printf("\nresults (%d boots merged): %s\n", o->boots, final);
 	return ret;
 }
@@ -628,12 +636,11 @@ static int report_failed(const struct run_plan *p, json_t *fails)
 /* a sound run: its summary, its report, the splats it expected; 1 when the report failed */
 static int report_ok(const struct run_plan *p, json_t *results)
 {
-	char *rargv[] = { "report", (char *)p->final, NULL };
 	int ret = 0;
 
 	bhb_print_summary(stdout, results);
-	if (!p->o.no_report && cmd_report(2, rargv))
-		ret = 1;
+	if (!p->o.no_report)
+		ret = run_report(p->final);
 	for (int i = 0; i < p->br.nfound && i < 8; i++)
 		printf("%s kernel splat the scenario expects (a finding, see console.log): %s\n",
 		       i ? "     " : "\nNOTE:", p->br.found[i]);
