@@ -78,6 +78,149 @@ static int str(const char *opt, const char *v, char *dst, size_t cap, char *err,
 	return 0;
 }
 
+static void run_opts_defaults(struct run_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->kernel, sizeof(o->kernel), "6.12");
+	snprintf(o->scenario, sizeof(o->scenario), "default");
+	snprintf(o->accel, sizeof(o->accel), "auto");
+	o->cpus = 2;
+	o->mem_mb = 512;
+	o->seed = 1;
+	o->timeout_s = 1800;
+	o->hang_s = 180;
+	snprintf(o->out_dir, sizeof(o->out_dir), "%s/results", bhb_root());
+}
+
+#define GIVEN_KERNEL	1
+#define GIVEN_CPUS	2
+
+/* one option of getopt_long's (c, optarg) into o; 0, or -1 with err set */
+static int run_opt(int c, const char *name, struct run_opts *o, int *given, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	switch (c) {
+	case 'k':
+		ret = str("--kernel", optarg, o->kernel, sizeof(o->kernel), err, errlen);
+		if (!ret && strspn(o->kernel, "0123456789.+-@abcdefghijklmnopqrstuvwxyz") != strlen(o->kernel)) {
+			snprintf(err, errlen, "--kernel: '%s' is not a kernel name", optarg);
+			ret = -1;
+		}
+		*given |= GIVEN_KERNEL;
+		break;
+	case 'K':
+		ret = str("--kernel-image", optarg, o->kernel_image, sizeof(o->kernel_image), err, errlen);
+		break;
+	case 'B':
+		ret = str("--kernel-build", optarg, o->kernel_build, sizeof(o->kernel_build), err, errlen);
+		break;
+	case 's':
+		ret = str("--scenario", optarg, o->scenario, sizeof(o->scenario), err, errlen);
+		break;
+	case 'a':
+		if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg") &&
+		    strcmp(optarg, "icount")) {
+			snprintf(err, errlen, "--accel: '%s' is not one of auto, kvm, tcg, icount", optarg);
+			ret = -1;
+		} else {
+			snprintf(o->accel, sizeof(o->accel), "%s", optarg);
+		}
+		break;
+	case 'c':
+		ret = num("--cpus", optarg, 1, 64, &o->cpus, err, errlen);
+		*given |= GIVEN_CPUS;
+		break;
+	case 'm':
+		ret = num("--mem", optarg, 128, 65536, &o->mem_mb, err, errlen);
+		break;
+	case 't':
+		ret = num("--timeout", optarg, 10, 7 * 86400, &o->timeout_s, err, errlen);
+		break;
+	case 'H':
+		ret = num("--hang", optarg, 5, 86400, &o->hang_s, err, errlen);
+		break;
+	case 'o':
+		ret = str("--out", optarg, o->out_dir, sizeof(o->out_dir), err, errlen);
+		break;
+	case 'A':
+		ret = str("--append", optarg, o->append, sizeof(o->append), err, errlen);
+		break;
+	case 'I':
+		ret = str("--id", optarg, o->run_id, sizeof(o->run_id), err, errlen);
+		if (!ret && (strchr(o->run_id, '/') || o->run_id[0] == '.')) {
+			snprintf(err, errlen, "--id: '%s' must not contain '/' or start with '.'", optarg);
+			ret = -1;
+		}
+		break;
+	case 'C':
+		ret = num("--cycles", optarg, 1, 100000, &o->cycles, err, errlen);
+		break;
+	case 'R':
+		o->no_report = 1;
+		break;
+	case 'Q':
+		o->quick = 1;
+		break;
+	case 'T':
+		ret = num("--trace", optarg, 1, 100, &o->trace, err, errlen);
+		break;
+	case 'N':
+		ret = num("--boots", optarg, 1, 32, &o->boots, err, errlen);
+		break;
+	case 'S':
+		ret = num("--seed", optarg, 1, 1000000000, &o->seed, err, errlen);
+		break;
+	case 'h':
+		o->help = 1;
+		break;
+	case ':':
+		snprintf(err, errlen, "%s needs a value", name);
+		return -1;
+	default:
+		snprintf(err, errlen, "unknown option '%s' (see bhbench run --help)", name);
+		return -1;
+	}
+	return ret;
+}
+
+/* what only the whole command line can tell; 0, or -1 with err set */
+static int run_opts_check(struct run_opts *o, int given, int argc, char **argv, char *err, size_t errlen)
+{
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see bhbench run --help)", argv[optind]);
+		return -1;
+	}
+	if (o->boots > 1 && o->trace) {
+		snprintf(err, errlen, "--trace and --boots do not go together (the trace cross-check is one boot's)");
+		return -1;
+	}
+	/*
+	 * icount runs vCPUs in turn: a second vCPU's instructions count in the
+	 * first's elapsed time, and one that spins waits for the 100 ms
+	 * round-robin kick (README: Deterministic mode).  One vCPU unless asked.
+	 */
+	if (!strcmp(o->accel, "icount") && !(given & GIVEN_CPUS)) {
+		o->cpus = 1;
+		o->narrow = 1;
+	}
+	if ((given & GIVEN_KERNEL) && (o->kernel_image[0] || o->kernel_build[0])) {
+		snprintf(err, errlen, "--kernel and --kernel-image/--kernel-build are mutually exclusive "
+			 "(a Debian kernel, or a kernel of your own)");
+		return -1;
+	}
+	if (o->kernel_image[0] && !o->kernel_build[0]) {
+		snprintf(err, errlen, "--kernel-image needs --kernel-build DIR (the tree the image was built in: "
+			 "bhbench.ko is built against it)");
+		return -1;
+	}
+	if (o->kernel_build[0] && !o->kernel_image[0]) {
+		snprintf(err, errlen, "--kernel-build needs --kernel-image PATH (the bzImage to boot)");
+		return -1;
+	}
+	return 0;
+}
+
 int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
 	static const struct option lo[] = {
@@ -102,141 +245,19 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c, kernel_given = 0, cpus_given = 0;
+	int c, given = 0;
 
-	memset(o, 0, sizeof(*o));
-	snprintf(o->kernel, sizeof(o->kernel), "6.12");
-	snprintf(o->scenario, sizeof(o->scenario), "default");
-	snprintf(o->accel, sizeof(o->accel), "auto");
-	o->cpus = 2;
-	o->mem_mb = 512;
-	o->seed = 1;
-	o->timeout_s = 1800;
-	o->hang_s = 180;
-	snprintf(o->out_dir, sizeof(o->out_dir), "%s/results", bhb_root());
+	run_opts_defaults(o);
 	err[0] = 0;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":k:s:a:c:m:t:o:h", lo, NULL)) != -1) {
 		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-		int ret = 0;
 
-		switch (c) {
-		case 'k':
-			ret = str("--kernel", optarg, o->kernel, sizeof(o->kernel), err, errlen);
-			if (!ret && strspn(o->kernel, "0123456789.+-@abcdefghijklmnopqrstuvwxyz") != strlen(o->kernel)) {
-				snprintf(err, errlen, "--kernel: '%s' is not a kernel name", optarg);
-				ret = -1;
-			}
-			kernel_given = 1;
-			break;
-		case 'K':
-			ret = str("--kernel-image", optarg, o->kernel_image, sizeof(o->kernel_image), err, errlen);
-			break;
-		case 'B':
-			ret = str("--kernel-build", optarg, o->kernel_build, sizeof(o->kernel_build), err, errlen);
-			break;
-		case 's':
-			ret = str("--scenario", optarg, o->scenario, sizeof(o->scenario), err, errlen);
-			break;
-		case 'a':
-			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg") &&
-			    strcmp(optarg, "icount")) {
-				snprintf(err, errlen, "--accel: '%s' is not one of auto, kvm, tcg, icount", optarg);
-				ret = -1;
-			} else {
-				snprintf(o->accel, sizeof(o->accel), "%s", optarg);
-			}
-			break;
-		case 'c':
-			ret = num("--cpus", optarg, 1, 64, &o->cpus, err, errlen);
-			cpus_given = 1;
-			break;
-		case 'm':
-			ret = num("--mem", optarg, 128, 65536, &o->mem_mb, err, errlen);
-			break;
-		case 't':
-			ret = num("--timeout", optarg, 10, 7 * 86400, &o->timeout_s, err, errlen);
-			break;
-		case 'H':
-			ret = num("--hang", optarg, 5, 86400, &o->hang_s, err, errlen);
-			break;
-		case 'o':
-			ret = str("--out", optarg, o->out_dir, sizeof(o->out_dir), err, errlen);
-			break;
-		case 'A':
-			ret = str("--append", optarg, o->append, sizeof(o->append), err, errlen);
-			break;
-		case 'I':
-			ret = str("--id", optarg, o->run_id, sizeof(o->run_id), err, errlen);
-			if (!ret && (strchr(o->run_id, '/') || o->run_id[0] == '.')) {
-				snprintf(err, errlen, "--id: '%s' must not contain '/' or start with '.'", optarg);
-				ret = -1;
-			}
-			break;
-		case 'C':
-			ret = num("--cycles", optarg, 1, 100000, &o->cycles, err, errlen);
-			break;
-		case 'R':
-			o->no_report = 1;
-			break;
-		case 'Q':
-			o->quick = 1;
-			break;
-		case 'T':
-			ret = num("--trace", optarg, 1, 100, &o->trace, err, errlen);
-			break;
-		case 'N':
-			ret = num("--boots", optarg, 1, 32, &o->boots, err, errlen);
-			break;
-		case 'S':
-			ret = num("--seed", optarg, 1, 1000000000, &o->seed, err, errlen);
-			break;
-		case 'h':
-			o->help = 1;
-			break;
-		case ':':
-			snprintf(err, errlen, "%s needs a value", name);
-			return -1;
-		default:
-			snprintf(err, errlen, "unknown option '%s' (see bhbench run --help)", name);
-			return -1;
-		}
-		if (ret)
+		if (run_opt(c, name, o, &given, err, errlen))
 			return -1;
 	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s' (see bhbench run --help)", argv[optind]);
-		return -1;
-	}
-	if (o->boots > 1 && o->trace) {
-		snprintf(err, errlen, "--trace and --boots do not go together (the trace cross-check is one boot's)");
-		return -1;
-	}
-	/*
-	 * icount runs vCPUs in turn: a second vCPU's instructions count in the
-	 * first's elapsed time, and one that spins waits for the 100 ms
-	 * round-robin kick (README: Deterministic mode).  One vCPU unless asked.
-	 */
-	if (!strcmp(o->accel, "icount") && !cpus_given) {
-		o->cpus = 1;
-		o->narrow = 1;
-	}
-	if (kernel_given && (o->kernel_image[0] || o->kernel_build[0])) {
-		snprintf(err, errlen, "--kernel and --kernel-image/--kernel-build are mutually exclusive "
-			 "(a Debian kernel, or a kernel of your own)");
-		return -1;
-	}
-	if (o->kernel_image[0] && !o->kernel_build[0]) {
-		snprintf(err, errlen, "--kernel-image needs --kernel-build DIR (the tree the image was built in: "
-			 "bhbench.ko is built against it)");
-		return -1;
-	}
-	if (o->kernel_build[0] && !o->kernel_image[0]) {
-		snprintf(err, errlen, "--kernel-build needs --kernel-image PATH (the bzImage to boot)");
-		return -1;
-	}
-	return 0;
+	return run_opts_check(o, given, argc, argv, err, errlen);
 }
 
 int bhb_scenario_path(const char *root, const char *arg, char *out, size_t len, char *err, size_t errlen)
