@@ -145,29 +145,28 @@ static void progress(const struct boot_opts *o, const char *msg, double start)
 	}
 }
 
-int bhb_boot(const struct boot_opts *o, struct boot_result *r)
-{
-	char smp[16], mem[16], con[600], chn[600], accel[32], linebuf[4096];
+/* QEMU's command line for o: argv[] pointing into args */
+struct qemu_args {
+	char smp[16], mem[16], con[600], chn[600], accel[32];
 	const char *argv[48];
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	double start, last;
-	off_t con_off = 0, chan_size = 0;
-	size_t lb = 0;
-	int n = 0, status, in_expected = 0;
-	pid_t pid;
+};
 
-	memset(r, 0, sizeof(*r));
-	snprintf(smp, sizeof(smp), "%d", o->cpus);
-	snprintf(mem, sizeof(mem), "%d", o->mem_mb);
-	snprintf(con, sizeof(con), "file,id=con,path=%s", o->console_path);
-	snprintf(chn, sizeof(chn), "file,id=chan,path=%s", o->chan_path);
+static void qemu_argv(const struct boot_opts *o, struct qemu_args *q)
+{
+	const char **argv = q->argv;
+	int n = 0;
+
+	snprintf(q->smp, sizeof(q->smp), "%d", o->cpus);
+	snprintf(q->mem, sizeof(q->mem), "%d", o->mem_mb);
+	snprintf(q->con, sizeof(q->con), "file,id=con,path=%s", o->console_path);
+	snprintf(q->chn, sizeof(q->chn), "file,id=chan,path=%s", o->chan_path);
 	if (!strcmp(o->accel, "icount"))
-		snprintf(accel, sizeof(accel), "tcg,thread=single");
+		snprintf(q->accel, sizeof(q->accel), "tcg,thread=single");
 	else
-		snprintf(accel, sizeof(accel), "%s%s", o->accel, strcmp(o->accel, "tcg") ? "" : ",thread=multi");
+		snprintf(q->accel, sizeof(q->accel), "%s%s", o->accel, strcmp(o->accel, "tcg") ? "" : ",thread=multi");
 	argv[n++] = QEMU;
 	argv[n++] = "-accel";
-	argv[n++] = accel;
+	argv[n++] = q->accel;
 	if (!strcmp(o->accel, "icount")) {
 		argv[n++] = "-icount";
 		argv[n++] = BHB_ICOUNT_OPTS;
@@ -178,9 +177,9 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 	argv[n++] = "-cpu";
 	argv[n++] = strcmp(o->accel, "kvm") ? "max" : "host";
 	argv[n++] = "-smp";
-	argv[n++] = smp;
+	argv[n++] = q->smp;
 	argv[n++] = "-m";
-	argv[n++] = mem;
+	argv[n++] = q->mem;
 	argv[n++] = "-kernel";
 	argv[n++] = o->kernel;
 	argv[n++] = "-initrd";
@@ -188,11 +187,11 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 	argv[n++] = "-append";
 	argv[n++] = o->append;
 	argv[n++] = "-chardev";
-	argv[n++] = con;
+	argv[n++] = q->con;
 	argv[n++] = "-serial";
 	argv[n++] = "chardev:con";	/* ttyS0: console */
 	argv[n++] = "-chardev";
-	argv[n++] = chn;
+	argv[n++] = q->chn;
 	argv[n++] = "-serial";
 	argv[n++] = "chardev:chan";	/* ttyS1: result channel */
 	argv[n++] = "-display";
@@ -202,64 +201,81 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 	argv[n++] = "-nodefaults";
 	argv[n++] = "-no-reboot";
 	argv[n] = NULL;
+}
 
-	unlink(o->console_path);
-	unlink(o->chan_path);
-	got_signal = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	start = last = bhb_now();
-	pid = spawn(argv, o->qemu_log);
-	if (pid < 0) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		return -1;
+/* the console as it grows: complete lines, and whether a splat is inside an expected trace */
+struct console {
+	off_t off;
+	char line[4096];
+	size_t len;
+	int in_expected;
+};
+
+/* one console line: a failure, an expected splat (a finding), or the agent's progress */
+static void console_line(const struct boot_opts *o, struct boot_result *r, struct console *c, double start)
+{
+	const char *line = c->line;
+
+	if (strstr(line, "---[ end trace"))
+		c->in_expected = 0;
+	if (bhb_console_is_failure(line)) {
+		/* a trace only says more than its headline when alone */
+		if (strstr(line, "Call Trace:") && (r->nfail || c->in_expected))
+			return;
+		if (matches_any(line, o->expected)) {
+			c->in_expected = 1;
+			if (r->nfound < 8)
+				snprintf(r->found[r->nfound], sizeof(r->found[0]), "%s", line);
+			r->nfound++;
+			return;
+		}
+		if (r->nfail < 8)
+			snprintf(r->fail[r->nfail], sizeof(r->fail[0]), "%s", line);
+		r->nfail++;
 	}
+	if (o->progress && strstr(line, "bhbench-agent: "))
+		progress(o, strstr(line, "bhbench-agent: ") + 15, start);
+	fflush(stdout);
+}
+
+/* what the console gained since the last look, line by line */
+static void console_read(const struct boot_opts *o, struct boot_result *r, struct console *c, double start)
+{
+	FILE *f = fopen(o->console_path, "r");
+	int ch;
+
+	if (f && !fseeko(f, c->off, SEEK_SET)) {
+		while ((ch = fgetc(f)) != EOF) {
+			c->off++;
+			if (ch != '\n' && c->len + 1 < sizeof(c->line)) {
+				if (ch != '\r')
+					c->line[c->len++] = (char)ch;
+				continue;
+			}
+			c->line[c->len] = 0;
+			c->len = 0;
+			console_line(o, r, c, start);
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+/* watch the guest until QEMU exits, a signal, the timeout or a hang */
+static void watch(const struct boot_opts *o, struct boot_result *r, pid_t pid, double start)
+{
+	struct console c = { .off = 0 };
+	double last = start;
+	off_t chan_size = 0;
+	int status;
+
 	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		off_t cs = file_size(o->console_path), hs = file_size(o->chan_path);
 		double now = bhb_now();
 
-		if (cs > con_off) {
-			FILE *f = fopen(o->console_path, "r");
-
-			if (f && !fseeko(f, con_off, SEEK_SET)) {
-				int ch;
-
-				while ((ch = fgetc(f)) != EOF) {
-					con_off++;
-					if (ch != '\n' && lb + 1 < sizeof(linebuf)) {
-						if (ch != '\r')
-							linebuf[lb++] = (char)ch;
-						continue;
-					}
-					linebuf[lb] = 0;
-					lb = 0;
-					if (strstr(linebuf, "---[ end trace"))
-						in_expected = 0;
-					if (bhb_console_is_failure(linebuf)) {
-						/* a trace only says more than its headline when alone */
-						if (strstr(linebuf, "Call Trace:") && (r->nfail || in_expected))
-							continue;
-						if (matches_any(linebuf, o->expected)) {
-							in_expected = 1;
-							if (r->nfound < 8)
-								snprintf(r->found[r->nfound], sizeof(r->found[0]), "%s", linebuf);
-							r->nfound++;
-							continue;
-						}
-						if (r->nfail < 8)
-							snprintf(r->fail[r->nfail], sizeof(r->fail[0]), "%s", linebuf);
-						r->nfail++;
-					}
-					if (o->progress && strstr(linebuf, "bhbench-agent: "))
-						progress(o, strstr(linebuf, "bhbench-agent: ") + 15, start);
-					fflush(stdout);
-				}
-			}
-			if (f)
-				fclose(f);
+		if (cs > c.off) {
+			console_read(o, r, &c, start);
 			last = now;
 		}
 		if (hs > chan_size) {
@@ -288,6 +304,31 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 		}
 		usleep(100000);
 	}
+}
+
+int bhb_boot(const struct boot_opts *o, struct boot_result *r)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct qemu_args q;
+	double start;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	qemu_argv(o, &q);
+	unlink(o->console_path);
+	unlink(o->chan_path);
+	got_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	start = bhb_now();
+	pid = spawn(q.argv, o->qemu_log);
+	if (pid < 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		return -1;
+	}
+	watch(o, r, pid, start);
 	r->wall_s = bhb_now() - start;
 	if (o->progress && isatty(1))
 		printf("\r\033[K");
