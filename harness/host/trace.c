@@ -249,6 +249,114 @@ static json_t *mech_entry(int m, struct tmech *t, const char *cs, json_t *benchm
 	return o;
 }
 
+/* one "trace" frame into its mechanism's tallies (tm) and the event-gap histogram */
+static void take_frame(struct tmech *tm, struct bhb_hist *gap, const char **cs, json_t *f, json_t *failures)
+{
+	int m = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, bhb_jstr(f, "mech"));
+	struct tmech *t;
+	json_t *w;
+	size_t k;
+
+	if (m < 0) {
+		json_array_append_new(failures, json_sprintf("trace check: a frame names an unknown mechanism \"%s\"",
+							     bhb_jstr(f, "mech")));
+		return;
+	}
+	/* a frame with an error has no gaps: it is reported below */
+	if (bhb_mech_percpu_work(m) && !json_object_get(f, "error") &&
+	    bhb_hist_add_sparse(gap, json_object_get(f, "event_gap"))) {
+		json_array_append_new(failures, json_sprintf("trace check: %s: malformed event-gap histogram",
+							     bhb_mech_names[m]));
+		return;
+	}
+	if (json_is_true(json_object_get(f, "calibration"))) {
+		if (json_object_get(f, "error"))
+			json_array_append_new(failures, json_sprintf("trace check: event-cost calibration "
+								     "run: %s", bhb_jstr(f, "error")));
+		return;
+	}
+	t = &tm[m];
+	t->seen = 1;
+	if (!*cs)
+		*cs = bhb_jstr(f, "case");
+	else if (strcmp(*cs, bhb_jstr(f, "case")))
+		json_array_append_new(failures, json_sprintf("trace check: frames of two cases (%s, %s)",
+							     *cs, bhb_jstr(f, "case")));
+	if (json_object_get(f, "error")) {
+		const char *e = bhb_jstr(f, "error");
+
+		if (!strncmp(e, NA_PREFIX, strlen(NA_PREFIX))) {
+			if (!json_array_size(t->na))
+				json_array_append_new(t->na, json_string(e));
+		} else {
+			json_array_append_new(t->errors, json_sprintf("rep %lld: %s", (long long)bhb_jint(f, "rep"), e));
+			json_array_append_new(failures, json_sprintf("trace check: %s rep %lld: %s",
+								     bhb_mech_names[m], (long long)bhb_jint(f, "rep"), e));
+		}
+		return;
+	}
+	{
+		struct bhb_hist one;
+
+		memset(&one, 0, sizeof(one));
+		if (bhb_hist_add_sparse(&one, json_object_get(f, "module_q2e")) ||
+		    bhb_hist_add_sparse(&t->tr, json_object_get(f, "hist"))) {
+			json_array_append_new(failures, json_sprintf("trace check: %s: malformed histogram in a trace frame",
+								     bhb_mech_names[m]));
+			return;
+		}
+		bhb_hist_merge(&t->mod, &one);
+		if (t->nrep < MAXREPS)
+			t->rep_mod[t->nrep] = bhb_hist_quantile(&one, 0.5);
+	}
+	t->nrep++;
+	t->matched += bhb_jint(f, "matched");
+	t->executed += bhb_jint(f, "module_executed");
+	t->uq += bhb_jint(f, "unmatched_queue");
+	t->ue += bhb_jint(f, "unmatched_exec");
+	t->lost += bhb_jint(f, "lost_events");
+	t->foreign += bhb_jint(f, "foreign_tasklets");
+	t->negative += bhb_jint(f, "negative");
+	if (!t->events)
+		t->events = json_incref(json_object_get(f, "events"));
+	json_array_foreach(json_object_get(f, "workqueues"), k, w) {
+		size_t j;
+		json_t *x;
+		int dup = 0;
+
+		json_array_foreach(t->wqs, j, x)
+			dup |= json_equal(x, w);
+		if (!dup)
+			json_array_append(t->wqs, w);
+	}
+}
+
+/* the tolerance and what it rests on (one trace event's cost in this boot) */
+static void trace_out(json_t *out, const char *cs, const struct bhb_hist *gap, double event_ns)
+{
+	json_object_set_new(out, "case", json_string(cs ? cs : ""));
+	json_object_set_new(out, "event_cost_ns", num(event_ns));
+	json_object_set_new(out, "event_cost_items", json_integer((json_int_t)gap->n));
+	json_object_set_new(out, "event_cost_estimator",
+			    json_string("mean of the central 80% of the queue_work-to-activate_work gaps "
+					"(1 us timestamps: the mean of many resolves below 1 us)"));
+	json_object_set_new(out, "event_cost_p10_p90_ns",
+			    json_pack("[o,o]", num(gap->n ? bhb_hist_quantile(gap, 0.1) : NAN),
+				      num(gap->n ? bhb_hist_quantile(gap, 0.9) : NAN)));
+	json_object_set_new(out, "trace_clock", json_string("mono"));
+	json_object_set_new(out, "resolution_ns", json_integer(1000));
+	json_object_set_new(out, "tolerance", json_pack("{s:f,s:o,s:f,s:f,s:f,s:f,s:f,s:s,s:s}", "events", TOL_EVENTS,
+							"abs_ns", num(TOL_EVENTS * event_ns),
+							"rel", TOL_REL, "rel_wq_unbound", TOL_REL_UNBOUND,
+							"events_wq_unbound", TOL_EVENTS_UNBOUND,
+							"up_abs_ns", TOL_UP_ABS_NS, "up_rel", TOL_UP_REL,
+							"rule", "-events x event_cost_ns (threaded mechanisms: the larger "
+								"of that and rel x module p50; wq_unbound: the largest of those, "
+								"rel_wq_unbound x module p50 and events_wq_unbound x E) "
+								"<= trace p50 - module p50 <= up_abs_ns + up_rel x module p50",
+							"why", tol_why));
+}
+
 static json_t *trace_summary(json_t *frames, json_t *benchmarks, json_t *failures)
 {
 	struct tmech *tm = calloc(BHB_NR_MECHS, sizeof(*tm));
@@ -270,85 +378,8 @@ static json_t *trace_summary(json_t *frames, json_t *benchmarks, json_t *failure
 		tm[m].na = json_array();
 		tm[m].wqs = json_array();
 	}
-	json_array_foreach(frames, i, f) {
-		int m = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, bhb_jstr(f, "mech"));
-		struct tmech *t;
-		json_t *w;
-		size_t k;
-
-		if (m < 0) {
-			json_array_append_new(failures, json_sprintf("trace check: a frame names an unknown mechanism \"%s\"",
-								     bhb_jstr(f, "mech")));
-			continue;
-		}
-		/* a frame with an error has no gaps: it is reported below */
-		if (bhb_mech_percpu_work(m) && !json_object_get(f, "error") &&
-		    bhb_hist_add_sparse(gap, json_object_get(f, "event_gap"))) {
-			json_array_append_new(failures, json_sprintf("trace check: %s: malformed event-gap histogram",
-								     bhb_mech_names[m]));
-			continue;
-		}
-		if (json_is_true(json_object_get(f, "calibration"))) {
-			if (json_object_get(f, "error"))
-				json_array_append_new(failures, json_sprintf("trace check: event-cost calibration "
-									     "run: %s", bhb_jstr(f, "error")));
-			continue;
-		}
-		t = &tm[m];
-		t->seen = 1;
-		if (!cs)
-			cs = bhb_jstr(f, "case");
-		else if (strcmp(cs, bhb_jstr(f, "case")))
-			json_array_append_new(failures, json_sprintf("trace check: frames of two cases (%s, %s)",
-								     cs, bhb_jstr(f, "case")));
-		if (json_object_get(f, "error")) {
-			const char *e = bhb_jstr(f, "error");
-
-			if (!strncmp(e, NA_PREFIX, strlen(NA_PREFIX))) {
-				if (!json_array_size(t->na))
-					json_array_append_new(t->na, json_string(e));
-			} else {
-				json_array_append_new(t->errors, json_sprintf("rep %lld: %s", (long long)bhb_jint(f, "rep"), e));
-				json_array_append_new(failures, json_sprintf("trace check: %s rep %lld: %s",
-									     bhb_mech_names[m], (long long)bhb_jint(f, "rep"), e));
-			}
-			continue;
-		}
-		{
-			struct bhb_hist one;
-
-			memset(&one, 0, sizeof(one));
-			if (bhb_hist_add_sparse(&one, json_object_get(f, "module_q2e")) ||
-			    bhb_hist_add_sparse(&t->tr, json_object_get(f, "hist"))) {
-				json_array_append_new(failures, json_sprintf("trace check: %s: malformed histogram in a trace frame",
-									     bhb_mech_names[m]));
-				continue;
-			}
-			bhb_hist_merge(&t->mod, &one);
-			if (t->nrep < MAXREPS)
-				t->rep_mod[t->nrep] = bhb_hist_quantile(&one, 0.5);
-		}
-		t->nrep++;
-		t->matched += bhb_jint(f, "matched");
-		t->executed += bhb_jint(f, "module_executed");
-		t->uq += bhb_jint(f, "unmatched_queue");
-		t->ue += bhb_jint(f, "unmatched_exec");
-		t->lost += bhb_jint(f, "lost_events");
-		t->foreign += bhb_jint(f, "foreign_tasklets");
-		t->negative += bhb_jint(f, "negative");
-		if (!t->events)
-			t->events = json_incref(json_object_get(f, "events"));
-		json_array_foreach(json_object_get(f, "workqueues"), k, w) {
-			size_t j;
-			json_t *x;
-			int dup = 0;
-
-			json_array_foreach(t->wqs, j, x)
-				dup |= json_equal(x, w);
-			if (!dup)
-				json_array_append(t->wqs, w);
-		}
-	}
+	json_array_foreach(frames, i, f)
+		take_frame(tm, gap, &cs, f, failures);
 	bhb_hist_recount(gap);
 	if (gap->n >= MIN_GAPS)
 		event_ns = hist_trimmed_mean(gap, 0.1, 0.9);
@@ -368,28 +399,8 @@ static json_t *trace_summary(json_t *frames, json_t *benchmarks, json_t *failure
 		json_decref(tm[m].events);
 	}
 	free(tm);
-	json_object_set_new(out, "case", json_string(cs ? cs : ""));
-	json_object_set_new(out, "event_cost_ns", num(event_ns));
-	json_object_set_new(out, "event_cost_items", json_integer((json_int_t)gap->n));
-	json_object_set_new(out, "event_cost_estimator",
-			    json_string("mean of the central 80% of the queue_work-to-activate_work gaps "
-					"(1 us timestamps: the mean of many resolves below 1 us)"));
-	json_object_set_new(out, "event_cost_p10_p90_ns",
-			    json_pack("[o,o]", num(gap->n ? bhb_hist_quantile(gap, 0.1) : NAN),
-				      num(gap->n ? bhb_hist_quantile(gap, 0.9) : NAN)));
+	trace_out(out, cs, gap, event_ns);
 	free(gap);
-	json_object_set_new(out, "trace_clock", json_string("mono"));
-	json_object_set_new(out, "resolution_ns", json_integer(1000));
-	json_object_set_new(out, "tolerance", json_pack("{s:f,s:o,s:f,s:f,s:f,s:f,s:f,s:s,s:s}", "events", TOL_EVENTS,
-							"abs_ns", num(TOL_EVENTS * event_ns),
-							"rel", TOL_REL, "rel_wq_unbound", TOL_REL_UNBOUND,
-							"events_wq_unbound", TOL_EVENTS_UNBOUND,
-							"up_abs_ns", TOL_UP_ABS_NS, "up_rel", TOL_UP_REL,
-							"rule", "-events x event_cost_ns (threaded mechanisms: the larger "
-								"of that and rel x module p50; wq_unbound: the largest of those, "
-								"rel_wq_unbound x module p50 and events_wq_unbound x E) "
-								"<= trace p50 - module p50 <= up_abs_ns + up_rel x module p50",
-							"why", tol_why));
 	json_object_set_new(out, "mechs", list);
 	return out;
 }
