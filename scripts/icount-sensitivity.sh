@@ -88,9 +88,10 @@ for b in r["benchmarks"]:
 [ -n "$bh_ns" ] || { echo "$0: no hardirq bh row in base-1" >&2; exit 1; }
 
 : >"$out/levels"
+bh=$("$bhb" names mechanisms bh)	# its id, from the harness's own list
 for pct in 1 2 5; do
 	loops=$(python3 -c "print(max(1, round($bh_ns * $pct / 100 / 16)))")
-	for s in 1 2 3; do echo "inj$pct-$s $((1000 + s)) bhbench.inject_spin=$loops bhbench.inject_delay_mech=3"; done
+	for s in 1 2 3; do echo "inj$pct-$s $((1000 + s)) bhbench.inject_spin=$loops bhbench.inject_delay_mech=$bh"; done
 	echo "$pct $loops" >>"$out/levels"
 done | boots
 

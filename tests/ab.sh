@@ -28,7 +28,7 @@ if [ $rc1 -eq 2 ] && grep -q -- '--new K' "$out/e1" && [ $rc2 -eq 2 ] && [ $rc3 
 	pass "bad input exits 2 before anything boots"
 else cat "$out"/e1 "$out"/e2 "$out"/e3; fail "bad input ($rc1 $rc2 $rc3)"; fi
 
-./bhbench ab --base "$K" --new "$K" --new-append "bhbench.inject_delay_ns=$DELAY bhbench.inject_delay_mech=3" \
+./bhbench ab --base "$K" --new "$K" --new-append "bhbench.inject_delay_ns=$DELAY bhbench.inject_delay_mech=$(./bhbench names mechanisms bh)" \
 	--boots 3 -s tests/fixtures/ab.ini -o "$out" --id t > "$out/log" 2>&1; rc=$?
 r=$out/t
 order=$(for d in base/boot-1 new/boot-1 new/boot-2 base/boot-2 base/boot-3 new/boot-3; do stat -c '%Y.%y %n' "$r/$d/results.json" 2>/dev/null; done |

@@ -35,6 +35,7 @@ cat > "$out/check_control.c" <<'EOF'
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include "names.h"
 
 static int bad;
 #define FAIL(...) do { printf("  violated: " __VA_ARGS__); printf("\n"); bad = 1; } while (0)
@@ -68,8 +69,8 @@ static json_t *entry(json_t *list, const char *mech)
 
 int main(int argc, char **argv)
 {
-	static const char *const all[] = { "tasklet", "tasklet_hi", "bh", "bh_highpri", "bh_custom",
-					   "wq_percpu", "wq_highpri", "wq_unbound" };
+	/* every mechanism but direct, from the harness's one list */
+	const char *const *all = bhb_mech_names + BHB_MECH_TASKLET;
 	char path[4096];
 	json_error_t je;
 	json_t *res, *c, *mechs, *e;
@@ -98,7 +99,7 @@ int main(int argc, char **argv)
 	int have_bh = maj > 6 || min >= 9, have_disable = maj > 6 || min >= 10;
 	int rt = strstr(gs(json_object_get(json_object_get(res, "env"), "guest"), "version"), "PREEMPT_RT") != NULL;
 
-	for (size_t k = 0; k < 8; k++) {
+	for (size_t k = 0; k < BHB_NR_MECHS - BHB_MECH_TASKLET; k++) {
 		int is_bh = !strncmp(all[k], "bh", 2);
 		if (is_bh && !have_bh) {
 			if (in(mechs, all[k]) || !in(json_object_get(c, "unavailable"), all[k]))
@@ -166,7 +167,8 @@ int main(int argc, char **argv)
 	return bad;
 }
 EOF
-if ! cc -O1 -Wall -o "$out/check_control" "$out/check_control.c" -ljansson; then
+if ! cc -O1 -Wall -I "$root/harness/common" -o "$out/check_control" "$out/check_control.c" \
+	"$root/harness/common/names.c" -ljansson; then
 	echo "FAIL: cannot build the checker"
 	exit 1
 fi

@@ -12,8 +12,13 @@
 . "$(dirname "$0")/lib.sh" hotplug
 chk=$root/harness/build/check_hotplug
 CYCLES=${BHBENCH_TORTURE_CYCLES:-200}
-BH=bh,bh_highpri,bh_custom
-WQ=wq_percpu,wq_highpri,wq_unbound
+# the BH and the threaded workqueue mechanisms, from the harness's own list
+BH=$("$root/harness/build/bhbench" names mechanisms | grep '^bh' | paste -sd,)
+WQ=$("$root/harness/build/bhbench" names mechanisms | grep '^wq_' | paste -sd,)
+if [ -z "$BH" ] || [ -z "$WQ" ]; then
+	echo "FAIL: no BH or workqueue mechanisms from bhbench names"
+	exit 1
+fi
 
 run() {	# id kernel scenario [args...]
 	local id=$1 k=$2 s=$3

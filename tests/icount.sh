@@ -85,12 +85,12 @@ mean_q2e() {	# run -> bh's hardirq q2e mean (ns)
 		"$out/$1/results.json"
 }
 ./bhbench run --kernel "$K" --accel icount --scenario "$S" --out "$out" --id k1000 --no-report \
-	--append "bhbench.inject_spin=1000 bhbench.inject_delay_mech=3" > "$out/k1000.log" 2>&1
+	--append "bhbench.inject_spin=1000 bhbench.inject_delay_mech=$(./bhbench names mechanisms bh)" > "$out/k1000.log" 2>&1
 per=$(awk -v a="$(mean_q2e a)" -v k="$(mean_q2e k1000 2> /dev/null)" 'BEGIN { if (k > a) printf "%.3f", (k - a) / 1000 }')
 spin=$(awk -v a="$(mean_q2e a)" -v c="${per:-0}" 'BEGIN { if (c > 0) printf "%d", 0.02 * a / c + 0.5 }')
 if [ -n "$spin" ] && [ "$spin" -gt 0 ]; then
 	./bhbench run --kernel "$K" --accel icount --scenario "$S" --out "$out" --id r2 --no-report \
-		--append "bhbench.inject_spin=$spin bhbench.inject_delay_mech=3" > "$out/r2.log" 2>&1
+		--append "bhbench.inject_spin=$spin bhbench.inject_delay_mech=$(./bhbench names mechanisms bh)" > "$out/r2.log" 2>&1
 	./bhbench compare --format json "$out/a" "$out/r2" > "$out/r2.json" 2> "$out/r2.err"; rc=$?
 	ratio=$(only_bh "$out/r2.json")
 	if [ $rc -eq 1 ] && [ -n "$ratio" ] && awk -v r="$ratio" 'BEGIN { exit !(r > 1.01 && r < 1.06) }'; then

@@ -119,7 +119,7 @@ fi
 echo "== guest hang"
 start=$(date +%s)
 ./bhbench run --kernel "$K612" --scenario tests/fixtures/tiny.ini --out "$out" --id hang --hang 8 \
-	--append "bhbench.inject_delay_ns=60000000000 bhbench.inject_delay_mech=1" > "$out/hang.out" 2>&1
+	--append "bhbench.inject_delay_ns=60000000000 bhbench.inject_delay_mech=$(./bhbench names mechanisms tasklet)" > "$out/hang.out" 2>&1
 rc=$?
 took=$(( $(date +%s) - start ))
 if [ $rc -ne 0 ] && grep -q 'FAILED: guest hung: no output for 8 s' "$out/hang.out" && [ $took -lt 60 ] &&

@@ -41,9 +41,10 @@ grep -q '^Trace cross-check' "$out/trace.out" && grep -q 'traced/untraced' "$out
 E=$(jq -r '.trace_check.event_cost_ns // empty' "$out/trace/results.json" 2>/dev/null)
 D=$(awk -v e="${E:-1875}" 'BEGIN { d = int(16 * e / 1000 + 0.999) * 1000; print (d < 4000 ? 4000 : d) }')
 echo "== injected $D ns (16 E, E = ${E:-unmeasured} ns) into bh's callback on $K"
-# bh is mechanism id 3, tasklet_hi 2 (bench-module/bhbench_uapi.h)
+# mechanism ids from the harness's own list (bench-module/bhbench_uapi.h)
 ./bhbench run --kernel "$K" --scenario tests/fixtures/trace-short.ini --trace 1 \
-	--out "$out" --id inject --no-report --append "bhbench.inject_delay_ns=$D bhbench.inject_delay_mech=3" \
+	--out "$out" --id inject --no-report \
+	--append "bhbench.inject_delay_ns=$D bhbench.inject_delay_mech=$(./bhbench names mechanisms bh)" \
 	> "$out/inject.out" 2>&1
 rc=$?
 if [ $rc -eq 1 ] && "$chk" "$out/inject" reps:1 fail:bh; then
@@ -55,7 +56,7 @@ fi
 
 echo "== tasklets only (a wq_percpu calibration run), $D ns into tasklet_hi on $K"
 ./bhbench run --kernel "$K" --scenario tests/fixtures/trace-tasklets.ini --trace 2 \
-	--out "$out" --id cal --no-report --append "bhbench.inject_delay_ns=$D bhbench.inject_delay_mech=2" \
+	--out "$out" --id cal --no-report --append "bhbench.inject_delay_ns=$D bhbench.inject_delay_mech=$(./bhbench names mechanisms tasklet_hi)" \
 	> "$out/cal.out" 2>&1
 rc=$?
 if [ $rc -eq 1 ] && "$chk" "$out/cal" reps:2 fail:tasklet_hi &&

@@ -37,6 +37,12 @@ const char *const bhb_ctx_names[BHB_NR_CTX] = {
 	[BHB_CTX_SOFTIRQ_IRQ_THREAD] = "softirq_irq_thread",
 };
 
+const char *const bhb_check_names[BHB_NR_CHECKS] = {
+	[BHB_CHECK_COALESCE] = "coalesce",
+	[BHB_CHECK_SELF_FREE] = "self_free",
+	[BHB_CHECK_AFTER_CALLBACK] = "after_callback",
+};
+
 int bhb_name_lookup(const char *const *table, int n, const char *name)
 {
 	if (!name)

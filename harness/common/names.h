@@ -12,6 +12,10 @@ extern const char *const bhb_mech_names[BHB_NR_MECHS];
 extern const char *const bhb_producer_names[BHB_NR_PRODUCERS];
 extern const char *const bhb_ctx_names[BHB_NR_CTX];
 
+/* the checks of the control scenario, as its frames name them (the frame's "kind") */
+enum { BHB_CHECK_COALESCE, BHB_CHECK_SELF_FREE, BHB_CHECK_AFTER_CALLBACK, BHB_NR_CHECKS };
+extern const char *const bhb_check_names[BHB_NR_CHECKS];
+
 /* index of name in table, or -1 */
 int bhb_name_lookup(const char *const *table, int n, const char *name);
 /*

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/names.h"
 #include "../common/stats.h"
 #include "kind.h"
 
@@ -316,7 +317,7 @@ static json_t *control_summary(json_t *frames, json_t *failures)
 {
 	json_t *out = json_object(), *cfg = NULL, *timing = json_array(), *f, *m;
 	json_t *checks[3] = { json_array(), json_array(), json_array() };
-	static const char *const kinds[3] = { "coalesce", "self_free", "after_callback" };
+	const char *const *kinds = bhb_check_names;
 	size_t i, k;
 	size_t nfail = json_array_size(failures);
 
@@ -403,7 +404,7 @@ static void print_control(FILE *f, json_t *c)
 		"self-freeing work: kmalloc()ed items whose callback poisons and kfree()s them",
 		"after the callback: does the core write the item once its callback returned?",
 	};
-	static const char *const kinds[3] = { "coalesce", "self_free", "after_callback" };
+	const char *const *kinds = bhb_check_names;
 	size_t i, k;
 
 	fprintf(f, "\ncontrol operations: each op on an idle item and on a busy one (its callback running for %.0f us\n"

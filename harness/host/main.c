@@ -6,7 +6,53 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/names.h"
+#include "../common/scenario.h"
 #include "bhbench.h"
+
+/* every name list of the harness, for scripts: one table per enum, the same as the C code's */
+static const struct {
+	const char *kind;
+	const char *const *names;
+	int n;
+} name_lists[] = {
+	{ "mechanisms", bhb_mech_names, BHB_NR_MECHS },
+	{ "producers", bhb_producer_names, BHB_NR_PRODUCERS },
+	{ "contexts", bhb_ctx_names, BHB_NR_CTX },
+	{ "hotplug-modes", bhb_hp_mode_names, BHB_NR_HP_MODES },
+	{ "hogs", bhb_hog_names, BHB_NR_HOGS },
+	{ "control-checks", bhb_check_names, BHB_NR_CHECKS },
+};
+
+/* bhbench names KIND: the names in id order, one a line; bhbench names KIND NAME: its id */
+static int cmd_names(int argc, char **argv)
+{
+	int help;
+
+	for (size_t i = 0; argc >= 2 && argc <= 3 && i < sizeof(name_lists) / sizeof(name_lists[0]); i++) {
+		if (strcmp(argv[1], name_lists[i].kind))
+			continue;
+		if (argc == 2) {
+			for (int k = 0; k < name_lists[i].n; k++)
+				printf("%s\n", name_lists[i].names[k]);
+			return 0;
+		}
+		int id = bhb_name_lookup(name_lists[i].names, name_lists[i].n, argv[2]);
+
+		if (id < 0) {
+			fprintf(stderr, "bhbench names: no %s named '%s'\n", argv[1], argv[2]);
+			return 1;
+		}
+		printf("%d\n", id);
+		return 0;
+	}
+	help = argc == 2 && !strcmp(argv[1], "--help");
+	fprintf(help ? stdout : stderr, "usage: bhbench names KIND [NAME]\nKIND:");
+	for (size_t i = 0; i < sizeof(name_lists) / sizeof(name_lists[0]); i++)
+		fprintf(help ? stdout : stderr, " %s", name_lists[i].kind);
+	fprintf(help ? stdout : stderr, "\n");
+	return help ? 0 : 2;
+}
 
 struct cmd {
 	const char *name;
@@ -24,6 +70,7 @@ static const struct cmd commands[] = {
 	{ "matrix", cmd_matrix, "run a scenario on every kernel cell of configs/kernels.ini (resumable)" },
 	{ "trend", cmd_trend, "one metric per mechanism across runs (kernels), table and data" },
 	{ "kernels", cmd_kernels, "list cached kernels; --available, --fetch K" },
+	{ "names", cmd_names, "the names of mechanisms, producers, contexts ... in id order (for scripts)" },
 };
 
 static void usage(FILE *f)
