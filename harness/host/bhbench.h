@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "../common/histjson.h"
 #include "../common/scenario.h"
 
 /* ---- subcommands (main.c holds the table) ---- */
@@ -154,9 +155,6 @@ int bhb_res_cases(json_t *res, const char **out, int cap);
 json_t *bhb_res_bench(json_t *res, const char *label, const char *mech);
 /* per-repetition values of metric ("p50", "p99", "q2e_p50"); returns how many */
 int bhb_res_reps(json_t *b, const char *metric, double *out, int cap);
-/* adds a sparse [bucket, count, ...] histogram to h and recounts; -1 if malformed */
-struct bhb_hist;
-int bhb_hist_add_sparse(struct bhb_hist *h, json_t *a);
 /*
  * One hierarchical resample of nb boots (v[b][0..n[b]) each): boots with
  * replacement, then repetitions within each drawn boot; the median of what

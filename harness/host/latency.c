@@ -284,18 +284,6 @@ static json_t *num_or_null(double v)
 	return v < 0 ? json_null() : json_real(v);
 }
 
-static json_t *hist_sparse(const struct bhb_hist *h)
-{
-	json_t *a = json_array();
-
-	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++)
-		if (h->c[i]) {
-			json_array_append_new(a, json_integer(i));
-			json_array_append_new(a, json_integer((json_int_t)h->c[i]));
-		}
-	return a;
-}
-
 static json_t *ratio(struct bench *x, struct bench *base, int j)
 {
 	double *r = malloc(BHB_BOOT_N * sizeof(*r)), lo, hi, v;
@@ -612,8 +600,8 @@ static json_t *bench_json(struct lat_state *s, int p, int m, struct bench *b)
 	json_object_set_new(o, "ratio_to_direct", rd);
 	load_json(o, b, tl, 0x6c6f6164ull + (uint64_t)(p * 64 + m));
 	json_object_set_new(o, "histogram", json_pack("{s:i,s:s,s:o,s:o}", "sub_bits", BHB_HIST_SUB_BITS,
-		"unit", "ns", "latency", all ? hist_sparse(all) : json_array(),
-		"queue_to_exec", allq ? hist_sparse(allq) : json_array()));
+		"unit", "ns", "latency", all ? bhb_hist_sparse(all->c) : json_array(),
+		"queue_to_exec", allq ? bhb_hist_sparse(allq->c) : json_array()));
 	free(all);
 	free(allq);
 	return o;

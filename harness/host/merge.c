@@ -23,7 +23,6 @@
 
 #define MAXB	BHB_MERGE_MAX	/* boots */
 #define MAXR	1024		/* repetitions per boot */
-#define NBOOT	2000
 
 struct sample {
 	int nb;
@@ -32,17 +31,18 @@ struct sample {
 	double *row[MAXB];	/* row[b] = v[b], for bhb_hier_median() */
 };
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
+/* what a resample draws from: the boots' values, and room for one draw */
+struct hier {
+	const struct sample *s, *base;	/* base: a ratio's denominator, drawn from the same boots */
+	double *buf, *buf2;
+};
 
-	return (x > y) - (x < y);
-}
-
-/* the statistic of one hierarchical resample: median of the drawn values */
-static double hier_draw(const struct sample *s, uint64_t *rng, double *buf)
+/* one hierarchical resample (boots, then repetitions within them): the median of the drawn values */
+static double hier_draw(void *user, uint64_t *rng)
 {
-	return bhb_hier_median(s->nb, s->n, s->row, rng, buf);
+	struct hier *h = user;
+
+	return bhb_hier_median(h->s->nb, h->s->n, h->s->row, rng, h->buf);
 }
 
 static double pooled_median(const struct sample *s, double *buf)
@@ -82,26 +82,18 @@ static json_t *metric_json(const struct sample *s, uint64_t seed, double *buf, d
 {
 	double lo, hi, within[MAXB] = { 0 }, bm[MAXB] = { 0 }, blo[MAXB] = { 0 }, bhi[MAXB] = { 0 };
 	json_t *boots = json_array();
-	uint64_t rng = seed;
+	struct hier h = { .s = s, .buf = buf };
 
-	for (int d = 0; d < NBOOT; d++)
-		draws[d] = hier_draw(s, &rng, buf);
-	bhb_interval(draws, NBOOT, 1, 0.95, &lo, &hi);
+	bhb_boot_ci(hier_draw, &h, seed, draws, &lo, &hi);
 	*value = ci(pooled_median(s, buf), lo, hi);
 	*disagree = 0;
 	for (int i = 0; i < s->nb; i++) {
 		double sorted[MAXR];
 
 		memcpy(sorted, s->v[i], (size_t)s->n[i] * sizeof(double));
-		qsort(sorted, (size_t)s->n[i], sizeof(double), cmp_dbl);
-		bm[i] = bhb_median(s->v[i], s->n[i]);
+		qsort(sorted, (size_t)s->n[i], sizeof(double), bhb_cmp_double);
 		within[i] = sorted[(s->n[i] * 3) / 4] - sorted[s->n[i] / 4];
-		for (int d = 0; d < NBOOT; d++) {
-			for (int j = 0; j < s->n[i]; j++)
-				buf[j] = s->v[i][bhb_rand(&rng) % (uint64_t)s->n[i]];
-			draws[d] = bhb_median(buf, s->n[i]);
-		}
-		bhb_interval(draws, NBOOT, 1, 0.95, &blo[i], &bhi[i]);
+		bhb_boot_median(s->v[i], s->n[i], seed + 1 + (uint64_t)i, &bm[i], &blo[i], &bhi[i]);
 		json_array_append_new(boots, json_pack("{s:f,s:[f,f],s:i}", "median", bm[i], "ci95", blo[i], bhi[i],
 						       "repetitions", s->n[i]));
 	}
@@ -137,35 +129,38 @@ static json_t *metric_json(const struct sample *s, uint64_t seed, double *buf, d
  * the same boots: one draw of boots serves both (paired), then
  * repetitions within each drawn boot for each.
  */
+/* one paired resample: the same boots for both, repetitions within each drawn for each */
+static double paired_ratio(void *user, uint64_t *rng)
+{
+	struct hier *h = user;
+	const struct sample *x = h->s, *base = h->base;
+	int ka = 0, kb = 0;
+
+	for (int i = 0; i < x->nb; i++) {
+		int b = (int)(bhb_rand(rng) % (uint64_t)x->nb);
+
+		for (int j = 0; j < base->n[b]; j++)
+			h->buf[ka++] = base->v[b][bhb_rand(rng) % (uint64_t)base->n[b]];
+		for (int j = 0; j < x->n[b]; j++)
+			h->buf2[kb++] = x->v[b][bhb_rand(rng) % (uint64_t)x->n[b]];
+	}
+	double a = bhb_median(h->buf, ka), b = bhb_median(h->buf2, kb);
+
+	return a > 0 ? b / a : INFINITY;
+}
+
 static json_t *ratio_json(const struct sample *base, const struct sample *x, uint64_t seed, double *buf,
 			  double *draws)
 {
-	uint64_t rng = seed;
-	double lo, hi, den = pooled_median(base, buf), num;
-	double *buf2 = malloc(MAXB * MAXR * sizeof(*buf2));
+	struct hier h = { .s = x, .base = base, .buf = buf, .buf2 = malloc(MAXB * MAXR * sizeof(double)) };
+	double lo, hi, den = pooled_median(base, buf), num = pooled_median(x, buf);
 
-	num = pooled_median(x, buf);
-	if (!(den > 0) || !buf2 || base->nb != x->nb) {
-		free(buf2);
+	if (!(den > 0) || !h.buf2 || base->nb != x->nb) {
+		free(h.buf2);
 		return json_null();
 	}
-	for (int d = 0; d < NBOOT; d++) {
-		int ka = 0, kb = 0;
-
-		for (int i = 0; i < x->nb; i++) {
-			int b = (int)(bhb_rand(&rng) % (uint64_t)x->nb);
-
-			for (int j = 0; j < base->n[b]; j++)
-				buf[ka++] = base->v[b][bhb_rand(&rng) % (uint64_t)base->n[b]];
-			for (int j = 0; j < x->n[b]; j++)
-				buf2[kb++] = x->v[b][bhb_rand(&rng) % (uint64_t)x->n[b]];
-		}
-		double a = bhb_median(buf, ka), b = bhb_median(buf2, kb);
-
-		draws[d] = a > 0 ? b / a : INFINITY;
-	}
-	free(buf2);
-	bhb_interval(draws, NBOOT, 1, 0.95, &lo, &hi);
+	bhb_boot_ci(paired_ratio, &h, seed, draws, &lo, &hi);
+	free(h.buf2);
 	return ci(num / den, lo, hi);
 }
 
@@ -173,17 +168,15 @@ static json_t *ratio_json(const struct sample *base, const struct sample *x, uin
 static void sum_sparse(json_t *into, json_t *add)
 {
 	struct bhb_hist *h = calloc(1, sizeof(*h));
+	json_t *sparse;
 
 	if (!h || bhb_hist_add_sparse(h, into) || bhb_hist_add_sparse(h, add)) {
 		free(h);
 		return;
 	}
 	json_array_clear(into);
-	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++)
-		if (h->c[i]) {
-			json_array_append_new(into, json_integer(i));
-			json_array_append_new(into, json_integer((json_int_t)h->c[i]));
-		}
+	json_array_extend(into, sparse = bhb_hist_sparse(h->c));
+	json_decref(sparse);
 	free(h);
 }
 
@@ -257,7 +250,7 @@ int bhb_merge_check(json_t *const *runs, const char *const *dirs, int n)
 /* scratch of one merge: a benchmark's samples, its tasklet's, the resampling buffers */
 struct merge_ws {
 	struct sample s, base;
-	double buf[MAXB * MAXR], draws[NBOOT];
+	double buf[MAXB * MAXR], draws[BHB_BOOT_N];
 };
 
 /* counters, contexts, histograms and repetitions summed over the boots; -1 if one lacks the benchmark */

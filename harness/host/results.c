@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/names.h"
+#include "../common/histjson.h"
 #include "../common/stats.h"
 #include "bhbench.h"
 
@@ -246,24 +247,6 @@ int bhb_ratio_hier(json_t *a, json_t *b, const char *metric, uint64_t seed, doub
 	free(all);
 	free(bll);
 	return ret;
-}
-
-int bhb_hist_add_sparse(struct bhb_hist *h, json_t *a)
-{
-	size_t n = json_array_size(a);
-
-	if (!json_is_array(a) || n % 2)
-		return -1;
-	for (size_t i = 0; i < n; i += 2) {
-		json_int_t b = json_integer_value(json_array_get(a, i));
-		json_int_t c = json_integer_value(json_array_get(a, i + 1));
-
-		if (b < 0 || b >= BHB_HIST_NBUCKETS || c < 0)
-			return -1;
-		h->c[b] += (uint64_t)c;
-	}
-	bhb_hist_recount(h);
-	return 0;
 }
 
 void bhb_run_label(json_t *res, char *out, size_t len)
