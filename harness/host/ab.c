@@ -214,41 +214,18 @@ static int ab_check_sides(const struct ab *a)
 	return 0;
 }
 
-/* compare's options as bhbench compare takes them, into a->co; 0 or 2 */
+/* compare's options, into a->co (a number must be all of its argument); 0 or 2 */
 static int ab_check_compare(struct ab *a)
 {
-	char *end;
+	const char *opt[] = { "threshold", "alpha", "correction", "mechs" };
+	const char *arg[] = { a->thr, a->alpha, a->corr, a->mechs };
+	char err[4096];
 
-	if (a->thr) {
-		a->co.threshold = strtod(a->thr, &end);
-		if (*end || !(a->co.threshold > 0 && a->co.threshold <= 10)) {
-			fprintf(stderr, "bhbench ab: --threshold '%s' must be in (0, 10] (0.05 = 5%%)\n", a->thr);
+	for (int i = 0; i < 4; i++)
+		if (arg[i] && bhb_compare_opt(&a->co, opt[i], arg[i], 1, err, sizeof(err))) {
+			fprintf(stderr, "bhbench ab: %s\n", err);
 			return 2;
 		}
-	}
-	if (a->alpha) {
-		a->co.alpha = strtod(a->alpha, &end);
-		if (*end || !(a->co.alpha > 0 && a->co.alpha < 1)) {
-			fprintf(stderr, "bhbench ab: --alpha '%s' must be in (0, 1)\n", a->alpha);
-			return 2;
-		}
-	}
-	if (a->corr) {
-		if (strcmp(a->corr, "holm") && strcmp(a->corr, "bh")) {
-			fprintf(stderr, "bhbench ab: --correction %s: want holm or bh\n", a->corr);
-			return 2;
-		}
-		a->co.bh = !strcmp(a->corr, "bh");
-	}
-	if (a->mechs) {
-		char bad[64] = "";
-
-		if (bhb_name_mask(bhb_mech_names, BHB_NR_MECHS, a->mechs, &a->co.mechs, bad, sizeof(bad)) ||
-		    !a->co.mechs) {
-			fprintf(stderr, "bhbench ab: --mechs: '%s' is not a mechanism\n", bad);
-			return 2;
-		}
-	}
 	return 0;
 }
 

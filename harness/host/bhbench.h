@@ -197,6 +197,13 @@ struct bhb_cmp_opts {
 	uint64_t mechs;		/* the mechanisms tested (bits of bhb_mech_names); 0: all */
 };
 /*
+ * One of compare's options (threshold, alpha, min-abs-ns, correction, mechs,
+ * as named after --) into o; 0, or -1 with the message in err.  strict: a
+ * number must be all of arg and not NaN (otherwise what atof reads).
+ */
+int bhb_compare_opt(struct bhb_cmp_opts *o, const char *opt, const char *arg, int strict, char *err,
+		    size_t len);
+/*
  * NEW against BASE (results.json of each, bhb_res_load), named base_name and
  * new_name: the model compare --format json writes, plus "text" (and a row's
  * "nonfinite": the NaN and inf JSON writes as null) that only the table

@@ -647,58 +647,41 @@ static void usage(void)
 	       "Runs on different accelerators, vCPU counts or scenarios are refused.\n");
 }
 
-/* one option of compare into o or format; 0, or the exit status (2) */
-static int parse_opt(int c, struct bhb_cmp_opts *o, const char **format)
+int bhb_compare_opt(struct bhb_cmp_opts *o, const char *opt, const char *arg, int strict, char *err, size_t len)
 {
-	char bad[64] = "";
+	char *end, bad[64] = "";
+	double v = strtod(arg, &end);
+	int junk = strict && (*end || isnan(v));
 
-	switch (c) {
-	case 'M':
-		if (bhb_name_mask(bhb_mech_names, BHB_NR_MECHS, optarg, &o->mechs, bad, sizeof(bad)) || !o->mechs) {
-			fprintf(stderr, "bhbench compare: --mechs: '%s' is not a mechanism\n", bad);
-			return 2;
-		}
-		return 0;
-	case 'c':
-		if (strcmp(optarg, "holm") && strcmp(optarg, "bh")) {
-			fprintf(stderr, "bhbench compare: --correction %s: want holm or bh\n", optarg);
-			return 2;
-		}
-		o->bh = !strcmp(optarg, "bh");
-		return 0;
-	case 'm':
-		o->min_abs_ns = atof(optarg);
+	if (!strcmp(opt, "mechs")) {
+		if (!bhb_name_mask(bhb_mech_names, BHB_NR_MECHS, arg, &o->mechs, bad, sizeof(bad)) && o->mechs)
+			return 0;
+		snprintf(err, len, "--mechs: '%s' is not a mechanism", bad);
+	} else if (!strcmp(opt, "correction")) {
+		o->bh = !strcmp(arg, "bh");
+		if (o->bh || !strcmp(arg, "holm"))
+			return 0;
+		snprintf(err, len, "--correction %s: want holm or bh", arg);
+	} else if (!strcmp(opt, "min-abs-ns")) {
+		o->min_abs_ns = v;
 		o->min_abs_set = 1;
-		if (o->min_abs_ns < 0) {
-			fprintf(stderr, "bhbench compare: --min-abs-ns '%s' must be >= 0\n", optarg);
-			return 2;
-		}
-		return 0;
-	case 't':
-		o->threshold = atof(optarg);
-		if (o->threshold <= 0 || o->threshold > 10) {
-			fprintf(stderr, "bhbench compare: --threshold '%s' must be in (0, 10] (0.05 = 5%%)\n", optarg);
-			return 2;
-		}
-		return 0;
-	case 'a':
-		o->alpha = atof(optarg);
-		if (o->alpha <= 0 || o->alpha >= 1) {
-			fprintf(stderr, "bhbench compare: --alpha '%s' must be in (0, 1)\n", optarg);
-			return 2;
-		}
-		return 0;
-	case 'f':
-		*format = optarg;
-		if (strcmp(*format, "table") && strcmp(*format, "md") && strcmp(*format, "json")) {
-			fprintf(stderr, "bhbench compare: --format must be table, md or json\n");
-			return 2;
-		}
-		return 0;
-	default:
-		fprintf(stderr, "bhbench compare: unknown option (see --help)\n");
-		return 2;
+		if (!junk && !(v < 0))
+			return 0;
+		snprintf(err, len, "--min-abs-ns '%s' must be >= 0", arg);
+	} else if (!strcmp(opt, "threshold")) {
+		o->threshold = v;
+		if (!junk && !(v <= 0 || v > 10))
+			return 0;
+		snprintf(err, len, "--threshold '%s' must be in (0, 10] (0.05 = 5%%)", arg);
+	} else if (!strcmp(opt, "alpha")) {
+		o->alpha = v;
+		if (!junk && !(v <= 0 || v >= 1))
+			return 0;
+		snprintf(err, len, "--alpha '%s' must be in (0, 1)", arg);
+	} else {
+		snprintf(err, len, "--%s: not an option of compare", opt);
 	}
+	return -1;
 }
 
 int cmd_compare(int argc, char **argv)
@@ -715,18 +698,29 @@ int cmd_compare(int argc, char **argv)
 	};
 	struct bhb_cmp_opts o = { 0 };
 	const char *format = "table";
-	char err[1024];
+	char err[4096];
 	json_t *cmp;
-	int c, ret;
+	int c, i, ret;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "t:a:f:m:c:h", lo, NULL)) != -1) {
+		for (i = 0; lo[i].name && lo[i].val != c; i++)
+			;
 		if (c == 'h') {
 			usage();
 			return 0;
+		} else if (c == 'f' && strcmp(optarg, "table") && strcmp(optarg, "md") && strcmp(optarg, "json")) {
+			fprintf(stderr, "bhbench compare: --format must be table, md or json\n");
+			return 2;
+		} else if (c == 'f') {
+			format = optarg;
+		} else if (!lo[i].name) {
+			fprintf(stderr, "bhbench compare: unknown option (see --help)\n");
+			return 2;
+		} else if (bhb_compare_opt(&o, lo[i].name, optarg, 0, err, sizeof(err))) {
+			fprintf(stderr, "bhbench compare: %s\n", err);
+			return 2;
 		}
-		if ((ret = parse_opt(c, &o, &format)))
-			return ret;
 	}
 	if (argc - optind != 2) {
 		fprintf(stderr, "usage: bhbench compare [options] BASE NEW\n");
