@@ -253,7 +253,6 @@ static void icount_test(struct row *r, const double *x, int n, const double *y, 
 	r->dft = df;
 }
 
-
 /* the runs must agree on accelerator, vCPUs and scenario; 0 or -1 with err */
 static int comparable(json_t *A, json_t *B, char *err, size_t len)
 {
@@ -410,7 +409,7 @@ static json_t *row_model(const struct cmp *c, const struct row *r)
 			      "n_base", r->n1, "n_new", r->n2, "boots_base", r->ka, "boots_new", r->kb,
 			      "df", c->verdicts ? jnum(r->dft) : json_null(), "verdict", r->verdict);
 
-	/* the table prints them all the same */
+	/* kept for the table, which prints them as printf does */
 	nonfinite(o, "base_ns", r->base);
 	nonfinite(o, "new_ns", r->new);
 	nonfinite(o, "ratio", r->ratio);
