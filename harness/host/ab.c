@@ -28,6 +28,19 @@ struct side {
 	const char *kernel, *image, *build, *append;
 };
 
+static const char *const name[2] = { "base", "new" };
+
+/* one ab: its options, then its directories and the two sides' run options */
+struct ab {
+	struct side s[2];
+	const char *scen, *cpus, *mem, *accel;
+	const char *thr, *alpha, *corr, *mechs;	/* compare's options, as given */
+	int cpus_given, nb, quick;
+	char out[PATH_MAX], id[200], final[PATH_MAX], dirs[2][PATH_MAX], rel[2][256];
+	struct bhb_cmp_opts co;
+	struct run_opts ro[2];
+};
+
 static const char usage[] =
 	"usage: bhbench ab [options] --base K --new K\n\n"
 	"Boot BASE and NEW in turn, N boots each in ABBA order, merge each side and compare\n"
@@ -51,40 +64,82 @@ static const char usage[] =
 	"and RUN/compare.txt, .md and .json.  Exit status: compare's (1: something is slower),\n"
 	"or 1 when a boot failed (the boots that finished are kept).\n";
 
-/* bhbench compare with its output in FILE (or on stdout when file is NULL) */
-static int compare_to(const char *file, const char *format, char **opts, int nopts, const char *a,
-		      const char *b)
+/* one option into a; -1 to go on, else the exit status */
+static int ab_opt(struct ab *a, int c)
 {
-	char *av[16];
-	int ac = 0, saved = -1, fd, ret;
+	char *end;
 
-	av[ac++] = "compare";
-	for (int i = 0; i < nopts; i++)
-		av[ac++] = opts[i];
-	av[ac++] = "--format";
-	av[ac++] = (char *)format;
-	av[ac++] = (char *)a;
-	av[ac++] = (char *)b;
-	av[ac] = NULL;
-	if (file) {
-		fflush(stdout);
-		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0)
-			return -1;
-		saved = dup(STDOUT_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		close(fd);
+	switch (c) {
+	case 1: case 2:
+		a->s[c - 1].kernel = optarg;
+		break;
+	case 3: case 5:
+		a->s[(c - 3) / 2].image = optarg;
+		break;
+	case 4: case 6:
+		a->s[(c - 4) / 2].build = optarg;
+		break;
+	case 7: case 8:
+		a->s[c - 7].append = optarg;
+		break;
+	case 'b':
+		a->nb = (int)strtol(optarg, &end, 10);
+		if (*end || a->nb < 2 || a->nb > 16) {
+			fprintf(stderr, "bhbench ab: --boots '%s': want 2 to 16 boots a side\n", optarg);
+			return 2;
+		}
+		break;
+	case 's':
+		a->scen = optarg;
+		break;
+	case 'c':
+		a->cpus = optarg;
+		a->cpus_given = 1;
+		break;
+	case 'm':
+		a->mem = optarg;
+		break;
+	case 'a':
+		a->accel = optarg;
+		break;
+	case 'Q':
+		a->quick = 1;
+		break;
+	case 'o':
+		snprintf(a->out, sizeof(a->out), "%s", optarg);
+		break;
+	case 'I':
+		if (strchr(optarg, '/') || optarg[0] == '.' || strlen(optarg) >= sizeof(a->id)) {
+			fprintf(stderr, "bhbench ab: --id '%s' must be a name (no '/', not starting with '.')\n",
+				optarg);
+			return 2;
+		}
+		snprintf(a->id, sizeof(a->id), "%s", optarg);
+		break;
+	case 't':
+		a->thr = optarg;
+		break;
+	case 'A':
+		a->alpha = optarg;
+		break;
+	case 'C':
+		a->corr = optarg;
+		break;
+	case 'M':
+		a->mechs = optarg;
+		break;
+	case 'h':
+		fputs(usage, stdout);
+		return 0;
+	default:
+		fprintf(stderr, "bhbench ab: see --help\n");
+		return 2;
 	}
-	ret = cmd_compare(ac, av);
-	if (file) {
-		fflush(stdout);
-		dup2(saved, STDOUT_FILENO);
-		close(saved);
-	}
-	return ret;
+	return -1;
 }
 
-int cmd_ab(int argc, char **argv)
+/* the command line into a; -1 to go on, else the exit status */
+static int ab_parse(struct ab *a, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "base", required_argument, NULL, 1 },
@@ -110,243 +165,245 @@ int cmd_ab(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct side s[2] = { { 0 }, { 0 } };
-	const char *scen = "latency", *cpus = "2", *mem = "512", *accel = "auto", *name[2] = { "base", "new" };
-	int cpus_given = 0;
-	char out[PATH_MAX], id[200] = "", final[PATH_MAX], dirs[2][PATH_MAX], path[PATH_MAX + 32];
-	char rel[2][256], *copts[10], *end, bid[16];
-	struct run_opts ro[2];
-	const char *thr = NULL, *alpha = NULL, *corr = NULL, *mechs = NULL;
-	int nb = 6, quick = 0, c, nco = 0, ret;
+	int c, ret;
 
-	snprintf(out, sizeof(out), "%s/results", bhb_root());
+	a->scen = "latency";
+	a->cpus = "2";
+	a->mem = "512";
+	a->accel = "auto";
+	a->nb = 6;
+	snprintf(a->out, sizeof(a->out), "%s/results", bhb_root());
 	optind = 1;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "b:s:c:m:a:o:t:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 1: case 2:
-			s[c - 1].kernel = optarg;
-			break;
-		case 3: case 5:
-			s[(c - 3) / 2].image = optarg;
-			break;
-		case 4: case 6:
-			s[(c - 4) / 2].build = optarg;
-			break;
-		case 7: case 8:
-			s[c - 7].append = optarg;
-			break;
-		case 'b':
-			nb = (int)strtol(optarg, &end, 10);
-			if (*end || nb < 2 || nb > 16) {
-				fprintf(stderr, "bhbench ab: --boots '%s': want 2 to 16 boots a side\n", optarg);
-				return 2;
-			}
-			break;
-		case 's':
-			scen = optarg;
-			break;
-		case 'c':
-			cpus = optarg;
-			cpus_given = 1;
-			break;
-		case 'm':
-			mem = optarg;
-			break;
-		case 'a':
-			accel = optarg;
-			break;
-		case 'Q':
-			quick = 1;
-			break;
-		case 'o':
-			snprintf(out, sizeof(out), "%s", optarg);
-			break;
-		case 'I':
-			if (strchr(optarg, '/') || optarg[0] == '.' || strlen(optarg) >= sizeof(id)) {
-				fprintf(stderr, "bhbench ab: --id '%s' must be a name (no '/', not starting with '.')\n",
-					optarg);
-				return 2;
-			}
-			snprintf(id, sizeof(id), "%s", optarg);
-			break;
-		case 't':
-			thr = optarg;
-			break;
-		case 'A':
-			alpha = optarg;
-			break;
-		case 'C':
-			corr = optarg;
-			break;
-		case 'M':
-			mechs = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fprintf(stderr, "bhbench ab: see --help\n");
-			return 2;
-		}
-	}
+	while ((c = getopt_long(argc, argv, "b:s:c:m:a:o:t:h", lo, NULL)) != -1)
+		if ((ret = ab_opt(a, c)) >= 0)
+			return ret;
 	if (optind != argc) {
 		fprintf(stderr, "bhbench ab: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return 2;
 	}
+	return -1;
+}
+
+/* each side a Debian kernel or a kernel of one's own; 0 or 2 */
+static int ab_check_sides(const struct ab *a)
+{
 	for (int k = 0; k < 2; k++) {
-		if (!s[k].kernel && !s[k].image && !s[k].build) {
+		const struct side *s = &a->s[k];
+
+		if (!s->kernel && !s->image && !s->build) {
 			fprintf(stderr, "bhbench ab: --%s K (or --%s-image and --%s-build) is missing\n", name[k],
 				name[k], name[k]);
 			return 2;
 		}
-		if (s[k].kernel && (s[k].image || s[k].build)) {
+		if (s->kernel && (s->image || s->build)) {
 			fprintf(stderr, "bhbench ab: --%s and --%s-image/--%s-build exclude each other\n", name[k],
 				name[k], name[k]);
 			return 2;
 		}
-		if (!s[k].kernel && (!s[k].image || !s[k].build)) {
+		if (!s->kernel && (!s->image || !s->build)) {
 			fprintf(stderr, "bhbench ab: --%s-image and --%s-build go together\n", name[k], name[k]);
 			return 2;
 		}
-		if (s[k].image && (access(s[k].image, R_OK) || access(s[k].build, R_OK))) {
+		if (s->image && (access(s->image, R_OK) || access(s->build, R_OK))) {
 			fprintf(stderr, "bhbench ab: --%s-image %s or --%s-build %s cannot be read\n", name[k],
-				s[k].image, name[k], s[k].build);
+				s->image, name[k], s->build);
 			return 2;
 		}
 	}
-	/* icount: one vCPU unless asked (as bhbench run) */
-	if (!strcmp(accel, "icount") && !cpus_given)
-		cpus = "1";
-	/* everything that can be wrong is found before the first boot */
-	if (strtol(cpus, &end, 10) < 1 || strtol(cpus, NULL, 10) > 64 || *end ||
-	    strtol(mem, &end, 10) < 128 || strtol(mem, NULL, 10) > 65536 || *end ||
-	    (strcmp(accel, "auto") && strcmp(accel, "kvm") && strcmp(accel, "tcg") && strcmp(accel, "icount"))) {
-		fprintf(stderr, "bhbench ab: --cpus wants 1-64, --mem 128-65536 (MB), --accel auto, kvm, tcg or icount\n");
-		return 2;
-	}
-	if (thr) {
-		double v = strtod(thr, &end);
+	return 0;
+}
 
-		if (*end || !(v > 0 && v <= 10)) {
-			fprintf(stderr, "bhbench ab: --threshold '%s' must be in (0, 10] (0.05 = 5%%)\n", thr);
-			return 2;
-		}
-		copts[nco++] = "--threshold";
-		copts[nco++] = (char *)thr;
-	}
-	if (alpha) {
-		double v = strtod(alpha, &end);
+/* compare's options, into a->co (a number must be all of its argument); 0 or 2 */
+static int ab_check_compare(struct ab *a)
+{
+	const char *opt[] = { "threshold", "alpha", "correction", "mechs" };
+	const char *arg[] = { a->thr, a->alpha, a->corr, a->mechs };
+	char err[4096];
 
-		if (*end || !(v > 0 && v < 1)) {
-			fprintf(stderr, "bhbench ab: --alpha '%s' must be in (0, 1)\n", alpha);
-			return 2;
-		}
-		copts[nco++] = "--alpha";
-		copts[nco++] = (char *)alpha;
-	}
-	if (corr) {
-		if (strcmp(corr, "holm") && strcmp(corr, "bh")) {
-			fprintf(stderr, "bhbench ab: --correction %s: want holm or bh\n", corr);
-			return 2;
-		}
-		copts[nco++] = "--correction";
-		copts[nco++] = (char *)corr;
-	}
-	if (mechs) {
-		uint64_t mask;
-		char bad[64] = "";
-
-		if (bhb_name_mask(bhb_mech_names, BHB_NR_MECHS, mechs, &mask, bad, sizeof(bad)) || !mask) {
-			fprintf(stderr, "bhbench ab: --mechs: '%s' is not a mechanism\n", bad);
-			return 2;
-		}
-		copts[nco++] = "--mechs";
-		copts[nco++] = (char *)mechs;
-	}
-	{
-		char sp[PATH_MAX], err[512];
-		struct bhb_scenario sc;
-
-		if (bhb_scenario_path(bhb_root(), scen, sp, sizeof(sp), err, sizeof(err))) {
+	for (int i = 0; i < 4; i++)
+		if (arg[i] && bhb_compare_opt(&a->co, opt[i], arg[i], 1, err, sizeof(err))) {
 			fprintf(stderr, "bhbench ab: %s\n", err);
 			return 2;
 		}
-		if (bhb_scenario_load(sp, &sc)) {
-			fprintf(stderr, "bhbench ab: %s\n", sc.error);
-			return 2;
-		}
-		if (sc.type != BHB_SCEN_LATENCY && sc.type != BHB_SCEN_SUITE) {
-			fprintf(stderr, "bhbench ab: %s is not a latency scenario or suite\n", sp);
-			return 2;
-		}
+	return 0;
+}
+
+/* the scenario: a latency scenario or suite; 0 or 2 */
+static int ab_check_scenario(const struct ab *a)
+{
+	char sp[PATH_MAX], err[512];
+	struct bhb_scenario sc;
+
+	if (bhb_scenario_path(bhb_root(), a->scen, sp, sizeof(sp), err, sizeof(err))) {
+		fprintf(stderr, "bhbench ab: %s\n", err);
+		return 2;
 	}
-	if (!id[0]) {
+	if (bhb_scenario_load(sp, &sc)) {
+		fprintf(stderr, "bhbench ab: %s\n", sc.error);
+		return 2;
+	}
+	if (sc.type != BHB_SCEN_LATENCY && sc.type != BHB_SCEN_SUITE) {
+		fprintf(stderr, "bhbench ab: %s is not a latency scenario or suite\n", sp);
+		return 2;
+	}
+	return 0;
+}
+
+/* everything that can be wrong is found before the first boot; 0 or 2 */
+static int ab_check(struct ab *a)
+{
+	char *end;
+
+	if (ab_check_sides(a))
+		return 2;
+	/* icount: one vCPU unless asked (as bhbench run) */
+	if (!strcmp(a->accel, "icount") && !a->cpus_given)
+		a->cpus = "1";
+	if (strtol(a->cpus, &end, 10) < 1 || strtol(a->cpus, NULL, 10) > 64 || *end ||
+	    strtol(a->mem, &end, 10) < 128 || strtol(a->mem, NULL, 10) > 65536 || *end ||
+	    (strcmp(a->accel, "auto") && strcmp(a->accel, "kvm") && strcmp(a->accel, "tcg") &&
+	     strcmp(a->accel, "icount"))) {
+		fprintf(stderr, "bhbench ab: --cpus wants 1-64, --mem 128-65536 (MB), --accel auto, kvm, tcg or icount\n");
+		return 2;
+	}
+	if (ab_check_compare(a) || ab_check_scenario(a))
+		return 2;
+	return 0;
+}
+
+/* RUN's directory (a new one), each side's kernel and run options; 0 or the exit status */
+static int ab_prepare(struct ab *a)
+{
+	if (!a->id[0]) {
 		char date[32];
 		time_t now = time(NULL);
 
 		strftime(date, sizeof(date), "%Y%m%d-%H%M%S", localtime(&now));
-		snprintf(id, sizeof(id), "%s-ab-%.40s-vs-%.40s-%.40s", date, s[0].kernel ?: "custom",
-			 s[1].kernel ?: "custom", strrchr(scen, '/') ? strrchr(scen, '/') + 1 : scen);
+		snprintf(a->id, sizeof(a->id), "%s-ab-%.40s-vs-%.40s-%.40s", date, a->s[0].kernel ?: "custom",
+			 a->s[1].kernel ?: "custom", strrchr(a->scen, '/') ? strrchr(a->scen, '/') + 1 : a->scen);
 	}
-	snprintf(final, sizeof(final), "%s/%s", out, id);
-	if (access(final, F_OK) == 0) {
-		fprintf(stderr, "bhbench ab: %s exists already; choose another --id\n", final);
+	snprintf(a->final, sizeof(a->final), "%s/%s", a->out, a->id);
+	if (access(a->final, F_OK) == 0) {
+		fprintf(stderr, "bhbench ab: %s exists already; choose another --id\n", a->final);
 		return 2;
 	}
 	for (int k = 0; k < 2; k++) {
-		snprintf(dirs[k], sizeof(dirs[k]), "%s/%s", final, name[k]);
+		struct side *s = &a->s[k];
+		struct run_opts *ro = &a->ro[k];
+
+		snprintf(a->dirs[k], sizeof(a->dirs[k]), "%s/%s", a->final, name[k]);
 		/* an alias resolved once: every boot of a side runs the same release */
-		if (s[k].kernel) {
-			if (bhb_kernel_fetch(s[k].kernel, rel[k], sizeof(rel[k]))) {
+		if (s->kernel) {
+			if (bhb_kernel_fetch(s->kernel, a->rel[k], sizeof(a->rel[k]))) {
 				fprintf(stderr, "bhbench ab: cannot provision kernel '%s' (see the messages above)\n",
-					s[k].kernel);
+					s->kernel);
 				return 1;
 			}
-			s[k].kernel = rel[k];
+			s->kernel = a->rel[k];
 		}
 		/* the side as bhbench run options */
-		memset(&ro[k], 0, sizeof(ro[k]));
-		snprintf(ro[k].kernel, sizeof(ro[k].kernel), "%s", s[k].kernel ?: "");
-		snprintf(ro[k].kernel_image, sizeof(ro[k].kernel_image), "%s", s[k].image ?: "");
-		snprintf(ro[k].kernel_build, sizeof(ro[k].kernel_build), "%s", s[k].build ?: "");
-		snprintf(ro[k].append, sizeof(ro[k].append), "%s", s[k].append ?: "");
-		snprintf(ro[k].scenario, sizeof(ro[k].scenario), "%s", scen);
-		snprintf(ro[k].accel, sizeof(ro[k].accel), "%s", accel);
-		ro[k].cpus = (int)strtol(cpus, NULL, 10);
-		ro[k].mem_mb = (int)strtol(mem, NULL, 10);
-		ro[k].timeout_s = 1800;
-		ro[k].hang_s = 180;
-		ro[k].quick = quick;
+		memset(ro, 0, sizeof(*ro));
+		snprintf(ro->kernel, sizeof(ro->kernel), "%s", s->kernel ?: "");
+		snprintf(ro->kernel_image, sizeof(ro->kernel_image), "%s", s->image ?: "");
+		snprintf(ro->kernel_build, sizeof(ro->kernel_build), "%s", s->build ?: "");
+		snprintf(ro->append, sizeof(ro->append), "%s", s->append ?: "");
+		snprintf(ro->scenario, sizeof(ro->scenario), "%s", a->scen);
+		snprintf(ro->accel, sizeof(ro->accel), "%s", a->accel);
+		ro->cpus = (int)strtol(a->cpus, NULL, 10);
+		ro->mem_mb = (int)strtol(a->mem, NULL, 10);
+		ro->timeout_s = 1800;
+		ro->hang_s = 180;
+		ro->quick = a->quick;
 	}
+	return 0;
+}
+
+/* the boots in ABBA order, then each side merged; 0 or the exit status */
+static int ab_boots(struct ab *a)
+{
+	char bid[16];
+	int ret;
+
 	/* ABBA: boot pair j is A then B for even j, B then A for odd j */
-	for (int j = 0; j < nb; j++)
+	for (int j = 0; j < a->nb; j++)
 		for (int h = 0; h < 2; h++) {
 			int k = (j % 2) ? 1 - h : h;
 
 			snprintf(bid, sizeof(bid), "boot-%d", j + 1);
-			printf("\nbhbench ab: %s, boot %d of %d\n", name[k], j + 1, nb);
+			printf("\nbhbench ab: %s, boot %d of %d\n", name[k], j + 1, a->nb);
 			fflush(stdout);
 			/* pair j: both sides interleave their runs in the same order */
-			ro[k].seed = j + 1;
-			ret = bhb_run_boot(&ro[k], NULL, dirs[k], bid);
+			a->ro[k].seed = j + 1;
+			ret = bhb_run_boot(&a->ro[k], NULL, a->dirs[k], bid);
 			if (ret) {
 				fprintf(stderr, "bhbench ab: %s boot %d failed (exit %d); nothing is compared. "
-					"The boots that finished are in %s\n", name[k], j + 1, ret, final);
+					"The boots that finished are in %s\n", name[k], j + 1, ret, a->final);
 				return ret == 2 ? 2 : 1;
 			}
 		}
 	for (int k = 0; k < 2; k++)
-		if (bhb_merge_boots(dirs[k], nb))
+		if (bhb_merge_boots(a->dirs[k], a->nb))
 			return 1;
-	snprintf(path, sizeof(path), "%s/compare.json", final);
-	compare_to(path, "json", copts, nco, dirs[0], dirs[1]);
-	snprintf(path, sizeof(path), "%s/compare.md", final);
-	compare_to(path, "md", copts, nco, dirs[0], dirs[1]);
-	snprintf(path, sizeof(path), "%s/compare.txt", final);
-	compare_to(path, "table", copts, nco, dirs[0], dirs[1]);
+	return 0;
+}
+
+/*
+ * The comparison in format into RUN/FILE, or on stdout when file is NULL;
+ * a file that cannot be created is skipped.  Without a comparison, why
+ * there is none, on stderr each time, as bhbench compare says it.
+ */
+static void ab_write(const struct ab *a, json_t *cmp, const char *err, const char *file, const char *format)
+{
+	char path[PATH_MAX + 32];
+	FILE *f = stdout;
+	int fd;
+
+	if (file) {
+		fflush(stdout);
+		snprintf(path, sizeof(path), "%s/%s", a->final, file);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return;
+		f = fdopen(fd, "w");
+		if (!f) {
+			close(fd);
+			return;
+		}
+	}
+	if (cmp)
+		bhb_compare_print(f, cmp, format);
+	else
+		fprintf(stderr, "bhbench compare: %s\n", err);
+	if (file)
+		fclose(f);
+}
+
+/* NEW against BASE into RUN/compare.json, .md, .txt and on stdout; compare's exit status */
+static int ab_compare(const struct ab *a)
+{
+	char err[1024];
+	json_t *cmp = bhb_compare_dirs(a->dirs[0], a->dirs[1], &a->co, err, sizeof(err));
+	int ret = cmp ? bhb_compare_status(cmp) : 2;
+
+	ab_write(a, cmp, err, "compare.json", "json");
+	ab_write(a, cmp, err, "compare.md", "md");
+	ab_write(a, cmp, err, "compare.txt", "table");
 	printf("\n");
-	ret = compare_to(NULL, "table", copts, nco, dirs[0], dirs[1]);
-	printf("\nresults: %s (base/, new/, compare.txt, compare.md, compare.json)\n", final);
+	ab_write(a, cmp, err, NULL, "table");
+	printf("\nresults: %s (base/, new/, compare.txt, compare.md, compare.json)\n", a->final);
+	json_decref(cmp);
 	return ret;
+}
+
+int cmd_ab(int argc, char **argv)
+{
+	struct ab a = { 0 };
+	int ret;
+
+	if ((ret = ab_parse(&a, argc, argv)) >= 0)
+		return ret;
+	if ((ret = ab_check(&a)) || (ret = ab_prepare(&a)) || (ret = ab_boots(&a)))
+		return ret;
+	return ab_compare(&a);
 }

@@ -219,6 +219,38 @@ json_t *bhb_merge(json_t *const *runs, int n, const char *run_id);
  */
 int bhb_merge_dirs(const char *out, const char *const *dirs, int n);
 
+/* ---- comparison of two runs (compare.c; ab.c uses it) ---- */
+struct bhb_cmp_opts {
+	double threshold;	/* a verdict beyond 1 +- threshold; 0: 0.05, icount 0.01 */
+	double alpha;		/* 0: 0.05 */
+	double min_abs_ns;	/* medians closer than this are no change ... */
+	int min_abs_set;	/* ... when set; else 200 ns, icount 0 */
+	int bh;			/* Benjamini-Hochberg instead of Holm-Bonferroni */
+	uint64_t mechs;		/* the mechanisms tested (bits of bhb_mech_names); 0: all */
+};
+/*
+ * One of compare's options (threshold, alpha, min-abs-ns, correction, mechs,
+ * as named after --) into o; 0, or -1 with the message in err.  strict: a
+ * number must be all of arg and not NaN (otherwise what atof reads).
+ */
+int bhb_compare_opt(struct bhb_cmp_opts *o, const char *opt, const char *arg, int strict, char *err,
+		    size_t len);
+/*
+ * NEW against BASE (results.json of each, bhb_res_load), named base_name and
+ * new_name: the model compare --format json writes, plus "text" (and a row's
+ * "nonfinite": the NaN and inf JSON writes as null) that only the table
+ * shows.  NULL with the reason in err when the runs cannot be compared.
+ */
+json_t *bhb_compare(json_t *base, json_t *nw, const char *base_name, const char *new_name,
+		    const struct bhb_cmp_opts *o, char *err, size_t len);
+/* bhb_compare of two result directories; err also says why one does not load */
+json_t *bhb_compare_dirs(const char *base, const char *nw, const struct bhb_cmp_opts *o, char *err,
+			 size_t len);
+/* the comparison as compare --format table, md or json writes it */
+void bhb_compare_print(FILE *f, json_t *cmp, const char *format);
+/* compare's exit status: 1 when something is slower (a verdict, not a lead), else 0 */
+int bhb_compare_status(json_t *cmp);
+
 /* ---- environment (env.c) ---- */
 json_t *bhb_host_env(void);
 json_t *bhb_host_load(void);

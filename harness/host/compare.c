@@ -62,6 +62,8 @@ static const char *envs(json_t *r, const char *k)
 }
 
 #define MAXBOOT 64
+#define BOOTREPS 4096		/* repetitions of one boot taken, at most */
+#define REPS 65536		/* repetitions of a side taken, at most */
 
 struct row {
 	const char *prod, *mech, *metric;
@@ -74,25 +76,55 @@ struct row {
 	int out;		/* not in --mechs: informs the prior, not tested */
 };
 
+/* one comparison on its way to its model */
+struct cmp {
+	double threshold, alpha, min_abs;
+	int bh, icount, boots, verdicts;
+	uint64_t mechs;
+	size_t nmet;
+	struct row *rows;
+	int nrows, slower, faster, leads, untested;
+	double *x, *y;		/* one row's per-repetition values, BASE and NEW */
+};
+
+/* a repetition's value of metric, usable for its boot's median: its boot, or -1 */
+static int rep_boot(json_t *r, const char *metric, double *v)
+{
+	json_t *x = json_object_get(r, metric);
+	long long boot = json_integer_value(json_object_get(r, "boot"));
+
+	if (!json_is_number(x) || json_number_value(x) <= 0 || boot < 0 || boot >= MAXBOOT)
+		return -1;
+	*v = json_number_value(x);
+	return (int)boot;
+}
+
 /* log of each boot's median of a per-repetition metric; returns the boots */
 static int boot_logmeds(json_t *b, const char *metric, double *out)
 {
-	static double v[MAXBOOT][4096];
-	int n[MAXBOOT] = { 0 }, k = 0;
-	json_t *r;
+	json_t *reps = json_object_get(b, "per_repetition"), *r;
+	int cnt[MAXBOOT] = { 0 }, n[MAXBOOT] = { 0 }, off[MAXBOOT], k = 0, total = 0, j;
+	double *v, x;
 	size_t i;
 
-	json_array_foreach(json_object_get(b, "per_repetition"), i, r) {
-		json_t *x = json_object_get(r, metric);
-		long long boot = json_integer_value(json_object_get(r, "boot"));
-
-		if (json_is_number(x) && json_number_value(x) > 0 && boot >= 0 && boot < MAXBOOT &&
-		    n[boot] < 4096)
-			v[boot][n[boot]++] = json_number_value(x);
+	/* the first BOOTREPS values of each boot: counted, then placed */
+	json_array_foreach(reps, i, r)
+		if ((j = rep_boot(r, metric, &x)) >= 0 && cnt[j] < BOOTREPS)
+			cnt[j]++;
+	for (j = 0; j < MAXBOOT; j++) {
+		off[j] = total;
+		total += cnt[j];
 	}
-	for (int j = 0; j < MAXBOOT; j++)
+	v = malloc((size_t)(total + 1) * sizeof(*v));
+	if (!v)
+		return 0;
+	json_array_foreach(reps, i, r)
+		if ((j = rep_boot(r, metric, &x)) >= 0 && n[j] < cnt[j])
+			v[off[j] + n[j]++] = x;
+	for (j = 0; j < MAXBOOT; j++)
 		if (n[j])
-			out[k++] = log(bhb_median(v[j], n[j]));
+			out[k++] = log(bhb_median(v + off[j], n[j]));
+	free(v);
 	return k;
 }
 
@@ -114,10 +146,16 @@ static double mean(const double *v, int n)
  */
 static void boot_test(struct row *rows, int nrows, const char *metric)
 {
-	static double s2[65536], df[65536];
+	double *s2 = malloc((size_t)(nrows + 1) * sizeof(*s2)), *df = malloc((size_t)(nrows + 1) * sizeof(*df));
 	/* exact means have no bucket; their floor is icount's A/A agreement (0.1%) */
 	double d0, s02, dfsum = 0, floor2 = pow(strstr(metric, "mean") ? 0.001 : bhb_hist_rel_error(), 2);
 	int n = 0;
+
+	if (!s2 || !df) {
+		free(s2);
+		free(df);
+		return;
+	}
 
 	for (int k = 0; k < nrows; k++) {
 		struct row *r = &rows[k];
@@ -175,6 +213,8 @@ static void boot_test(struct row *rows, int nrows, const char *metric)
 		r->hi = exp(d + q * se);
 		r->p = bhb_t_p2(d / se, r->dft);
 	}
+	free(s2);
+	free(df);
 }
 
 /*
@@ -213,6 +253,436 @@ static void icount_test(struct row *r, const double *x, int n, const double *y, 
 	r->dft = df;
 }
 
+/* the runs must agree on accelerator, vCPUs and scenario; 0 or -1 with err */
+static int comparable(json_t *A, json_t *B, char *err, size_t len)
+{
+	/* never mix emulated and hardware-virtualised figures */
+	if (strcmp(envs(A, "accel"), envs(B, "accel")) ||
+	    json_integer_value(json_object_get(json_object_get(A, "env"), "vcpus")) !=
+	    json_integer_value(json_object_get(json_object_get(B, "env"), "vcpus")) ||
+	    strcmp(json_string_value(json_object_get(json_object_get(A, "scenario"), "name")),
+		   json_string_value(json_object_get(json_object_get(B, "scenario"), "name")))) {
+		snprintf(err, len, "the runs differ in accelerator (%s/%s), vCPUs or scenario; they cannot be compared",
+			 envs(A, "accel"), envs(B, "accel"));
+		return -1;
+	}
+	return 0;
+}
+
+/* the row of one case, mechanism and metric k, when both sides measured it */
+static void add_row(struct cmp *c, json_t *b, json_t *nb, const char *prod, const char *mech, size_t k)
+{
+	int n = bhb_res_reps(b, metrics[k], c->x, REPS), m = bhb_res_reps(nb, metrics[k], c->y, REPS);
+	struct row *r = &c->rows[c->nrows];
+	int mi;
+
+	/*
+	 * The exact means of threaded work follow its scheduling
+	 * outliers: two icount boots differ by up to 1.2% there
+	 * (0.1% for tasklets and BH work), past the 1% floor.
+	 */
+	if (n < 3 || m < 3 || (k >= NMET_TCG && !strncmp(mech, "wq_", 3)))
+		return;
+	memset(r, 0, sizeof(*r));
+	r->prod = prod;
+	r->mech = mech;
+	r->metric = metrics[k];
+	r->n1 = n;
+	r->n2 = m;
+	mi = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, mech);
+	r->out = c->mechs && (mi < 0 || !(c->mechs >> mi & 1));
+	r->ka = boot_logmeds(b, metrics[k], r->ya);
+	r->kb = boot_logmeds(nb, metrics[k], r->yb);
+	if (!c->boots && c->icount) {
+		icount_test(r, c->x, n, c->y, m);
+	} else if (!c->boots) {
+		r->base = bhb_median(c->x, n);
+		r->new = bhb_median(c->y, m);
+		r->p = bhb_mann_whitney(c->x, n, c->y, m, NULL);
+		bhb_ratio_boot(c->x, n, c->y, m, 0x636d70ull + (uint64_t)c->nrows, &r->ratio, &r->lo, &r->hi);
+	}
+	c->nrows++;
+}
+
+/* every row both runs have, tested; the rows outside --mechs dropped after */
+static int add_rows(struct cmp *c, json_t *A, json_t *B)
+{
+	json_t *b;
+	size_t i;
+	int n = 0;
+
+	c->rows = calloc(json_array_size(json_object_get(A, "benchmarks")) * c->nmet + 1, sizeof(*c->rows));
+	c->x = malloc(REPS * sizeof(*c->x));
+	c->y = malloc(REPS * sizeof(*c->y));
+	if (!c->rows || !c->x || !c->y)
+		return -1;
+	json_array_foreach(json_object_get(A, "benchmarks"), i, b) {
+		const char *prod = bhb_res_case(b);
+		const char *mech = json_string_value(json_object_get(b, "mech"));
+		json_t *nb = bhb_res_bench(B, prod, mech);
+
+		if (!nb)
+			continue;
+		for (size_t k = 0; k < c->nmet; k++)
+			add_row(c, b, nb, prod, mech, k);
+	}
+	if (c->boots)
+		for (size_t k = 0; k < c->nmet; k++)
+			boot_test(c->rows, c->nrows, metrics[k]);
+	/* rows outside --mechs informed the prior; they are not in the family */
+	for (int k = 0; k < c->nrows; k++)
+		if (!c->rows[k].out)
+			c->rows[n++] = c->rows[k];
+	c->nrows = n;
+	return 0;
+}
+
+/* a row's verdict from its adjusted p, ratio, interval and size; counted */
+static void verdict(struct cmp *c, struct row *r)
+{
+	/* below the measurement's own resolution nothing is a change */
+	int big = fabs(r->new - r->base) >= c->min_abs;
+
+	/*
+	 * One boot a side: the test cannot see the boot-to-boot
+	 * variation, so what it finds is a lead to re-run with
+	 * several boots, not a verdict, and it does not set the
+	 * exit status.
+	 */
+	if (isnan(r->p)) {
+		r->verdict = "untested";	/* too few boots for this row */
+		c->untested++;
+	} else if (big && r->p < c->alpha && r->ratio >= 1 + c->threshold && r->lo > 1) {
+		r->verdict = c->verdicts ? "SLOWER" : "slower?";
+		c->verdicts ? c->slower++ : c->leads++;
+	} else if (big && r->p < c->alpha && r->ratio <= 1 / (1 + c->threshold) && r->hi < 1) {
+		r->verdict = c->verdicts ? "faster" : "faster?";
+		c->verdicts ? c->faster++ : c->leads++;
+	} else {
+		r->verdict = "no change";
+	}
+}
+
+/* Holm-Bonferroni or Benjamini-Hochberg over the family, then the verdicts */
+static int adjust(struct cmp *c)
+{
+	double *p = malloc((size_t)(c->nrows + 1) * sizeof(*p));
+
+	if (!p)
+		return -1;
+	for (int k = 0; k < c->nrows; k++)
+		p[k] = c->rows[k].p;
+	for (int k = 0; k < c->nrows; k++)
+		c->rows[k].p_raw = p[k];
+	if (c->bh)
+		bhb_bh(p, c->nrows);
+	else
+		bhb_holm(p, c->nrows);
+	for (int k = 0; k < c->nrows; k++) {
+		c->rows[k].p = p[k];
+		verdict(c, &c->rows[k]);
+	}
+	free(p);
+	return 0;
+}
+
+/* a row's non-finite numbers, which JSON cannot hold, as printf writes them */
+static void nonfinite(json_t *row, const char *key, double v)
+{
+	char s[16];
+
+	if (isfinite(v))
+		return;
+	if (!json_object_get(row, "nonfinite"))
+		json_object_set_new(row, "nonfinite", json_object());
+	snprintf(s, sizeof(s), "%f", v);
+	json_object_set_new(json_object_get(row, "nonfinite"), key, json_string(s));
+}
+
+static json_t *row_model(const struct cmp *c, const struct row *r)
+{
+	/* JSON has no NaN or inf: those become null, and the row stays */
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:[o,o],s:o,s:o,s:i,s:i,s:i,s:i,s:o,s:s}",
+			      "producer", r->prod, "case", r->prod, "mech", r->mech, "metric", r->metric,
+			      "base_ns", jnum(r->base), "new_ns", jnum(r->new), "ratio", jnum(r->ratio),
+			      "ci95", jnum(r->lo), jnum(r->hi), "p_adjusted", jnum(r->p), "p_raw", jnum(r->p_raw),
+			      "n_base", r->n1, "n_new", r->n2, "boots_base", r->ka, "boots_new", r->kb,
+			      "df", c->verdicts ? jnum(r->dft) : json_null(), "verdict", r->verdict);
+
+	/* kept for the table, which prints them as printf does */
+	nonfinite(o, "base_ns", r->base);
+	nonfinite(o, "new_ns", r->new);
+	nonfinite(o, "ratio", r->ratio);
+	nonfinite(o, "ci95_lo", r->lo);
+	nonfinite(o, "ci95_hi", r->hi);
+	nonfinite(o, "p_adjusted", r->p);
+	return o;
+}
+
+static json_t *model(const struct cmp *c, json_t *A, json_t *B, const char *an, const char *bn)
+{
+	const char *corr = c->bh ? "Benjamini-Hochberg" : "Holm-Bonferroni";
+	char test[256];
+	json_t *o, *t;
+
+	snprintf(test, sizeof(test), "%s, %s",
+		 c->boots ? "moderated t on the boots' log medians (empirical Bayes across rows)"
+		 : c->icount ? "Welch t on log repetitions, variance floored at the metric's resolution (icount)"
+		 : "Mann-Whitney U (two-sided) on repetitions of one boot a side", corr);
+	o = json_pack("{s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:[]}", "base", an, "new", bn,
+		      "threshold", jnum(c->threshold), "alpha", jnum(c->alpha), "test", test,
+		      "unit", c->boots ? "boot" : c->icount ? "repetition (icount: deterministic boots)"
+		      : "repetition (one boot a side: leads only)",
+		      "accel", envs(A, "accel"), "boots_base", bhb_res_boots(A), "boots_new", bhb_res_boots(B),
+		      "slower", c->slower, "faster", c->faster, "leads", c->leads, "untested", c->untested, "rows");
+	if (!o)
+		return NULL;
+	for (int k = 0; k < c->nrows; k++)
+		json_array_append_new(json_object_get(o, "rows"), row_model(c, &c->rows[k]));
+	/* what only the table and the markdown show */
+	t = json_pack("{s:s,s:s,s:s,s:b,s:b}", "kernel_base", envs(A, "kernel"), "kernel_new", envs(B, "kernel"),
+		      "correction", corr, "boots", c->boots, "verdicts", c->verdicts);
+	nonfinite(t, "threshold", c->threshold);	/* --threshold nan */
+	nonfinite(t, "alpha", c->alpha);
+	json_object_set_new(o, "text", t);
+	return o;
+}
+
+json_t *bhb_compare(json_t *A, json_t *B, const char *base_name, const char *new_name,
+		    const struct bhb_cmp_opts *o, char *err, size_t len)
+{
+	struct cmp c = { .threshold = o->threshold ? o->threshold : 0.05, .alpha = o->alpha ? o->alpha : 0.05,
+			 .min_abs = o->min_abs_set ? o->min_abs_ns : 200, .bh = o->bh, .mechs = o->mechs };
+	json_t *res = NULL;
+
+	if (comparable(A, B, err, len))
+		return NULL;
+	c.icount = !strcmp(envs(A, "accel"), "icount");
+	c.nmet = c.icount ? NMET_ICOUNT : NMET_TCG;
+	if (c.icount && !o->threshold)
+		c.threshold = ICOUNT_THRESHOLD;
+	if (c.icount && !o->min_abs_set)
+		c.min_abs = 0;
+	c.boots = bhb_res_boots(A) > 1 || bhb_res_boots(B) > 1;
+	/* icount boots are deterministic: one boot a side already gives verdicts */
+	c.verdicts = c.boots || c.icount;
+	if (!add_rows(&c, A, B) && !adjust(&c))
+		res = model(&c, A, B, base_name, new_name);
+	if (!res)
+		snprintf(err, len, "out of memory");
+	free(c.rows);
+	free(c.x);
+	free(c.y);
+	return res;
+}
+
+json_t *bhb_compare_dirs(const char *base, const char *nw, const struct bhb_cmp_opts *o, char *err, size_t len)
+{
+	char why[512];
+	json_t *A = bhb_res_load(base, why, sizeof(why)), *B = A ? bhb_res_load(nw, why, sizeof(why)) : NULL, *res;
+
+	if (!A || !B) {
+		snprintf(err, len, "%s; it cannot be compared", why);
+		json_decref(A);
+		return NULL;
+	}
+	res = bhb_compare(A, B, base, nw, o, err, len);
+	json_decref(A);
+	json_decref(B);
+	return res;
+}
+
+int bhb_compare_status(json_t *cmp)
+{
+	return json_integer_value(json_object_get(cmp, "slower")) ? 1 : 0;
+}
+
+/* ---- the model printed ---- */
+
+static const char *str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int num_i(json_t *o, const char *key)
+{
+	return (int)json_integer_value(json_object_get(o, key));
+}
+
+/* a number of the model (v, of o) as computed: a null is a non-finite one */
+static double num(json_t *o, const char *key, json_t *v)
+{
+	const char *nf = str(json_object_get(o, "nonfinite"), key);
+
+	return nf ? strtod(nf, NULL) : json_number_value(v);
+}
+
+static void print_head(FILE *f, json_t *cmp, int md, int w)
+{
+	json_t *t = json_object_get(cmp, "text");
+	int ba = num_i(cmp, "boots_base"), bb = num_i(cmp, "boots_new");
+	const char *acc = str(cmp, "accel");
+
+	fprintf(f, md ? "BASE `%s` (%s, %s, %d boot%s), NEW `%s` (%s, %s, %d boot%s); threshold %.0f%%, alpha %.2f, %s over %d tests\n\n"
+		      : "BASE %s (%s, %s, %d boot%s)\nNEW  %s (%s, %s, %d boot%s)\nthreshold %.0f%%, alpha %.2f, %s over %d tests\n\n",
+		str(cmp, "base"), str(t, "kernel_base"), acc, ba, ba > 1 ? "s" : "", str(cmp, "new"), str(t, "kernel_new"),
+		acc, bb, bb > 1 ? "s" : "", num(t, "threshold", json_object_get(cmp, "threshold")) * 100,
+		num(t, "alpha", json_object_get(cmp, "alpha")), str(t, "correction"),
+		(int)json_array_size(json_object_get(cmp, "rows")));
+	if (md)
+		fprintf(f, "| case | mechanism | metric | base µs | new µs | new/base [95%% CI] | p (adjusted) | verdict |\n"
+			   "|---|---|---|---|---|---|---|---|\n");
+	else
+		fprintf(f, "%-*s %-11s %-8s %9s %9s %-22s %-9s %s\n", w, "case", "mechanism", "metric",
+			"base us", "new us", "new/base [95% CI]", "p (adj)", "verdict");
+}
+
+static void print_row(FILE *f, json_t *row, int md, int w)
+{
+	const char *prod = str(row, "case"), *mech = str(row, "mech"), *metric = str(row, "metric");
+	const char *v = str(row, "verdict");
+	json_t *ci = json_object_get(row, "ci95");
+	double base = num(row, "base_ns", json_object_get(row, "base_ns")) / 1e3;
+	double nw = num(row, "new_ns", json_object_get(row, "new_ns")) / 1e3;
+	double ratio = num(row, "ratio", json_object_get(row, "ratio"));
+	double lo = num(row, "ci95_lo", json_array_get(ci, 0)), hi = num(row, "ci95_hi", json_array_get(ci, 1));
+	double p = num(row, "p_adjusted", json_object_get(row, "p_adjusted"));
+
+	if (isnan(p) && md)
+		fprintf(f, "| %s | %s | %s | %.2f | %.2f | - | - | %s |\n", prod, mech, metric, base, nw, v);
+	else if (isnan(p))
+		fprintf(f, "%-*s %-11s %-8s %9.2f %9.2f %-22s    %-9s %s\n", w, prod, mech, metric, base, nw, "-", "-", v);
+	else if (md)
+		fprintf(f, "| %s | %s | %s | %.2f | %.2f | %.3f [%.3f-%.3f] | %.3g | %s |\n", prod, mech, metric, base,
+			nw, ratio, lo, hi, p, v);
+	else
+		fprintf(f, "%-*s %-11s %-8s %9.2f %9.2f %.3f [%.3f-%.3f]    %-9.3g %s\n", w, prod, mech, metric, base,
+			nw, ratio, lo, hi, p, v);
+}
+
+static void print_tail(FILE *f, json_t *cmp)
+{
+	json_t *t = json_object_get(cmp, "text");
+	int nrows = (int)json_array_size(json_object_get(cmp, "rows")), untested = num_i(cmp, "untested");
+	int slower = num_i(cmp, "slower"), faster = num_i(cmp, "faster"), leads = num_i(cmp, "leads");
+	double threshold = num(t, "threshold", json_object_get(cmp, "threshold"));
+
+	if (untested)
+		fprintf(f, "\n%d untested: a side has no boot with that metric, or one boot each", untested);
+	if (json_is_true(json_object_get(t, "verdicts")))
+		fprintf(f, "\n%d slower, %d faster, %d without a change beyond %.0f%%\n%s", slower, faster,
+			nrows - slower - faster - untested, threshold * 100,
+			json_is_true(json_object_get(t, "boots")) ? ""
+			: "icount: virtual time is the same on every boot, so one boot a side gives "
+			  "verdicts (README: Deterministic mode).\n");
+	else
+		fprintf(f, "\n%d lead(s) (slower? / faster?), %d without a change beyond %.0f%%\n"
+			   "One boot a side: these are leads, not verdicts.  A boot has a state of its own under\n"
+			   "emulation and the host drifts between boots; a test of one boot against one cannot see\n"
+			   "that (README: Comparing two runs).  For verdicts, boot several times a side\n"
+			   "(bhbench run --boots 6) and compare the merged runs.  Leads do not set the exit status.\n",
+			leads, nrows - leads, threshold * 100);
+	fprintf(f, "test: %s\n", str(cmp, "test"));
+}
+
+/* what compare --format json writes: the model without what only the table needs */
+static void print_json(FILE *f, json_t *cmp)
+{
+	json_t *o = json_deep_copy(cmp), *row;
+	char *s;
+	size_t i;
+
+	json_object_del(o, "text");
+	json_array_foreach(json_object_get(o, "rows"), i, row)
+		json_object_del(row, "nonfinite");
+	s = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+	fprintf(f, "%s\n", s);
+	free(s);
+	json_decref(o);
+}
+
+void bhb_compare_print(FILE *f, json_t *cmp, const char *format)
+{
+	json_t *rows = json_object_get(cmp, "rows"), *row;
+	int md = !strcmp(format, "md"), w = 8;
+	size_t i;
+
+	if (!strcmp(format, "json")) {
+		print_json(f, cmp);
+		return;
+	}
+	json_array_foreach(rows, i, row) {
+		int l = (int)strlen(str(row, "case"));
+
+		w = l > w ? l : w;
+	}
+	print_head(f, cmp, md, w);
+	json_array_foreach(rows, i, row)
+		print_row(f, row, md, w);
+	print_tail(f, cmp);
+}
+
+/* ---- bhbench compare ---- */
+
+static void usage(void)
+{
+	printf("usage: bhbench compare [--threshold 0.05] [--alpha 0.05] [--min-abs-ns 200] [--correction holm|bh]\n"
+	       "                       [--mechs M,M...] [--format table|md|json] BASE NEW\n\n"
+	       "--mechs: test only these mechanisms (chosen before looking: a smaller family of tests\n"
+	       "is a more sensitive one).\n"
+	       "For every case x mechanism x metric (p50, p99, q2e_p50) in both runs: the ratio\n"
+	       "NEW/BASE of the medians over repetitions with a 95%% bootstrap interval, a two-sided\n"
+	       "Mann-Whitney U test on the repetitions, Holm-Bonferroni over all tests, and a verdict:\n"
+	       "slower (faster) when the adjusted p < alpha, the ratio is beyond 1 +- threshold and\n"
+	       "the interval excludes 1, and the medians differ by at least --min-abs-ns (default 200 ns,\n"
+	       "about twice the measurement's own cost per item: below that a 'change' is resolution).\n"
+	       "Needs >= 3 repetitions a side.  Exit 1 if anything is slower.\n"
+	       "icount runs (--accel icount) also compare the exact means (mean, q2e_mean: every item's\n"
+	       "ns summed, not bucketed), and default to --threshold 0.01 and --min-abs-ns 0: two boots\n"
+	       "agree within 0.1%% on softirq means, so a change below 1%% is never a verdict.\n"
+	       "Runs of several boots (bhbench merge): the unit is the boot; the test is a t on the boots'\n"
+	       "log medians with the variance moderated across the rows of each metric (empirical Bayes,\n"
+	       "as limma), and the interval is that t's.  Use >= 3 boots a side for a verdict to trust.\n"
+	       "Runs on different accelerators, vCPU counts or scenarios are refused.\n");
+}
+
+int bhb_compare_opt(struct bhb_cmp_opts *o, const char *opt, const char *arg, int strict, char *err, size_t len)
+{
+	char *end, bad[64] = "";
+	double v = strtod(arg, &end);
+	int junk = strict && (*end || isnan(v));
+
+	if (!strcmp(opt, "mechs")) {
+		if (!bhb_name_mask(bhb_mech_names, BHB_NR_MECHS, arg, &o->mechs, bad, sizeof(bad)) && o->mechs)
+			return 0;
+		snprintf(err, len, "--mechs: '%s' is not a mechanism", bad);
+	} else if (!strcmp(opt, "correction")) {
+		o->bh = !strcmp(arg, "bh");
+		if (o->bh || !strcmp(arg, "holm"))
+			return 0;
+		snprintf(err, len, "--correction %s: want holm or bh", arg);
+	} else if (!strcmp(opt, "min-abs-ns")) {
+		o->min_abs_ns = v;
+		o->min_abs_set = 1;
+		if (!junk && !(v < 0))
+			return 0;
+		snprintf(err, len, "--min-abs-ns '%s' must be >= 0", arg);
+	} else if (!strcmp(opt, "threshold")) {
+		o->threshold = v;
+		if (!junk && !(v <= 0 || v > 10))
+			return 0;
+		snprintf(err, len, "--threshold '%s' must be in (0, 10] (0.05 = 5%%)", arg);
+	} else if (!strcmp(opt, "alpha")) {
+		o->alpha = v;
+		if (!junk && !(v <= 0 || v >= 1))
+			return 0;
+		snprintf(err, len, "--alpha '%s' must be in (0, 1)", arg);
+	} else {
+		snprintf(err, len, "--%s: not an option of compare", opt);
+	}
+	return -1;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -225,88 +695,29 @@ int cmd_compare(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	double threshold = 0.05, alpha = 0.05, min_abs = 200;
-	int threshold_given = 0, min_abs_given = 0, icount;
-	size_t nmet;
+	struct bhb_cmp_opts o = { 0 };
 	const char *format = "table";
-	uint64_t mechs = 0;		/* --mechs: the mechanisms tested; 0 = all */
-	char err[512];
-	struct row *rows = NULL;
-	int nrows = 0, c, slower = 0, faster = 0, bh = 0, leads = 0, untested = 0, w = 8;
-	json_t *A, *B, *b;
-	size_t i;
+	char err[4096];
+	json_t *cmp;
+	int c, i, ret;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "t:a:f:m:c:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'M': {
-			char bad[64] = "";
-
-			if (bhb_name_mask(bhb_mech_names, BHB_NR_MECHS, optarg, &mechs, bad, sizeof(bad)) || !mechs) {
-				fprintf(stderr, "bhbench compare: --mechs: '%s' is not a mechanism\n", bad);
-				return 2;
-			}
-			break;
-		}
-		case 'c':
-			if (strcmp(optarg, "holm") && strcmp(optarg, "bh")) {
-				fprintf(stderr, "bhbench compare: --correction %s: want holm or bh\n", optarg);
-				return 2;
-			}
-			bh = !strcmp(optarg, "bh");
-			break;
-		case 'm':
-			min_abs = atof(optarg);
-			min_abs_given = 1;
-			if (min_abs < 0) {
-				fprintf(stderr, "bhbench compare: --min-abs-ns '%s' must be >= 0\n", optarg);
-				return 2;
-			}
-			break;
-		case 't':
-			threshold = atof(optarg);
-			threshold_given = 1;
-			if (threshold <= 0 || threshold > 10) {
-				fprintf(stderr, "bhbench compare: --threshold '%s' must be in (0, 10] (0.05 = 5%%)\n", optarg);
-				return 2;
-			}
-			break;
-		case 'a':
-			alpha = atof(optarg);
-			if (alpha <= 0 || alpha >= 1) {
-				fprintf(stderr, "bhbench compare: --alpha '%s' must be in (0, 1)\n", optarg);
-				return 2;
-			}
-			break;
-		case 'f':
-			format = optarg;
-			if (strcmp(format, "table") && strcmp(format, "md") && strcmp(format, "json")) {
-				fprintf(stderr, "bhbench compare: --format must be table, md or json\n");
-				return 2;
-			}
-			break;
-		case 'h':
-			printf("usage: bhbench compare [--threshold 0.05] [--alpha 0.05] [--min-abs-ns 200] [--correction holm|bh]\n"
-			       "                       [--mechs M,M...] [--format table|md|json] BASE NEW\n\n"
-			       "--mechs: test only these mechanisms (chosen before looking: a smaller family of tests\n"
-			       "is a more sensitive one).\n"
-			       "For every case x mechanism x metric (p50, p99, q2e_p50) in both runs: the ratio\n"
-			       "NEW/BASE of the medians over repetitions with a 95%% bootstrap interval, a two-sided\n"
-			       "Mann-Whitney U test on the repetitions, Holm-Bonferroni over all tests, and a verdict:\n"
-			       "slower (faster) when the adjusted p < alpha, the ratio is beyond 1 +- threshold and\n"
-			       "the interval excludes 1, and the medians differ by at least --min-abs-ns (default 200 ns,\n"
-			       "about twice the measurement's own cost per item: below that a 'change' is resolution).\n"
-			       "Needs >= 3 repetitions a side.  Exit 1 if anything is slower.\n"
-			       "icount runs (--accel icount) also compare the exact means (mean, q2e_mean: every item's\n"
-			       "ns summed, not bucketed), and default to --threshold 0.01 and --min-abs-ns 0: two boots\n"
-			       "agree within 0.1%% on softirq means, so a change below 1%% is never a verdict.\n"
-			       "Runs of several boots (bhbench merge): the unit is the boot; the test is a t on the boots'\n"
-			       "log medians with the variance moderated across the rows of each metric (empirical Bayes,\n"
-			       "as limma), and the interval is that t's.  Use >= 3 boots a side for a verdict to trust.\n"
-			       "Runs on different accelerators, vCPU counts or scenarios are refused.\n");
+		for (i = 0; lo[i].name && lo[i].val != c; i++)
+			;
+		if (c == 'h') {
+			usage();
 			return 0;
-		default:
+		} else if (c == 'f' && strcmp(optarg, "table") && strcmp(optarg, "md") && strcmp(optarg, "json")) {
+			fprintf(stderr, "bhbench compare: --format must be table, md or json\n");
+			return 2;
+		} else if (c == 'f') {
+			format = optarg;
+		} else if (!lo[i].name) {
 			fprintf(stderr, "bhbench compare: unknown option (see --help)\n");
+			return 2;
+		} else if (bhb_compare_opt(&o, lo[i].name, optarg, 0, err, sizeof(err))) {
+			fprintf(stderr, "bhbench compare: %s\n", err);
 			return 2;
 		}
 	}
@@ -314,214 +725,13 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "usage: bhbench compare [options] BASE NEW\n");
 		return 2;
 	}
-	A = bhb_res_load(argv[optind], err, sizeof(err));
-	B = A ? bhb_res_load(argv[optind + 1], err, sizeof(err)) : NULL;
-	if (!A || !B) {
-		fprintf(stderr, "bhbench compare: %s; it cannot be compared\n", err);
-		json_decref(A);
+	cmp = bhb_compare_dirs(argv[optind], argv[optind + 1], &o, err, sizeof(err));
+	if (!cmp) {
+		fprintf(stderr, "bhbench compare: %s\n", err);
 		return 2;
 	}
-	/* never mix emulated and hardware-virtualised figures */
-	if (strcmp(envs(A, "accel"), envs(B, "accel")) ||
-	    json_integer_value(json_object_get(json_object_get(A, "env"), "vcpus")) !=
-	    json_integer_value(json_object_get(json_object_get(B, "env"), "vcpus")) ||
-	    strcmp(json_string_value(json_object_get(json_object_get(A, "scenario"), "name")),
-		   json_string_value(json_object_get(json_object_get(B, "scenario"), "name")))) {
-		fprintf(stderr, "bhbench compare: the runs differ in accelerator (%s/%s), vCPUs or scenario; "
-			"they cannot be compared\n", envs(A, "accel"), envs(B, "accel"));
-		json_decref(A);
-		json_decref(B);
-		return 2;
-	}
-	icount = !strcmp(envs(A, "accel"), "icount");
-	nmet = icount ? NMET_ICOUNT : NMET_TCG;
-	if (icount && !threshold_given)
-		threshold = ICOUNT_THRESHOLD;
-	if (icount && !min_abs_given)
-		min_abs = 0;
-	rows = calloc(json_array_size(json_object_get(A, "benchmarks")) * nmet + 1, sizeof(*rows));
-	int boots = bhb_res_boots(A) > 1 || bhb_res_boots(B) > 1;
-	/* icount boots are deterministic: one boot a side already gives verdicts */
-	int verdicts = boots || icount;
-	const char *test = boots ? (bh ? "moderated t on the boots' log medians (empirical Bayes across rows), Benjamini-Hochberg"
-				       : "moderated t on the boots' log medians (empirical Bayes across rows), Holm-Bonferroni")
-			 : icount ? (bh ? "Welch t on log repetitions, variance floored at the metric's resolution (icount), "
-					  "Benjamini-Hochberg"
-					: "Welch t on log repetitions, variance floored at the metric's resolution (icount), "
-					  "Holm-Bonferroni")
-				 : (bh ? "Mann-Whitney U (two-sided) on repetitions of one boot a side, Benjamini-Hochberg"
-				       : "Mann-Whitney U (two-sided) on repetitions of one boot a side, Holm-Bonferroni");
-	json_array_foreach(json_object_get(A, "benchmarks"), i, b) {
-		const char *prod = bhb_res_case(b);
-		const char *mech = json_string_value(json_object_get(b, "mech"));
-		json_t *nb = bhb_res_bench(B, prod, mech);
-
-		if (!nb)
-			continue;
-		for (size_t k = 0; k < nmet; k++) {
-			static double x[65536], y[65536];
-			int n = bhb_res_reps(b, metrics[k], x, 65536), m = bhb_res_reps(nb, metrics[k], y, 65536);
-			struct row *r = &rows[nrows];
-
-			/*
-			 * The exact means of threaded work follow its scheduling
-			 * outliers: two icount boots differ by up to 1.2% there
-			 * (0.1% for tasklets and BH work), past the 1% floor.
-			 */
-			if (n < 3 || m < 3 || (k >= NMET_TCG && !strncmp(mech, "wq_", 3)))
-				continue;
-			memset(r, 0, sizeof(*r));
-			r->prod = prod;
-			r->mech = mech;
-			r->metric = metrics[k];
-			r->n1 = n;
-			r->n2 = m;
-			int mi = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, mech);
-
-			r->out = mechs && (mi < 0 || !(mechs >> mi & 1));
-			r->ka = boot_logmeds(b, metrics[k], r->ya);
-			r->kb = boot_logmeds(nb, metrics[k], r->yb);
-			if (!boots && icount) {
-				icount_test(r, x, n, y, m);
-			} else if (!boots) {
-				r->base = bhb_median(x, n);
-				r->new = bhb_median(y, m);
-				r->p = bhb_mann_whitney(x, n, y, m, NULL);
-				bhb_ratio_boot(x, n, y, m, 0x636d70ull + (uint64_t)nrows, &r->ratio, &r->lo, &r->hi);
-			}
-			nrows++;
-		}
-	}
-	if (boots)
-		for (size_t k = 0; k < nmet; k++)
-			boot_test(rows, nrows, metrics[k]);
-	/* rows outside --mechs informed the prior; they are not in the family */
-	{
-		int n = 0;
-
-		for (int k = 0; k < nrows; k++)
-			if (!rows[k].out)
-				rows[n++] = rows[k];
-		nrows = n;
-	}
-	{
-		double *p = malloc((size_t)(nrows + 1) * sizeof(*p));
-
-		for (int k = 0; k < nrows; k++)
-			p[k] = rows[k].p;
-		for (int k = 0; k < nrows; k++)
-			rows[k].p_raw = p[k];
-		if (bh)
-			bhb_bh(p, nrows);
-		else
-			bhb_holm(p, nrows);
-		for (int k = 0; k < nrows; k++) {
-			struct row *r = &rows[k];
-
-			r->p = p[k];
-			/* below the measurement's own resolution nothing is a change */
-			int big = fabs(r->new - r->base) >= min_abs;
-
-			/*
-			 * One boot a side: the test cannot see the boot-to-boot
-			 * variation, so what it finds is a lead to re-run with
-			 * several boots, not a verdict, and it does not set the
-			 * exit status.
-			 */
-			if (isnan(r->p)) {
-				r->verdict = "untested";	/* too few boots for this row */
-				untested++;
-			} else if (big && r->p < alpha && r->ratio >= 1 + threshold && r->lo > 1) {
-				r->verdict = verdicts ? "SLOWER" : "slower?";
-				verdicts ? slower++ : leads++;
-			} else if (big && r->p < alpha && r->ratio <= 1 / (1 + threshold) && r->hi < 1) {
-				r->verdict = verdicts ? "faster" : "faster?";
-				verdicts ? faster++ : leads++;
-			} else {
-				r->verdict = "no change";
-			}
-			w = strlen(r->prod) > (size_t)w ? (int)strlen(r->prod) : w;
-		}
-		free(p);
-	}
-	if (!strcmp(format, "json")) {
-		json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:[]}", "base", argv[optind],
-				      "new", argv[optind + 1], "threshold", threshold, "alpha", alpha,
-				      "test", test, "unit", boots ? "boot" : icount ? "repetition (icount: deterministic boots)"
-				      : "repetition (one boot a side: leads only)",
-				      "accel", envs(A, "accel"), "boots_base", bhb_res_boots(A), "boots_new",
-				      bhb_res_boots(B), "slower", slower, "faster", faster, "leads", leads,
-				      "untested", untested, "rows");
-
-		for (int k = 0; k < nrows; k++) {
-			struct row *r = &rows[k];
-
-			/* JSON has no NaN or inf: those become null, and the row stays */
-			json_array_append_new(json_object_get(o, "rows"), json_pack(
-				"{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:[o,o],s:o,s:o,s:i,s:i,s:i,s:i,s:o,s:s}", "producer", r->prod,
-				"case", r->prod, "mech", r->mech, "metric", r->metric, "base_ns", jnum(r->base),
-				"new_ns", jnum(r->new), "ratio", jnum(r->ratio), "ci95", jnum(r->lo), jnum(r->hi),
-				"p_adjusted", jnum(r->p), "p_raw", jnum(r->p_raw), "n_base", r->n1, "n_new", r->n2,
-				"boots_base", r->ka, "boots_new", r->kb, "df", verdicts ? jnum(r->dft) : json_null(),
-				"verdict", r->verdict));
-		}
-		char *s = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
-
-		puts(s);
-		free(s);
-		json_decref(o);
-	} else {
-		int md = !strcmp(format, "md");
-
-		const char *corr = bh ? "Benjamini-Hochberg" : "Holm-Bonferroni";
-
-		printf(md ? "BASE `%s` (%s, %s, %d boot%s), NEW `%s` (%s, %s, %d boot%s); threshold %.0f%%, alpha %.2f, %s over %d tests\n\n"
-			  : "BASE %s (%s, %s, %d boot%s)\nNEW  %s (%s, %s, %d boot%s)\nthreshold %.0f%%, alpha %.2f, %s over %d tests\n\n",
-		       argv[optind], envs(A, "kernel"), envs(A, "accel"), bhb_res_boots(A), bhb_res_boots(A) > 1 ? "s" : "",
-		       argv[optind + 1], envs(B, "kernel"), envs(B, "accel"), bhb_res_boots(B),
-		       bhb_res_boots(B) > 1 ? "s" : "", threshold * 100, alpha, corr, nrows);
-		if (md)
-			printf("| case | mechanism | metric | base µs | new µs | new/base [95%% CI] | p (adjusted) | verdict |\n"
-			       "|---|---|---|---|---|---|---|---|\n");
-		else
-			printf("%-*s %-11s %-8s %9s %9s %-22s %-9s %s\n", w, "case", "mechanism", "metric",
-			       "base us", "new us", "new/base [95% CI]", "p (adj)", "verdict");
-		for (int k = 0; k < nrows; k++) {
-			struct row *r = &rows[k];
-
-			if (isnan(r->p) && md)
-				printf("| %s | %s | %s | %.2f | %.2f | - | - | %s |\n", r->prod, r->mech, r->metric,
-				       r->base / 1e3, r->new / 1e3, r->verdict);
-			else if (isnan(r->p))
-				printf("%-*s %-11s %-8s %9.2f %9.2f %-22s    %-9s %s\n", w, r->prod, r->mech, r->metric,
-				       r->base / 1e3, r->new / 1e3, "-", "-", r->verdict);
-			else if (md)
-				printf("| %s | %s | %s | %.2f | %.2f | %.3f [%.3f-%.3f] | %.3g | %s |\n", r->prod,
-				       r->mech, r->metric, r->base / 1e3, r->new / 1e3, r->ratio, r->lo, r->hi, r->p,
-				       r->verdict);
-			else
-				printf("%-*s %-11s %-8s %9.2f %9.2f %.3f [%.3f-%.3f]    %-9.3g %s\n", w, r->prod,
-				       r->mech, r->metric, r->base / 1e3, r->new / 1e3, r->ratio, r->lo, r->hi, r->p,
-				       r->verdict);
-		}
-		if (untested)
-			printf("\n%d untested: a side has no boot with that metric, or one boot each", untested);
-		if (verdicts)
-			printf("\n%d slower, %d faster, %d without a change beyond %.0f%%\n%s", slower, faster,
-			       nrows - slower - faster - untested, threshold * 100,
-			       boots ? "" : "icount: virtual time is the same on every boot, so one boot a side gives "
-					    "verdicts (README: Deterministic mode).\n");
-		else
-			printf("\n%d lead(s) (slower? / faster?), %d without a change beyond %.0f%%\n"
-			       "One boot a side: these are leads, not verdicts.  A boot has a state of its own under\n"
-			       "emulation and the host drifts between boots; a test of one boot against one cannot see\n"
-			       "that (README: Comparing two runs).  For verdicts, boot several times a side\n"
-			       "(bhbench run --boots 6) and compare the merged runs.  Leads do not set the exit status.\n",
-			       leads, nrows - leads, threshold * 100);
-		printf("test: %s\n", test);
-	}
-	free(rows);
-	json_decref(A);
-	json_decref(B);
-	return slower ? 1 : 0;
+	bhb_compare_print(stdout, cmp, format);
+	ret = bhb_compare_status(cmp);
+	json_decref(cmp);
+	return ret;
 }
