@@ -105,6 +105,72 @@ static uint64_t jint(json_t *o, const char *k)
 	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
 }
 
+/* one producing CPU's record of a run into its bench and repetition; -1 when malformed */
+static int take_cpu(struct bench *b, struct rep *r, json_t *cpu, uint64_t *end)
+{
+	const char *k;
+	json_t *v;
+
+	b->c[C_ARRIVALS] += jint(cpu, "arrivals");
+	b->c[C_QUEUED] += jint(cpu, "queued");
+	b->c[C_COALESCED] += jint(cpu, "coalesced");
+	b->c[C_REFUSED] += jint(cpu, "refused");
+	b->c[C_EXECUTED] += jint(cpu, "executed");
+	b->c[C_OTHER_CPU] += jint(cpu, "other_cpu");
+	b->c[C_OOO] += jint(cpu, "out_of_order");
+	b->c[C_LATE_TICKS] += jint(cpu, "late_ticks");
+	b->c[C_CATCHUP_CUTS] += jint(cpu, "catchup_cuts");
+	b->c[C_BEFORE_EXIT] += jint(cpu, "before_exit");
+	b->c[C_EXIT_UNKNOWN] += jint(cpu, "exit_unknown");
+	r->tail_sum += jint(cpu, "tail_sum_ns");
+	r->x2e_sum += jint(cpu, "x2e_sum_ns");
+	r->x2e_n += jint(cpu, "x2e_n");
+	/* bucket counts add up across CPUs (bhb_hist_add_sparse() accumulates) */
+	if (json_object_get(cpu, "first") && bhb_hist_add_sparse(&r->first, json_object_get(cpu, "first")))
+		return -1;
+	/* n, sum x, sum x^2, then sum y and sum x y in 16 ns units (the module's) */
+	for (int k2 = 0; k2 < 5; k2++)
+		r->pos[k2] += (double)json_integer_value(json_array_get(json_object_get(cpu, "pos"), (size_t)k2)) *
+			      (k2 >= 3 ? 16.0 : 1.0);
+	if (json_object_get(cpu, "tail") &&
+	    (bhb_hist_add_sparse(&r->tail, json_object_get(cpu, "tail")) ||
+	     bhb_hist_add_sparse(&r->x2e, json_object_get(cpu, "x2e"))))
+		return -1;
+	b->lat_sum += jint(cpu, "lat_sum_ns");
+	if (jint(cpu, "executed") && jint(cpu, "lat_min_ns") < b->lat_min)
+		b->lat_min = jint(cpu, "lat_min_ns");
+	if (jint(cpu, "lat_max_ns") > b->lat_max)
+		b->lat_max = jint(cpu, "lat_max_ns");
+	if (jint(cpu, "q2e_max_ns") > b->q2e_max)
+		b->q2e_max = jint(cpu, "q2e_max_ns");
+	json_object_foreach(json_object_get(cpu, "ctx"), k, v) {
+		int c = bhb_name_lookup(bhb_ctx_names, BHB_NR_CTX, k);
+
+		if (c >= 0)
+			b->ctx[c] += (uint64_t)json_integer_value(v);
+		if (c == BHB_CTX_KSOFTIRQD)
+			r->ksoftirqd += (uint64_t)json_integer_value(v);
+	}
+	json_object_foreach(json_object_get(cpu, "ctx_lat_sum_ns"), k, v) {
+		int c = bhb_name_lookup(bhb_ctx_names, BHB_NR_CTX, k);
+
+		if (c >= 0)
+			b->ctx_lat[c] += (uint64_t)json_integer_value(v);
+	}
+	r->executed += jint(cpu, "executed");
+	r->lat_sum += jint(cpu, "lat_sum_ns");
+	if (json_object_get(cpu, "q2e_sum_ns")) {
+		r->q2e_sum += jint(cpu, "q2e_sum_ns");
+		r->have_q2e_sum = 1;
+	}
+	if (jint(cpu, "exec_end_ns") > *end)
+		*end = jint(cpu, "exec_end_ns");
+	if (bhb_hist_add_sparse(&r->lat, json_object_get(cpu, "lat")) ||
+	    bhb_hist_add_sparse(&r->q2e, json_object_get(cpu, "q2e")))
+		return -1;
+	return 0;
+}
+
 static int take_run(struct lat_state *s, json_t *j, json_t *failures)
 {
 	const char *prod = json_string_value(json_object_get(j, "producer"));
@@ -164,68 +230,9 @@ static int take_run(struct lat_state *s, json_t *j, json_t *failures)
 			if (jint(cpu, "arrivals") && jint(cpu, "first_due_ns") >= start)
 				json_array_append_new(b->offsets, json_integer((json_int_t)(jint(cpu, "first_due_ns") - start)));
 	}
-	json_array_foreach(json_object_get(j, "cpus"), i, cpu) {
-		const char *k;
-		json_t *v;
-
-		b->c[C_ARRIVALS] += jint(cpu, "arrivals");
-		b->c[C_QUEUED] += jint(cpu, "queued");
-		b->c[C_COALESCED] += jint(cpu, "coalesced");
-		b->c[C_REFUSED] += jint(cpu, "refused");
-		b->c[C_EXECUTED] += jint(cpu, "executed");
-		b->c[C_OTHER_CPU] += jint(cpu, "other_cpu");
-		b->c[C_OOO] += jint(cpu, "out_of_order");
-		b->c[C_LATE_TICKS] += jint(cpu, "late_ticks");
-		b->c[C_CATCHUP_CUTS] += jint(cpu, "catchup_cuts");
-		b->c[C_BEFORE_EXIT] += jint(cpu, "before_exit");
-		b->c[C_EXIT_UNKNOWN] += jint(cpu, "exit_unknown");
-		r->tail_sum += jint(cpu, "tail_sum_ns");
-		r->x2e_sum += jint(cpu, "x2e_sum_ns");
-		r->x2e_n += jint(cpu, "x2e_n");
-		/* bucket counts add up across CPUs (bhb_hist_add_sparse() accumulates) */
-		if (json_object_get(cpu, "first") && bhb_hist_add_sparse(&r->first, json_object_get(cpu, "first")))
+	json_array_foreach(json_object_get(j, "cpus"), i, cpu)
+		if (take_cpu(b, r, cpu, &end))
 			return -1;
-		/* n, sum x, sum x^2, then sum y and sum x y in 16 ns units (the module's) */
-		for (int k2 = 0; k2 < 5; k2++)
-			r->pos[k2] += (double)json_integer_value(json_array_get(json_object_get(cpu, "pos"), (size_t)k2)) *
-				      (k2 >= 3 ? 16.0 : 1.0);
-		if (json_object_get(cpu, "tail") &&
-		    (bhb_hist_add_sparse(&r->tail, json_object_get(cpu, "tail")) ||
-		     bhb_hist_add_sparse(&r->x2e, json_object_get(cpu, "x2e"))))
-			return -1;
-		b->lat_sum += jint(cpu, "lat_sum_ns");
-		if (jint(cpu, "executed") && jint(cpu, "lat_min_ns") < b->lat_min)
-			b->lat_min = jint(cpu, "lat_min_ns");
-		if (jint(cpu, "lat_max_ns") > b->lat_max)
-			b->lat_max = jint(cpu, "lat_max_ns");
-		if (jint(cpu, "q2e_max_ns") > b->q2e_max)
-			b->q2e_max = jint(cpu, "q2e_max_ns");
-		json_object_foreach(json_object_get(cpu, "ctx"), k, v) {
-			int c = bhb_name_lookup(bhb_ctx_names, BHB_NR_CTX, k);
-
-			if (c >= 0)
-				b->ctx[c] += (uint64_t)json_integer_value(v);
-			if (c == BHB_CTX_KSOFTIRQD)
-				r->ksoftirqd += (uint64_t)json_integer_value(v);
-		}
-		json_object_foreach(json_object_get(cpu, "ctx_lat_sum_ns"), k, v) {
-			int c = bhb_name_lookup(bhb_ctx_names, BHB_NR_CTX, k);
-
-			if (c >= 0)
-				b->ctx_lat[c] += (uint64_t)json_integer_value(v);
-		}
-		r->executed += jint(cpu, "executed");
-		r->lat_sum += jint(cpu, "lat_sum_ns");
-		if (json_object_get(cpu, "q2e_sum_ns")) {
-			r->q2e_sum += jint(cpu, "q2e_sum_ns");
-			r->have_q2e_sum = 1;
-		}
-		if (jint(cpu, "exec_end_ns") > end)
-			end = jint(cpu, "exec_end_ns");
-		if (bhb_hist_add_sparse(&r->lat, json_object_get(cpu, "lat")) ||
-		    bhb_hist_add_sparse(&r->q2e, json_object_get(cpu, "q2e")))
-			return -1;
-	}
 	r->tput = start && end > start ? (double)r->executed * 1e9 / (double)(end - start) : NAN;
 	/*
 	 * The module's drain ends when every callback has returned (not
