@@ -5,28 +5,82 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../common/names.h"
 #include "../common/scenario.h"
 
-extern int devfd;
-extern struct bhb_info info;
-extern struct bhb_scenario sc;
-
-void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void send_json(const char *type, json_t *j);
-void send_raw(const char *type, const char *payload, size_t len);
-void send_error(const char *what);
-uint64_t now_ns(void);
+/* the result channel: framed records (harness/common/frame.h) to the host */
+struct bhb_chan {
+	FILE *f;		/* NULL: not open (yet) */
+	uint32_t seq;		/* frames written so far */
+};
 
 /*
- * the latency scenarios among s[0..n) (suite: labels are scenario/case);
- * trace_reps > 0: then that many traced runs of every mechanism of the
- * first case (the trace cross-check); returns the number of failed runs
+ * One agent: what every part of it works with.  Nothing in the agent
+ * lives in globals; each run_* gets this.
  */
+struct bhb_agent {
+	int devfd;			/* /dev/bhbench, or -1 */
+	struct bhb_info info;		/* BHB_IOC_INFO */
+	struct bhb_scenario sc;		/* the (first) scenario */
+	struct bhb_chan chan;
+	FILE *log;			/* say(): progress and errors (the console) */
+};
+
+/* tasklet and tasklet_hi: run by the CPU that scheduled them, no flush */
+static inline int bhb_mech_is_tasklet(int m)
+{
+	return m == BHB_MECH_TASKLET || m == BHB_MECH_TASKLET_HI;
+}
+
+/* ---- chan.c: the output sinks (host-testable) ---- */
+void say(const struct bhb_agent *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void send_json(struct bhb_agent *a, const char *type, json_t *j);
+void send_raw(struct bhb_agent *a, const char *type, const char *payload, size_t len);
+void send_error(struct bhb_agent *a, const char *what);
+/* the "end" frame: "<frames before it> <status>" */
+void send_end(struct bhb_agent *a, int status);
+uint64_t now_ns(void);
+
+/* ---- parse.c: pure helpers (host-testable) ---- */
+/* value of key=... on the kernel command line into val, or def (NULL: none) */
+const char *bhb_cmdline_get(const char *cmdline, const char *key, const char *def, char *val, size_t len);
+/* "bhbench.x=y" words of the command line as module parameters "x=y ..." */
+void bhb_module_params(const char *cmdline, char *out, size_t len);
+/*
+ * The first line of /proc/stat: busy (all but idle and iowait) and total
+ * jiffies, as the settle() idle check counts them; 0, or -1 (both zero)
+ */
+int bhb_stat_idle(const char *text, unsigned long long *busy, unsigned long long *total);
+/* the first line of /proc/stat as a run accounts it; 0 or -1 */
+int bhb_stat_acct(const char *text, uint64_t *busy, uint64_t *irq, uint64_t *softirq);
+/* the sum of the TASKLET and HI rows of /proc/softirqs over all CPUs */
+uint64_t bhb_softirqs_tasklet(const char *text);
+/* /proc/PID/stat: comm and utime + stime; 0 or -1 */
+int bhb_task_stat(const char *line, char *comm, size_t len, unsigned long long *ticks);
+/* "... (mode) ..." of /sys/kernel/debug/sched/preempt into mode; 0 or -1 */
+int bhb_preempt_parse(const char *text, char *mode, size_t len);
+/*
+ * The repetition order: reps[i] entries of i for each of the n items,
+ * shuffled (Fisher-Yates over bhb_rand(seed)); order holds the sum of
+ * reps.  The same seed gives the same order.  Returns the length.
+ */
+int bhb_rep_order(const unsigned int *reps, int n, uint64_t seed, int *order);
+
+/* ---- the kinds of run, each in its own file ---- */
 /* write CPU's online file; 0 or -errno; *ns: how long the write took */
 int set_online(int cpu, int on, uint64_t *ns);
-int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps, uint64_t order_seed, int narrow);
+
+/* what run_latency() is asked (the kernel command line's bhbagent.* words) */
+struct bhb_latency_opts {
+	int suite;		/* labels are scenario/case */
+	int trace_reps;		/* > 0: that many traced runs of every mechanism of the first case */
+	uint64_t order_seed;	/* the repetition order */
+	int narrow;		/* a case wanting CPUs this boot lacks is n/a, not an error */
+};
+/* the latency scenarios among s[0..n); returns the number of failed runs */
+int run_latency(struct bhb_agent *a, const struct bhb_scenario *s, int n, const struct bhb_latency_opts *o);
 /*
  * The trace cross-check (trace.c): the kernel's own trace events for one
  * mechanism's runs.  trace_begin() enables the events that mechanism's
@@ -42,17 +96,26 @@ int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps, 
  */
 int trace_begin(int mech, char *why, size_t len);
 json_t *trace_end(int mech, char *why, size_t len);
+/*
+ * trace_parse.c (host-testable): the pairing itself, over the text of the
+ * trace file (modified in place); vec: the softirq vector of a tasklet
+ * mechanism; dropped: events the per-CPU buffers refused.  The object
+ * trace_end() returns, or NULL with why set.
+ */
+/* the events used for mech ("system/event"): *ev, and how many */
+int bhb_trace_events(int mech, const char *const **ev);
+json_t *bhb_trace_pair(int mech, int vec, char *text, unsigned long long dropped, char *why, size_t len);
 
 /* the hotplug drain scenario; returns the number of failed cycles */
-int run_hotplug(void);
+int run_hotplug(struct bhb_agent *a);
 /* "/init hp ...": the steps hyperfine runs as separate processes */
 int hp_tool(int argc, char **argv);
 /* hostile requests, lifecycle and slab checks; returns failed checks */
-int run_fuzz(const char *module_path, const char *params);
+int run_fuzz(struct bhb_agent *a, const char *module_path, const char *params);
 /*
  * control operations (cancel, flush, disable/enable, self-freeing work,
  * coalescing) of scenario s; sends "control" frames; returns failed checks
  */
-int run_control(const struct bhb_scenario *s);
+int run_control(struct bhb_agent *a, const struct bhb_scenario *s);
 
 #endif

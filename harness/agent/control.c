@@ -30,11 +30,6 @@ static const char *const op_names[BHB_NR_CTRL_OPS] = {
 	[BHB_CTRL_AFTER_CB] = "after_callback",
 };
 
-static int is_tasklet(int m)
-{
-	return m == BHB_MECH_TASKLET || m == BHB_MECH_TASKLET_HI;
-}
-
 /* the kernel API an op is for a mechanism */
 static const char *api(int m, int op)
 {
@@ -49,21 +44,21 @@ static const char *api(int m, int op)
 
 	if (op == BHB_CTRL_COALESCE && m == BHB_MECH_TASKLET_HI)
 		return "tasklet_hi_schedule()";
-	return is_tasklet(m) ? tasklet[op] : work[op];
+	return bhb_mech_is_tasklet(m) ? tasklet[op] : work[op];
 }
 
 static const char *na_reason(int m, int op)
 {
-	if (is_tasklet(m) && op == BHB_CTRL_FLUSH)
+	if (bhb_mech_is_tasklet(m) && op == BHB_CTRL_FLUSH)
 		return "tasklets have no flush (tasklet_unlock_wait() only waits for a running callback)";
-	if (is_tasklet(m) && op == BHB_CTRL_SELF_FREE)
+	if (bhb_mech_is_tasklet(m) && op == BHB_CTRL_SELF_FREE)
 		return "a tasklet may not free itself: the core writes it after the callback";
 	if (op == BHB_CTRL_DISABLE)
 		return "disable_work_sync() and enable_work() arrived in 6.10";
 	return "not supported by this kernel";
 }
 
-static int ctrl(int m, int op, int busy, uint32_t iters, uint64_t cost, struct bhb_ctrl_sample *buf,
+static int ctrl(int devfd, int m, int op, int busy, uint32_t iters, uint64_t cost, struct bhb_ctrl_sample *buf,
 		struct bhb_ctrl_req *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -82,20 +77,20 @@ struct task {
 };
 
 /* one timed call: a frame with its samples; returns the failed checks */
-static int timing(const struct task *t, int rep, uint32_t iters, uint64_t cost, struct bhb_ctrl_sample *buf)
+static int timing(struct bhb_agent *a, const struct task *t, int rep, uint32_t iters, uint64_t cost, struct bhb_ctrl_sample *buf)
 {
 	struct bhb_ctrl_req r;
 	const char *state = t->busy ? "busy" : "idle";
 	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:I}", "kind", "timing",
 			      "mech", bhb_mech_names[t->mech], "op", op_names[t->op], "state", state,
 			      "api", api(t->mech, t->op), "rep", rep, "cost_ns", (json_int_t)(t->busy ? cost : 0));
-	int err = ctrl(t->mech, t->op, t->busy, iters, cost, buf, &r), bad = 0;
+	int err = ctrl(a->devfd, t->mech, t->op, t->busy, iters, cost, buf, &r), bad = 0;
 	json_t *ops, *rem;
 
 	if (err) {
 		json_object_set_new(j, "error", json_string(strerror(-err)));
-		say("control %s %s %s: %s", op_names[t->op], state, bhb_mech_names[t->mech], strerror(-err));
-		send_json("control", j);
+		say(a, "control %s %s %s: %s", op_names[t->op], state, bhb_mech_names[t->mech], strerror(-err));
+		send_json(a, "control", j);
 		return 1;
 	}
 	ops = json_array();
@@ -118,31 +113,31 @@ static int timing(const struct task *t, int rep, uint32_t iters, uint64_t cost, 
 		json_decref(rem);
 	/* busy: every op waited for the callback; idle: no callback ran */
 	if (r.ok != iters || r.executed != (t->busy ? iters : 0)) {
-		say("control %s %s %s: FAILED: ok %llu of %u, %llu callbacks", op_names[t->op], state,
+		say(a, "control %s %s %s: FAILED: ok %llu of %u, %llu callbacks", op_names[t->op], state,
 		    bhb_mech_names[t->mech], (unsigned long long)r.ok, iters, (unsigned long long)r.executed);
 		bad = 1;
 	}
-	send_json("control", j);
+	send_json(a, "control", j);
 	return bad;
 }
 
 /* coalescing, self-freeing work, after the callback: one call each */
-static int check(int m, int op, uint32_t n)
+static int check(struct bhb_agent *a, int m, int op, uint32_t n)
 {
 	struct bhb_ctrl_req r;
-	int err = ctrl(m, op, 0, n, 0, NULL, &r), bad;
+	int err = ctrl(a->devfd, m, op, 0, n, 0, NULL, &r), bad;
 	json_t *j = json_pack("{s:s,s:s,s:s,s:I}", "kind", op_names[op], "mech", bhb_mech_names[m],
 			      "api", api(m, op), "items", (json_int_t)n);
 
 	if (err == -EOPNOTSUPP) {
 		json_object_set_new(j, "na", json_string(na_reason(m, op)));
-		send_json("control", j);
+		send_json(a, "control", j);
 		return 0;
 	}
 	if (err) {
 		json_object_set_new(j, "error", json_string(strerror(-err)));
-		say("control %s %s: %s", op_names[op], bhb_mech_names[m], strerror(-err));
-		send_json("control", j);
+		say(a, "control %s %s: %s", op_names[op], bhb_mech_names[m], strerror(-err));
+		send_json(a, "control", j);
 		return 1;
 	}
 	json_object_set_new(j, "queued", json_integer((json_int_t)r.queued));
@@ -160,19 +155,19 @@ static int check(int m, int op, uint32_t n)
 		break;
 	default:
 		/* a work item the core wrote after its callback could not free itself */
-		bad = r.executed != n || (!is_tasklet(m) && r.core_writes);
+		bad = r.executed != n || (!bhb_mech_is_tasklet(m) && r.core_writes);
 		break;
 	}
 	if (bad)
-		say("control %s %s: FAILED: queued %llu merged %llu executed %llu ok %llu core_writes %llu of %u",
+		say(a, "control %s %s: FAILED: queued %llu merged %llu executed %llu ok %llu core_writes %llu of %u",
 		    op_names[op], bhb_mech_names[m], (unsigned long long)r.queued, (unsigned long long)r.merged,
 		    (unsigned long long)r.executed, (unsigned long long)r.ok,
 		    (unsigned long long)r.core_writes, n);
-	send_json("control", j);
+	send_json(a, "control", j);
 	return bad;
 }
 
-int run_control(const struct bhb_scenario *s)
+int run_control(struct bhb_agent *a, const struct bhb_scenario *s)
 {
 	uint32_t idle_iters = s->ops < BHB_CTRL_MAX_ITERS ? s->ops : BHB_CTRL_MAX_ITERS;
 	uint32_t busy_iters = s->busy_ops < BHB_CTRL_MAX_ITERS ? s->busy_ops : BHB_CTRL_MAX_ITERS;
@@ -185,7 +180,7 @@ int run_control(const struct bhb_scenario *s)
 	if (!cost) {
 		json_decref(mechs);
 		json_decref(unavail);
-		send_error("control: cost_us (the busy item's callback time) must be above 0");
+		send_error(a, "control: cost_us (the busy item's callback time) must be above 0");
 		return 1;
 	}
 	if (busy_iters > BHB_CTRL_MAX_BUSY_NS / cost)
@@ -194,30 +189,30 @@ int run_control(const struct bhb_scenario *s)
 	if (!buf) {
 		json_decref(mechs);
 		json_decref(unavail);
-		send_error("control: out of memory");
+		send_error(a, "control: out of memory");
 		return 1;
 	}
 	for (int m = 0; m < BHB_NR_MECHS; m++) {
 		if (m == BHB_MECH_DIRECT || !(s->mechs & (1ull << m)))
 			continue;
-		if (!(info.mech_available & (1ull << m))) {
-			say("%s: not available in this kernel", bhb_mech_names[m]);
+		if (!(a->info.mech_available & (1ull << m))) {
+			say(a, "%s: not available in this kernel", bhb_mech_names[m]);
 			json_array_append_new(unavail, json_string(bhb_mech_names[m]));
 			continue;
 		}
 		json_array_append_new(mechs, json_string(bhb_mech_names[m]));
 		for (int op = 0; op < NTIMING; op++) {
 			struct bhb_ctrl_req r;
-			int err = ctrl(m, op, 0, 1, 0, NULL, &r);
+			int err = ctrl(a->devfd, m, op, 0, 1, 0, NULL, &r);
 
 			/* an op the mechanism (or kernel) lacks is reported once */
 			for (int busy = 0; busy < 2; busy++) {
 				const char *na = err == -EOPNOTSUPP ? na_reason(m, op) :
-						 busy && info.nr_online < 2 ? "a busy item needs a second online CPU" :
+						 busy && a->info.nr_online < 2 ? "a busy item needs a second online CPU" :
 						 NULL;
 
 				if (na)
-					send_json("control", json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", "timing",
+					send_json(a, "control", json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", "timing",
 						  "mech", bhb_mech_names[m], "op", op_names[op],
 						  "state", busy ? "busy" : "idle", "api", api(m, op), "na", na));
 				else
@@ -225,9 +220,9 @@ int run_control(const struct bhb_scenario *s)
 			}
 		}
 	}
-	say("control: %d timed ops, idle x %u, busy x %u with a %llu ns callback, %u repetitions",
+	say(a, "control: %d timed ops, idle x %u, busy x %u with a %llu ns callback, %u repetitions",
 	    nt, idle_iters, busy_iters, (unsigned long long)cost, s->repetitions);
-	send_json("control", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:o}", "kind", "config",
+	send_json(a, "control", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:o}", "kind", "config",
 				       "cost_ns", (json_int_t)cost, "idle_iters", (json_int_t)idle_iters,
 				       "busy_iters", (json_int_t)busy_iters,
 				       "repetitions", (json_int_t)s->repetitions, "warmup", (json_int_t)s->warmup,
@@ -237,7 +232,7 @@ int run_control(const struct bhb_scenario *s)
 		for (int i = 0; i < nt; i++) {
 			struct bhb_ctrl_req r;
 
-			ctrl(tasks[i].mech, tasks[i].op, tasks[i].busy, 2, cost, buf, &r);
+			ctrl(a->devfd, tasks[i].mech, tasks[i].op, tasks[i].busy, 2, cost, buf, &r);
 		}
 	for (uint32_t rep = 0; rep < s->repetitions; rep++) {
 		/* a fresh order each repetition */
@@ -249,17 +244,17 @@ int run_control(const struct bhb_scenario *s)
 			tasks[j] = t;
 		}
 		for (int i = 0; i < nt; i++)
-			failed += timing(&tasks[i], (int)rep, tasks[i].busy ? busy_iters : idle_iters, cost, buf);
-		say("control: repetition %u/%u done", rep + 1, s->repetitions);
+			failed += timing(a, &tasks[i], (int)rep, tasks[i].busy ? busy_iters : idle_iters, cost, buf);
+		say(a, "control: repetition %u/%u done", rep + 1, s->repetitions);
 	}
 	for (int m = 0; m < BHB_NR_MECHS; m++) {
-		if (m == BHB_MECH_DIRECT || !(s->mechs & (1ull << m)) || !(info.mech_available & (1ull << m)))
+		if (m == BHB_MECH_DIRECT || !(s->mechs & (1ull << m)) || !(a->info.mech_available & (1ull << m)))
 			continue;
-		failed += check(m, BHB_CTRL_COALESCE, idle_iters);
-		failed += check(m, BHB_CTRL_SELF_FREE, idle_iters);
-		failed += check(m, BHB_CTRL_AFTER_CB, idle_iters);
+		failed += check(a, m, BHB_CTRL_COALESCE, idle_iters);
+		failed += check(a, m, BHB_CTRL_SELF_FREE, idle_iters);
+		failed += check(a, m, BHB_CTRL_AFTER_CB, idle_iters);
 	}
-	say("control: %d failed checks", failed);
+	say(a, "control: %d failed checks", failed);
 	free(buf);
 	return failed;
 }

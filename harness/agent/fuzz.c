@@ -36,10 +36,23 @@ struct tally {
 	char first_anomaly[160];
 };
 
-static pthread_mutex_t tally_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct tally T;
-static char *guard;	/* a page followed by a PROT_NONE page */
-static long page;
+/* one run_fuzz(): what its threads share */
+struct fuzz {
+	struct bhb_agent *a;
+	pthread_mutex_t lock;	/* of T */
+	struct tally T;
+	char *guard;		/* a page followed by a PROT_NONE page */
+	long page;
+};
+
+/* a thread of hostile requests, with buffers of its own */
+struct worker {
+	pthread_t t;
+	struct fuzz *F;
+	uint64_t seed, count;
+	struct bhb_cpu_result res[4];
+	struct bhb_ctrl_sample samples[64];
+};
 
 /* errors a bad request may legitimately get */
 static int allowed(int e)
@@ -67,198 +80,218 @@ static uint64_t pick(uint64_t *rng, uint64_t lo_ok, uint64_t hi_ok)
 	}
 }
 
-static void note(int kind, int ret, int e)
+static void note(struct fuzz *F, int kind, int ret, int e)
 {
-	pthread_mutex_lock(&tally_lock);
-	T.n[kind]++;
+	struct tally *T = &F->T;
+
+	pthread_mutex_lock(&F->lock);
+	T->n[kind]++;
 	if (ret == 0) {
-		T.ok[kind]++;
+		T->ok[kind]++;
 	} else if (e > 0 && e < 160) {
-		T.err[kind][e]++;
-		if (!allowed(e) && !T.anomalies++)
-			snprintf(T.first_anomaly, sizeof(T.first_anomaly), "%s: unexpected errno %d (%s)",
+		T->err[kind][e]++;
+		if (!allowed(e) && !T->anomalies++)
+			snprintf(T->first_anomaly, sizeof(T->first_anomaly), "%s: unexpected errno %d (%s)",
 				 kind_names[kind], e, strerror(e));
 	}
-	pthread_mutex_unlock(&tally_lock);
+	pthread_mutex_unlock(&F->lock);
 }
 
-static void one(int fd, uint64_t *rng)
+static int req_run(struct worker *w, int fd, uint32_t abi, uint64_t *rng)
 {
-	int kind = (int)(bhb_rand(rng) % K_NR), ret = 0, e = 0;
-	uint32_t abi = bhb_rand(rng) % 8 ? BHB_ABI_VERSION : (uint32_t)pick(rng, 0, 3);
-	uint64_t online = info.online_mask;
+	struct bhb_run_req r = {
+		.abi_version = abi, .mech = (uint32_t)pick(rng, 0, BHB_NR_MECHS - 1),
+		.producer = (uint32_t)pick(rng, 0, BHB_NR_PRODUCERS - 1),
+		.flags = bhb_rand(rng) % 8 ? 0 : (uint32_t)bhb_rand(rng),
+		.cpu_mask = bhb_rand(rng) % 4 ? w->F->a->info.online_mask : pick(rng, 0, 3),
+		.nr_items = (uint32_t)pick(rng, 1, 50), .inflight = (uint32_t)pick(rng, 1, 64),
+		.period_ns = pick(rng, 20000, 200000), .cost_ns = pick(rng, 0, 10000),
+		.drain_ms = (uint32_t)pick(rng, 1, 1000),
+		.burst = (uint32_t)pick(rng, 0, 80), .seed = bhb_rand(rng),
+		.touch_bytes = bhb_rand(rng) % 8 ? 0 : (uint32_t)pick(rng, 0, 2u << 20),
+		.remote_cpu = (uint32_t)pick(rng, 0, 4),
+		.noise_period_ns = bhb_rand(rng) % 8 ? 0 : pick(rng, BHB_MIN_NOISE_PERIOD_NS, 100000),
+		.noise_cost_ns = bhb_rand(rng) % 8 ? 0 : (uint32_t)pick(rng, 0, 20000),
+		.reserved = bhb_rand(rng) % 16 ? 0 : 1,
+	};
 
-	errno = 0;
+	/* keep an accepted run short: absurd sizes are what the limits are for */
+	if ((uint64_t)r.nr_items * r.period_ns > 50000000ull && r.nr_items <= BHB_MAX_ITEMS &&
+	    r.period_ns <= BHB_MAX_PERIOD_NS && r.period_ns >= BHB_MIN_PERIOD_NS)
+		r.nr_items = (uint32_t)(1 + 50000000ull / r.period_ns);
+	if (r.cost_ns > 100000 && r.cost_ns <= BHB_MAX_COST_NS)
+		r.cost_ns = 100000;
+	return ioctl(fd, BHB_IOC_RUN, &r);
+}
+
+static int req_result(struct worker *w, int fd, uint32_t abi, uint64_t *rng)
+{
+	struct bhb_result_req r = { .abi_version = abi, .nr_cpus = (uint32_t)pick(rng, 0, 4),
+				    .buf = (uintptr_t)w->res };
+
+	if (r.nr_cpus > 4)
+		r.buf = (uintptr_t)w->F->guard;	/* a claim larger than the buffer: must fault, not scribble */
+	return ioctl(fd, BHB_IOC_RESULT, &r);
+}
+
+static int req_hp_arm(int fd, uint32_t abi, uint64_t *rng)
+{
+	struct bhb_hp_arm a = { .abi_version = abi, .mech = (uint32_t)pick(rng, 0, BHB_NR_MECHS - 1),
+				.cpu = (uint32_t)pick(rng, 0, 3), .count = (uint32_t)pick(rng, 1, 100),
+				.cost_ns = pick(rng, 0, 1000), .mode = (uint32_t)pick(rng, 0, BHB_NR_HP_MODES - 1),
+				.reserved = bhb_rand(rng) % 8 ? 0 : 1 };
+
+	if (a.count > 1000 && a.count <= BHB_MAX_HP_ITEMS)
+		a.count = 1000;
+	return ioctl(fd, BHB_IOC_HP_ARM, &a);
+}
+
+static int req_hp_collect(int fd, uint32_t abi, uint64_t *rng)
+{
+	struct bhb_hp_result *r = calloc(1, sizeof(*r));
+	int ret;
+
+	r->abi_version = abi;
+	r->wait_ms = (uint32_t)pick(rng, 0, 20);
+	if (r->wait_ms > 20 && r->wait_ms <= BHB_MAX_DRAIN_MS)
+		r->wait_ms = 20;
+	ret = ioctl(fd, BHB_IOC_HP_COLLECT, r);
+	free(r);
+	return ret;
+}
+
+static int req_ctrl(struct worker *w, int fd, uint32_t abi, uint64_t *rng)
+{
+	struct bhb_ctrl_req r = {
+		.abi_version = abi, .mech = (uint32_t)pick(rng, 0, BHB_NR_MECHS - 1),
+		.op = (uint32_t)pick(rng, 0, BHB_NR_CTRL_OPS - 1),
+		.flags = bhb_rand(rng) % 4 ? 0 : (uint32_t)pick(rng, 0, 3),
+		.iters = (uint32_t)pick(rng, 1, 16), .cost_ns = pick(rng, 0, 200000),
+		.reserved = bhb_rand(rng) % 16 ? 0 : 1,
+	};
+	uint64_t s = bhb_rand(rng) % 4;
+
+	/* three in four plausible, so the ops themselves run, hostile pointers and all */
+	if (bhb_rand(rng) % 4) {
+		r.mech = 1 + (uint32_t)(bhb_rand(rng) % (BHB_NR_MECHS - 1));
+		r.op = (uint32_t)(bhb_rand(rng) % BHB_NR_CTRL_OPS);
+		r.flags = r.op <= BHB_CTRL_DISABLE && bhb_rand(rng) % 2 ? BHB_CTRL_BUSY : 0;
+		r.cost_ns = r.flags ? 1000 + bhb_rand(rng) % 200000 : 0;
+		r.iters = 1 + (uint32_t)(bhb_rand(rng) % 16);
+		r.reserved = 0;
+	}
+	/* keep an accepted request short: the limits are what absurd values are for */
+	if (r.iters > 16 && r.iters <= BHB_CTRL_MAX_ITERS)
+		r.iters = 16;
+	if (r.cost_ns > 200000 && r.cost_ns <= BHB_CTRL_MAX_COST_NS)
+		r.cost_ns = 200000;
+	/* samples: enough, none, a NULL-ish pointer, or one running into the guard page */
+	r.samples = s == 0 ? (uintptr_t)w->samples : s == 1 ? 0 : s == 2 ? 8 :
+		    (uintptr_t)(w->F->guard + w->F->page - sizeof(w->samples[0]));
+	if (s == 0 && r.iters > 64)
+		r.samples = 0;
+	return ioctl(fd, BHB_IOC_CTRL, &r);
+}
+
+/* a known request number with another size or direction */
+static int req_wrong_size(char *guard, int fd, uint64_t *rng)
+{
+	static const unsigned long valid[] = { BHB_IOC_INFO, BHB_IOC_RUN, BHB_IOC_RESULT, BHB_IOC_OVERHEAD,
+					       BHB_IOC_HP_ARM, BHB_IOC_HP_COLLECT, BHB_IOC_HP_DISARM,
+					       BHB_IOC_CTRL };
+	unsigned long cmd;
+	int clash;
+
+	do {
+		cmd = _IOC(bhb_rand(rng) % 4, BHB_IOC_MAGIC, 1 + bhb_rand(rng) % 8, bhb_rand(rng) % 512);
+		clash = 0;
+		for (size_t v = 0; v < sizeof(valid) / sizeof(valid[0]); v++)
+			clash |= cmd == valid[v];
+	} while (clash);
+	return ioctl(fd, cmd, guard);
+}
+
+/* a request that runs into a PROT_NONE page: short buffer */
+static int req_guard(const struct fuzz *F, int fd, uint64_t *rng)
+{
+	static const struct { unsigned long cmd; size_t size; } c[] = {
+		{ BHB_IOC_INFO, sizeof(struct bhb_info) }, { BHB_IOC_RUN, sizeof(struct bhb_run_req) },
+		{ BHB_IOC_RESULT, sizeof(struct bhb_result_req) },
+		{ BHB_IOC_HP_ARM, sizeof(struct bhb_hp_arm) },
+		{ BHB_IOC_HP_COLLECT, sizeof(struct bhb_hp_result) },
+		{ BHB_IOC_CTRL, sizeof(struct bhb_ctrl_req) },
+	};
+	int k = (int)(bhb_rand(rng) % (sizeof(c) / sizeof(c[0])));
+	size_t cut = 1 + bhb_rand(rng) % (c[k].size - 1);	/* bytes that fit */
+	char *p = F->guard + F->page - cut;
+
+	memset(p, 0, cut);
+	*(uint32_t *)(cut >= 4 ? p : F->guard) = BHB_ABI_VERSION;
+	return ioctl(fd, c[k].cmd, p);
+}
+
+/* one request of kind on fd */
+static int request(struct worker *w, int fd, int kind, uint32_t abi, uint64_t *rng)
+{
+	static const unsigned long cmds[] = { BHB_IOC_INFO, BHB_IOC_RUN, BHB_IOC_RESULT, BHB_IOC_OVERHEAD,
+					      BHB_IOC_HP_ARM, BHB_IOC_HP_COLLECT, BHB_IOC_CTRL };
+
 	switch (kind) {
 	case K_INFO: {
 		struct bhb_info i = { .abi_version = abi };
 
-		ret = ioctl(fd, BHB_IOC_INFO, &i);
-		break;
+		return ioctl(fd, BHB_IOC_INFO, &i);
 	}
-	case K_RUN: {
-		struct bhb_run_req r = {
-			.abi_version = abi, .mech = (uint32_t)pick(rng, 0, BHB_NR_MECHS - 1),
-			.producer = (uint32_t)pick(rng, 0, BHB_NR_PRODUCERS - 1),
-			.flags = bhb_rand(rng) % 8 ? 0 : (uint32_t)bhb_rand(rng),
-			.cpu_mask = bhb_rand(rng) % 4 ? online : pick(rng, 0, 3),
-			.nr_items = (uint32_t)pick(rng, 1, 50), .inflight = (uint32_t)pick(rng, 1, 64),
-			.period_ns = pick(rng, 20000, 200000), .cost_ns = pick(rng, 0, 10000),
-			.drain_ms = (uint32_t)pick(rng, 1, 1000),
-			.burst = (uint32_t)pick(rng, 0, 80), .seed = bhb_rand(rng),
-			.touch_bytes = bhb_rand(rng) % 8 ? 0 : (uint32_t)pick(rng, 0, 2u << 20),
-			.remote_cpu = (uint32_t)pick(rng, 0, 4),
-			.noise_period_ns = bhb_rand(rng) % 8 ? 0 : pick(rng, BHB_MIN_NOISE_PERIOD_NS, 100000),
-			.noise_cost_ns = bhb_rand(rng) % 8 ? 0 : (uint32_t)pick(rng, 0, 20000),
-			.reserved = bhb_rand(rng) % 16 ? 0 : 1,
-		};
-
-		/* keep an accepted run short: absurd sizes are what the limits are for */
-		if ((uint64_t)r.nr_items * r.period_ns > 50000000ull && r.nr_items <= BHB_MAX_ITEMS &&
-		    r.period_ns <= BHB_MAX_PERIOD_NS && r.period_ns >= BHB_MIN_PERIOD_NS)
-			r.nr_items = (uint32_t)(1 + 50000000ull / r.period_ns);
-		if (r.cost_ns > 100000 && r.cost_ns <= BHB_MAX_COST_NS)
-			r.cost_ns = 100000;
-		ret = ioctl(fd, BHB_IOC_RUN, &r);
-		break;
-	}
-	case K_RESULT: {
-		static __thread struct bhb_cpu_result buf[4];
-		struct bhb_result_req r = { .abi_version = abi, .nr_cpus = (uint32_t)pick(rng, 0, 4),
-					    .buf = (uintptr_t)buf };
-
-		if (r.nr_cpus > 4)
-			r.buf = (uintptr_t)guard;	/* a claim larger than the buffer: must fault, not scribble */
-		ret = ioctl(fd, BHB_IOC_RESULT, &r);
-		break;
-	}
+	case K_RUN:
+		return req_run(w, fd, abi, rng);
+	case K_RESULT:
+		return req_result(w, fd, abi, rng);
 	case K_OVERHEAD: {
 		struct bhb_overhead_req o = { .abi_version = abi, .loops = (uint32_t)pick(rng, 1, 1000) };
 
 		if (o.loops > 1000 && o.loops <= 100000)
 			o.loops = 1000;
-		ret = ioctl(fd, BHB_IOC_OVERHEAD, &o);
-		break;
+		return ioctl(fd, BHB_IOC_OVERHEAD, &o);
 	}
-	case K_HP_ARM: {
-		struct bhb_hp_arm a = { .abi_version = abi, .mech = (uint32_t)pick(rng, 0, BHB_NR_MECHS - 1),
-					.cpu = (uint32_t)pick(rng, 0, 3), .count = (uint32_t)pick(rng, 1, 100),
-					.cost_ns = pick(rng, 0, 1000), .mode = (uint32_t)pick(rng, 0, BHB_NR_HP_MODES - 1),
-					.reserved = bhb_rand(rng) % 8 ? 0 : 1 };
-
-		if (a.count > 1000 && a.count <= BHB_MAX_HP_ITEMS)
-			a.count = 1000;
-		ret = ioctl(fd, BHB_IOC_HP_ARM, &a);
-		break;
-	}
-	case K_HP_COLLECT: {
-		struct bhb_hp_result *r = calloc(1, sizeof(*r));
-
-		r->abi_version = abi;
-		r->wait_ms = (uint32_t)pick(rng, 0, 20);
-		if (r->wait_ms > 20 && r->wait_ms <= BHB_MAX_DRAIN_MS)
-			r->wait_ms = 20;
-		ret = ioctl(fd, BHB_IOC_HP_COLLECT, r);
-		free(r);
-		break;
-	}
+	case K_HP_ARM:
+		return req_hp_arm(fd, abi, rng);
+	case K_HP_COLLECT:
+		return req_hp_collect(fd, abi, rng);
 	case K_HP_DISARM:
-		ret = ioctl(fd, BHB_IOC_HP_DISARM);
-		break;
-	case K_CTRL: {
-		static __thread struct bhb_ctrl_sample samples[64];
-		struct bhb_ctrl_req r = {
-			.abi_version = abi, .mech = (uint32_t)pick(rng, 0, BHB_NR_MECHS - 1),
-			.op = (uint32_t)pick(rng, 0, BHB_NR_CTRL_OPS - 1),
-			.flags = bhb_rand(rng) % 4 ? 0 : (uint32_t)pick(rng, 0, 3),
-			.iters = (uint32_t)pick(rng, 1, 16), .cost_ns = pick(rng, 0, 200000),
-			.reserved = bhb_rand(rng) % 16 ? 0 : 1,
-		};
-		uint64_t s = bhb_rand(rng) % 4;
-
-		/* three in four plausible, so the ops themselves run, hostile pointers and all */
-		if (bhb_rand(rng) % 4) {
-			r.mech = 1 + (uint32_t)(bhb_rand(rng) % (BHB_NR_MECHS - 1));
-			r.op = (uint32_t)(bhb_rand(rng) % BHB_NR_CTRL_OPS);
-			r.flags = r.op <= BHB_CTRL_DISABLE && bhb_rand(rng) % 2 ? BHB_CTRL_BUSY : 0;
-			r.cost_ns = r.flags ? 1000 + bhb_rand(rng) % 200000 : 0;
-			r.iters = 1 + (uint32_t)(bhb_rand(rng) % 16);
-			r.reserved = 0;
-		}
-		/* keep an accepted request short: the limits are what absurd values are for */
-		if (r.iters > 16 && r.iters <= BHB_CTRL_MAX_ITERS)
-			r.iters = 16;
-		if (r.cost_ns > 200000 && r.cost_ns <= BHB_CTRL_MAX_COST_NS)
-			r.cost_ns = 200000;
-		/* samples: enough, none, a NULL-ish pointer, or one running into the guard page */
-		r.samples = s == 0 ? (uintptr_t)samples : s == 1 ? 0 : s == 2 ? 8 :
-			    (uintptr_t)(guard + page - sizeof(samples[0]));
-		if (s == 0 && r.iters > 64)
-			r.samples = 0;
-		ret = ioctl(fd, BHB_IOC_CTRL, &r);
-		break;
-	}
+		return ioctl(fd, BHB_IOC_HP_DISARM);
+	case K_CTRL:
+		return req_ctrl(w, fd, abi, rng);
 	case K_UNKNOWN:	/* our magic, a request number the module never defined */
-		ret = ioctl(fd, _IOC(bhb_rand(rng) % 4, BHB_IOC_MAGIC, 9 + bhb_rand(rng) % 247,
-				     bhb_rand(rng) % 256), guard);
-		break;
-	case K_WRONG_SIZE: {	/* a known request number with another size or direction */
-		static const unsigned long valid[] = { BHB_IOC_INFO, BHB_IOC_RUN, BHB_IOC_RESULT, BHB_IOC_OVERHEAD,
-						       BHB_IOC_HP_ARM, BHB_IOC_HP_COLLECT, BHB_IOC_HP_DISARM,
-						       BHB_IOC_CTRL };
-		unsigned long cmd;
-		int clash;
+		return ioctl(fd, _IOC(bhb_rand(rng) % 4, BHB_IOC_MAGIC, 9 + bhb_rand(rng) % 247,
+				      bhb_rand(rng) % 256), w->F->guard);
+	case K_WRONG_SIZE:
+		return req_wrong_size(w->F->guard, fd, rng);
+	case K_NULL:
+		return ioctl(fd, cmds[bhb_rand(rng) % 7], bhb_rand(rng) % 2 ? NULL : (void *)8);
+	default:
+		return req_guard(w->F, fd, rng);
+	}
+}
 
-		do {
-			cmd = _IOC(bhb_rand(rng) % 4, BHB_IOC_MAGIC, 1 + bhb_rand(rng) % 8, bhb_rand(rng) % 512);
-			clash = 0;
-			for (size_t v = 0; v < sizeof(valid) / sizeof(valid[0]); v++)
-				clash |= cmd == valid[v];
-		} while (clash);
-		ret = ioctl(fd, cmd, guard);
-		break;
-	}
-	case K_NULL: {
-		static const unsigned long cmds[] = { BHB_IOC_INFO, BHB_IOC_RUN, BHB_IOC_RESULT, BHB_IOC_OVERHEAD,
-						      BHB_IOC_HP_ARM, BHB_IOC_HP_COLLECT, BHB_IOC_CTRL };
+static void one(struct worker *w, int fd, uint64_t *rng)
+{
+	struct fuzz *F = w->F;
+	int kind = (int)(bhb_rand(rng) % K_NR), ret, e;
+	uint32_t abi = bhb_rand(rng) % 8 ? BHB_ABI_VERSION : (uint32_t)pick(rng, 0, 3);
 
-		ret = ioctl(fd, cmds[bhb_rand(rng) % 7], bhb_rand(rng) % 2 ? NULL : (void *)8);
-		break;
-	}
-	default: {	/* a request that runs into a PROT_NONE page: short buffer */
-		static const struct { unsigned long cmd; size_t size; } c[] = {
-			{ BHB_IOC_INFO, sizeof(struct bhb_info) }, { BHB_IOC_RUN, sizeof(struct bhb_run_req) },
-			{ BHB_IOC_RESULT, sizeof(struct bhb_result_req) },
-			{ BHB_IOC_HP_ARM, sizeof(struct bhb_hp_arm) },
-			{ BHB_IOC_HP_COLLECT, sizeof(struct bhb_hp_result) },
-			{ BHB_IOC_CTRL, sizeof(struct bhb_ctrl_req) },
-		};
-		int k = (int)(bhb_rand(rng) % (sizeof(c) / sizeof(c[0])));
-		size_t cut = 1 + bhb_rand(rng) % (c[k].size - 1);	/* bytes that fit */
-		char *p = guard + page - cut;
-
-		memset(p, 0, cut);
-		*(uint32_t *)(cut >= 4 ? p : guard) = BHB_ABI_VERSION;
-		ret = ioctl(fd, c[k].cmd, p);
-		break;
-	}
-	}
+	errno = 0;
+	ret = request(w, fd, kind, abi, rng);
 	e = ret ? errno : 0;
 	if (kind >= K_UNKNOWN && ret == 0) {
 		/* malformed requests must never succeed */
-		pthread_mutex_lock(&tally_lock);
-		if (!T.anomalies++)
-			snprintf(T.first_anomaly, sizeof(T.first_anomaly), "%s: a malformed request succeeded",
+		pthread_mutex_lock(&F->lock);
+		if (!F->T.anomalies++)
+			snprintf(F->T.first_anomaly, sizeof(F->T.first_anomaly), "%s: a malformed request succeeded",
 				 kind_names[kind]);
-		pthread_mutex_unlock(&tally_lock);
+		pthread_mutex_unlock(&F->lock);
 	}
-	note(kind, ret, e);
+	note(F, kind, ret, e);
 }
-
-struct worker {
-	pthread_t t;
-	uint64_t seed, count;
-};
 
 static void *work(void *arg)
 {
@@ -268,7 +301,7 @@ static void *work(void *arg)
 	if (fd < 0)
 		return NULL;
 	for (uint64_t i = 0; i < w->count; i++)
-		one(fd, &w->seed);
+		one(w, fd, &w->seed);
 	ioctl(fd, BHB_IOC_HP_DISARM);
 	close(fd);
 	return NULL;
@@ -288,24 +321,21 @@ static long slab_kb(void)
 	return v;
 }
 
+/* a 300 ms run produced by the CPUs of cpu_mask */
+struct long_run {
+	int devfd;
+	uint64_t cpu_mask;
+	int err;	/* errno of the run, or 0 */
+};
+
 static void *long_run(void *arg)
 {
+	struct long_run *l = arg;
 	struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_TASKLET,
-				 .producer = BHB_PROD_HARDIRQ, .cpu_mask = 1, .nr_items = 1000,
+				 .producer = BHB_PROD_HARDIRQ, .cpu_mask = l->cpu_mask, .nr_items = 1000,
 				 .inflight = 16, .period_ns = 300000, .drain_ms = 1000 };
 
-	*(int *)arg = ioctl(devfd, BHB_IOC_RUN, &r) ? errno : 0;
-	return NULL;
-}
-
-/* a 300 ms run produced by CPU 1 alone */
-static void *long_run_cpu1(void *arg)
-{
-	struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_TASKLET,
-				 .producer = BHB_PROD_HARDIRQ, .cpu_mask = 2, .nr_items = 1000,
-				 .inflight = 16, .period_ns = 300000, .drain_ms = 1000 };
-
-	*(int *)arg = ioctl(devfd, BHB_IOC_RUN, &r) ? errno : 0;
+	l->err = ioctl(l->devfd, BHB_IOC_RUN, &r) ? errno : 0;
 	return NULL;
 }
 
@@ -313,7 +343,7 @@ static void *long_run_cpu1(void *arg)
  * The limits that keep memory bounded: one past each must be refused with
  * EINVAL, whatever the other fields say.  Returns how many were not.
  */
-static int check_limits(json_t *out)
+static int check_limits(int devfd, json_t *out)
 {
 	struct bhb_run_req base = { .abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_TASKLET,
 				    .producer = BHB_PROD_HARDIRQ, .cpu_mask = 1, .nr_items = 1,
@@ -361,162 +391,215 @@ static int check_limits(json_t *out)
 	return bad;
 }
 
-int run_fuzz(const char *module_path, const char *params)
+/* the hostile requests: sc->requests from sc->threads threads */
+static void fuzz_threads(struct fuzz *F, int threads)
 {
+	struct worker *w = calloc((size_t)threads, sizeof(*w));
 	uint64_t rng = now_ns();
-	struct worker w[16];
-	json_t *kinds = json_object(), *checks = json_object();
-	long slab0, slab1;
-	int threads = (int)(sc.threads ? sc.threads : 4), failed = 0;
 
-	page = sysconf(_SC_PAGESIZE);
-	guard = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (guard == MAP_FAILED || mprotect(guard + page, (size_t)page, PROT_NONE))
-		return 1;
-	if (threads > 16)
-		threads = 16;
-	slab0 = slab_kb();
-	{
-		json_t *lim = json_object();
-		int bad = check_limits(lim);
-
-		json_object_set_new(checks, "limits", lim);
-		json_object_set_new(checks, "limits_not_refused", json_integer(bad));
-		if (bad)
-			failed++;
-	}
-	say("fuzz: %u requests from %d threads", sc.requests, threads);
+	if (!w)
+		return;
 	for (int i = 0; i < threads; i++) {
+		w[i].F = F;
 		w[i].seed = bhb_rand(&rng);
-		w[i].count = sc.requests / (uint64_t)threads;
+		w[i].count = F->a->sc.requests / (uint64_t)threads;
 		pthread_create(&w[i].t, NULL, work, &w[i]);
 	}
 	for (int i = 0; i < threads; i++)
 		pthread_join(w[i].t, NULL);
+	free(w);
+}
 
-	/* lifecycle: a second run while one is active is refused with EBUSY */
-	{
-		pthread_t t;
-		int first = -1, second;
-		struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_BH,
-					 .producer = BHB_PROD_HARDIRQ, .cpu_mask = 1, .nr_items = 10,
-					 .inflight = 4, .period_ns = 100000, .drain_ms = 100 };
+/* lifecycle: a second run while one is active is refused with EBUSY; returns failed checks */
+static int check_busy(struct bhb_agent *a, json_t *checks)
+{
+	pthread_t t;
+	struct long_run first = { a->devfd, 1, -1 };
+	int second, unload;
+	struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = BHB_MECH_BH,
+				 .producer = BHB_PROD_HARDIRQ, .cpu_mask = 1, .nr_items = 10,
+				 .inflight = 4, .period_ns = 100000, .drain_ms = 100 };
 
-		pthread_create(&t, NULL, long_run, &first);
-		usleep(100000);
-		second = ioctl(devfd, BHB_IOC_RUN, &r) ? errno : 0;
-		/* and the module cannot be unloaded while in use */
-		int unload = syscall(SYS_delete_module, "bhbench", O_NONBLOCK) ? errno : 0;
+	pthread_create(&t, NULL, long_run, &first);
+	usleep(100000);
+	second = ioctl(a->devfd, BHB_IOC_RUN, &r) ? errno : 0;
+	/* and the module cannot be unloaded while in use */
+	unload = syscall(SYS_delete_module, "bhbench", O_NONBLOCK) ? errno : 0;
+	pthread_join(t, NULL);
+	json_object_set_new(checks, "concurrent_run_errno", json_integer(second));
+	json_object_set_new(checks, "unload_in_use_errno", json_integer(unload));
+	json_object_set_new(checks, "first_run_errno", json_integer(first.err));
+	return second != EBUSY || !unload || first.err;
+}
 
-		pthread_join(t, NULL);
-		json_object_set_new(checks, "concurrent_run_errno", json_integer(second));
-		json_object_set_new(checks, "unload_in_use_errno", json_integer(unload));
-		json_object_set_new(checks, "first_run_errno", json_integer(first));
-		if (second != EBUSY || !unload || first)
-			failed++;
+/*
+ * A producing CPU taken offline in the middle of a run: its pinned
+ * producer would move to another CPU, so the run must fail (ENODEV)
+ * instead of reporting numbers from somewhere else.
+ */
+static int check_offline(struct bhb_agent *a, json_t *checks)
+{
+	pthread_t t;
+	uint64_t ns;
+	struct long_run run = { a->devfd, 2, -1 };	/* CPU 1 alone */
+	int off, on;
+
+	if ((a->info.online_mask & 3) != 3)
+		return 0;
+	pthread_create(&t, NULL, long_run, &run);
+	usleep(100000);
+	off = set_online(1, 0, &ns);
+	pthread_join(t, NULL);
+	on = set_online(1, 1, &ns);
+	json_object_set_new(checks, "offline_during_run_errno", json_integer(run.err));
+	return off || on || run.err != ENODEV;
+}
+
+/* the node is root-only: mode 0600, and an unprivileged open fails */
+static int check_node(json_t *checks)
+{
+	struct stat st;
+	pid_t pid;
+	int status = -1;
+
+	stat("/dev/" BHB_DEVICE_NAME, &st);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(3);
+		_exit(open("/dev/" BHB_DEVICE_NAME, O_RDWR) < 0 && (errno == EACCES || errno == EPERM) ? 0 : 1);
 	}
+	waitpid(pid, &status, 0);
+	json_object_set_new(checks, "node_mode", json_integer(st.st_mode & 07777));
+	json_object_set_new(checks, "unprivileged_open_refused", json_boolean(WIFEXITED(status) && !WEXITSTATUS(status)));
+	return (st.st_mode & 07777) != 0600 || !WIFEXITED(status) || WEXITSTATUS(status);
+}
+
+/* one unload/load cycle with a run in between; 0, 1 (the run failed), -1 (stop) */
+static int reload(uint32_t i, const char *module_path, const char *params)
+{
 	/*
-	 * A producing CPU taken offline in the middle of a run: its pinned
-	 * producer would move to another CPU, so the run must fail (ENODEV)
-	 * instead of reporting numbers from somewhere else.
+	 * A backlog that outlasts a 1 ms drain, then an unload right
+	 * away: late callbacks must have been waited for or cancelled.
 	 */
-	if ((info.online_mask & 3) == 3) {
-		pthread_t t;
-		uint64_t ns;
-		int err = -1, off, on;
+	struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = (uint32_t)(i % BHB_NR_MECHS),
+				 .producer = BHB_PROD_PROCESS, .cpu_mask = 1, .nr_items = 20,
+				 .inflight = 20, .period_ns = 20000, .cost_ns = 1000000, .drain_ms = 1 };
+	int fd, mfd, bad = 0;
 
-		pthread_create(&t, NULL, long_run_cpu1, &err);
-		usleep(100000);
-		off = set_online(1, 0, &ns);
-		pthread_join(t, NULL);
-		on = set_online(1, 1, &ns);
-		json_object_set_new(checks, "offline_during_run_errno", json_integer(err));
-		if (off || on || err != ENODEV)
-			failed++;
-	}
-	/* the node is root-only: mode 0600, and an unprivileged open fails */
-	{
-		struct stat st;
-		pid_t pid;
-		int status = -1;
-
-		stat("/dev/" BHB_DEVICE_NAME, &st);
-		pid = fork();
-		if (pid == 0) {
-			if (setgid(65534) || setuid(65534))
-				_exit(3);
-			_exit(open("/dev/" BHB_DEVICE_NAME, O_RDWR) < 0 && (errno == EACCES || errno == EPERM) ? 0 : 1);
-		}
-		waitpid(pid, &status, 0);
-		json_object_set_new(checks, "node_mode", json_integer(st.st_mode & 07777));
-		json_object_set_new(checks, "unprivileged_open_refused", json_boolean(WIFEXITED(status) && !WEXITSTATUS(status)));
-		if ((st.st_mode & 07777) != 0600 || !WIFEXITED(status) || WEXITSTATUS(status))
-			failed++;
-	}
-	/* load and unload, with a run in between each time */
-	{
-		int cycles = 0, bad = 0;
-
-		close(devfd);
-		devfd = -1;
-		for (uint32_t i = 0; i < sc.lifecycle; i++) {
-			/*
-			 * A backlog that outlasts a 1 ms drain, then an unload right
-			 * away: late callbacks must have been waited for or cancelled.
-			 */
-			struct bhb_run_req r = { .abi_version = BHB_ABI_VERSION, .mech = (uint32_t)(i % BHB_NR_MECHS),
-						 .producer = BHB_PROD_PROCESS, .cpu_mask = 1, .nr_items = 20,
-						 .inflight = 20, .period_ns = 20000, .cost_ns = 1000000, .drain_ms = 1 };
-			int fd, mfd;
-
-			if (syscall(SYS_delete_module, "bhbench", O_NONBLOCK)) {
-				bad++;
-				break;
-			}
-			mfd = open(module_path, O_RDONLY | O_CLOEXEC);
-			if (mfd < 0 || syscall(SYS_finit_module, mfd, params, 0)) {
-				bad++;
-				if (mfd >= 0)
-					close(mfd);
-				break;
-			}
+	if (syscall(SYS_delete_module, "bhbench", O_NONBLOCK))
+		return -1;
+	mfd = open(module_path, O_RDONLY | O_CLOEXEC);
+	if (mfd < 0 || syscall(SYS_finit_module, mfd, params, 0)) {
+		if (mfd >= 0)
 			close(mfd);
-			fd = open("/dev/" BHB_DEVICE_NAME, O_RDWR | O_CLOEXEC);
-			if (fd < 0 || (ioctl(fd, BHB_IOC_RUN, &r) && errno != EOPNOTSUPP))
-				bad++;
-			if (fd >= 0)
-				close(fd);
-			cycles++;
-		}
-		json_object_set_new(checks, "load_unload_cycles", json_integer(cycles));
-		json_object_set_new(checks, "load_unload_failures", json_integer(bad));
-		if (bad)
-			failed++;
-		/* slab after unloading the module, against before the fuzzing */
-		syscall(SYS_delete_module, "bhbench", O_NONBLOCK);
-		sync();
-		usleep(200000);
-		slab1 = slab_kb();
-		json_object_set_new(checks, "slab_kb_before", json_integer(slab0));
-		json_object_set_new(checks, "slab_kb_after_unload", json_integer(slab1));
-		if (slab1 - slab0 > (long)sc.slab_slack_kb)
-			failed++;
+		return -1;
 	}
+	close(mfd);
+	fd = open("/dev/" BHB_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || (ioctl(fd, BHB_IOC_RUN, &r) && errno != EOPNOTSUPP))
+		bad = 1;
+	if (fd >= 0)
+		close(fd);
+	return bad;
+}
+
+/* load and unload, then slab against slab0 (before the fuzzing); returns failed checks */
+static int check_reload(struct bhb_agent *a, const char *module_path, const char *params, long slab0,
+			json_t *checks)
+{
+	int cycles = 0, bad = 0, failed = 0;
+	long slab1;
+
+	close(a->devfd);
+	a->devfd = -1;
+	for (uint32_t i = 0; i < a->sc.lifecycle; i++) {
+		int r = reload(i, module_path, params);
+
+		if (r < 0) {
+			bad++;
+			break;
+		}
+		bad += r;
+		cycles++;
+	}
+	json_object_set_new(checks, "load_unload_cycles", json_integer(cycles));
+	json_object_set_new(checks, "load_unload_failures", json_integer(bad));
+	if (bad)
+		failed++;
+	/* slab after unloading the module, against before the fuzzing */
+	syscall(SYS_delete_module, "bhbench", O_NONBLOCK);
+	sync();
+	usleep(200000);
+	slab1 = slab_kb();
+	json_object_set_new(checks, "slab_kb_before", json_integer(slab0));
+	json_object_set_new(checks, "slab_kb_after_unload", json_integer(slab1));
+	if (slab1 - slab0 > (long)a->sc.slab_slack_kb)
+		failed++;
+	return failed;
+}
+
+/* per kind of request: how many, how many succeeded, the errors */
+static json_t *kinds_json(const struct tally *T)
+{
+	json_t *kinds = json_object();
+
 	for (int k = 0; k < K_NR; k++) {
 		json_t *errs = json_object();
 
 		for (int e = 1; e < 160; e++)
-			if (T.err[k][e])
-				json_object_set_new(errs, strerror(e), json_integer((json_int_t)T.err[k][e]));
-		json_object_set_new(kinds, kind_names[k], json_pack("{s:I,s:I,s:o}", "requests", (json_int_t)T.n[k],
-								     "succeeded", (json_int_t)T.ok[k], "errors", errs));
+			if (T->err[k][e])
+				json_object_set_new(errs, strerror(e), json_integer((json_int_t)T->err[k][e]));
+		json_object_set_new(kinds, kind_names[k], json_pack("{s:I,s:I,s:o}", "requests", (json_int_t)T->n[k],
+								     "succeeded", (json_int_t)T->ok[k], "errors", errs));
 	}
-	if (T.anomalies)
+	return kinds;
+}
+
+int run_fuzz(struct bhb_agent *a, const char *module_path, const char *params)
+{
+	struct fuzz *F = calloc(1, sizeof(*F));
+	json_t *checks = json_object(), *lim = json_object();
+	long slab0;
+	int threads = (int)(a->sc.threads ? a->sc.threads : 4), failed = 0, bad;
+
+	if (!F) {
+		json_decref(checks);
+		json_decref(lim);
+		return 1;
+	}
+	F->a = a;
+	pthread_mutex_init(&F->lock, NULL);
+	F->page = sysconf(_SC_PAGESIZE);
+	F->guard = mmap(NULL, (size_t)F->page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (F->guard == MAP_FAILED || mprotect(F->guard + F->page, (size_t)F->page, PROT_NONE)) {
+		json_decref(checks);
+		json_decref(lim);
+		free(F);
+		return 1;
+	}
+	if (threads > 16)
+		threads = 16;
+	slab0 = slab_kb();
+	bad = check_limits(a->devfd, lim);
+	json_object_set_new(checks, "limits", lim);
+	json_object_set_new(checks, "limits_not_refused", json_integer(bad));
+	if (bad)
 		failed++;
-	say("fuzz: %llu anomalies, checks %s", (unsigned long long)T.anomalies, failed ? "FAILED" : "ok");
-	send_json("fuzz", json_pack("{s:I,s:i,s:I,s:s,s:o,s:o,s:i}", "requests", (json_int_t)sc.requests,
-				    "threads", threads, "anomalies", (json_int_t)T.anomalies,
-				    "first_anomaly", T.first_anomaly, "kinds", kinds, "checks", checks,
-				    "failed_checks", failed));
+	say(a, "fuzz: %u requests from %d threads", a->sc.requests, threads);
+	fuzz_threads(F, threads);
+	failed += check_busy(a, checks);
+	failed += check_offline(a, checks);
+	failed += check_node(checks);
+	failed += check_reload(a, module_path, params, slab0, checks);
+	if (F->T.anomalies)
+		failed++;
+	say(a, "fuzz: %llu anomalies, checks %s", (unsigned long long)F->T.anomalies, failed ? "FAILED" : "ok");
+	send_json(a, "fuzz", json_pack("{s:I,s:i,s:I,s:s,s:o,s:o,s:i}", "requests", (json_int_t)a->sc.requests,
+				       "threads", threads, "anomalies", (json_int_t)F->T.anomalies,
+				       "first_anomaly", F->T.first_anomaly, "kinds", kinds_json(&F->T),
+				       "checks", checks, "failed_checks", failed));
+	munmap(F->guard, (size_t)F->page * 2);
+	free(F);
 	return failed;
 }

@@ -41,14 +41,18 @@ void gbw_skip_with_error(gbw_state *s, const char *msg)
 	s->st->SkipWithError(msg);
 }
 
-int gbw_run(int random_interleaving, const char *json_path)
+void gbw_add_context(const char *key, const char *value)
+{
+	benchmark::AddCustomContext(key, value);
+}
+
+int gbw_run(const char *json_path)
 {
 	std::vector<std::string> args = {
 		"bhbench-agent",
 		std::string("--benchmark_out=") + json_path,
 		"--benchmark_out_format=json",
-		std::string("--benchmark_enable_random_interleaving=") +
-			(random_interleaving ? "true" : "false"),
+		"--benchmark_enable_random_interleaving=false",
 	};
 	std::vector<char *> argv;
 	for (auto &a : args)

@@ -63,63 +63,74 @@ static json_t *result_json(const struct bhb_hp_result *r)
 		"in_call_at_dead", (json_int_t)r->in_call_at_dead);
 }
 
-static int collect(struct bhb_hp_result *r, uint32_t wait_ms)
+/*
+ * What a cycle needs: the device and the scenario.  The agent's run and
+ * each "hp" step of hyperfine (a process of its own) make one.
+ */
+struct hp {
+	int devfd;
+	const struct bhb_scenario *sc;
+};
+
+static int collect(const struct hp *h, struct bhb_hp_result *r, uint32_t wait_ms)
 {
 	memset(r, 0, sizeof(*r));
 	r->abi_version = BHB_ABI_VERSION;
 	r->wait_ms = wait_ms;
-	return ioctl(devfd, BHB_IOC_HP_COLLECT, r) ? -errno : 0;
+	return ioctl(h->devfd, BHB_IOC_HP_COLLECT, r) ? -errno : 0;
 }
 
 /*
  * Second half of a cycle, the CPU offline: collect, bring it back, collect
  * again, disarm; the cycle's record goes to *rec.
  */
-static int finish_cycle(json_t **rec, unsigned int seq, int cpu, int mech, int mode, uint32_t k,
+static int finish_cycle(const struct hp *h, json_t **rec, unsigned int seq, int cpu, int mech, int mode, uint32_t k,
 			uint32_t delay_us, uint64_t t_off_start, uint64_t off_ns)
 {
 	struct bhb_hp_result off, on;
 	uint64_t on_ns = 0;
 	int err;
 
-	err = collect(&off, sc.offline_wait_ms);
+	err = collect(h, &off, h->sc->offline_wait_ms);
 	/* whatever happened, bring the CPU back */
 	if (set_online(cpu, 1, &on_ns) && !err)
 		err = -EIO;
 	if (!err)
-		err = collect(&on, sc.drain_ms);
-	ioctl(devfd, BHB_IOC_HP_DISARM);
+		err = collect(h, &on, h->sc->drain_ms);
+	ioctl(h->devfd, BHB_IOC_HP_DISARM);
 	if (err)
 		return err;
 	*rec = json_pack("{s:i,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
 		"seq", seq, "mech", bhb_mech_names[mech], "mode", bhb_hp_mode_names[mode],
-		"delay_us", (int)delay_us, "torture", (int)sc.torture,
-		"cpu", cpu, "count", (json_int_t)k, "cost_ns", (json_int_t)sc.cost_ns,
+		"delay_us", (int)delay_us, "torture", (int)h->sc->torture,
+		"cpu", cpu, "count", (json_int_t)k, "cost_ns", (json_int_t)h->sc->cost_ns,
 		"t_offline_start_ns", (json_int_t)t_off_start,
 		"offline_user_ns", (json_int_t)off_ns, "online_user_ns", (json_int_t)on_ns,
 		"after_offline", result_json(&off), "after_online", result_json(&on));
 	return 0;
 }
 
-static int arm(int cpu, int mech, int mode, uint32_t k)
+static int arm(const struct hp *h, int cpu, int mech, int mode, uint32_t k)
 {
 	struct bhb_hp_arm a = { .abi_version = BHB_ABI_VERSION, .mech = (uint32_t)mech,
-				.cpu = (uint32_t)cpu, .count = k, .cost_ns = sc.cost_ns,
+				.cpu = (uint32_t)cpu, .count = k, .cost_ns = h->sc->cost_ns,
 				.mode = (uint32_t)mode };
 
-	return ioctl(devfd, BHB_IOC_HP_ARM, &a) ? -errno : 0;
+	return ioctl(h->devfd, BHB_IOC_HP_ARM, &a) ? -errno : 0;
 }
 
 /* one offline/online cycle; 0, or -errno for a failure of the harness itself */
-static int cycle(unsigned int seq, int cpu, int mech, int mode, uint32_t k, uint32_t delay_us)
+static int cycle(struct bhb_agent *a, unsigned int seq, int cpu, int mech, int mode, uint32_t k,
+		 uint32_t delay_us)
 {
+	const struct hp h = { a->devfd, &a->sc };
 	uint64_t t_off_start, off_ns = 0, tmp;
 	json_t *rec = NULL;
 	int err;
 
 	if (mode == BHB_HP_OFFLINE && (err = set_online(cpu, 0, &off_ns)))
 		return err;
-	err = arm(cpu, mech, mode, k);
+	err = arm(&h, cpu, mech, mode, k);
 	if (err) {
 		if (mode == BHB_HP_OFFLINE)
 			set_online(cpu, 1, &tmp);
@@ -129,12 +140,12 @@ static int cycle(unsigned int seq, int cpu, int mech, int mode, uint32_t k, uint
 		usleep(delay_us);
 	t_off_start = now_ns();
 	if (mode != BHB_HP_OFFLINE && (err = set_online(cpu, 0, &off_ns))) {
-		ioctl(devfd, BHB_IOC_HP_DISARM);
+		ioctl(h.devfd, BHB_IOC_HP_DISARM);
 		return err;
 	}
-	err = finish_cycle(&rec, seq, cpu, mech, mode, k, delay_us, t_off_start, off_ns);
+	err = finish_cycle(&h, &rec, seq, cpu, mech, mode, k, delay_us, t_off_start, off_ns);
 	if (!err)
-		send_json("hotplug", rec);
+		send_json(a, "hotplug", rec);
 	return err;
 }
 
@@ -147,7 +158,7 @@ static int cycle(unsigned int seq, int cpu, int mech, int mode, uint32_t k, uint
 #define HF_LAST "/tmp/bhbench-hf-last"
 #define HF_CYCLES "/tmp/bhbench-hf-cycles.jsonl"
 
-static int hp_finish_pending(void)
+static int hp_finish_pending(const struct hp *h)
 {
 	FILE *f = fopen(HF_LAST, "r");
 	unsigned long long t0 = 0, off = 0;
@@ -162,7 +173,7 @@ static int hp_finish_pending(void)
 	}
 	fclose(f);
 	unlink(HF_LAST);
-	err = finish_cycle(&rec, (unsigned int)seq, cpu, mech, BHB_HP_TEARDOWN, (uint32_t)k, 0, t0, off);
+	err = finish_cycle(h, &rec, (unsigned int)seq, cpu, mech, BHB_HP_TEARDOWN, (uint32_t)k, 0, t0, off);
 	if (!err) {
 		char *line = json_dumps(rec, JSON_COMPACT);
 
@@ -177,70 +188,120 @@ static int hp_finish_pending(void)
 	return err;
 }
 
+/* "hp prep SEQ CPU MECH K": finish the previous cycle, arm the next */
+static int hp_prep(const struct hp *h, char **argv)
+{
+	int seq = atoi(argv[1]), cpu = atoi(argv[2]), mech = atoi(argv[3]), k = atoi(argv[4]);
+	int err = hp_finish_pending(h);
+	FILE *f;
+
+	if (!err)
+		err = arm(h, cpu, mech, BHB_HP_TEARDOWN, (uint32_t)k);
+	f = err ? NULL : fopen(HF_LAST, "w");
+	if (f) {
+		fprintf(f, "%d %d %d %d\n", seq, cpu, mech, k);
+		fclose(f);
+	}
+	return err;
+}
+
+/* "hp offline CPU": the timed step; its start and length go to HF_LAST */
+static int hp_offline(const char *cpu)
+{
+	uint64_t t0 = now_ns(), off = 0;
+	char *last = NULL;
+	size_t n = 0;
+	FILE *f = fopen(HF_LAST, "r");
+	int err;
+
+	if (f) {
+		if (getline(&last, &n, f) < 0)
+			last = NULL;
+		fclose(f);
+	}
+	err = set_online(atoi(cpu), 0, &off);
+	f = last ? fopen(HF_LAST, "w") : NULL;
+	if (f) {
+		last[strcspn(last, "\n")] = 0;
+		fprintf(f, "%s %llu %llu\n", last, (unsigned long long)t0, (unsigned long long)off);
+		fclose(f);
+	}
+	free(last);
+	return err;
+}
+
 int hp_tool(int argc, char **argv)
 {
-	int err = 0;
+	struct bhb_scenario *sc = calloc(1, sizeof(*sc));
+	struct hp h = { open("/dev/" BHB_DEVICE_NAME, O_RDWR | O_CLOEXEC), sc };
+	int ret = 2;
 
-	devfd = open("/dev/" BHB_DEVICE_NAME, O_RDWR | O_CLOEXEC);
-	if (devfd < 0 || argc < 1)
-		return 2;
-	if (bhb_scenario_load("/scenario.ini", &sc))
-		return 2;
-	if (!strcmp(argv[0], "noop")) {
-		err = 0;
-	} else if (!strcmp(argv[0], "prep") && argc == 5) {
-		int seq = atoi(argv[1]), cpu = atoi(argv[2]), mech = atoi(argv[3]), k = atoi(argv[4]);
-		FILE *f;
+	if (!sc || h.devfd < 0 || argc < 1 || bhb_scenario_load("/scenario.ini", sc))
+		goto out;
+	if (!strcmp(argv[0], "noop"))
+		ret = 0;
+	else if (!strcmp(argv[0], "prep") && argc == 5)
+		ret = hp_prep(&h, argv) ? 1 : 0;
+	else if (!strcmp(argv[0], "offline") && argc == 2)
+		ret = hp_offline(argv[1]) ? 1 : 0;
+	else if (!strcmp(argv[0], "finish"))
+		ret = hp_finish_pending(&h) ? 1 : 0;
+out:
+	if (h.devfd >= 0)
+		close(h.devfd);
+	free(sc);
+	return ret;
+}
 
-		err = hp_finish_pending();
-		if (!err)
-			err = arm(cpu, mech, BHB_HP_TEARDOWN, (uint32_t)k);
-		f = err ? NULL : fopen(HF_LAST, "w");
-		if (f) {
-			fprintf(f, "%d %d %d %d\n", seq, cpu, mech, k);
-			fclose(f);
-		}
-	} else if (!strcmp(argv[0], "offline") && argc == 2) {
-		uint64_t t0 = now_ns(), off = 0;
-		char *last = NULL;
-		size_t n = 0;
-		FILE *f = fopen(HF_LAST, "r");
+/* hyperfine's JSON (out) and the cycles it drove, as a "hyperfine" frame */
+static json_t *hyperfine_json(const struct bhb_scenario *sc, int mech, const char *out)
+{
+	size_t n;
+	char *hf = NULL, *line = NULL;
+	FILE *f = fopen(out, "r");
+	json_t *cyc = json_array(), *j;
+	json_error_t je;
 
-		if (f) {
-			if (getline(&last, &n, f) < 0)
-				last = NULL;
-			fclose(f);
-		}
-		err = set_online(atoi(argv[1]), 0, &off);
-		f = last ? fopen(HF_LAST, "w") : NULL;
-		if (f) {
-			last[strcspn(last, "\n")] = 0;
-			fprintf(f, "%s %llu %llu\n", last, (unsigned long long)t0, (unsigned long long)off);
-			fclose(f);
-		}
-		free(last);
-	} else if (!strcmp(argv[0], "finish")) {
-		err = hp_finish_pending();
-	} else {
-		return 2;
+	if (f) {
+		j = json_loadf(f, 0, &je);
+		fclose(f);
+		hf = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		json_decref(j);
 	}
-	return err ? 1 : 0;
+	f = fopen(HF_CYCLES, "r");
+	n = 0;
+	while (f && getline(&line, &n, f) > 0) {
+		j = json_loads(line, 0, &je);
+		if (j)
+			json_array_append_new(cyc, j);
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	j = json_pack("{s:s,s:I,s:I,s:o,s:o}", "mech", bhb_mech_names[mech],
+		      "count", (json_int_t)sc->counts[0], "cost_ns", (json_int_t)sc->cost_ns,
+		      "hyperfine", hf ? json_loads(hf, 0, &je) : json_null(), "cycles", cyc);
+	free(hf);
+	return j;
 }
 
 /* time the offline with hyperfine for each mechanism, K = the first count */
-static void run_hyperfine(int cpu, const int *mechs, int nm)
+static void run_hyperfine(struct bhb_agent *a, int cpu, const int *mechs, int nm)
 {
+	const struct bhb_scenario *sc = &a->sc;
+	const struct hp h = { a->devfd, sc };
+
 	for (int i = 0; i < nm; i++) {
 		char prep[96], off[48], runs[16], out[64];
 		pid_t pid;
 		int status;
 
-		snprintf(prep, sizeof(prep), "/init hp prep %d %d %d %u", 100000 + i, cpu, mechs[i], sc.counts[0]);
+		snprintf(prep, sizeof(prep), "/init hp prep %d %d %d %u", 100000 + i, cpu, mechs[i], sc->counts[0]);
 		snprintf(off, sizeof(off), "/init hp offline %d", cpu);
-		snprintf(runs, sizeof(runs), "%u", sc.cycles < 2 ? 2 : sc.cycles);
+		snprintf(runs, sizeof(runs), "%u", sc->cycles < 2 ? 2 : sc->cycles);
 		snprintf(out, sizeof(out), "/tmp/hyperfine-%s.json", bhb_mech_names[mechs[i]]);
 		unlink(HF_CYCLES);
-		say("hyperfine: %s, K=%u, %s runs", bhb_mech_names[mechs[i]], sc.counts[0], runs);
+		say(a, "hyperfine: %s, K=%u, %s runs", bhb_mech_names[mechs[i]], sc->counts[0], runs);
 		pid = fork();
 		if (pid == 0) {
 			execl("/usr/bin/hyperfine", "hyperfine", "-N", "--style", "basic", "--runs", runs,
@@ -249,39 +310,14 @@ static void run_hyperfine(int cpu, const int *mechs, int nm)
 			_exit(127);
 		}
 		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-			send_error("hyperfine failed (is /usr/bin/hyperfine in the initramfs?)");
-			hp_finish_pending();
+			send_error(a, "hyperfine failed (is /usr/bin/hyperfine in the initramfs?)");
+			hp_finish_pending(&h);
 			continue;
 		}
 		/* the last run is still armed and offline */
-		if (hp_finish_pending())
-			send_error("hyperfine: finishing the last cycle failed");
-		size_t n;
-		char *hf = NULL, *line = NULL;
-		FILE *f = fopen(out, "r");
-		json_t *cyc = json_array(), *j;
-		json_error_t je;
-
-		if (f) {
-			j = json_loadf(f, 0, &je);
-			fclose(f);
-			hf = j ? json_dumps(j, JSON_COMPACT) : NULL;
-			json_decref(j);
-		}
-		f = fopen(HF_CYCLES, "r");
-		n = 0;
-		while (f && getline(&line, &n, f) > 0) {
-			j = json_loads(line, 0, &je);
-			if (j)
-				json_array_append_new(cyc, j);
-		}
-		if (f)
-			fclose(f);
-		free(line);
-		send_json("hyperfine", json_pack("{s:s,s:I,s:I,s:o,s:o}", "mech", bhb_mech_names[mechs[i]],
-						 "count", (json_int_t)sc.counts[0], "cost_ns", (json_int_t)sc.cost_ns,
-						 "hyperfine", hf ? json_loads(hf, 0, &je) : json_null(), "cycles", cyc));
-		free(hf);
+		if (hp_finish_pending(&h))
+			send_error(a, "hyperfine: finishing the last cycle failed");
+		send_json(a, "hyperfine", hyperfine_json(sc, mechs[i], out));
 	}
 }
 
@@ -290,44 +326,27 @@ struct combo {
 	uint32_t k;
 };
 
-int run_hotplug(void)
+/* the (mechanism, mode, K) combinations of the scenario into v; how many */
+static int combos(const struct bhb_agent *a, struct combo *v)
 {
-	struct combo *v = calloc((size_t)BHB_NR_MECHS * BHB_NR_HP_MODES * 16, sizeof(*v));
-	unsigned int seq = 0, total, failed = 0;
-	uint64_t rng = now_ns();
-	int cpu = sc.hp_cpu, n = 0;
+	const struct bhb_scenario *sc = &a->sc;
+	int n = 0;
 
-	if (!v)
-		return 1;
-	if (cpu < 0)
-		for (int c = 0; c < BHB_MAX_CPUS; c++)
-			if (info.online_mask & (1ull << c))
-				cpu = c;
-	if (cpu <= 0 || !(info.online_mask & (1ull << cpu))) {
-		send_error("hotplug: need a second online CPU to take offline (boot with --cpus 2 or more)");
-		free(v);
-		return 1;
-	}
 	for (int mode = 0; mode < BHB_NR_HP_MODES; mode++) {
-		if (!(sc.modes & (1u << mode)))
+		if (!(sc->modes & (1u << mode)))
 			continue;
 		for (int m = 0; m < BHB_NR_MECHS; m++) {
-			if (!(sc.mechs & (1ull << m)) || !(info.mech_available & (1ull << m)) ||
+			if (!(sc->mechs & (1ull << m)) || !(a->info.mech_available & (1ull << m)) ||
 			    m == BHB_MECH_DIRECT)
 				continue;
 			/* tasklets cannot be queued on another CPU */
-			if (mode != BHB_HP_TEARDOWN && (m == BHB_MECH_TASKLET || m == BHB_MECH_TASKLET_HI))
+			if (mode != BHB_HP_TEARDOWN && bhb_mech_is_tasklet(m))
 				continue;
-			for (uint32_t i = 0; i < sc.ncounts; i++)
-				v[n++] = (struct combo){ m, mode, sc.counts[i] };
+			for (uint32_t i = 0; i < sc->ncounts; i++)
+				v[n++] = (struct combo){ m, mode, sc->counts[i] };
 		}
 	}
-	uint32_t kmax = 0;
-
-	for (uint32_t i = 0; i < sc.ncounts; i++)
-		if (sc.counts[i] > kmax)
-			kmax = sc.counts[i];
-	if (sc.torture) {
+	if (sc->torture) {
 		/* one entry per mechanism; mode and K are drawn per cycle */
 		int w = 0;
 
@@ -341,20 +360,37 @@ int run_hotplug(void)
 		}
 		n = w;
 	}
-	total = (unsigned int)n * sc.cycles;
-	/* the first offline of a boot is slower than the rest: warm up, untimed */
-	for (uint32_t w = 0; w < sc.warmup; w++) {
-		uint64_t ns;
+	return n;
+}
 
-		if (set_online(cpu, 0, &ns) || set_online(cpu, 1, &ns)) {
-			send_error("hotplug: the warm-up offline/online cycle failed");
-			free(v);
-			return 1;
-		}
-	}
-	say("hotplug: CPU %d, %d combinations x %u cycles%s", cpu, n, sc.cycles,
-	    sc.torture ? " (torture: random combination each cycle)" : "");
-	for (uint32_t c = 0; c < sc.cycles; c++) {
+/*
+ * torture: each mechanism once a round (v holds one entry per mechanism),
+ * with a random mode it supports, a random K up to the largest count and
+ * a random delay before the offline
+ */
+static void torture(const struct bhb_scenario *sc, struct combo *cb, uint32_t *delay, uint64_t *rng)
+{
+	uint32_t kmax = 0;
+
+	for (uint32_t i = 0; i < sc->ncounts; i++)
+		if (sc->counts[i] > kmax)
+			kmax = sc->counts[i];
+	do
+		cb->mode = (int)(bhb_rand(rng) % BHB_NR_HP_MODES);
+	while (!(sc->modes & (1u << cb->mode)) ||
+	       (cb->mode != BHB_HP_TEARDOWN && bhb_mech_is_tasklet(cb->mech)));
+	cb->k = 1 + (uint32_t)(bhb_rand(rng) % kmax);
+	*delay = (uint32_t)(bhb_rand(rng) % 5000);
+}
+
+/* sc->cycles rounds over the n combinations of v; the number of failed cycles (stops past 10) */
+static unsigned int cycles(struct bhb_agent *a, int cpu, struct combo *v, int n)
+{
+	const struct bhb_scenario *sc = &a->sc;
+	unsigned int seq = 0, total = (unsigned int)n * sc->cycles, failed = 0;
+	uint64_t rng = now_ns();
+
+	for (uint32_t c = 0; c < sc->cycles; c++) {
 		/* a fresh shuffle each round: no combination always goes first */
 		for (int i = n - 1; i > 0; i--) {
 			int j = (int)(bhb_rand(&rng) % (uint64_t)(i + 1));
@@ -368,48 +404,83 @@ int run_hotplug(void)
 			uint32_t delay = 0;
 			int err;
 
-			/*
-			 * torture: each mechanism once a round (v holds one entry per
-			 * mechanism), with a random mode it supports, a random K up to
-			 * the largest count and a random delay before the offline
-			 */
-			if (sc.torture) {
-				do
-					cb.mode = (int)(bhb_rand(&rng) % BHB_NR_HP_MODES);
-				while (!(sc.modes & (1u << cb.mode)) ||
-				       (cb.mode != BHB_HP_TEARDOWN &&
-					(cb.mech == BHB_MECH_TASKLET || cb.mech == BHB_MECH_TASKLET_HI)));
-				cb.k = 1 + (uint32_t)(bhb_rand(&rng) % kmax);
-				delay = (uint32_t)(bhb_rand(&rng) % 5000);
-			}
-			err = cycle(++seq, cpu, cb.mech, cb.mode, cb.k, delay);
+			if (sc->torture)
+				torture(sc, &cb, &delay, &rng);
+			err = cycle(a, ++seq, cpu, cb.mech, cb.mode, cb.k, delay);
 			if (err) {
 				char msg[160];
 
 				snprintf(msg, sizeof(msg), "hotplug cycle %u (%s, %s, K=%u): %s", seq,
 					 bhb_mech_names[cb.mech], bhb_hp_mode_names[cb.mode], cb.k, strerror(-err));
-				send_error(msg);
-				failed++;
-				if (failed > 10)
-					goto out;
+				send_error(a, msg);
+				if (++failed > 10)
+					return failed;
 			}
 			if (seq % 50 == 0 || seq == total)
-				say("hotplug: %u/%u cycles", seq, total);
+				say(a, "hotplug: %u/%u cycles", seq, total);
 		}
 	}
-	if (sc.hyperfine && !access("/usr/bin/hyperfine", X_OK)) {
+	return failed;
+}
+
+/* the CPU to take offline: the scenario's, or the last online one; -1: none fits (error sent) */
+static int hp_cpu(struct bhb_agent *a)
+{
+	int cpu = a->sc.hp_cpu;
+
+	if (cpu < 0)
+		for (int c = 0; c < BHB_MAX_CPUS; c++)
+			if (a->info.online_mask & (1ull << c))
+				cpu = c;
+	if (cpu <= 0 || !(a->info.online_mask & (1ull << cpu))) {
+		send_error(a, "hotplug: need a second online CPU to take offline (boot with --cpus 2 or more)");
+		return -1;
+	}
+	return cpu;
+}
+
+int run_hotplug(struct bhb_agent *a)
+{
+	const struct bhb_scenario *sc = &a->sc;
+	struct combo *v = calloc((size_t)BHB_NR_MECHS * BHB_NR_HP_MODES * 16, sizeof(*v));
+	unsigned int failed;
+	int cpu, n;
+
+	if (!v)
+		return 1;
+	cpu = hp_cpu(a);
+	if (cpu < 0) {
+		free(v);
+		return 1;
+	}
+	n = combos(a, v);
+	/* the first offline of a boot is slower than the rest: warm up, untimed */
+	for (uint32_t w = 0; w < sc->warmup; w++) {
+		uint64_t ns;
+
+		if (set_online(cpu, 0, &ns) || set_online(cpu, 1, &ns)) {
+			send_error(a, "hotplug: the warm-up offline/online cycle failed");
+			free(v);
+			return 1;
+		}
+	}
+	say(a, "hotplug: CPU %d, %d combinations x %u cycles%s", cpu, n, sc->cycles,
+	    sc->torture ? " (torture: random combination each cycle)" : "");
+	failed = cycles(a, cpu, v, n);
+	free(v);
+	if (failed > 10)
+		return (int)failed;
+	if (sc->hyperfine && !access("/usr/bin/hyperfine", X_OK)) {
 		int mechs[BHB_NR_MECHS], nm = 0;
 
 		for (int m = 0; m < BHB_NR_MECHS; m++)
-			if ((sc.mechs & (1ull << m)) && (info.mech_available & (1ull << m)) &&
+			if ((sc->mechs & (1ull << m)) && (a->info.mech_available & (1ull << m)) &&
 			    m != BHB_MECH_DIRECT)
 				mechs[nm++] = m;
-		run_hyperfine(cpu, mechs, nm);
-	} else if (sc.hyperfine) {
-		send_error("hyperfine: /usr/bin/hyperfine is not in the initramfs");
+		run_hyperfine(a, cpu, mechs, nm);
+	} else if (sc->hyperfine) {
+		send_error(a, "hyperfine: /usr/bin/hyperfine is not in the initramfs");
 		failed++;
 	}
-out:
-	free(v);
 	return (int)failed;
 }

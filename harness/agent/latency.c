@@ -26,7 +26,10 @@
 #include "agent.h"
 #include "gbw.h"
 
+struct lat;
+
 struct bench {
+	struct lat *L;
 	const struct bhb_scenario *s;
 	const struct bhb_case *cs;
 	int mech, rep;
@@ -41,9 +44,6 @@ struct run_summary {
 	uint64_t executed, queued, lost;
 };
 
-static unsigned int run_seq, runs_total, runs_failed;
-static struct bhb_cpu_result *resbuf;
-
 /* ---- what the kernel accounts, sampled around a run ---- */
 
 #define MAX_KW 1024
@@ -57,7 +57,18 @@ struct acct {
 	uint64_t kw_ns[MAX_KW];
 };
 
-static int ksoftirqd_pid[BHB_MAX_CPUS];
+/* one run_latency(): its benchmarks and what the runs share */
+struct lat {
+	struct bhb_agent *a;
+	unsigned int run_seq, runs_total, runs_failed;
+	struct bhb_cpu_result *resbuf;
+	int ksoftirqd_pid[BHB_MAX_CPUS];
+	int hog_pid[BHB_MAX_CPUS];
+	int hog_fork_failed;
+	char text[16384];	/* /proc/stat, /proc/softirqs */
+	struct bench benches[BHB_MAX_SUITE * BHB_MAX_CASES * BHB_NR_MECHS];
+	int nb;
+};
 
 static int read_text(const char *path, char *buf, size_t len)
 {
@@ -87,7 +98,7 @@ static int schedstat(int pid, uint64_t *ns, uint64_t *slices)
 	return 0;
 }
 
-static void find_ksoftirqd(void)
+static void find_ksoftirqd(struct lat *L)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -103,51 +114,27 @@ static void find_ksoftirqd(void)
 		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 		if (!read_text(path, comm, sizeof(comm)) && sscanf(comm, "ksoftirqd/%d", &cpu) == 1 &&
 		    cpu >= 0 && cpu < BHB_MAX_CPUS)
-			ksoftirqd_pid[cpu] = pid;
+			L->ksoftirqd_pid[cpu] = pid;
 	}
 	closedir(d);
 }
 
-static void snapshot(struct acct *a)
+static void snapshot(struct lat *L, struct acct *a)
 {
-	static char buf[16384];
-	unsigned long long v[8] = { 0 };
+	char *buf = L->text;
 	DIR *d;
 	struct dirent *e;
 
 	memset(a, 0, sizeof(*a));
 	a->wall_ns = now_ns();
-	if (!read_text("/proc/stat", buf, sizeof(buf)) &&
-	    sscanf(buf, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
-		   &v[5], &v[6], &v[7]) >= 7) {
-		a->ticks_busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-		a->ticks_irq = v[5];
-		a->ticks_softirq = v[6];
-	}
-	if (!read_text("/proc/softirqs", buf, sizeof(buf))) {
-		for (char *line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-			char *p = line;
-
-			while (*p == ' ')
-				p++;
-			if (strncmp(p, "TASKLET:", 8) && strncmp(p, "HI:", 3))
-				continue;
-			p = strchr(p, ':') + 1;
-			for (;;) {
-				char *end;
-				unsigned long long x = strtoull(p, &end, 10);
-
-				if (end == p)
-					break;
-				a->tasklet_softirqs += x;
-				p = end;
-			}
-		}
-	}
+	if (!read_text("/proc/stat", buf, sizeof(L->text)))
+		bhb_stat_acct(buf, &a->ticks_busy, &a->ticks_irq, &a->ticks_softirq);
+	if (!read_text("/proc/softirqs", buf, sizeof(L->text)))
+		a->tasklet_softirqs = bhb_softirqs_tasklet(buf);
 	for (int c = 0; c < BHB_MAX_CPUS; c++) {
 		uint64_t ns, sl;
 
-		if (ksoftirqd_pid[c] && !schedstat(ksoftirqd_pid[c], &ns, &sl)) {
+		if (L->ksoftirqd_pid[c] && !schedstat(L->ksoftirqd_pid[c], &ns, &sl)) {
 			a->ksoftirqd_ns += ns;
 			a->ksoftirqd_runs += sl;
 		}
@@ -201,10 +188,7 @@ static json_t *acct_delta(const struct acct *b, const struct acct *a)
 
 /* ---- CPU hogs: a busy loop pinned to each producing CPU ---- */
 
-static int hog_pid[BHB_MAX_CPUS];
-static int hog_fork_failed;
-
-static void start_hogs(uint32_t kind, uint64_t cpus)
+static void start_hogs(struct lat *L, uint32_t kind, uint64_t cpus)
 {
 	cpu_set_t others;
 	int n = 0;
@@ -213,7 +197,7 @@ static void start_hogs(uint32_t kind, uint64_t cpus)
 		return;
 	CPU_ZERO(&others);
 	for (int c = 0; c < BHB_MAX_CPUS; c++)
-		if ((info.online_mask >> c & 1) && !(cpus >> c & 1)) {
+		if ((L->a->info.online_mask >> c & 1) && !(cpus >> c & 1)) {
 			CPU_SET(c, &others);
 			n++;
 		}
@@ -239,9 +223,9 @@ static void start_hogs(uint32_t kind, uint64_t cpus)
 			for (;;)
 				spin++;
 		}
-		hog_pid[c] = pid > 0 ? pid : 0;
+		L->hog_pid[c] = pid > 0 ? pid : 0;
 		if (pid < 0)
-			hog_fork_failed = 1;
+			L->hog_fork_failed = 1;
 	}
 	/* let them get going */
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
@@ -250,26 +234,26 @@ static void start_hogs(uint32_t kind, uint64_t cpus)
 }
 
 /* 0, or -1 when a hog was not running to the end */
-static int stop_hogs(void)
+static int stop_hogs(struct lat *L)
 {
 	cpu_set_t all;
-	int bad = hog_fork_failed;
+	int bad = L->hog_fork_failed;
 
-	hog_fork_failed = 0;
+	L->hog_fork_failed = 0;
 	CPU_ZERO(&all);
 	for (int c = 0; c < BHB_MAX_CPUS; c++) {
 		int st;
 
-		if (info.online_mask >> c & 1)
+		if (L->a->info.online_mask >> c & 1)
 			CPU_SET(c, &all);
-		if (!hog_pid[c])
+		if (!L->hog_pid[c])
 			continue;
 		/* still running when killed, or it failed to start (e.g. no SCHED_FIFO) */
-		if (waitpid(hog_pid[c], &st, WNOHANG) != 0)
+		if (waitpid(L->hog_pid[c], &st, WNOHANG) != 0)
 			bad = 1;
-		kill(hog_pid[c], SIGKILL);
-		waitpid(hog_pid[c], &st, 0);
-		hog_pid[c] = 0;
+		kill(L->hog_pid[c], SIGKILL);
+		waitpid(L->hog_pid[c], &st, 0);
+		L->hog_pid[c] = 0;
 	}
 	sched_setaffinity(0, sizeof(all), &all);
 	return bad ? -1 : 0;
@@ -331,9 +315,64 @@ static json_t *cpu_json(const struct bhb_cpu_result *r)
 	return o;
 }
 
+/* the record of a failed run */
+static void send_failed(struct bench *b, int err)
+{
+	const struct bhb_case *cs = b->cs;
+
+	send_json(b->L->a, "run", json_pack("{s:i,s:s,s:s,s:s,s:s,s:i,s:s}", "seq", b->L->run_seq,
+					     "case", b->label, "scenario", b->s->name,
+					     "producer", bhb_producer_names[cs->producer],
+					     "mech", bhb_mech_names[b->mech], "rep", b->rep,
+					     "error", err == -ECHILD ? "a CPU hog did not run through the run" :
+						      err == -ENODEV ? "a producing CPU went offline during the run" :
+								       strerror(-err)));
+}
+
+/*
+ * The run's record from the result buffer; its summary in *rs.  Takes acct
+ * (NULL on failure).
+ */
+static json_t *run_json(struct bench *b, const struct bhb_result_req *rr, int interrupted, json_t *acct,
+			struct run_summary *rs)
+{
+	struct bhb_hist *h = calloc(1, sizeof(*h));
+	json_t *cpus;
+	uint64_t sum = 0;
+
+	if (!h) {
+		json_decref(acct);
+		return NULL;
+	}
+	cpus = json_array();
+	for (uint32_t i = 0; i < rr->nr_cpus; i++) {
+		struct bhb_cpu_result *r = &b->L->resbuf[i];
+
+		json_array_append_new(cpus, cpu_json(r));
+		for (unsigned int k = 0; k < BHB_HIST_NBUCKETS; k++)
+			h->c[k] += r->hist_lat[k];
+		sum += r->stats.lat_sum_ns;
+		rs->executed += r->stats.executed;
+		rs->queued += r->stats.queued;
+	}
+	bhb_hist_recount(h);
+	rs->lost = rr->lost;
+	rs->mean_s = h->n ? (double)sum / (double)h->n / 1e9 : 0;
+	rs->p50_us = bhb_hist_quantile(h, 0.5) / 1e3;
+	rs->p99_us = bhb_hist_quantile(h, 0.99) / 1e3;
+	free(h);
+	return json_pack("{s:i,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:I,s:b,s:o,s:o}", "seq", b->L->run_seq,
+			 "case", b->label, "scenario", b->s->name,
+			 "producer", bhb_producer_names[b->cs->producer], "mech", bhb_mech_names[b->mech],
+			 "rep", b->rep, "lost", (json_int_t)rr->lost,
+			 "duration_ns", (json_int_t)rr->duration_ns, "start_ns", (json_int_t)rr->start_ns,
+			 "interrupted", interrupted, "acct", acct, "cpus", cpus);
+}
+
 /* RUN, RESULT, stream the raw result.  0 or -errno. */
 static int do_run(struct bench *b, int record, struct run_summary *rs)
 {
+	struct lat *L = b->L;
 	const struct bhb_case *cs = b->cs;
 	struct bhb_run_req req = {
 		.abi_version = BHB_ABI_VERSION,
@@ -347,7 +386,7 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 		.cost_ns = cs->cost_ns,
 		.drain_ms = b->s->drain_ms,
 		.burst = cs->burst,
-		.seed = 0x9e3779b97f4a7c15ull * (run_seq + 1),
+		.seed = 0x9e3779b97f4a7c15ull * (L->run_seq + 1),
 		.touch_bytes = cs->touch_bytes,
 		.remote_cpu = b->remote,
 		.noise_period_ns = cs->noise_period_ns,
@@ -356,86 +395,55 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 	struct bhb_result_req rr = {
 		.abi_version = BHB_ABI_VERSION,
 		.nr_cpus = BHB_MAX_CPUS,
-		.buf = (uintptr_t)resbuf,
+		.buf = (uintptr_t)L->resbuf,
 	};
 	struct acct before, after;
-	struct bhb_hist *h;
-	json_t *cpus, *j;
-	uint64_t sum = 0;
+	json_t *j;
 	int err = 0, hogs_ok;
 
 	memset(rs, 0, sizeof(*rs));
-	start_hogs(cs->hog, b->cpus);
-	snapshot(&before);
-	if (ioctl(devfd, BHB_IOC_RUN, &req))
+	start_hogs(L, cs->hog, b->cpus);
+	snapshot(L, &before);
+	if (ioctl(L->a->devfd, BHB_IOC_RUN, &req))
 		err = -errno;
-	snapshot(&after);
-	hogs_ok = stop_hogs();
+	snapshot(L, &after);
+	hogs_ok = stop_hogs(L);
 	if (!err && hogs_ok)
 		err = -ECHILD;
 	if (err && err != -EINTR) {
 		if (record)
-			send_json("run", json_pack("{s:i,s:s,s:s,s:s,s:s,s:i,s:s}", "seq", run_seq,
-						   "case", b->label, "scenario", b->s->name,
-						   "producer", bhb_producer_names[cs->producer],
-						   "mech", bhb_mech_names[b->mech], "rep", b->rep,
-						   "error", err == -ECHILD ? "a CPU hog did not run through the run" :
-							    err == -ENODEV ? "a producing CPU went offline during the run" :
-									     strerror(-err)));
+			send_failed(b, err);
 		return err;
 	}
-	if (ioctl(devfd, BHB_IOC_RESULT, &rr))
+	if (ioctl(L->a->devfd, BHB_IOC_RESULT, &rr))
 		return -errno;
 	if (!record)
 		return err;
-
-	h = calloc(1, sizeof(*h));
-	if (!h)
+	j = run_json(b, &rr, err == -EINTR, acct_delta(&before, &after), rs);
+	if (!j)
 		return -ENOMEM;
-	cpus = json_array();
-	for (uint32_t i = 0; i < rr.nr_cpus; i++) {
-		struct bhb_cpu_result *r = &resbuf[i];
-
-		json_array_append_new(cpus, cpu_json(r));
-		for (unsigned int k = 0; k < BHB_HIST_NBUCKETS; k++)
-			h->c[k] += r->hist_lat[k];
-		sum += r->stats.lat_sum_ns;
-		rs->executed += r->stats.executed;
-		rs->queued += r->stats.queued;
-	}
-	bhb_hist_recount(h);
-	rs->lost = rr.lost;
-	rs->mean_s = h->n ? (double)sum / (double)h->n / 1e9 : 0;
-	rs->p50_us = bhb_hist_quantile(h, 0.5) / 1e3;
-	rs->p99_us = bhb_hist_quantile(h, 0.99) / 1e3;
-	free(h);
-	j = json_pack("{s:i,s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:I,s:b,s:o,s:o}", "seq", run_seq,
-		      "case", b->label, "scenario", b->s->name,
-		      "producer", bhb_producer_names[cs->producer], "mech", bhb_mech_names[b->mech],
-		      "rep", b->rep, "lost", (json_int_t)rr.lost,
-		      "duration_ns", (json_int_t)rr.duration_ns, "start_ns", (json_int_t)rr.start_ns,
-		      "interrupted", err == -EINTR, "acct", acct_delta(&before, &after), "cpus", cpus);
-	send_json("run", j);
+	send_json(L->a, "run", j);
 	return err;
 }
 
 static void bench_fn(gbw_state *st, void *arg)
 {
 	struct bench *b = arg;
+	struct lat *L = b->L;
 
 	while (gbw_keep_running(st)) {
 		struct run_summary rs;
 		int err;
 
-		run_seq++;
+		L->run_seq++;
 		err = do_run(b, 1, &rs);
-		say("run %u/%u %s rep %d: %s p50 %.1f us p99 %.1f us executed %llu/%llu lost %llu",
-		    run_seq, runs_total, b->name, b->rep, err ? strerror(-err) : "ok",
+		say(L->a, "run %u/%u %s rep %d: %s p50 %.1f us p99 %.1f us executed %llu/%llu lost %llu",
+		    L->run_seq, L->runs_total, b->name, b->rep, err ? strerror(-err) : "ok",
 		    rs.p50_us, rs.p99_us, (unsigned long long)rs.executed,
 		    (unsigned long long)rs.queued, (unsigned long long)rs.lost);
 		b->rep++;
 		if (err) {
-			runs_failed++;
+			L->runs_failed++;
 			gbw_skip_with_error(st, strerror(-err));
 			continue;
 		}
@@ -447,7 +455,7 @@ static void bench_fn(gbw_state *st, void *arg)
 	}
 }
 
-static int send_file(const char *type, const char *path)
+static int send_file(struct bhb_agent *a, const char *type, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char *buf;
@@ -460,7 +468,7 @@ static int send_file(const char *type, const char *path)
 	rewind(f);
 	buf = malloc((size_t)n + 1);
 	if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		send_raw(type, buf, (size_t)n);
+		send_raw(a, type, buf, (size_t)n);
 	free(buf);
 	fclose(f);
 	return 0;
@@ -489,6 +497,7 @@ static json_t *case_json(const struct bench *b)
 /* one traced run of b (rep r); 0 or -1 (failed: counted by the caller) */
 static int traced_run(struct bench *b, int r, int calibration)
 {
+	struct bhb_agent *a = b->L->a;
 	struct bhb_cpu_result merged;
 	struct run_summary rs;
 	char why[256] = "";
@@ -496,28 +505,30 @@ static int traced_run(struct bench *b, int r, int calibration)
 	int err;
 
 	if (trace_begin(b->mech, why, sizeof(why))) {
-		send_json("trace", json_pack("{s:s,s:s,s:i,s:s,s:b}", "case", b->label,
-					     "mech", bhb_mech_names[b->mech], "rep", r, "error", why,
-					     "calibration", calibration));
+		send_json(a, "trace", json_pack("{s:s,s:s,s:i,s:s,s:b}", "case", b->label,
+						"mech", bhb_mech_names[b->mech], "rep", r, "error", why,
+						"calibration", calibration));
 		/* a kernel without the event: n/a, not a failure */
 		return strncmp(why, "this kernel has no ", 19) ? -1 : 0;
 	}
 	err = do_run(b, 0, &rs);
 	t = trace_end(b->mech, why, sizeof(why));
 	if (err || !t) {
-		send_json("trace", json_pack("{s:s,s:s,s:i,s:s,s:b}", "case", b->label,
-					     "mech", bhb_mech_names[b->mech], "rep", r,
-					     "error", err ? strerror(-err) : why, "calibration", calibration));
+		send_json(a, "trace", json_pack("{s:s,s:s,s:i,s:s,s:b}", "case", b->label,
+						"mech", bhb_mech_names[b->mech], "rep", r,
+						"error", err ? strerror(-err) : why, "calibration", calibration));
 		json_decref(t);
 		return -1;
 	}
 	memset(&merged, 0, sizeof(merged));
 	for (int c = 0; c < BHB_MAX_CPUS; c++) {
-		if (!resbuf[c].stats.executed)
+		const struct bhb_cpu_result *res = &b->L->resbuf[c];
+
+		if (!res->stats.executed)
 			continue;
 		for (unsigned int k = 0; k < BHB_HIST_NBUCKETS; k++)
-			merged.hist_q2e[k] += resbuf[c].hist_q2e[k];
-		merged.stats.executed += resbuf[c].stats.executed;
+			merged.hist_q2e[k] += res->hist_q2e[k];
+		merged.stats.executed += res->stats.executed;
 	}
 	json_object_set_new(t, "case", json_string(b->label));
 	json_object_set_new(t, "mech", json_string(bhb_mech_names[b->mech]));
@@ -527,8 +538,8 @@ static int traced_run(struct bench *b, int r, int calibration)
 	json_object_set_new(t, "module_executed", json_integer((json_int_t)merged.stats.executed));
 	long long matched = json_integer_value(json_object_get(t, "matched"));
 
-	send_json("trace", t);	/* frees t */
-	say("traced run %d %s%s: %lld items matched in the trace, %lld executed", r + 1, b->name,
+	send_json(a, "trace", t);	/* frees t */
+	say(a, "traced run %d %s%s: %lld items matched in the trace, %lld executed", r + 1, b->name,
 	    calibration ? " (event-cost calibration)" : "", matched, (long long)merged.stats.executed);
 	return 0;
 }
@@ -569,138 +580,216 @@ static int run_traced(struct bench *benches, int nb, int reps)
 	return failed;
 }
 
-/* Every case of the latency scenarios in s[0..n); returns failed runs. */
-int run_latency(const struct bhb_scenario *s, int n, int suite, int trace_reps, uint64_t order_seed, int narrow)
+/*
+ * A case's benchmark before its mechanism is set: label, CPUs, the remote
+ * target.  NULL, or why every mechanism of it is n/a (*na); -1: the case
+ * cannot run at all (sent as an error).
+ */
+static int case_proto(struct lat *L, const struct bhb_scenario *s, const struct bhb_case *cs,
+		      const struct bhb_latency_opts *o, struct bench *proto, const char **na)
 {
-	static struct bench benches[BHB_MAX_SUITE * BHB_MAX_CASES * BHB_NR_MECHS];
-	json_t *cases = json_array();
-	int nb = 0, ncase = 0;
+	uint64_t online = L->a->info.online_mask;
 
-	resbuf = calloc(BHB_MAX_CPUS, sizeof(*resbuf));
-	if (!resbuf) {
-		send_error("out of memory");
-		return 1;
+	*proto = (struct bench){ .L = L, .s = s, .cs = cs };
+	*na = NULL;
+	proto->cpus = cs->cpus ? cs->cpus : online;
+	if (o->suite)
+		snprintf(proto->label, sizeof(proto->label), "%s/%s", s->name, cs->name);
+	else
+		snprintf(proto->label, sizeof(proto->label), "%s", cs->name);
+	if ((proto->cpus & ~online) && o->narrow) {
+		*na = "needs a CPU this boot does not have (icount boots one vCPU unless --cpus)";
+		proto->cpus &= online;
+	} else if (proto->cpus & ~online) {
+		send_error(L->a, "a case wants CPUs that are not online");
+		say(L->a, "case %s: cpus 0x%llx, online 0x%llx", proto->label,
+		    (unsigned long long)proto->cpus, (unsigned long long)online);
+		return -1;
 	}
-	find_ksoftirqd();
+	if (cs->producer == BHB_PROD_REMOTE) {
+		int t = cs->remote_cpu;
+
+		for (int c = 0; t < 0 && c < BHB_MAX_CPUS; c++)
+			if ((online >> c & 1) && !(proto->cpus >> c & 1))
+				t = c;
+		if (!*na && (t < 0 || !(online >> t & 1)))
+			*na = o->narrow ? "needs a second CPU (icount boots one vCPU unless --cpus)" :
+					  "needs an online CPU that is not producing";
+		proto->remote = t < 0 ? 0 : (uint32_t)t;
+	}
+	return 0;
+}
+
+/* a benchmark of proto per mechanism, or an "na" frame saying why not */
+static void add_mechs(struct lat *L, const struct bench *proto, const char *na)
+{
+	const struct bhb_case *cs = proto->cs;
+
+	for (int m = 0; m < BHB_NR_MECHS; m++) {
+		struct bench *b = &L->benches[L->nb];
+		const char *why = na;
+
+		if (!why && !(proto->s->mechs & (1ull << m)))
+			why = "left out by the scenario (see its description)";
+		if (!why && !(L->a->info.mech_available & (1ull << m)))
+			why = "not in this kernel";
+		if (!why && cs->producer == BHB_PROD_REMOTE &&
+		    (m == BHB_MECH_DIRECT || bhb_mech_is_tasklet(m)))
+			why = "cannot be queued on another CPU";
+		if (why) {
+			send_json(L->a, "na", json_pack("{s:s,s:s,s:s}", "case", proto->label,
+							 "mech", bhb_mech_names[m], "why", why));
+			continue;
+		}
+		*b = *proto;
+		b->mech = m;
+		snprintf(b->name, sizeof(b->name), "%s/%s", proto->label, bhb_mech_names[m]);
+		L->runs_total += cs->repetitions;
+		L->nb++;
+	}
+}
+
+/* the benchmarks of every case of the latency scenarios; the cases' records; -1: an error sent */
+static int build(struct lat *L, const struct bhb_scenario *s, int n, const struct bhb_latency_opts *o,
+		 json_t *cases, int *ncase)
+{
 	for (int i = 0; i < n; i++) {
 		if (s[i].type != BHB_SCEN_LATENCY)
 			continue;
 		for (uint32_t k = 0; k < s[i].ncases; k++) {
-			const struct bhb_case *cs = &s[i].cases[k];
-			struct bench proto = { .s = &s[i], .cs = cs };
-			const char *na = NULL;
+			struct bench proto;
+			const char *na;
 
-			proto.cpus = cs->cpus ? cs->cpus : info.online_mask;
-			if (suite)
-				snprintf(proto.label, sizeof(proto.label), "%s/%s", s[i].name, cs->name);
-			else
-				snprintf(proto.label, sizeof(proto.label), "%s", cs->name);
-			if ((proto.cpus & ~info.online_mask) && narrow) {
-				na = "needs a CPU this boot does not have (icount boots one vCPU unless --cpus)";
-				proto.cpus &= info.online_mask;
-			} else if (proto.cpus & ~info.online_mask) {
-				send_error("a case wants CPUs that are not online");
-				say("case %s: cpus 0x%llx, online 0x%llx", proto.label,
-				    (unsigned long long)proto.cpus, (unsigned long long)info.online_mask);
-				return 1;
-			}
-			if (cs->producer == BHB_PROD_REMOTE) {
-				int t = cs->remote_cpu;
-
-				for (int c = 0; t < 0 && c < BHB_MAX_CPUS; c++)
-					if ((info.online_mask >> c & 1) && !(proto.cpus >> c & 1))
-						t = c;
-				if (!na && (t < 0 || !(info.online_mask >> t & 1)))
-					na = narrow ? "needs a second CPU (icount boots one vCPU unless --cpus)" :
-						      "needs an online CPU that is not producing";
-				proto.remote = t < 0 ? 0 : (uint32_t)t;
-			}
-			ncase++;
-			for (int m = 0; m < BHB_NR_MECHS; m++) {
-				struct bench *b = &benches[nb];
-				const char *why = na;
-
-				if (!why && !(s[i].mechs & (1ull << m)))
-					why = "left out by the scenario (see its description)";
-				if (!why && !(info.mech_available & (1ull << m)))
-					why = "not in this kernel";
-				if (!why && cs->producer == BHB_PROD_REMOTE &&
-				    (m == BHB_MECH_DIRECT || m == BHB_MECH_TASKLET || m == BHB_MECH_TASKLET_HI))
-					why = "cannot be queued on another CPU";
-				if (why) {
-					send_json("na", json_pack("{s:s,s:s,s:s}", "case", proto.label,
-								  "mech", bhb_mech_names[m], "why", why));
-					continue;
-				}
-				*b = proto;
-				b->mech = m;
-				snprintf(b->name, sizeof(b->name), "%s/%s", proto.label, bhb_mech_names[m]);
-				runs_total += cs->repetitions;
-				nb++;
-			}
+			if (case_proto(L, &s[i], &s[i].cases[k], o, &proto, &na))
+				return -1;
+			(*ncase)++;
+			add_mechs(L, &proto, na);
 			json_array_append_new(cases, case_json(&proto));
 		}
 	}
-	send_json("cases", json_pack("{s:o}", "cases", cases));
-	if (!nb) {
-		send_error("the scenario selects no mechanism this kernel has");
-		return 1;
-	}
-	say("%d cases, %d benchmarks, %u timed runs", ncase, nb, runs_total);
+	return 0;
+}
 
-	for (int i = 0; i < nb; i++) {
-		for (unsigned int w = 0; w < benches[i].s->warmup; w++) {
+/* the untimed warm-up runs of every benchmark; 0, or -1 (an error sent) */
+static int warm_up(struct lat *L)
+{
+	for (int i = 0; i < L->nb; i++) {
+		for (unsigned int w = 0; w < L->benches[i].s->warmup; w++) {
 			struct run_summary rs;
-			int err = do_run(&benches[i], 0, &rs);
+			int err = do_run(&L->benches[i], 0, &rs);
 
 			if (err) {
 				char msg[300];
 
-				snprintf(msg, sizeof(msg), "warm-up run %s failed: %s", benches[i].name, strerror(-err));
-				send_error(msg);
-				return 1;
+				snprintf(msg, sizeof(msg), "warm-up run %s failed: %s", L->benches[i].name,
+					 strerror(-err));
+				send_error(L->a, msg);
+				return -1;
 			}
 		}
 	}
-	say("warm-up done");
-	/*
-	 * The repetitions of every benchmark, randomly interleaved in an order
-	 * drawn from order_seed (Google Benchmark's own interleaving draws from
-	 * an unseeded std::random_device): the same seed gives the same order,
-	 * which a deterministic (icount) run needs; the host varies the seed
-	 * between boots.  One registration per repetition, run in order.
-	 */
-	{
-		int total = 0, k = 0;
-		int *order;
+	say(L->a, "warm-up done");
+	return 0;
+}
 
-		for (int i = 0; i < nb; i++)
-			total += (int)benches[i].cs->repetitions;
-		order = calloc((size_t)total, sizeof(*order));
-		if (!order) {
-			send_error("out of memory");
-			return 1;
-		}
-		for (int i = 0; i < nb; i++)
-			for (unsigned int r = 0; r < benches[i].cs->repetitions; r++)
-				order[k++] = i;
-		for (int i = total - 1; i > 0; i--) {
-			int j = (int)(bhb_rand(&order_seed) % (uint64_t)(i + 1)), t = order[i];
+/*
+ * The repetitions of every benchmark, randomly interleaved in an order
+ * drawn from seed (Google Benchmark's own interleaving draws from an
+ * unseeded std::random_device, and is off): the same seed gives the same
+ * order, which a deterministic (icount) run needs; the host varies the
+ * seed between boots.  Returns the order (*total entries, indices into
+ * L->benches; free it), or NULL.
+ */
+static int *rep_order(const struct lat *L, uint64_t seed, int *total)
+{
+	unsigned int *reps = calloc((size_t)L->nb + 1, sizeof(*reps));
+	int *order = NULL, sum = 0;
 
-			order[i] = order[j];
-			order[j] = t;
-		}
-		for (k = 0; k < total; k++)
-			gbw_register(benches[order[k]].name, bench_fn, &benches[order[k]], 1);
-		free(order);
+	if (!reps)
+		return NULL;
+	for (int i = 0; i < L->nb; i++)
+		sum += (int)(reps[i] = L->benches[i].cs->repetitions);
+	order = calloc((size_t)sum + 1, sizeof(*order));
+	if (order)
+		*total = bhb_rep_order(reps, L->nb, seed, order);
+	free(reps);
+	return order;
+}
+
+/* the seed record: the seed and the order it gave, benchmark names and indices into them */
+static json_t *order_json(const struct lat *L, uint64_t seed, const int *order, int total)
+{
+	json_t *names = json_array(), *runs = json_array();
+
+	for (int i = 0; i < L->nb; i++)
+		json_array_append_new(names, json_string(L->benches[i].name));
+	for (int k = 0; k < total; k++)
+		json_array_append_new(runs, json_integer(order[k]));
+	return json_pack("{s:I,s:o,s:o}", "seed", (json_int_t)seed, "benchmarks", names, "runs", runs);
+}
+
+/* one Google Benchmark registration per repetition, run in order; its JSON sent */
+static int run_gbench(struct lat *L, const int *order, int total, uint64_t seed)
+{
+	char note[64];
+
+	for (int k = 0; k < total; k++)
+		gbw_register(L->benches[order[k]].name, bench_fn, &L->benches[order[k]], 1);
+	/* gbench.json says whose order it is */
+	snprintf(note, sizeof(note), "%llu", (unsigned long long)seed);
+	gbw_add_context("bhbench_order_seed", note);
+	if (gbw_run("/tmp/gbench.json") < 0) {
+		send_error(L->a, "Google Benchmark failed");
+		return -1;
 	}
-	if (gbw_run(0, "/tmp/gbench.json") < 0) {
-		send_error("Google Benchmark failed");
-		return 1;
+	if (send_file(L->a, "gbench", "/tmp/gbench.json"))
+		send_error(L->a, "Google Benchmark wrote no JSON");
+	return 0;
+}
+
+/* Every case of the latency scenarios in s[0..n); returns failed runs. */
+int run_latency(struct bhb_agent *a, const struct bhb_scenario *s, int n, const struct bhb_latency_opts *o)
+{
+	struct lat *L = calloc(1, sizeof(*L));
+	json_t *cases = json_array(), *rec;
+	int ncase = 0, total = 0, *order = NULL, ret = 1;
+
+	if (L)
+		L->resbuf = calloc(BHB_MAX_CPUS, sizeof(*L->resbuf));
+	if (!L || !L->resbuf) {
+		send_error(a, "out of memory");
+		goto out;
 	}
-	if (send_file("gbench", "/tmp/gbench.json"))
-		send_error("Google Benchmark wrote no JSON");
-	if (trace_reps > 0)
-		runs_failed += (unsigned int)run_traced(benches, nb, trace_reps);
-	return (int)runs_failed;
+	L->a = a;
+	find_ksoftirqd(L);
+	if (build(L, s, n, o, cases, &ncase))
+		goto out;
+	order = rep_order(L, o->order_seed, &total);
+	rec = json_pack("{s:O}", "cases", cases);
+	if (order)
+		json_object_set_new(rec, "order", order_json(L, o->order_seed, order, total));
+	send_json(a, "cases", rec);
+	if (!L->nb) {
+		send_error(a, "the scenario selects no mechanism this kernel has");
+		goto out;
+	}
+	say(a, "%d cases, %d benchmarks, %u timed runs", ncase, L->nb, L->runs_total);
+	if (warm_up(L))
+		goto out;
+	if (!order) {
+		send_error(a, "out of memory");
+		goto out;
+	}
+	if (run_gbench(L, order, total, o->order_seed))
+		goto out;
+	if (o->trace_reps > 0)
+		L->runs_failed += (unsigned int)run_traced(L->benches, L->nb, o->trace_reps);
+	ret = (int)L->runs_failed;
+out:
+	json_decref(cases);
+	free(order);
+	if (L)
+		free(L->resbuf);
+	free(L);
+	return ret;
 }
