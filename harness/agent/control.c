@@ -19,16 +19,6 @@
 #include "../common/stats.h"
 #include "agent.h"
 
-#define NTIMING 3	/* BHB_CTRL_CANCEL .. BHB_CTRL_DISABLE */
-
-static const char *const op_names[BHB_NR_CTRL_OPS] = {
-	[BHB_CTRL_CANCEL] = "cancel",
-	[BHB_CTRL_FLUSH] = "flush",
-	[BHB_CTRL_DISABLE] = "disable_enable",
-	[BHB_CTRL_COALESCE] = "coalesce",
-	[BHB_CTRL_SELF_FREE] = "self_free",
-	[BHB_CTRL_AFTER_CB] = "after_callback",
-};
 
 /* the kernel API an op is for a mechanism */
 static const char *api(int m, int op)
@@ -82,14 +72,14 @@ static int timing(struct bhb_agent *a, const struct task *t, int rep, uint32_t i
 	struct bhb_ctrl_req r;
 	const char *state = t->busy ? "busy" : "idle";
 	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:I}", "kind", "timing",
-			      "mech", bhb_mech_names[t->mech], "op", op_names[t->op], "state", state,
+			      "mech", bhb_mech_names[t->mech], "op", bhb_ctrl_op_names[t->op], "state", state,
 			      "api", api(t->mech, t->op), "rep", rep, "cost_ns", (json_int_t)(t->busy ? cost : 0));
 	int err = ctrl(a->devfd, t->mech, t->op, t->busy, iters, cost, buf, &r), bad = 0;
 	json_t *ops, *rem;
 
 	if (err) {
 		json_object_set_new(j, "error", json_string(strerror(-err)));
-		say(a, "control %s %s %s: %s", op_names[t->op], state, bhb_mech_names[t->mech], strerror(-err));
+		say(a, "control %s %s %s: %s", bhb_ctrl_op_names[t->op], state, bhb_mech_names[t->mech], strerror(-err));
 		send_json(a, "control", j);
 		return 1;
 	}
@@ -113,7 +103,7 @@ static int timing(struct bhb_agent *a, const struct task *t, int rep, uint32_t i
 		json_decref(rem);
 	/* busy: every op waited for the callback; idle: no callback ran */
 	if (r.ok != iters || r.executed != (t->busy ? iters : 0)) {
-		say(a, "control %s %s %s: FAILED: ok %llu of %u, %llu callbacks", op_names[t->op], state,
+		say(a, "control %s %s %s: FAILED: ok %llu of %u, %llu callbacks", bhb_ctrl_op_names[t->op], state,
 		    bhb_mech_names[t->mech], (unsigned long long)r.ok, iters, (unsigned long long)r.executed);
 		bad = 1;
 	}
@@ -126,7 +116,7 @@ static int check(struct bhb_agent *a, int m, int op, uint32_t n)
 {
 	struct bhb_ctrl_req r;
 	int err = ctrl(a->devfd, m, op, 0, n, 0, NULL, &r), bad;
-	json_t *j = json_pack("{s:s,s:s,s:s,s:I}", "kind", op_names[op], "mech", bhb_mech_names[m],
+	json_t *j = json_pack("{s:s,s:s,s:s,s:I}", "kind", bhb_ctrl_op_names[op], "mech", bhb_mech_names[m],
 			      "api", api(m, op), "items", (json_int_t)n);
 
 	if (err == -EOPNOTSUPP) {
@@ -136,7 +126,7 @@ static int check(struct bhb_agent *a, int m, int op, uint32_t n)
 	}
 	if (err) {
 		json_object_set_new(j, "error", json_string(strerror(-err)));
-		say(a, "control %s %s: %s", op_names[op], bhb_mech_names[m], strerror(-err));
+		say(a, "control %s %s: %s", bhb_ctrl_op_names[op], bhb_mech_names[m], strerror(-err));
 		send_json(a, "control", j);
 		return 1;
 	}
@@ -160,7 +150,7 @@ static int check(struct bhb_agent *a, int m, int op, uint32_t n)
 	}
 	if (bad)
 		say(a, "control %s %s: FAILED: queued %llu merged %llu executed %llu ok %llu core_writes %llu of %u",
-		    op_names[op], bhb_mech_names[m], (unsigned long long)r.queued, (unsigned long long)r.merged,
+		    bhb_ctrl_op_names[op], bhb_mech_names[m], (unsigned long long)r.queued, (unsigned long long)r.merged,
 		    (unsigned long long)r.executed, (unsigned long long)r.ok,
 		    (unsigned long long)r.core_writes, n);
 	send_json(a, "control", j);
@@ -171,7 +161,7 @@ int run_control(struct bhb_agent *a, const struct bhb_scenario *s)
 {
 	uint32_t idle_iters = s->ops < BHB_CTRL_MAX_ITERS ? s->ops : BHB_CTRL_MAX_ITERS;
 	uint32_t busy_iters = s->busy_ops < BHB_CTRL_MAX_ITERS ? s->busy_ops : BHB_CTRL_MAX_ITERS;
-	struct task tasks[BHB_NR_MECHS * NTIMING * 2];
+	struct task tasks[BHB_NR_MECHS * BHB_NR_CTRL_TIMED * 2];
 	json_t *mechs = json_array(), *unavail = json_array();
 	struct bhb_ctrl_sample *buf;
 	uint64_t cost = s->cost_ns, rng = now_ns();
@@ -201,7 +191,7 @@ int run_control(struct bhb_agent *a, const struct bhb_scenario *s)
 			continue;
 		}
 		json_array_append_new(mechs, json_string(bhb_mech_names[m]));
-		for (int op = 0; op < NTIMING; op++) {
+		for (int op = 0; op < BHB_NR_CTRL_TIMED; op++) {
 			struct bhb_ctrl_req r;
 			int err = ctrl(a->devfd, m, op, 0, 1, 0, NULL, &r);
 
@@ -213,7 +203,7 @@ int run_control(struct bhb_agent *a, const struct bhb_scenario *s)
 
 				if (na)
 					send_json(a, "control", json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", "timing",
-						  "mech", bhb_mech_names[m], "op", op_names[op],
+						  "mech", bhb_mech_names[m], "op", bhb_ctrl_op_names[op],
 						  "state", busy ? "busy" : "idle", "api", api(m, op), "na", na));
 				else
 					tasks[nt++] = (struct task){ m, op, busy };

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/histjson.h"
 #include "../common/names.h"
 #include "../common/stats.h"
 #include "agent.h"
@@ -261,17 +262,14 @@ static int stop_hogs(struct lat *L)
 
 /* ---- one run ---- */
 
+/* a module histogram (__u64 counts) in the sparse JSON form */
 static json_t *sparse(const __u64 *h)
 {
-	json_t *a = json_array();
+	uint64_t c[BHB_HIST_NBUCKETS];
 
-	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++) {
-		if (!h[i])
-			continue;
-		json_array_append_new(a, json_integer(i));
-		json_array_append_new(a, json_integer((json_int_t)h[i]));
-	}
-	return a;
+	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++)
+		c[i] = h[i];
+	return bhb_hist_sparse(c);
 }
 
 static json_t *cpu_json(const struct bhb_cpu_result *r)
@@ -477,21 +475,17 @@ static int send_file(struct bhb_agent *a, const char *type, const char *path)
 static json_t *case_json(const struct bench *b)
 {
 	const struct bhb_case *cs = b->cs;
+	json_t *o = bhb_case_json(cs);	/* the case's keys, named by scenario.c's table */
 
-	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:I}",
-			 "case", b->label, "scenario", b->s->name, "name", cs->name,
-			 "producer", bhb_producer_names[cs->producer],
-			 "burst", (json_int_t)(cs->burst ? cs->burst : 1),
-			 "period_ns", (json_int_t)cs->period_ns, "cost_ns", (json_int_t)cs->cost_ns,
-			 "items", (json_int_t)cs->items, "inflight", (json_int_t)cs->inflight,
-			 "pattern", cs->poisson ? "poisson" : "periodic",
-			 "touch_bytes", (json_int_t)cs->touch_bytes, "cpus", (json_int_t)b->cpus,
-			 "remote_cpu", (json_int_t)(cs->producer == BHB_PROD_REMOTE ? (int)b->remote : -1),
-			 "repetitions", (json_int_t)cs->repetitions, "hog", bhb_hog_names[cs->hog],
-			 "warmup", (json_int_t)b->s->warmup,
-			 "start", cs->aligned ? "aligned" : "staggered",
-			 "softirq_load_period_ns", (json_int_t)cs->noise_period_ns,
-			 "softirq_load_cost_ns", (json_int_t)cs->noise_cost_ns);
+	/* what the agent resolved for this boot, and what the case is called */
+	json_object_set_new(o, "burst", json_integer(cs->burst ? cs->burst : 1));
+	json_object_set_new(o, "cpus", json_integer((json_int_t)b->cpus));
+	json_object_set_new(o, "remote_cpu", json_integer(cs->producer == BHB_PROD_REMOTE ? (int)b->remote : -1));
+	json_object_set_new(o, "case", json_string(b->label));
+	json_object_set_new(o, "scenario", json_string(b->s->name));
+	json_object_set_new(o, "name", json_string(cs->name));
+	json_object_set_new(o, "warmup", json_integer(b->s->warmup));
+	return o;
 }
 
 /* one traced run of b (rep r); 0 or -1 (failed: counted by the caller) */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/histjson.h"
 #include "../common/names.h"
 #include "../common/stats.h"
 #include "agent.h"
@@ -212,19 +213,6 @@ static void record(struct tally *t, uint64_t q, uint64_t e)
 	t->matched++;
 }
 
-static json_t *sparse_hist(const struct bhb_hist *h)
-{
-	json_t *a = json_array();
-
-	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++) {
-		if (!h->c[i])
-			continue;
-		json_array_append_new(a, json_integer(i));
-		json_array_append_new(a, json_integer((json_int_t)h->c[i]));
-	}
-	return a;
-}
-
 /* the text of the trace, what pairing it needs */
 struct pairing {
 	struct tally t;
@@ -387,7 +375,7 @@ static json_t *pair_json(int mech, struct pairing *P, unsigned long long lost)
 		json_array_append_new(names, json_string(name));
 	}
 	o = json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:s,s:i,s:s,s:I,s:I}",
-		      "events", names, "hist", sparse_hist(t->h),
+		      "events", names, "hist", bhb_hist_sparse(t->h->c),
 		      "matched", (json_int_t)t->matched, "unmatched_queue", (json_int_t)t->uq,
 		      "unmatched_exec", (json_int_t)t->ue, "lost_events", (json_int_t)lost,
 		      "trace_clock", "mono", "resolution_ns", 1000,
@@ -398,7 +386,7 @@ static json_t *pair_json(int mech, struct pairing *P, unsigned long long lost)
 		json_object_set_new(o, "vec", json_integer(P->vec));
 		json_object_set_new(o, "foreign_tasklets", json_integer(t->foreign));
 	} else {
-		json_object_set_new(o, "event_gap", sparse_hist(t->gap));
+		json_object_set_new(o, "event_gap", bhb_hist_sparse(t->gap->c));
 		json_object_set_new(o, "workqueues", json_array());
 		for (void *it = json_object_iter(P->wqs); it; it = json_object_iter_next(P->wqs, it))
 			json_array_append_new(json_object_get(o, "workqueues"),

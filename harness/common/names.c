@@ -37,10 +37,13 @@ const char *const bhb_ctx_names[BHB_NR_CTX] = {
 	[BHB_CTX_SOFTIRQ_IRQ_THREAD] = "softirq_irq_thread",
 };
 
-const char *const bhb_check_names[BHB_NR_CHECKS] = {
-	[BHB_CHECK_COALESCE] = "coalesce",
-	[BHB_CHECK_SELF_FREE] = "self_free",
-	[BHB_CHECK_AFTER_CALLBACK] = "after_callback",
+const char *const bhb_ctrl_op_names[BHB_NR_CTRL_OPS] = {
+	[BHB_CTRL_CANCEL] = "cancel",
+	[BHB_CTRL_FLUSH] = "flush",
+	[BHB_CTRL_DISABLE] = "disable_enable",
+	[BHB_CTRL_COALESCE] = "coalesce",
+	[BHB_CTRL_SELF_FREE] = "self_free",
+	[BHB_CTRL_AFTER_CB] = "after_callback",
 };
 
 int bhb_name_lookup(const char *const *table, int n, const char *name)

@@ -12,9 +12,13 @@ extern const char *const bhb_mech_names[BHB_NR_MECHS];
 extern const char *const bhb_producer_names[BHB_NR_PRODUCERS];
 extern const char *const bhb_ctx_names[BHB_NR_CTX];
 
-/* the checks of the control scenario, as its frames name them (the frame's "kind") */
-enum { BHB_CHECK_COALESCE, BHB_CHECK_SELF_FREE, BHB_CHECK_AFTER_CALLBACK, BHB_NR_CHECKS };
-extern const char *const bhb_check_names[BHB_NR_CHECKS];
+/*
+ * The control scenario's operations: the timed ones (cancel .. disable_enable,
+ * a frame's "op") and the checks (coalesce .. after_callback, a frame's "kind")
+ */
+extern const char *const bhb_ctrl_op_names[BHB_NR_CTRL_OPS];
+#define BHB_NR_CTRL_TIMED	(BHB_CTRL_DISABLE + 1)
+#define BHB_NR_CTRL_CHECKS	(BHB_NR_CTRL_OPS - BHB_CTRL_COALESCE)
 
 /* index of name in table, or -1 */
 int bhb_name_lookup(const char *const *table, int n, const char *name);

@@ -16,8 +16,6 @@
 #include "../common/stats.h"
 #include "kind.h"
 
-#define NTIMING 3
-static const char *const timing_ops[NTIMING] = { "cancel", "flush", "disable_enable" };
 static const char *const states[2] = { "idle", "busy" };
 
 static int is_tasklet(const char *mech)
@@ -316,8 +314,8 @@ static json_t *check_entry(json_t *f, json_t *failures)
 static json_t *control_summary(json_t *frames, json_t *failures)
 {
 	json_t *out = json_object(), *cfg = NULL, *timing = json_array(), *f, *m;
-	json_t *checks[3] = { json_array(), json_array(), json_array() };
-	const char *const *kinds = bhb_check_names;
+	json_t *checks[BHB_NR_CTRL_CHECKS] = { json_array(), json_array(), json_array() };
+	const char *const *kinds = bhb_ctrl_op_names + BHB_CTRL_COALESCE;
 	size_t i, k;
 	size_t nfail = json_array_size(failures);
 
@@ -335,18 +333,18 @@ static json_t *control_summary(json_t *frames, json_t *failures)
 
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 		json_object_set(out, keys[k], json_object_get(cfg, keys[k]) ?: json_null());
-	for (int op = 0; op < NTIMING; op++)
+	for (int op = 0; op < BHB_NR_CTRL_TIMED; op++)
 		for (int s = 0; s < 2; s++)
 			json_array_foreach(json_object_get(cfg, "mechs"), k, m)
-				json_array_append_new(timing, timing_cell(frames, timing_ops[op], states[s],
+				json_array_append_new(timing, timing_cell(frames, bhb_ctrl_op_names[op], states[s],
 									  json_string_value(m),
 									  0xc0de + (uint64_t)(op * 64 + s * 16) + k, failures));
 	json_array_foreach(frames, i, f)
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < BHB_NR_CTRL_CHECKS; k++)
 			if (!strcmp(bhb_jstr(f, "kind"), kinds[k]))
 				json_array_append_new(checks[k], check_entry(f, failures));
 	json_object_set_new(out, "timing", timing);
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < BHB_NR_CTRL_CHECKS; k++)
 		json_object_set_new(out, kinds[k], checks[k]);
 	json_object_set_new(out, "failed_checks", json_integer((json_int_t)(json_array_size(failures) - nfail)));
 	json_decref(cfg);
@@ -399,12 +397,12 @@ static void cell_text(char *out, size_t len, json_t *c, int row)
 static void print_control(FILE *f, json_t *c)
 {
 	json_t *mechs = json_object_get(c, "mechs"), *timing = json_object_get(c, "timing"), *m, *e;
-	static const char *const titles[3] = {
+	static const char *const titles[BHB_NR_CTRL_CHECKS] = {
 		"coalescing: an idle item queued twice with BH disabled on this CPU",
 		"self-freeing work: kmalloc()ed items whose callback poisons and kfree()s them",
 		"after the callback: does the core write the item once its callback returned?",
 	};
-	const char *const *kinds = bhb_check_names;
+	const char *const *kinds = bhb_ctrl_op_names + BHB_CTRL_COALESCE;
 	size_t i, k;
 
 	fprintf(f, "\ncontrol operations: each op on an idle item and on a busy one (its callback running for %.0f us\n"
@@ -416,19 +414,19 @@ static void print_control(FILE *f, json_t *c)
 	json_array_foreach(mechs, i, m)
 		fprintf(f, " %-19s", json_string_value(m));
 	fprintf(f, "\n");
-	for (int op = 0; op < NTIMING; op++)
+	for (int op = 0; op < BHB_NR_CTRL_TIMED; op++)
 		for (int s = 0; s < 2; s++)
 			for (int row = ROW_MEDIAN; row <= (s ? ROW_AFTER : ROW_MEDIAN); row++) {
 				char label[40], cell[64];
 
 				if (row == ROW_MEDIAN)
-					snprintf(label, sizeof(label), "%s %s", timing_ops[op], states[s]);
+					snprintf(label, sizeof(label), "%s %s", bhb_ctrl_op_names[op], states[s]);
 				else
 					snprintf(label, sizeof(label), "  %s", row == ROW_WAITED ? "waited" :
 						 "cb end -> return");
 				fprintf(f, "%-22s", label);
 				json_array_foreach(mechs, i, m) {
-					cell_text(cell, sizeof(cell), find_cell(timing, timing_ops[op], states[s],
+					cell_text(cell, sizeof(cell), find_cell(timing, bhb_ctrl_op_names[op], states[s],
 										json_string_value(m)), row);
 					fprintf(f, " %-19s", cell);
 				}
@@ -448,7 +446,7 @@ static void print_control(FILE *f, json_t *c)
 		if (na && !seen)
 			fprintf(f, "n/a: %s\n", na);
 	}
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < BHB_NR_CTRL_CHECKS; k++) {
 		json_t *list = json_object_get(c, kinds[k]);
 
 		if (!json_array_size(list))

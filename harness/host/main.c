@@ -21,7 +21,7 @@ static const struct {
 	{ "contexts", bhb_ctx_names, BHB_NR_CTX },
 	{ "hotplug-modes", bhb_hp_mode_names, BHB_NR_HP_MODES },
 	{ "hogs", bhb_hog_names, BHB_NR_HOGS },
-	{ "control-checks", bhb_check_names, BHB_NR_CHECKS },
+	{ "control-ops", bhb_ctrl_op_names, BHB_NR_CTRL_OPS },
 };
 
 /* bhbench names KIND: the names in id order, one a line; bhbench names KIND NAME: its id */

@@ -884,7 +884,7 @@ static void control_row(struct rep *rp, json_t *t)
 /* control operations: one row per op x state x mechanism, then the checks */
 static void tab_control(struct rep *rp, json_t *res)
 {
-	static const char *const checks[] = { "coalesce", "self_free", "after_callback" };
+	const char *const *checks = bhb_ctrl_op_names + BHB_CTRL_COALESCE;
 	json_t *ctl = json_object_get(res, "control"), *t;
 	size_t i;
 
@@ -902,7 +902,7 @@ static void tab_control(struct rep *rp, json_t *res)
 		control_row(rp, t);
 	fprintf(rp->html, "</table>\n<ul>\n");
 	fprintf(rp->md, "\n");
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < BHB_NR_CTRL_CHECKS; k++)
 		json_array_foreach(json_object_get(ctl, checks[k]), i, t) {
 			const char *v = json_string_value(json_object_get(t, "verdict")) ?:
 					json_string_value(json_object_get(t, "na")) ?: "-";
