@@ -407,27 +407,24 @@ static void load_module(struct init *in, const char *path, const char *params)
 		    (unsigned long long)in->run_cpus, (unsigned long long)a->info.online_mask);
 }
 
-/* the latency scenarios (all in one go), then the control ones */
-static int run_all(struct init *in)
+/* the kinds of run in the order a boot runs them (a suite: latency, then control) */
+static const struct bhb_agent_kind *const agent_kinds[] = {
+	&bhb_agent_latency, &bhb_agent_control, &bhb_agent_hotplug, &bhb_agent_fuzz,
+};
+
+/* every kind this boot's scenarios have, each once over its scenarios; the number that failed */
+static int run_all(struct init *in, const char *modpath, const char *params)
 {
-	char val[256];
+	struct bhb_boot_args b = { .scens = in->scens, .nscens = in->nscens, .cmdline = in->cmdline,
+				   .modpath = modpath, .params = params };
 	int failed = 0;
 
-	for (int i = 0; i < in->nscens; i++)
-		if (in->scens[i].type == BHB_SCEN_LATENCY) {
-			struct bhb_latency_opts o = {
-				.suite = CMDLINE_GET(in, "bhbagent.scenarios", NULL, val) != NULL,
-				.trace_reps = atoi(CMDLINE_GET(in, "bhbagent.trace", "0", val)),
-				.order_seed = strtoull(CMDLINE_GET(in, "bhbagent.seed", "1", val), NULL, 0),
-				.narrow = !strcmp(CMDLINE_GET(in, "bhbagent.narrow", "0", val), "1"),
-			};
-
-			failed += run_latency(&in->a, in->scens, in->nscens, &o) != 0;
-			break;
-		}
-	for (int i = 0; i < in->nscens; i++)
-		if (in->scens[i].type == BHB_SCEN_CONTROL)
-			failed += run_control(&in->a, &in->scens[i]) != 0;
+	for (size_t k = 0; k < sizeof(agent_kinds) / sizeof(agent_kinds[0]); k++)
+		for (int i = 0; i < in->nscens; i++)
+			if (in->scens[i].type == agent_kinds[k]->type) {
+				failed += agent_kinds[k]->run(&in->a, &b) != 0;
+				break;
+			}
 	return failed;
 }
 
@@ -455,11 +452,7 @@ static int agent_init(int argc, char **argv)
 	in->settled = settle(&in->a);
 	send_hello(in);
 	send_overhead(&in->a);
-	if (in->nscens == 1 && in->a.sc.type == BHB_SCEN_HOTPLUG)
-		finish(&in->a, run_hotplug(&in->a) ? 2 : 0);
-	if (in->nscens == 1 && in->a.sc.type == BHB_SCEN_FUZZ)
-		finish(&in->a, run_fuzz(&in->a, modpath, params) ? 2 : 0);
-	finish(&in->a, run_all(in) ? 2 : 0);
+	finish(&in->a, run_all(in, modpath, params) ? 2 : 0);
 }
 
 /*

@@ -69,6 +69,29 @@ int bhb_preempt_parse(const char *text, char *mode, size_t len);
 int bhb_rep_order(const unsigned int *reps, int n, uint64_t seed, int *order);
 
 /* ---- the kinds of run, each in its own file ---- */
+/*
+ * A scenario kind in the guest: agent/<kind>.c runs its scenarios and
+ * sends its frames; host/<kind>.c takes them (host/kind.h).  agent.c runs
+ * the kinds of agent_kinds[] in order, each over this boot's scenarios of
+ * its type (docs/ARCHITECTURE.md: how to add one).
+ */
+struct bhb_boot_args {
+	const struct bhb_scenario *scens;	/* this boot's scenarios (a suite's members) */
+	int nscens;
+	const char *cmdline;			/* the kernel command line: bhbagent.* words */
+	const char *modpath, *params;		/* the module and its parameters */
+};
+
+struct bhb_agent_kind {
+	const char *name;
+	uint32_t type;		/* the BHB_SCEN_* it runs */
+	/* this boot's scenarios of the kind; 0 when every run was sound */
+	int (*run)(struct bhb_agent *a, const struct bhb_boot_args *b);
+};
+
+extern const struct bhb_agent_kind bhb_agent_latency, bhb_agent_control, bhb_agent_hotplug, bhb_agent_fuzz;
+
+
 /* write CPU's online file; 0 or -errno; *ns: how long the write took */
 int set_online(int cpu, int on, uint64_t *ns);
 

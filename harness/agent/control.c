@@ -248,3 +248,19 @@ int run_control(struct bhb_agent *a, const struct bhb_scenario *s)
 	free(buf);
 	return failed;
 }
+
+static int control_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
+{
+	int failed = 0;
+
+	for (int i = 0; i < b->nscens; i++)
+		if (b->scens[i].type == BHB_SCEN_CONTROL)
+			failed += run_control(a, &b->scens[i]) != 0;
+	return failed;
+}
+
+const struct bhb_agent_kind bhb_agent_control = {
+	.name = "control",
+	.type = BHB_SCEN_CONTROL,
+	.run = control_kind,
+};

@@ -603,3 +603,14 @@ int run_fuzz(struct bhb_agent *a, const char *module_path, const char *params)
 	free(F);
 	return failed;
 }
+
+static int fuzz_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
+{
+	return run_fuzz(a, b->modpath, b->params) != 0;
+}
+
+const struct bhb_agent_kind bhb_agent_fuzz = {
+	.name = "fuzz",
+	.type = BHB_SCEN_FUZZ,
+	.run = fuzz_kind,
+};

@@ -484,3 +484,15 @@ int run_hotplug(struct bhb_agent *a)
 	}
 	return (int)failed;
 }
+
+static int hotplug_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
+{
+	(void)b;
+	return run_hotplug(a) != 0;
+}
+
+const struct bhb_agent_kind bhb_agent_hotplug = {
+	.name = "hotplug",
+	.type = BHB_SCEN_HOTPLUG,
+	.run = hotplug_kind,
+};

@@ -787,3 +787,22 @@ out:
 	free(L);
 	return ret;
 }
+
+static int latency_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
+{
+	char val[64];
+	struct bhb_latency_opts o = {
+		.suite = bhb_cmdline_get(b->cmdline, "bhbagent.scenarios", NULL, val, sizeof(val)) != NULL,
+		.trace_reps = atoi(bhb_cmdline_get(b->cmdline, "bhbagent.trace", "0", val, sizeof(val))),
+		.order_seed = strtoull(bhb_cmdline_get(b->cmdline, "bhbagent.seed", "1", val, sizeof(val)), NULL, 0),
+		.narrow = !strcmp(bhb_cmdline_get(b->cmdline, "bhbagent.narrow", "0", val, sizeof(val)), "1"),
+	};
+
+	return run_latency(a, b->scens, b->nscens, &o) != 0;
+}
+
+const struct bhb_agent_kind bhb_agent_latency = {
+	.name = "latency",
+	.type = BHB_SCEN_LATENCY,
+	.run = latency_kind,
+};

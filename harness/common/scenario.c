@@ -21,6 +21,13 @@ struct ctx {
 
 const char *const bhb_hp_mode_names[] = { "teardown", "dead", "offline", "race" };
 const char *const bhb_hog_names[] = { "none", "other", "fifo" };
+const char *const bhb_scen_type_names[BHB_NR_SCEN_TYPES] = {
+	[BHB_SCEN_LATENCY] = "latency",
+	[BHB_SCEN_HOTPLUG] = "hotplug",
+	[BHB_SCEN_FUZZ] = "fuzz",
+	[BHB_SCEN_CONTROL] = "control",
+	[BHB_SCEN_SUITE] = "suite",
+};
 
 static const char *const pattern_names[] = { "periodic", "poisson" };
 static const char *const start_names[] = { "staggered", "aligned" };
@@ -493,17 +500,17 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (!strcmp(key, "mechanisms"))
 		return parse_names(c, key, value, bhb_mech_names, BHB_NR_MECHS, &sc->mechs);
 	if (!strcmp(key, "type")) {
-		if (!strcmp(value, "latency"))
-			sc->type = BHB_SCEN_LATENCY;
-		else if (!strcmp(value, "hotplug"))
-			sc->type = BHB_SCEN_HOTPLUG;
-		else if (!strcmp(value, "fuzz"))
-			sc->type = BHB_SCEN_FUZZ;
-		else if (!strcmp(value, "control"))
-			sc->type = BHB_SCEN_CONTROL;
-		else
-			return bad(c, "type: '%s' is not latency, hotplug, fuzz or control", value);
-		return 1;
+		int t = bhb_name_lookup(bhb_scen_type_names, BHB_SCEN_SUITE, value);
+		char list[128] = "";
+
+		if (t >= 0) {
+			sc->type = (uint32_t)t;
+			return 1;
+		}
+		for (int k = 0; k < BHB_SCEN_SUITE; k++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", bhb_scen_type_names[k],
+				 k + 2 < BHB_SCEN_SUITE ? ", " : k + 1 < BHB_SCEN_SUITE ? " or " : "");
+		return bad(c, "type: '%s' is not %s", value, list);
 	}
 	if (!strcmp(key, "expected_warnings")) {
 		if (strlen(value) >= sizeof(sc->expected_warnings))

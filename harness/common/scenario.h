@@ -98,7 +98,9 @@ struct bhb_scenario {
 	char error[512];	/* "file:line: what" after a failed load */
 };
 
-enum { BHB_SCEN_LATENCY, BHB_SCEN_HOTPLUG, BHB_SCEN_FUZZ, BHB_SCEN_CONTROL, BHB_SCEN_SUITE };
+/* a scenario's type = (the kinds; a [suite] section makes the last) */
+enum { BHB_SCEN_LATENCY, BHB_SCEN_HOTPLUG, BHB_SCEN_FUZZ, BHB_SCEN_CONTROL, BHB_SCEN_SUITE, BHB_NR_SCEN_TYPES };
+extern const char *const bhb_scen_type_names[BHB_NR_SCEN_TYPES];
 extern const char *const bhb_hp_mode_names[];
 
 void bhb_scenario_defaults(struct bhb_scenario *sc);

@@ -21,6 +21,7 @@ static const struct {
 	{ "contexts", bhb_ctx_names, BHB_NR_CTX },
 	{ "hotplug-modes", bhb_hp_mode_names, BHB_NR_HP_MODES },
 	{ "hogs", bhb_hog_names, BHB_NR_HOGS },
+	{ "scenario-types", bhb_scen_type_names, BHB_NR_SCEN_TYPES },
 	{ "control-ops", bhb_ctrl_op_names, BHB_NR_CTRL_OPS },
 };
 
