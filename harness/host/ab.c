@@ -45,7 +45,7 @@ static const char usage[] =
 	"usage: bhbench ab [options] --base K --new K\n\n"
 	"Boot BASE and NEW in turn, N boots each in ABBA order, merge each side and compare\n"
 	"them (bhbench compare).  Boots in turn see the same host: under emulation the host's\n"
-	"load moves latencies by 10-20%% over tens of minutes, so two sides run one after the\n"
+	"load moves latencies by 10-20% over tens of minutes, so two sides run one after the\n"
 	"other would compare two hosts.  The same kernel on both sides is an A/A test.\n\n"
 	"  --base K, --new K   Debian kernel of each side: alias (6.12, 7.3, ...) or release\n"
 	"  --base-image PATH --base-build DIR, --new-image PATH --new-build DIR\n"
@@ -173,7 +173,7 @@ static int ab_parse(struct ab *a, int argc, char **argv)
 	a->accel = "auto";
 	a->nb = 6;
 	snprintf(a->out, sizeof(a->out), "%s/results", bhb_root());
-	optind = 1;
+	optind = 0;	/* glibc: a full reset, as every command does */
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "b:s:c:m:a:o:t:h", lo, NULL)) != -1)
 		if ((ret = ab_opt(a, c)) >= 0)

@@ -260,8 +260,8 @@ static int comparable(json_t *A, json_t *B, char *err, size_t len)
 	if (strcmp(envs(A, "accel"), envs(B, "accel")) ||
 	    json_integer_value(json_object_get(json_object_get(A, "env"), "vcpus")) !=
 	    json_integer_value(json_object_get(json_object_get(B, "env"), "vcpus")) ||
-	    strcmp(json_string_value(json_object_get(json_object_get(A, "scenario"), "name")),
-		   json_string_value(json_object_get(json_object_get(B, "scenario"), "name")))) {
+	    strcmp(json_string_value(json_object_get(json_object_get(A, "scenario"), "name")) ?: "",
+		   json_string_value(json_object_get(json_object_get(B, "scenario"), "name")) ?: "")) {
 		snprintf(err, len, "the runs differ in accelerator (%s/%s), vCPUs or scenario; they cannot be compared",
 			 envs(A, "accel"), envs(B, "accel"));
 		return -1;

@@ -275,8 +275,11 @@ static int matrix_load(struct matrix *mx)
 	ssize_t n;
 
 	if (ret) {
-		fprintf(stderr, "bhbench matrix: %s%s%d: %s\n", mx->kfile, ret > 0 ? ":" : "", ret > 0 ? ret : 0,
-			ret < 0 ? strerror(errno) : mx->cs.err[0] ? mx->cs.err : "not an INI line");
+		if (ret < 0)
+			fprintf(stderr, "bhbench matrix: %s: %s\n", mx->kfile, strerror(errno));
+		else
+			fprintf(stderr, "bhbench matrix: %s:%d: %s\n", mx->kfile, ret,
+				mx->cs.err[0] ? mx->cs.err : "not an INI line");
 		return 2;
 	}
 	n = readlink("/proc/self/exe", mx->exe, sizeof(mx->exe) - 1);

@@ -517,7 +517,7 @@ int cmd_merge(int argc, char **argv)
 	char out[PATH_MAX] = "";
 	int c;
 
-	optind = 1;
+	optind = 0;	/* glibc: a full reset, as every command does */
 	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
 		if (c == 'o') {
 			snprintf(out, sizeof(out), "%s", optarg);
