@@ -212,7 +212,8 @@ int bhb_cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* bootstrap draws and medians: BHB_HIST_INF (negative) sorts above every finite value */
+static int cmp_quantile(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -236,7 +237,7 @@ void bhb_interval(const double *samples, int B, int stride, double level, double
 	}
 	for (int b = 0; b < B; b++)
 		v[b] = samples[(size_t)b * stride];
-	qsort(v, (size_t)B, sizeof(*v), cmp_double);
+	qsort(v, (size_t)B, sizeof(*v), cmp_quantile);
 	ilo = (int)floor((1 - level) / 2 * (B - 1) + 0.5);
 	ihi = (int)floor((1 + level) / 2 * (B - 1) + 0.5);
 	*lo = v[ilo];
@@ -254,7 +255,7 @@ double bhb_median(const double *v, int n)
 	if (!c)
 		return NAN;
 	memcpy(c, v, (size_t)n * sizeof(*c));
-	qsort(c, (size_t)n, sizeof(*c), cmp_double);
+	qsort(c, (size_t)n, sizeof(*c), cmp_quantile);
 	r = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
 	free(c);
 	return r;

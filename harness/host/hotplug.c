@@ -11,18 +11,12 @@
 #include <string.h>
 
 #include "../common/names.h"
+#include "../common/stats.h"
 #include "kind.h"
 
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* quantile of n values (sorted in place); NAN if none */
@@ -32,7 +26,7 @@ static double qv(double *v, size_t n, double q)
 
 	if (!n)
 		return NAN;
-	qsort(v, n, sizeof(*v), cmp_dbl);
+	qsort(v, n, sizeof(*v), bhb_cmp_double);
 	r = (size_t)ceil(q * (double)n);
 	return v[(r ? r : 1) - 1];
 }
