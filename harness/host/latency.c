@@ -248,9 +248,10 @@ static int take_run(struct lat_state *s, json_t *j, json_t *failures)
 }
 
 /*
- * Google Benchmark writes NaN and inf for aggregates it cannot compute
- * (the coefficient of variation of an all-zero counter); JSON has neither.
- * Turn the bare tokens, outside strings, into null.
+ * Google Benchmark writes NaN and inf as bare tokens where a value cannot
+ * be computed (its aggregates did, e.g. the coefficient of variation of an
+ * all-zero counter; the agent no longer asks for aggregates, but a counter
+ * can still be one); JSON has neither.  Turn them, outside strings, into null.
  */
 static void json_fix_nonfinite(char *s)
 {
