@@ -8,6 +8,7 @@
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
 #include <linux/irq_work.h>
+#include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
 #include "bhbench_uapi.h"
@@ -36,6 +37,7 @@ struct bhb_item {
 	u32 phase;			/* hotplug: enum bhb_hp_phase at entry */
 	u32 done;			/* hotplug: t_exec, exec_cpu, phase written (release) */
 	atomic_t busy;			/* queued and callback not yet entered */
+	void *buf;			/* BHB_WORK_HANDOFF: its buffer, under owner->ho_lock */
 };
 
 enum bhb_mech_kind { BHB_KIND_DIRECT, BHB_KIND_TASKLET, BHB_KIND_WORK };
@@ -82,6 +84,8 @@ struct bhb_pcpu {
 	int cpu;
 	bool producing;
 	void *touch;			/* executor: memory the callbacks write */
+	u8 *pages;			/* BHB_WORK_HASH: a page per item slot */
+	raw_spinlock_t ho_lock;		/* BHB_WORK_HANDOFF: producer and callbacks, irqs off */
 
 	/* producer side */
 	struct bhb_item *items;
@@ -93,6 +97,8 @@ struct bhb_pcpu {
 	struct task_struct *thread;
 	struct hrtimer noise_timer;	/* competing softirq load */
 	struct tasklet_struct noise;
+	struct work_struct noise_work;	/* ... as a BH work item */
+	struct task_struct *noise_thread;	/* ... as a BH-disabled section */
 	bool noise_ready;
 	struct task_struct *bh_window;	/* producer inside local_bh_enable() */
 	u64 next_due;			/* timer producers: the next tick's intended time */
@@ -137,6 +143,7 @@ struct bhb_pcpu {
 	u64 hist_tail[BHB_HIST_NBUCKETS];
 	u64 hist_x2e[BHB_HIST_NBUCKETS];
 	u64 hist_first[BHB_HIST_NBUCKETS];
+	u64 hist_svc[BHB_HIST_NBUCKETS];
 };
 
 struct bhb_run {

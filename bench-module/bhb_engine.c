@@ -24,6 +24,7 @@
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <crypto/sha2.h>
 
 #include "bhb.h"
 #include "bhb_compat.h"
@@ -185,6 +186,121 @@ static noinline void bhb_spin(unsigned long loops)
 		barrier();
 }
 
+/* the executing CPU's per-CPU state (interrupts off, or preemption off and only own counters) */
+static struct bhb_pcpu *bhb_here(struct bhb_run *run)
+{
+	int cpu = smp_processor_id();
+
+	return cpu < BHB_MAX_CPUS ? run->pcpu[cpu] : NULL;
+}
+
+/* an item's page (BHB_WORK_HASH): one per slot of its producing CPU */
+static u8 *bhb_item_page(struct bhb_item *it)
+{
+	return it->owner->pages + (size_t)(it - it->owner->items) * BHB_HASH_BYTES;
+}
+
+/* BHB_WORK_HASH: SHA-256 of the page the producer filled; the first of each CPU kept */
+static void bhb_work_hash(struct bhb_item *it, u64 seq)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+	struct bhb_pcpu *pc;
+	unsigned long flags;
+
+	sha256(bhb_item_page(it), BHB_HASH_BYTES, digest);
+	local_irq_save(flags);
+	pc = bhb_here(it->owner->run);
+	if (likely(pc)) {
+		if (!pc->stats.hashed++) {
+			pc->stats.hash_cpu = it->owner->cpu;
+			pc->stats.hash_seq = seq;
+			memcpy(pc->stats.hash_digest, digest, sizeof(pc->stats.hash_digest));
+		}
+	}
+	local_irq_restore(flags);
+}
+
+/* a handed-off buffer as the producer wrote it for seq? */
+static bool bhb_handoff_ok(const u8 *buf, u64 seq)
+{
+	u32 i;
+
+	for (i = 0; i < BHB_HANDOFF_BYTES; i++)
+		if (buf[i] != (u8)(seq + i))
+			return false;
+	return true;
+}
+
+/*
+ * BHB_WORK_HANDOFF: take the buffer under the producer's lock (interrupts
+ * off, as the producer holds it), read it whole, free it on this CPU.
+ */
+static void bhb_work_handoff(struct bhb_item *it, u64 seq)
+{
+	struct bhb_pcpu *owner = it->owner, *pc;
+	unsigned long flags;
+	bool ok = false;
+	void *buf;
+
+	raw_spin_lock_irqsave(&owner->ho_lock, flags);
+	buf = it->buf;
+	it->buf = NULL;
+	if (buf)
+		ok = bhb_handoff_ok(buf, seq);
+	raw_spin_unlock_irqrestore(&owner->ho_lock, flags);
+	kfree(buf);
+	local_irq_save(flags);
+	pc = bhb_here(owner->run);
+	if (likely(pc) && buf) {
+		pc->stats.handoff_freed++;
+		if (!ok)
+			pc->stats.handoff_bad++;
+	}
+	local_irq_restore(flags);
+}
+
+/* the producer's side of the work, just before the queue call */
+static void bhb_work_prepare(struct bhb_pcpu *pc, struct bhb_item *it, u64 seq)
+{
+	unsigned long flags;
+	u8 *p;
+	u32 i;
+
+	if (pc->run->req.work == BHB_WORK_HASH) {
+		p = bhb_item_page(it);
+		for (i = 0; i < BHB_HASH_BYTES; i++)
+			p[i] = BHB_HASH_BYTE(i, seq, pc->cpu);
+	} else if (pc->run->req.work == BHB_WORK_HANDOFF) {
+		p = kmalloc(BHB_HANDOFF_BYTES, GFP_ATOMIC);
+		if (!p) {
+			pc->stats.handoff_alloc_failed++;
+			return;
+		}
+		pc->stats.handoff_alloc++;
+		raw_spin_lock_irqsave(&pc->ho_lock, flags);
+		for (i = 0; i < BHB_HANDOFF_BYTES; i++)
+			p[i] = (u8)(seq + i);
+		it->buf = p;
+		raw_spin_unlock_irqrestore(&pc->ho_lock, flags);
+	}
+}
+
+/* the queue call refused the item: its buffer goes back here */
+static void bhb_work_unprepare(struct bhb_pcpu *pc, struct bhb_item *it)
+{
+	unsigned long flags;
+	void *buf;
+
+	raw_spin_lock_irqsave(&pc->ho_lock, flags);
+	buf = it->buf;
+	it->buf = NULL;
+	raw_spin_unlock_irqrestore(&pc->ho_lock, flags);
+	if (!buf)
+		return;
+	kfree(buf);
+	pc->stats.handoff_freed++;
+}
+
 /*
  * The callback every mechanism ends in.  The first thing it does is read
  * the clock (after the test-only injected delay, if any).
@@ -246,6 +362,11 @@ void bhb_item_exec(struct bhb_item *it)
 	}
 	local_irq_restore(flags);
 
+	if (run->req.work == BHB_WORK_HASH)
+		bhb_work_hash(it, seq);
+	else if (run->req.work == BHB_WORK_HANDOFF)
+		bhb_work_handoff(it, seq);
+
 	if (run->req.cost_ns)
 		bhb_busy(now, run->req.cost_ns);
 
@@ -261,8 +382,13 @@ void bhb_item_exec(struct bhb_item *it)
 	local_irq_save(flags);
 	cpu = smp_processor_id();
 	pc = cpu < BHB_MAX_CPUS ? run->pcpu[cpu] : NULL;
-	if (likely(pc))
-		pc->stats.exec_end_ns = max(pc->stats.exec_end_ns, ktime_get_ns());
+	if (likely(pc)) {
+		u64 end = ktime_get_ns();
+
+		pc->stats.exec_end_ns = max(pc->stats.exec_end_ns, end);
+		pc->hist_svc[bhb_hist_index(end - now)]++;
+		pc->stats.svc_sum_ns += end - now;
+	}
 	local_irq_restore(flags);
 	/* returned, not entered: the drain waits for the last callback's end */
 	atomic64_inc(&owner->exec.executed_own);
@@ -285,10 +411,14 @@ void bhb_arrive(struct bhb_pcpu *pc, u64 intended, u32 pos)
 	it->ev = pc->ev;
 	it->pos = pos;
 	it->t_intended = intended;
+	if (run->req.work != BHB_WORK_BUSY)
+		bhb_work_prepare(pc, it, it->seq);
 	it->t_queued = ktime_get_ns();
 	if (!run->mech->queue(run->mech, it, run->req.producer == BHB_PROD_REMOTE ?
 			      (int)run->req.remote_cpu : BHB_THIS_CPU)) {
 		pc->stats.refused++;
+		if (run->req.work == BHB_WORK_HANDOFF)
+			bhb_work_unprepare(pc, it);
 		atomic_set(&it->busy, 0);
 		return;
 	}
@@ -475,15 +605,54 @@ static void bhb_noise_fn(struct tasklet_struct *t)
 	pc->stats.noise_runs++;
 }
 
+/* ... as another driver's BH work item */
+static void bhb_noise_work_fn(struct work_struct *w)
+{
+	struct bhb_pcpu *pc = container_of(w, struct bhb_pcpu, noise_work);
+
+	bhb_busy(ktime_get_ns(), pc->run->req.noise_cost_ns);
+	pc->stats.noise_runs++;
+}
+
 static enum hrtimer_restart bhb_noise_timer_fn(struct hrtimer *t)
 {
 	struct bhb_pcpu *pc = container_of(t, struct bhb_pcpu, noise_timer);
 
 	if (READ_ONCE(pc->run->stop))
 		return HRTIMER_NORESTART;
-	tasklet_schedule(&pc->noise);
+#ifdef BHB_HAVE_BH_WQ
+	if (pc->run->req.competitor == BHB_COMP_BH)
+		queue_work_on(pc->cpu, system_bh_wq, &pc->noise_work);
+	else
+#endif
+		tasklet_schedule(&pc->noise);
 	hrtimer_forward_now(t, ns_to_ktime(pc->run->req.noise_period_ns));
 	return HRTIMER_RESTART;
+}
+
+/*
+ * ... as code of another driver's that holds local_bh_disable() (a
+ * spin_lock_bh() section) for the cost every period, from a kthread of
+ * the CPU: softirq work raised meanwhile waits for local_bh_enable().
+ */
+static int bhb_noise_section_fn(void *arg)
+{
+	struct bhb_pcpu *pc = arg;
+	const struct bhb_run_req *req = &pc->run->req;
+	ktime_t next = ns_to_ktime(pc->run->start_ns);
+
+	while (!kthread_should_stop() && !READ_ONCE(pc->run->stop)) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		schedule_hrtimeout(&next, HRTIMER_MODE_ABS);
+		if (kthread_should_stop() || READ_ONCE(pc->run->stop))
+			break;
+		local_bh_disable();
+		bhb_busy(ktime_get_ns(), req->noise_cost_ns);
+		pc->stats.noise_runs++;
+		local_bh_enable();
+		next = ktime_add_ns(next, req->noise_period_ns);
+	}
+	return bhb_kthread_park_until_stopped();
 }
 
 static void bhb_noise_start(void *arg)
@@ -492,6 +661,29 @@ static void bhb_noise_start(void *arg)
 
 	hrtimer_start(&pc->noise_timer, ns_to_ktime(pc->run->start_ns),
 		      HRTIMER_MODE_ABS_PINNED_HARD);
+}
+
+/* the competing load of pc's CPU, started: 0 or -errno */
+static int bhb_noise_setup(struct bhb_pcpu *pc)
+{
+	if (pc->run->req.competitor == BHB_COMP_BH_SECTION) {
+		pc->noise_thread = kthread_create_on_cpu(bhb_noise_section_fn, pc, pc->cpu, "bhb_bh_section/%u");
+		if (IS_ERR(pc->noise_thread)) {
+			int err = PTR_ERR(pc->noise_thread);
+
+			pc->noise_thread = NULL;
+			return err;
+		}
+		wake_up_process(pc->noise_thread);
+		return 0;
+	}
+	tasklet_setup(&pc->noise, bhb_noise_fn);
+	INIT_WORK(&pc->noise_work, bhb_noise_work_fn);
+	bhb_hrtimer_setup(&pc->noise_timer, bhb_noise_timer_fn, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_ABS_PINNED_HARD);
+	pc->noise_ready = true;
+	smp_call_function_single(pc->cpu, bhb_noise_start, pc, 1);
+	return 0;
 }
 
 static bool bhb_timer_producer(u32 producer)
@@ -556,8 +748,16 @@ int bhb_run_validate(const struct bhb_run_req *req)
 	u64 online = 0;
 	int cpu;
 
-	if ((req->flags & ~BHB_RUN_FLAGS) || req->reserved)
+	if ((req->flags & ~BHB_RUN_FLAGS) || req->work >= BHB_NR_WORKS)
 		return -EINVAL;
+	/* a page per item slot */
+	if (req->work == BHB_WORK_HASH && req->inflight > BHB_MAX_HASH_INFLIGHT)
+		return -EINVAL;
+	/* PREEMPT_RT: no allocation in hard interrupt context, where these producers queue */
+	if (req->work == BHB_WORK_HANDOFF && IS_ENABLED(CONFIG_PREEMPT_RT) &&
+	    (req->producer == BHB_PROD_HARDIRQ || req->producer == BHB_PROD_IRQWORK ||
+	     req->producer == BHB_PROD_REMOTE))
+		return -EOPNOTSUPP;
 	if (req->noise_period_ns &&
 	    (req->noise_period_ns < BHB_MIN_NOISE_PERIOD_NS ||
 	     req->noise_period_ns > BHB_MAX_PERIOD_NS ||
@@ -566,6 +766,12 @@ int bhb_run_validate(const struct bhb_run_req *req)
 		return -EINVAL;
 	if (!req->noise_period_ns && req->noise_cost_ns)
 		return -EINVAL;
+	if (req->competitor >= BHB_NR_COMPETITORS || req->reserved)
+		return -EINVAL;
+#ifndef BHB_HAVE_BH_WQ
+	if (req->noise_period_ns && req->competitor == BHB_COMP_BH)
+		return -EOPNOTSUPP;
+#endif
 	if (req->mech >= BHB_NR_MECHS || req->producer >= BHB_NR_PRODUCERS)
 		return -EINVAL;
 	if (!bhb_mech_get(req->mech))
@@ -639,6 +845,7 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 		pc->run = run;
 		pc->cpu = cpu;
 		pc->stats.lat_min_ns = U64_MAX;
+		raw_spin_lock_init(&pc->ho_lock);
 		atomic64_set(&pc->exec.max_done_seq, 0);
 		atomic64_set(&pc->exec.executed_own, 0);
 		if (req->touch_bytes) {
@@ -660,11 +867,28 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 			if (run->mech->init_item)
 				run->mech->init_item(&pc->items[i]);
 		}
+		if (req->work == BHB_WORK_HASH) {
+			pc->pages = kvzalloc_node(array_size(req->inflight, BHB_HASH_BYTES),
+						  GFP_KERNEL, cpu_to_node(cpu));
+			if (!pc->pages)
+				goto fail;
+		}
 	}
 	return run;
 fail:
 	bhb_run_free(run);
 	return NULL;
+}
+
+/* handed-off buffers of items that never ran (a lost item: the run failed already) */
+static void bhb_free_buffers(struct bhb_pcpu *pc)
+{
+	u32 i;
+
+	for (i = 0; pc->items && i < pc->run->req.inflight; i++) {
+		kfree(pc->items[i].buf);
+		pc->items[i].buf = NULL;
+	}
 }
 
 void bhb_run_free(struct bhb_run *run)
@@ -676,7 +900,9 @@ void bhb_run_free(struct bhb_run *run)
 	for (cpu = 0; cpu < BHB_MAX_CPUS; cpu++) {
 		if (!run->pcpu[cpu])
 			continue;
+		bhb_free_buffers(run->pcpu[cpu]);
 		kvfree(run->pcpu[cpu]->items);
+		kvfree(run->pcpu[cpu]->pages);
 		kvfree(run->pcpu[cpu]->touch);
 		kvfree(run->pcpu[cpu]);
 	}
@@ -721,7 +947,12 @@ static void bhb_stop_producers(struct bhb_run *run)
 		if (pc->noise_ready) {
 			hrtimer_cancel(&pc->noise_timer);
 			tasklet_kill(&pc->noise);
+			cancel_work_sync(&pc->noise_work);
 			pc->noise_ready = false;
+		}
+		if (pc->noise_thread) {
+			kthread_stop(pc->noise_thread);
+			pc->noise_thread = NULL;
 		}
 	}
 }
@@ -762,14 +993,11 @@ int bhb_run_execute(struct bhb_run *run)
 			pc->next_due += div_u64(run->req.period_ns * k, nprod);
 		pc->stats.first_due_ns = pc->next_due;
 		k++;
+		if (run->req.noise_period_ns)
+			ret = bhb_noise_setup(pc);
+		if (ret)
+			break;
 		atomic_inc(&run->producers_left);
-		if (run->req.noise_period_ns) {
-			tasklet_setup(&pc->noise, bhb_noise_fn);
-			bhb_hrtimer_setup(&pc->noise_timer, bhb_noise_timer_fn, CLOCK_MONOTONIC,
-					  HRTIMER_MODE_ABS_PINNED_HARD);
-			pc->noise_ready = true;
-			smp_call_function_single(cpu, bhb_noise_start, pc, 1);
-		}
 		if (bhb_timer_producer(run->req.producer)) {
 			if (run->req.producer == BHB_PROD_IRQWORK)
 				pc->iw = IRQ_WORK_INIT_HARD(bhb_iw_fn);

@@ -145,6 +145,7 @@ static long bhb_ioc_result(void __user *uarg)
 		memcpy(res->hist_tail, pc->hist_tail, sizeof(res->hist_tail));
 		memcpy(res->hist_x2e, pc->hist_x2e, sizeof(res->hist_x2e));
 		memcpy(res->hist_first, pc->hist_first, sizeof(res->hist_first));
+		memcpy(res->hist_svc, pc->hist_svc, sizeof(res->hist_svc));
 		if (copy_to_user(&ubuf[n], res, sizeof(*res))) {
 			ret = -EFAULT;
 			goto out;

@@ -14,7 +14,7 @@
 
 #include "bhb_hist.h"
 
-#define BHB_ABI_VERSION		6
+#define BHB_ABI_VERSION		7
 #define BHB_DEVICE_NAME		"bhbench"
 #define BHB_MAX_CPUS		64
 #define BHB_NAME_LEN		16
@@ -93,6 +93,7 @@ struct bhb_info {
 /* direct from a timer producer: one tick's callbacks run in the timer itself */
 #define BHB_MAX_DIRECT_TICK_NS	1000000ull	/* burst x cost_ns, and < period / 2 */
 #define BHB_MAX_DIRECT_TICK_TOUCH	1048576ull	/* burst x touch_bytes */
+#define BHB_MAX_HASH_INFLIGHT	1024u		/* BHB_WORK_HASH: a 4 KiB page per slot */
 #define BHB_MIN_NOISE_PERIOD_NS	10000ull
 #define BHB_MAX_NOISE_COST_NS	1000000u
 
@@ -128,8 +129,37 @@ struct bhb_run_req {
 	 */
 	__u64 noise_period_ns;
 	__u32 noise_cost_ns;
+	__u32 work;			/* enum bhb_work: what each callback does */
+	__u32 competitor;		/* enum bhb_competitor: what the competing load is */
 	__u32 reserved;			/* must be 0 */
 };
+
+/*
+ * The competing load of noise_period_ns / noise_cost_ns, on every producing CPU:
+ *   TASKLET     another driver's tasklet, scheduled by a hard hrtimer
+ *   BH          another driver's BH work item (system_bh_wq, 6.9+), queued
+ *               by a hard hrtimer
+ *   BH_SECTION  a kthread bound to the CPU that holds local_bh_disable()
+ *               for the cost every period (a spin_lock_bh() section)
+ */
+enum bhb_competitor { BHB_COMP_TASKLET, BHB_COMP_BH, BHB_COMP_BH_SECTION, BHB_NR_COMPETITORS };
+
+/*
+ * What a callback does, besides cost_ns of busy time and writing
+ * touch_bytes of its CPU's scratch memory (both also for HASH and HANDOFF):
+ *   BUSY     nothing more
+ *   HASH     SHA-256 of the item's 4 KiB page, which the producer filled
+ *            just before the queue call: byte i = BHB_HASH_BYTE(i, seq, cpu)
+ *            (cpu: the producing CPU; seq: the item's sequence there)
+ *   HANDOFF  the producer kmalloc()s BHB_HANDOFF_BYTES and fills them
+ *            under a spinlock of its CPU taken with interrupts off; the
+ *            callback takes the same lock, reads the buffer whole, checks
+ *            it and kfree()s it (on whichever CPU it runs)
+ */
+enum bhb_work { BHB_WORK_BUSY, BHB_WORK_HASH, BHB_WORK_HANDOFF, BHB_NR_WORKS };
+#define BHB_HASH_BYTES		4096u
+#define BHB_HASH_BYTE(i, seq, cpu)	((__u8)((i) * 131u + (seq) * 7u + (cpu)))
+#define BHB_HANDOFF_BYTES	1536u
 
 /*
  * Per-CPU statistics of the last run.  "Producer" counters belong to the
@@ -176,6 +206,23 @@ struct bhb_cpu_stats {
 	 * (y = q->cb in units of 16 ns)
 	 */
 	__u64 pos_n, pos_sx, pos_sxx, pos_sy, pos_sxy;
+	/* executor: the callback's own duration, entry to its work's end */
+	__u64 svc_sum_ns;
+	/*
+	 * HANDOFF: buffers the producer allocated here (or failed to), and
+	 * buffers freed here (by a callback, or by the producer when the
+	 * queue call refused the item, or by the run's end for an item that
+	 * never ran); bad: a callback read other bytes than were written
+	 */
+	__u64 handoff_alloc, handoff_alloc_failed, handoff_freed, handoff_bad;
+	/*
+	 * HASH: the digest of the first item this CPU ran, with its producing
+	 * CPU and sequence (a check the host recomputes); hashed: items hashed
+	 */
+	__u64 hashed;
+	__u32 hash_cpu, hash_pad;
+	__u64 hash_seq;
+	__u8 hash_digest[32];
 };
 
 struct bhb_cpu_result {
@@ -187,6 +234,7 @@ struct bhb_cpu_result {
 	__u64 hist_tail[BHB_HIST_NBUCKETS];	/* queue call -> producer returned */
 	__u64 hist_x2e[BHB_HIST_NBUCKETS];	/* producer returned -> callback */
 	__u64 hist_first[BHB_HIST_NBUCKETS];	/* q->cb of the first item of each tick */
+	__u64 hist_svc[BHB_HIST_NBUCKETS];	/* callback entry -> its work done */
 };
 
 /* BHB_IOC_RESULT: copy out the last run's per-CPU results. */
