@@ -112,6 +112,9 @@ static int req_run(struct worker *w, int fd, uint32_t abi, uint64_t *rng)
 		.remote_cpu = (uint32_t)pick(rng, 0, 4),
 		.noise_period_ns = bhb_rand(rng) % 8 ? 0 : pick(rng, BHB_MIN_NOISE_PERIOD_NS, 100000),
 		.noise_cost_ns = bhb_rand(rng) % 8 ? 0 : (uint32_t)pick(rng, 0, 20000),
+		.work = bhb_rand(rng) % 16 ? (uint32_t)pick(rng, 0, BHB_NR_WORKS - 1) : (uint32_t)bhb_rand(rng),
+		.competitor = bhb_rand(rng) % 16 ? (uint32_t)pick(rng, 0, BHB_NR_COMPETITORS - 1) :
+						   (uint32_t)bhb_rand(rng),
 		.reserved = bhb_rand(rng) % 16 ? 0 : 1,
 	};
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -310,6 +311,21 @@ static json_t *cpu_json(const struct bhb_cpu_result *r)
 	json_object_set_new(o, "pos", json_pack("[I,I,I,I,I]", (json_int_t)s->pos_n, (json_int_t)s->pos_sx,
 						(json_int_t)s->pos_sxx, (json_int_t)s->pos_sy,
 						(json_int_t)s->pos_sxy));
+	/* the callback's own duration, and what its work did */
+	json_object_set_new(o, "svc", sparse(r->hist_svc));
+	json_object_set_new(o, "svc_sum_ns", json_integer((json_int_t)s->svc_sum_ns));
+	if (s->handoff_alloc || s->handoff_freed || s->handoff_alloc_failed)
+		json_object_set_new(o, "handoff", json_pack("{s:I,s:I,s:I,s:I}",
+			"alloc", (json_int_t)s->handoff_alloc, "alloc_failed", (json_int_t)s->handoff_alloc_failed,
+			"freed", (json_int_t)s->handoff_freed, "bad", (json_int_t)s->handoff_bad));
+	if (s->hashed) {
+		char hex[2 * sizeof(s->hash_digest) + 1];
+
+		for (size_t i = 0; i < sizeof(s->hash_digest); i++)
+			snprintf(hex + 2 * i, 3, "%02x", s->hash_digest[i]);
+		json_object_set_new(o, "hash", json_pack("{s:I,s:i,s:I,s:s}", "hashed", (json_int_t)s->hashed,
+			"cpu", (int)s->hash_cpu, "seq", (json_int_t)s->hash_seq, "sha256", hex));
+	}
 	return o;
 }
 
@@ -389,6 +405,8 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 		.remote_cpu = b->remote,
 		.noise_period_ns = cs->noise_period_ns,
 		.noise_cost_ns = cs->noise_cost_ns,
+		.work = bhb_case_work_module(cs->work),
+		.competitor = cs->competitor,
 	};
 	struct bhb_result_req rr = {
 		.abi_version = BHB_ABI_VERSION,
@@ -574,6 +592,14 @@ static int run_traced(struct bench *benches, int nb, int reps)
 	return failed;
 }
 
+/* a PREEMPT_RT kernel (its version string says so) */
+static int preempt_rt(void)
+{
+	struct utsname u;
+
+	return !uname(&u) && strstr(u.version, "PREEMPT_RT");
+}
+
 /*
  * A case's benchmark before its mechanism is set: label, CPUs, the remote
  * target.  NULL, or why every mechanism of it is n/a (*na); -1: the case
@@ -611,6 +637,13 @@ static int case_proto(struct lat *L, const struct bhb_scenario *s, const struct 
 					  "needs an online CPU that is not producing";
 		proto->remote = t < 0 ? 0 : (uint32_t)t;
 	}
+	if (!*na && cs->noise_period_ns && cs->competitor == BHB_COMP_BH &&
+	    !(L->a->info.mech_available & (1ull << BHB_MECH_BH)))
+		*na = "the competitor is a BH work item: no BH workqueues in this kernel (6.9+)";
+	if (!*na && cs->work == BHB_CASE_WORK_HANDOFF && preempt_rt() &&
+	    (cs->producer == BHB_PROD_HARDIRQ || cs->producer == BHB_PROD_IRQWORK || cs->producer == BHB_PROD_REMOTE))
+		*na = "PREEMPT_RT: no allocation in hard interrupt context, where this producer queues "
+		      "(a process or softirq producer can hand off)";
 	return 0;
 }
 

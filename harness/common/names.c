@@ -46,6 +46,19 @@ const char *const bhb_ctrl_op_names[BHB_NR_CTRL_OPS] = {
 	[BHB_CTRL_AFTER_CB] = "after_callback",
 };
 
+const char *const bhb_work_names[BHB_NR_CASE_WORKS] = {
+	[BHB_CASE_WORK_BUSY] = "busy",
+	[BHB_CASE_WORK_TOUCH] = "touch",
+	[BHB_CASE_WORK_HASH] = "hash",
+	[BHB_CASE_WORK_HANDOFF] = "handoff",
+};
+
+const char *const bhb_competitor_names[BHB_NR_COMPETITORS] = {
+	[BHB_COMP_TASKLET] = "tasklet",
+	[BHB_COMP_BH] = "bh",
+	[BHB_COMP_BH_SECTION] = "bh_section",
+};
+
 int bhb_name_lookup(const char *const *table, int n, const char *name)
 {
 	if (!name)

@@ -17,6 +17,23 @@ extern const char *const bhb_ctx_names[BHB_NR_CTX];
  * a frame's "op") and the checks (coalesce .. after_callback, a frame's "kind")
  */
 extern const char *const bhb_ctrl_op_names[BHB_NR_CTRL_OPS];
+
+/*
+ * A case's work = (what each callback does): busy and touch are the
+ * module's BHB_WORK_BUSY (touch: with touch_kb of scratch memory written),
+ * hash and handoff its BHB_WORK_HASH and BHB_WORK_HANDOFF
+ */
+enum { BHB_CASE_WORK_BUSY, BHB_CASE_WORK_TOUCH, BHB_CASE_WORK_HASH, BHB_CASE_WORK_HANDOFF, BHB_NR_CASE_WORKS };
+extern const char *const bhb_work_names[BHB_NR_CASE_WORKS];
+/* a case's competitor = (the competing load softirq_load_us describes): enum bhb_competitor */
+extern const char *const bhb_competitor_names[BHB_NR_COMPETITORS];
+
+/* the module's enum bhb_work for a case's work */
+static inline uint32_t bhb_case_work_module(uint32_t w)
+{
+	return w == BHB_CASE_WORK_HASH ? BHB_WORK_HASH : w == BHB_CASE_WORK_HANDOFF ? BHB_WORK_HANDOFF :
+	       BHB_WORK_BUSY;
+}
 #define BHB_NR_CTRL_TIMED	(BHB_CTRL_DISABLE + 1)
 #define BHB_NR_CTRL_CHECKS	(BHB_NR_CTRL_OPS - BHB_CTRL_COALESCE)
 

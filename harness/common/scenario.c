@@ -86,6 +86,8 @@ static const struct case_key case_keys[] = {
 	{ "softirq_load_us", K_LOAD, CK_FIELD(noise_period_ns), 10, 1000000, 1000, 0, NULL, 0,
 	  "softirq_load_period_ns", NULL, 0 },
 	CK_NUM("repetitions", repetitions, 1, 1000, 1, 10, "repetitions", "runs"),
+	CK_NAME("work", work, bhb_work_names, BHB_NR_CASE_WORKS, BHB_CASE_WORK_BUSY, "work", 0),
+	CK_NAME("competitor", competitor, bhb_competitor_names, BHB_NR_COMPETITORS, BHB_COMP_TASKLET, "competitor", 0),
 };
 
 #define NR_CASE_KEYS (sizeof(case_keys) / sizeof(case_keys[0]))
@@ -551,6 +553,23 @@ static int handler(void *user, const char *section, const char *key, const char 
 	return bad(c, "unknown key '%s' in [%s]", key, section);
 }
 
+/* what a case's work = and competitor = ask of its other keys (touch: 64 kB unless touch_kb says); 0, or bad() */
+static int check_work(struct ctx *c, struct bhb_case *cs)
+{
+	if (cs->work == BHB_CASE_WORK_TOUCH && !cs->touch_bytes)
+		cs->touch_bytes = 64 * 1024;
+	if ((cs->work == BHB_CASE_WORK_HASH || cs->work == BHB_CASE_WORK_HANDOFF) && cs->touch_bytes)
+		return bad(c, "[case %s]: touch_kb goes with work = busy or touch, not %s", cs->name,
+			   bhb_work_names[cs->work]);
+	if (cs->competitor != BHB_COMP_TASKLET && !cs->noise_period_ns)
+		return bad(c, "[case %s]: competitor = %s needs softirq_load_us = PERIOD/COST (how often, how long)",
+			   cs->name, bhb_competitor_names[cs->competitor]);
+	if (cs->work == BHB_CASE_WORK_HASH && cs->inflight > BHB_MAX_HASH_INFLIGHT)
+		return bad(c, "[case %s]: work = hash keeps a 4 kB page per item slot: inflight at most %u",
+			   cs->name, BHB_MAX_HASH_INFLIGHT);
+	return 0;
+}
+
 /* after a clean parse: the implicit cases, and what only the whole file can tell */
 static int complete(struct ctx *c)
 {
@@ -602,6 +621,9 @@ static int complete(struct ctx *c)
 		}
 		if (cs->producer == BHB_PROD_REMOTE && !cs->cpus)
 			return bad(c, "[case %s]: a remote producer needs cpus = (the producing CPUs, not all)", cs->name);
+		check_work(c, cs);
+		if (c->failed)
+			return 0;
 	}
 	return 0;
 }

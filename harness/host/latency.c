@@ -26,10 +26,10 @@ static const double qqs[NQQ] = { 0.5, 0.99 };
 static const char *const qnames[NM] = { "p50", "p90", "p99", "p99.9", "max", "q2e_p50", "q2e_p99" };
 
 enum { C_ARRIVALS, C_QUEUED, C_COALESCED, C_REFUSED, C_EXECUTED, C_OTHER_CPU, C_OOO, C_LOST,
-       C_LATE_TICKS, C_CATCHUP_CUTS, C_BEFORE_EXIT, C_EXIT_UNKNOWN, C_NR };
+       C_LATE_TICKS, C_CATCHUP_CUTS, C_BEFORE_EXIT, C_EXIT_UNKNOWN, C_COMPETITOR_RUNS, C_NR };
 static const char *const cnames[C_NR] = { "arrivals", "queued", "coalesced", "refused", "executed",
 					  "other_cpu", "out_of_order", "lost", "late_ticks", "catchup_cuts",
-					  "before_producer_exit", "producer_exit_unknown" };
+					  "before_producer_exit", "producer_exit_unknown", "competitor_runs" };
 
 /* what the guest kernel accounted around a run (agent: latency.c) */
 enum { A_WALL, A_BUSY, A_SOFTIRQ, A_IRQ, A_KSOFTIRQD, A_KSOFTIRQD_RUNS, A_KWORKER, A_TASKLET_SOFTIRQS, A_NR };
@@ -46,6 +46,8 @@ struct rep {
 	uint64_t executed, ksoftirqd;
 	uint64_t lat_sum, q2e_sum;	/* exact sums (ns): the repetition's exact means */
 	int have_q2e_sum;		/* a module of ABI 5 or later */
+	struct bhb_hist svc;		/* the callback's own duration (ABI 7) */
+	uint64_t svc_sum;
 };
 
 struct bench {
@@ -57,8 +59,14 @@ struct bench {
 	int have_acct;
 	double *boot;			/* BHB_BOOT_N x NM */
 	double q[NM];
-	/* producer tail and exit -> callback: p50, p99 of all repetitions, p50's interval */
-	double tx[2][2], tx_lo[2], tx_hi[2];
+	/*
+	 * producer tail, exit -> callback, and the callback's own duration
+	 * (service): p50, p99 of all repetitions, p50's interval
+	 */
+	double tx[3][2], tx_lo[3], tx_hi[3];
+	uint64_t handoff[4];		/* buffers allocated, failed to allocate, freed, read wrong */
+	uint64_t hashed;
+	json_t *hash_checks;		/* a digest of each executing CPU's, from the first run */
 	char first_error[128];
 	json_t *offsets;		/* first run: each producing CPU's first tick after the start */
 };
@@ -105,6 +113,24 @@ static uint64_t jint(json_t *o, const char *k)
 	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
 }
 
+/* what the callbacks' work reported: handed-off buffers, and one digest per executing CPU */
+static void take_work(struct bench *b, json_t *cpu)
+{
+	static const char *const ho[4] = { "alloc", "alloc_failed", "freed", "bad" };
+	json_t *h = json_object_get(cpu, "handoff"), *d = json_object_get(cpu, "hash");
+
+	for (int k = 0; k < 4; k++)
+		b->handoff[k] += jint(h, ho[k]);
+	b->hashed += jint(d, "hashed");
+	if (d && b->nreps == 1) {
+		if (!b->hash_checks)
+			b->hash_checks = json_array();
+		json_array_append_new(b->hash_checks, json_pack("{s:O,s:O,s:O}", "cpu", json_object_get(d, "cpu"),
+								"seq", json_object_get(d, "seq"),
+								"sha256", json_object_get(d, "sha256")));
+	}
+}
+
 /* one producing CPU's record of a run into its bench and repetition; -1 when malformed */
 static int take_cpu(struct bench *b, struct rep *r, json_t *cpu, uint64_t *end)
 {
@@ -122,6 +148,7 @@ static int take_cpu(struct bench *b, struct rep *r, json_t *cpu, uint64_t *end)
 	b->c[C_CATCHUP_CUTS] += jint(cpu, "catchup_cuts");
 	b->c[C_BEFORE_EXIT] += jint(cpu, "before_exit");
 	b->c[C_EXIT_UNKNOWN] += jint(cpu, "exit_unknown");
+	b->c[C_COMPETITOR_RUNS] += jint(cpu, "softirq_load_runs");
 	r->tail_sum += jint(cpu, "tail_sum_ns");
 	r->x2e_sum += jint(cpu, "x2e_sum_ns");
 	r->x2e_n += jint(cpu, "x2e_n");
@@ -163,6 +190,10 @@ static int take_cpu(struct bench *b, struct rep *r, json_t *cpu, uint64_t *end)
 		r->q2e_sum += jint(cpu, "q2e_sum_ns");
 		r->have_q2e_sum = 1;
 	}
+	if (json_object_get(cpu, "svc") && bhb_hist_add_sparse(&r->svc, json_object_get(cpu, "svc")))
+		return -1;
+	r->svc_sum += jint(cpu, "svc_sum_ns");
+	take_work(b, cpu);
 	if (jint(cpu, "exec_end_ns") > *end)
 		*end = jint(cpu, "exec_end_ns");
 	if (bhb_hist_add_sparse(&r->lat, json_object_get(cpu, "lat")) ||
@@ -312,14 +343,15 @@ static json_t *ratio(struct bench *x, struct bench *base, int j)
 }
 
 /*
- * The producer's tail (k = 0) and producer exit -> callback (k = 1): p50 and
- * p99 over all repetitions, and the p50's bootstrap interval over them.
+ * The producer's tail (k = 0), producer exit -> callback (k = 1) and the
+ * callback's own duration (k = 2): p50 and p99 over all repetitions, and
+ * the p50's bootstrap interval over them.
  */
 static void exit_stats(struct bench *b, uint64_t seed)
 {
 	static const double half = 0.5;
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		struct bhb_hist *h = malloc((size_t)b->nreps * sizeof(*h)), *all = calloc(1, sizeof(*all));
 		double *bs = malloc(BHB_BOOT_N * sizeof(*bs));
 
@@ -327,7 +359,7 @@ static void exit_stats(struct bench *b, uint64_t seed)
 		b->tx_lo[k] = b->tx_hi[k] = NAN;
 		if (h && all && bs) {
 			for (int r = 0; r < b->nreps; r++) {
-				h[r] = k ? b->reps[r].x2e : b->reps[r].tail;
+				h[r] = k == 2 ? b->reps[r].svc : k ? b->reps[r].x2e : b->reps[r].tail;
 				bhb_hist_merge(all, &h[r]);
 			}
 			if (all->n) {
@@ -498,6 +530,28 @@ static json_t *burst_json(const struct bench *b)
 			 "repetitions", n);
 }
 
+/* the callback's own duration (service time), and what its work did */
+static void work_json(json_t *o, const struct bench *b)
+{
+	uint64_t n = 0, sum = 0;
+
+	for (int r = 0; r < b->nreps; r++) {
+		n += b->reps[r].svc.n;
+		sum += b->reps[r].svc_sum;
+	}
+	if (n)
+		json_object_set_new(o, "service_ns", json_pack("{s:o,s:o,s:f,s:I}", "p50",
+			b->tx[2][0] < 0 ? json_null() : ci_obj(b->tx[2][0], b->tx_lo[2], b->tx_hi[2]),
+			"p99", num_or_null(b->tx[2][1]), "mean", (double)sum / (double)n, "n", (json_int_t)n));
+	if (b->handoff[0] || b->handoff[1] || b->handoff[2])
+		json_object_set_new(o, "handoff", json_pack("{s:I,s:I,s:I,s:I}", "alloc", (json_int_t)b->handoff[0],
+			"alloc_failed", (json_int_t)b->handoff[1], "freed", (json_int_t)b->handoff[2],
+			"bad", (json_int_t)b->handoff[3]));
+	if (b->hashed)
+		json_object_set_new(o, "hash", json_pack("{s:I,s:O}", "hashed", (json_int_t)b->hashed,
+							 "checks", b->hash_checks ?: json_array()));
+}
+
 static json_t *bench_json(struct lat_state *s, int p, int m, struct bench *b)
 {
 	struct bench *tl = &s->benches[p][BHB_MECH_TASKLET], *dr = &s->benches[p][BHB_MECH_DIRECT];
@@ -601,6 +655,7 @@ static json_t *bench_json(struct lat_state *s, int p, int m, struct bench *b)
 	 * merged into it (coalesced) and has no latency of its own, so the
 	 * percentiles are of the executed callbacks only.
 	 */
+	work_json(o, b);
 	json_object_set_new(o, "omitted_arrivals", json_pack("{s:I,s:f}", "count", (json_int_t)b->c[C_COALESCED],
 		"share", b->c[C_ARRIVALS] ? (double)b->c[C_COALESCED] / (double)b->c[C_ARRIVALS] : 0.0));
 	/* staggered producers: CPU i of n starts i x period / n after the first */
@@ -778,6 +833,13 @@ static void bench_failures(json_t *failures, const char *pn, const char *name, c
 	if (b->c[C_REFUSED])
 		json_array_append_new(failures, json_sprintf("%s/%s: %llu queue calls refused an idle item", pn, name,
 							     (unsigned long long)b->c[C_REFUSED]));
+	if (b->handoff[1] || b->handoff[3] || (!b->c[C_LOST] && b->handoff[0] != b->handoff[2]))
+		json_array_append_new(failures, json_sprintf("%s/%s: handed-off buffers: %llu allocated, %llu allocations "
+							     "failed, %llu freed, %llu read wrong", pn, name,
+							     (unsigned long long)b->handoff[0],
+							     (unsigned long long)b->handoff[1],
+							     (unsigned long long)b->handoff[2],
+							     (unsigned long long)b->handoff[3]));
 	if (b->c[C_EXECUTED] != b->c[C_QUEUED])
 		json_array_append_new(failures, json_sprintf("%s/%s: executed %llu != queued %llu", pn, name,
 							     (unsigned long long)b->c[C_EXECUTED],
@@ -814,6 +876,7 @@ static void lat_finish(struct bhb_analysis *a, void *st)
 			free(s->benches[p][m].reps);
 			free(s->benches[p][m].boot);
 			json_decref(s->benches[p][m].offsets);
+			json_decref(s->benches[p][m].hash_checks);
 		}
 		json_decref(s->cases[p].params);
 	}
@@ -907,8 +970,13 @@ static void lat_intro(FILE *f, json_t *res)
 static void case_heading(FILE *f, json_t *res, const char *p, json_t *pa)
 {
 	const char *hog = json_string_value(json_object_get(pa, "hog")) ?: "none";
+	const char *comp = json_string_value(json_object_get(pa, "competitor")) ?: "tasklet";
+	char competing[64];
 	json_t *v;
 	size_t k;
+
+	snprintf(competing, sizeof(competing), ", competing %s", !strcmp(comp, "bh") ? "BH work" :
+		 !strcmp(comp, "bh_section") ? "BH-disabled section" : "softirq load");
 
 	fprintf(f, "\n%s: %s", pa ? "case" : "producer", p);
 	if (pa)
@@ -920,7 +988,7 @@ static void case_heading(FILE *f, json_t *res, const char *p, json_t *pa)
 			(double)json_integer_value(json_object_get(pa, "cost_ns")) / 1e3,
 			json_integer_value(json_object_get(pa, "touch_bytes")) ? ", touching memory" : "",
 			strcmp(hog, "none") ? ", CPU hog " : "", strcmp(hog, "none") ? hog : "",
-			json_integer_value(json_object_get(pa, "softirq_load_period_ns")) ? ", competing softirq load" : "");
+			json_integer_value(json_object_get(pa, "softirq_load_period_ns")) ? competing : "");
 	fprintf(f, "\n%-11s %-19s %-19s %-6s %-6s %-18s %-17s %-17s %-17s %-4s %-8s %s\n",
 		"mechanism", "p50", "p99", "p99.9", "max", "q->cb p50", "x tasklet p50",
 		"x tasklet q->cb", "q->exit | exit->cb", "lost", "items/s", "ran in (share)");
@@ -966,7 +1034,25 @@ static void row_cells(json_t *b, char *rd, size_t rdlen, char *tput, size_t tlen
 		}
 }
 
-/* what follows a row on its line (ksoftirqd, icount, coalesced) and below it (bursts) */
+/* a case whose callbacks do real work: their own duration, and what the work checked */
+static void work_line(FILE *f, json_t *b)
+{
+	const char *w = json_string_value(json_object_get(json_object_get(b, "params"), "work")) ?: "busy";
+	json_t *sv = json_object_get(json_object_get(b, "service_ns"), "p50"), *ho = json_object_get(b, "handoff");
+	char p50[48];
+
+	if (!strcmp(w, "busy") || !strcmp(w, "touch") || !json_is_object(sv))
+		return;
+	us_ci(p50, sizeof(p50), sv);
+	fprintf(f, "%-11s %s: callback's own time p50 %s us, p99 %.2f us", "", w, p50,
+		json_number_value(json_object_get(json_object_get(b, "service_ns"), "p99")) / 1e3);
+	if (ho)
+		fprintf(f, "; %lld buffers handed off, %lld freed, %lld read wrong", (long long)bhb_jint(ho, "alloc"),
+			(long long)bhb_jint(ho, "freed"), (long long)bhb_jint(ho, "bad"));
+	fprintf(f, "\n");
+}
+
+/* what follows a row on its line (ksoftirqd, icount, coalesced) and below it (bursts, work) */
 static void row_tail(FILE *f, json_t *b, const char *where, struct row_notes *n)
 {
 	json_int_t nk = json_integer_value(json_object_get(json_object_get(b, "ksoftirqd"), "items"));
@@ -989,6 +1075,7 @@ static void row_tail(FILE *f, json_t *b, const char *where, struct row_notes *n)
 	if (om > 0)
 		fprintf(f, ", %.0f%% of arrivals coalesced%s", 100 * om, n->omitted++ ? "" : " (*)");
 	fprintf(f, "\n");
+	work_line(f, b);
 	if (bu && json_is_number(json_object_get(bu, "first_q2e_p50")) && json_is_object(sl)) {
 		json_t *ci = json_object_get(sl, "ci95");
 

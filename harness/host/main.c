@@ -21,6 +21,8 @@ static const struct {
 	{ "contexts", bhb_ctx_names, BHB_NR_CTX },
 	{ "hotplug-modes", bhb_hp_mode_names, BHB_NR_HP_MODES },
 	{ "hogs", bhb_hog_names, BHB_NR_HOGS },
+	{ "works", bhb_work_names, BHB_NR_CASE_WORKS },
+	{ "competitors", bhb_competitor_names, BHB_NR_COMPETITORS },
 	{ "scenario-types", bhb_scen_type_names, BHB_NR_SCEN_TYPES },
 	{ "control-ops", bhb_ctrl_op_names, BHB_NR_CTRL_OPS },
 };

@@ -133,6 +133,23 @@ static void test_cases(void **state)
 	assert_int_equal(sc.cases[1].producer, BHB_PROD_SOFTIRQ);
 	assert_int_equal(sc.cases[1].cost_ns, 2000);
 
+	/* work =: the module's work for each; touch writes 64 kB unless touch_kb says; the case's JSON names it */
+	assert_int_equal(bhb_scenario_parse("[scenario]\nwork = hash\n[case h]\nitems = 5\n[case t]\nwork = touch\n"
+					    "[case t2]\nwork = touch\ntouch_kb = 8\n[case o]\nwork = handoff\n", "t", &sc), 0);
+	assert_int_equal(sc.cases[0].work, BHB_CASE_WORK_HASH);
+	assert_int_equal(bhb_case_work_module(sc.cases[0].work), BHB_WORK_HASH);
+	assert_int_equal(sc.cases[1].touch_bytes, 65536);
+	assert_int_equal(bhb_case_work_module(sc.cases[1].work), BHB_WORK_BUSY);
+	assert_int_equal(sc.cases[2].touch_bytes, 8192);
+	assert_int_equal(bhb_case_work_module(sc.cases[3].work), BHB_WORK_HANDOFF);
+	{
+		json_t *j = bhb_case_json(&sc.cases[3]);
+
+		assert_string_equal(json_string_value(json_object_get(j, "work")), "handoff");
+		assert_int_equal(json_integer_value(json_object_get(j, "items")), 2000);
+		json_decref(j);
+	}
+
 	assert_int_equal(bhb_scenario_parse("[suite]\nname = s\nscenarios = a, b c\n", "t", &sc), 0);
 	assert_int_equal(sc.type, BHB_SCEN_SUITE);
 	assert_int_equal(sc.nmembers, 3);
@@ -154,6 +171,9 @@ static void test_cases(void **state)
 		{ "[suite]\nname = s\n", "without scenarios" },
 		{ "[scenario]\n[case a]\n[case b]\nitems = 3\n", "2 [case] sections but 1 with keys" },
 		{ "[suite]\nitems = 3\n", "t:2: unknown key 'items' in [suite]" },
+		{ "[case a]\nwork = sha\n", "work: unknown name 'sha'" },
+		{ "[case a]\nwork = hash\ntouch_kb = 4\n", "touch_kb goes with work = busy or touch, not hash" },
+		{ "[case a]\nwork = hash\ninflight = 2000\n", "inflight at most 1024" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (bhb_scenario_parse(bad[i].ini, "t", &sc) == 0)
