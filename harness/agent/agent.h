@@ -9,6 +9,7 @@
 
 #include "../common/names.h"
 #include "../common/scenario.h"
+#include "../common/stats.h"
 
 /* the result channel: framed records (harness/common/frame.h) to the host */
 struct bhb_chan {
@@ -67,6 +68,24 @@ int bhb_preempt_parse(const char *text, char *mode, size_t len);
  * reps.  The same seed gives the same order.  Returns the length.
  */
 int bhb_rep_order(const unsigned int *reps, int n, uint64_t seed, int *order);
+
+/* ---- victim.c: a task on the producing CPU that pays for the load ---- */
+struct bhb_victim {
+	uint32_t kind;			/* BHB_VICTIM_* */
+	int pid;
+	struct victim_shm *sh;
+};
+
+struct bhb_victim_sample {
+	uint64_t ns, units;
+	struct bhb_hist rt;
+};
+
+int victim_start(struct bhb_victim *v, uint32_t kind, int cpu);
+void victim_sample(const struct bhb_victim *v, struct bhb_victim_sample *s);
+int victim_stop(struct bhb_victim *v);
+json_t *victim_json(uint32_t kind, const struct bhb_victim_sample *a, const struct bhb_victim_sample *b,
+		    const struct bhb_victim_sample *c);
 
 /* ---- the kinds of run, each in its own file ---- */
 /*

@@ -190,22 +190,27 @@ static json_t *acct_delta(const struct acct *b, const struct acct *a)
 
 /* ---- CPU hogs: a busy loop pinned to each producing CPU ---- */
 
-static void start_hogs(struct lat *L, uint32_t kind, uint64_t cpus)
+/* the agent itself keeps off cpus (hogged, or a victim's), when there is another; stop_hogs() undoes it */
+static void keep_off(struct lat *L, uint64_t cpus)
 {
 	cpu_set_t others;
 	int n = 0;
 
-	if (kind == BHB_HOG_NONE)
-		return;
 	CPU_ZERO(&others);
 	for (int c = 0; c < BHB_MAX_CPUS; c++)
 		if ((L->a->info.online_mask >> c & 1) && !(cpus >> c & 1)) {
 			CPU_SET(c, &others);
 			n++;
 		}
-	/* the agent itself keeps off the hogged CPUs, when there is another */
 	if (n)
 		sched_setaffinity(0, sizeof(others), &others);
+}
+
+static void start_hogs(struct lat *L, uint32_t kind, uint64_t cpus)
+{
+	if (kind == BHB_HOG_NONE)
+		return;
+	keep_off(L, cpus);
 	for (int c = 0; c < BHB_MAX_CPUS; c++) {
 		pid_t pid;
 
@@ -383,6 +388,35 @@ static json_t *run_json(struct bench *b, const struct bhb_result_req *rr, int in
 			 "interrupted", interrupted, "acct", acct, "cpus", cpus);
 }
 
+/*
+ * The case's victim on its first producing CPU (the agent keeps off it,
+ * as for a hog): started, then a window alone, as long as the run is
+ * expected to last (at least 50 ms, at most 300 ms): vs[0] and vs[1]
+ * bracket it.  -1 when it could not start.
+ */
+static int victim_begin(struct lat *L, const struct bench *b, struct bhb_victim *v, struct bhb_victim_sample *vs)
+{
+	const struct bhb_case *cs = b->cs;
+	uint64_t ticks = cs->items / (cs->burst ? cs->burst : 1), want = ticks * cs->period_ns;
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	int cpu = __builtin_ctzll(b->cpus);
+
+	if (victim_start(v, cs->victim, cpu))
+		return -1;
+	if (v->kind == BHB_VICTIM_NONE)
+		return 0;
+	if (cs->hog == BHB_HOG_NONE)
+		keep_off(L, b->cpus);
+	nanosleep(&ts, NULL);	/* let it get going */
+	victim_sample(v, &vs[0]);
+	want = want < 50000000ull ? 50000000ull : want > 300000000ull ? 300000000ull : want;
+	ts.tv_sec = (time_t)(want / 1000000000ull);
+	ts.tv_nsec = (long)(want % 1000000000ull);
+	nanosleep(&ts, NULL);
+	victim_sample(v, &vs[1]);
+	return 0;
+}
+
 /* RUN, RESULT, stream the raw result.  0 or -errno. */
 static int do_run(struct bench *b, int record, struct run_summary *rs)
 {
@@ -414,30 +448,48 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 		.buf = (uintptr_t)L->resbuf,
 	};
 	struct acct before, after;
-	json_t *j;
+	struct bhb_victim_sample vs[3];
+	struct bhb_victim v;
+	json_t *j, *vj = NULL;
 	int err = 0, hogs_ok;
 
 	memset(rs, 0, sizeof(*rs));
 	start_hogs(L, cs->hog, b->cpus);
+	if (victim_begin(L, b, &v, vs))
+		err = -ECHILD;
 	snapshot(L, &before);
-	if (ioctl(L->a->devfd, BHB_IOC_RUN, &req))
+	if (!err && ioctl(L->a->devfd, BHB_IOC_RUN, &req))
 		err = -errno;
 	snapshot(L, &after);
-	hogs_ok = stop_hogs(L);
+	if (v.kind != BHB_VICTIM_NONE) {
+		victim_sample(&v, &vs[2]);
+		vj = victim_json(v.kind, &vs[0], &vs[1], &vs[2]);
+	}
+	hogs_ok = stop_hogs(L) | victim_stop(&v);
 	if (!err && hogs_ok)
 		err = -ECHILD;
 	if (err && err != -EINTR) {
+		json_decref(vj);
 		if (record)
 			send_failed(b, err);
 		return err;
 	}
-	if (ioctl(L->a->devfd, BHB_IOC_RESULT, &rr))
-		return -errno;
-	if (!record)
+	if (ioctl(L->a->devfd, BHB_IOC_RESULT, &rr)) {
+		err = -errno;
+		json_decref(vj);
 		return err;
+	}
+	if (!record) {
+		json_decref(vj);
+		return err;
+	}
 	j = run_json(b, &rr, err == -EINTR, acct_delta(&before, &after), rs);
-	if (!j)
+	if (!j) {
+		json_decref(vj);
 		return -ENOMEM;
+	}
+	if (vj)
+		json_object_set_new(j, "victim", vj);
 	send_json(L->a, "run", j);
 	return err;
 }

@@ -59,6 +59,12 @@ const char *const bhb_competitor_names[BHB_NR_COMPETITORS] = {
 	[BHB_COMP_BH_SECTION] = "bh_section",
 };
 
+const char *const bhb_victim_names[BHB_NR_VICTIMS] = {
+	[BHB_VICTIM_NONE] = "none",
+	[BHB_VICTIM_CPU] = "cpu",
+	[BHB_VICTIM_RT] = "rt",
+};
+
 int bhb_name_lookup(const char *const *table, int n, const char *name)
 {
 	if (!name)

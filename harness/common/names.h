@@ -28,6 +28,10 @@ extern const char *const bhb_work_names[BHB_NR_CASE_WORKS];
 /* a case's competitor = (the competing load softirq_load_us describes): enum bhb_competitor */
 extern const char *const bhb_competitor_names[BHB_NR_COMPETITORS];
 
+/* a case's victim = (a task on the producing CPU that pays for the load: agent/victim.c) */
+enum { BHB_VICTIM_NONE, BHB_VICTIM_CPU, BHB_VICTIM_RT, BHB_NR_VICTIMS };
+extern const char *const bhb_victim_names[BHB_NR_VICTIMS];
+
 /* the module's enum bhb_work for a case's work */
 static inline uint32_t bhb_case_work_module(uint32_t w)
 {

@@ -88,6 +88,7 @@ static const struct case_key case_keys[] = {
 	CK_NUM("repetitions", repetitions, 1, 1000, 1, 10, "repetitions", "runs"),
 	CK_NAME("work", work, bhb_work_names, BHB_NR_CASE_WORKS, BHB_CASE_WORK_BUSY, "work", 0),
 	CK_NAME("competitor", competitor, bhb_competitor_names, BHB_NR_COMPETITORS, BHB_COMP_TASKLET, "competitor", 0),
+	CK_NAME("victim", victim, bhb_victim_names, BHB_NR_VICTIMS, BHB_VICTIM_NONE, "victim", 0),
 };
 
 #define NR_CASE_KEYS (sizeof(case_keys) / sizeof(case_keys[0]))
@@ -561,6 +562,8 @@ static int check_work(struct ctx *c, struct bhb_case *cs)
 	if ((cs->work == BHB_CASE_WORK_HASH || cs->work == BHB_CASE_WORK_HANDOFF) && cs->touch_bytes)
 		return bad(c, "[case %s]: touch_kb goes with work = busy or touch, not %s", cs->name,
 			   bhb_work_names[cs->work]);
+	if (cs->victim != BHB_VICTIM_NONE && cs->hog != BHB_HOG_NONE)
+		return bad(c, "[case %s]: a victim and a hog on the same CPU: choose one", cs->name);
 	if (cs->competitor != BHB_COMP_TASKLET && !cs->noise_period_ns)
 		return bad(c, "[case %s]: competitor = %s needs softirq_load_us = PERIOD/COST (how often, how long)",
 			   cs->name, bhb_competitor_names[cs->competitor]);

@@ -37,7 +37,8 @@ extern const char *const bhb_hog_names[];
 	uint64_t noise_period_ns;	/* competing softirq load: a tasklet every ... */ \
 	uint32_t noise_cost_ns;		/* ... busy this long; 0/0 = none */ \
 	uint32_t work;		/* BHB_CASE_WORK_*: what each callback does */ \
-	uint32_t competitor;	/* enum bhb_competitor: the competing load's kind */
+	uint32_t competitor;	/* enum bhb_competitor: the competing load's kind */ \
+	uint32_t victim;	/* BHB_VICTIM_*: a task on the producing CPU that pays for the load */
 
 struct bhb_case_keys {
 	BHB_CASE_FIELDS

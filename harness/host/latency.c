@@ -48,6 +48,9 @@ struct rep {
 	int have_q2e_sum;		/* a module of ABI 5 or later */
 	struct bhb_hist svc;		/* the callback's own duration (ABI 7) */
 	uint64_t svc_sum;
+	/* the case's victim: cpu, its rate during the run over its rate alone; rt, its wakeups */
+	double vratio;
+	struct bhb_hist *vload, *valone;
 };
 
 struct bench {
@@ -67,6 +70,7 @@ struct bench {
 	uint64_t handoff[4];		/* buffers allocated, failed to allocate, freed, read wrong */
 	uint64_t hashed;
 	json_t *hash_checks;		/* a digest of each executing CPU's, from the first run */
+	char victim[8];			/* the case's victim ("" none) */
 	char first_error[128];
 	json_t *offsets;		/* first run: each producing CPU's first tick after the start */
 };
@@ -129,6 +133,29 @@ static void take_work(struct bench *b, json_t *cpu)
 								"seq", json_object_get(d, "seq"),
 								"sha256", json_object_get(d, "sha256")));
 	}
+}
+
+/* a run's victim record (agent/victim.c); -1 when malformed */
+static int take_victim(struct bench *b, struct rep *r, json_t *v)
+{
+	const char *kind = json_string_value(json_object_get(v, "kind"));
+
+	if (!v)
+		return 0;
+	snprintf(b->victim, sizeof(b->victim), "%s", kind ?: "?");
+	if (kind && !strcmp(kind, "cpu")) {
+		double alone = (double)jint(v, "alone_units") / (double)(jint(v, "alone_ns") ?: 1);
+		double load = (double)jint(v, "load_units") / (double)(jint(v, "load_ns") ?: 1);
+
+		r->vratio = alone > 0 ? load / alone : NAN;
+		return 0;
+	}
+	r->vload = calloc(1, sizeof(*r->vload));
+	r->valone = calloc(1, sizeof(*r->valone));
+	if (!r->vload || !r->valone || bhb_hist_add_sparse(r->vload, json_object_get(v, "load")) ||
+	    bhb_hist_add_sparse(r->valone, json_object_get(v, "alone")))
+		return -1;
+	return 0;
 }
 
 /* one producing CPU's record of a run into its bench and repetition; -1 when malformed */
@@ -246,6 +273,9 @@ static int take_run(struct lat_state *s, json_t *j, json_t *failures)
 	}
 	r = &b->reps[b->nreps++];
 	memset(r, 0, sizeof(*r));
+	r->vratio = NAN;
+	if (take_victim(b, r, json_object_get(j, "victim")))
+		return -1;
 	b->c[C_LOST] += jint(j, "lost");
 	acct = json_object_get(j, "acct");
 	if (acct) {
@@ -530,6 +560,65 @@ static json_t *burst_json(const struct bench *b)
 			 "repetitions", n);
 }
 
+/* p50 and p99 of the repetitions' histograms merged, each with its bootstrap interval; null when empty */
+static json_t *hists_json(struct bhb_hist *const *h, int n, uint64_t seed)
+{
+	static const double q[2] = { 0.5, 0.99 };
+	struct bhb_hist *reps = calloc((size_t)n + 1, sizeof(*reps)), all = { .n = 0 };
+	double *bs = malloc(BHB_BOOT_N * 2 * sizeof(*bs)), lo[2] = { NAN, NAN }, hi[2] = { NAN, NAN };
+	json_t *o = json_null();
+	int k = 0;
+
+	for (int i = 0; reps && i < n; i++)
+		if (h[i]) {
+			reps[k++] = *h[i];
+			bhb_hist_merge(&all, h[i]);
+		}
+	if (reps && bs && all.n) {
+		if (!bhb_bootstrap(reps, k, q, 2, BHB_BOOT_N, seed, bs))
+			for (int j = 0; j < 2; j++)
+				bhb_interval(bs + j, BHB_BOOT_N, 2, 0.95, &lo[j], &hi[j]);
+		o = json_pack("{s:o,s:o,s:I}", "p50", ci_obj(bhb_hist_quantile(&all, 0.5), lo[0], hi[0]),
+			      "p99", ci_obj(bhb_hist_quantile(&all, 0.99), lo[1], hi[1]), "n", (json_int_t)all.n);
+	}
+	free(reps);
+	free(bs);
+	return o;
+}
+
+/*
+ * The victim: cpu, the median over repetitions of its rate during the run
+ * over its rate alone just before (with a bootstrap interval); rt, its
+ * wakeup latency during the runs and alone.
+ */
+static json_t *victim_json(const struct bench *b)
+{
+	struct bhb_hist **load = calloc((size_t)b->nreps + 1, sizeof(*load));
+	struct bhb_hist **alone = calloc((size_t)b->nreps + 1, sizeof(*alone));
+	double *v = malloc(((size_t)b->nreps + 1) * sizeof(*v)), med, lo, hi;
+	json_t *o = json_pack("{s:s}", "kind", b->victim);
+	int n = 0;
+
+	for (int r = 0; load && alone && v && r < b->nreps; r++) {
+		load[r] = b->reps[r].vload;
+		alone[r] = b->reps[r].valone;
+		if (!isnan(b->reps[r].vratio))
+			v[n++] = b->reps[r].vratio;
+	}
+	if (!strcmp(b->victim, "cpu") && n && !bhb_boot_median(v, n, 0x76696374ull, &med, &lo, &hi)) {
+		json_object_set_new(o, "rate_ratio", ci_obj(med, lo, hi));
+		json_object_set_new(o, "loss", ci_obj(1 - med, 1 - hi, 1 - lo));
+	}
+	if (!strcmp(b->victim, "rt") && load && alone) {
+		json_object_set_new(o, "wakeup_ns", hists_json(load, b->nreps, 0x726c6f61ull));
+		json_object_set_new(o, "wakeup_alone_ns", hists_json(alone, b->nreps, 0x72616c6full));
+	}
+	free(load);
+	free(alone);
+	free(v);
+	return o;
+}
+
 /* the callback's own duration (service time), and what its work did */
 static void work_json(json_t *o, const struct bench *b)
 {
@@ -550,6 +639,8 @@ static void work_json(json_t *o, const struct bench *b)
 	if (b->hashed)
 		json_object_set_new(o, "hash", json_pack("{s:I,s:O}", "hashed", (json_int_t)b->hashed,
 							 "checks", b->hash_checks ?: json_array()));
+	if (b->victim[0])
+		json_object_set_new(o, "victim", victim_json(b));
 }
 
 static json_t *bench_json(struct lat_state *s, int p, int m, struct bench *b)
@@ -873,6 +964,10 @@ static void lat_finish(struct bhb_analysis *a, void *st)
 		}
 	for (int p = 0; p < s->ncases; p++) {
 		for (int m = 0; m < BHB_NR_MECHS; m++) {
+			for (int r = 0; r < s->benches[p][m].nreps; r++) {
+				free(s->benches[p][m].reps[r].vload);
+				free(s->benches[p][m].reps[r].valone);
+			}
 			free(s->benches[p][m].reps);
 			free(s->benches[p][m].boot);
 			json_decref(s->benches[p][m].offsets);
@@ -1052,7 +1147,30 @@ static void work_line(FILE *f, json_t *b)
 	fprintf(f, "\n");
 }
 
-/* what follows a row on its line (ksoftirqd, icount, coalesced) and below it (bursts, work) */
+/* the case's victim: what the load cost it */
+static void victim_line(FILE *f, json_t *b)
+{
+	json_t *v = json_object_get(b, "victim"), *rr = json_object_get(v, "rate_ratio");
+	json_t *w = json_object_get(v, "wakeup_ns"), *wa = json_object_get(v, "wakeup_alone_ns");
+	char a[48], b50[24], a99[24], b99[24];
+
+	if (json_is_object(rr)) {
+		json_t *ci = json_object_get(rr, "ci95");
+
+		fprintf(f, "%-11s victim cpu: its rate during the run %.3f of alone [%.3f-%.3f]\n", "",
+			json_number_value(json_object_get(rr, "value")), json_number_value(json_array_get(ci, 0)),
+			json_number_value(json_array_get(ci, 1)));
+	}
+	if (json_is_object(w) && json_is_object(wa)) {
+		us_ci(a, sizeof(a), json_object_get(w, "p50"));
+		us(b50, sizeof(b50), json_object_get(wa, "p50"));
+		us(a99, sizeof(a99), json_object_get(w, "p99"));
+		us(b99, sizeof(b99), json_object_get(wa, "p99"));
+		fprintf(f, "%-11s victim rt: wakeup p50 %s us (alone %s), p99 %s (alone %s)\n", "", a, b50, a99, b99);
+	}
+}
+
+/* what follows a row on its line (ksoftirqd, icount, coalesced) and below it (bursts, work, victim) */
 static void row_tail(FILE *f, json_t *b, const char *where, struct row_notes *n)
 {
 	json_int_t nk = json_integer_value(json_object_get(json_object_get(b, "ksoftirqd"), "items"));
@@ -1076,6 +1194,7 @@ static void row_tail(FILE *f, json_t *b, const char *where, struct row_notes *n)
 		fprintf(f, ", %.0f%% of arrivals coalesced%s", 100 * om, n->omitted++ ? "" : " (*)");
 	fprintf(f, "\n");
 	work_line(f, b);
+	victim_line(f, b);
 	if (bu && json_is_number(json_object_get(bu, "first_q2e_p50")) && json_is_object(sl)) {
 		json_t *ci = json_object_get(sl, "ci95");
 

@@ -23,6 +23,7 @@ static const struct {
 	{ "hogs", bhb_hog_names, BHB_NR_HOGS },
 	{ "works", bhb_work_names, BHB_NR_CASE_WORKS },
 	{ "competitors", bhb_competitor_names, BHB_NR_COMPETITORS },
+	{ "victims", bhb_victim_names, BHB_NR_VICTIMS },
 	{ "scenario-types", bhb_scen_type_names, BHB_NR_SCEN_TYPES },
 	{ "control-ops", bhb_ctrl_op_names, BHB_NR_CTRL_OPS },
 };

@@ -69,7 +69,9 @@ static void suite_members(json_t *res)
 		"producers/process_bh", "producers/remote", "patterns/periodic", "patterns/poisson",
 		"patterns/burst-16", "patterns/burst-256", "throughput/cost-0", "throughput/cost-100",
 		"throughput/touch-64k", "throughput/cost-10-one-cpu", "interference/idle",
-		"interference/hog-other", "interference/hog-fifo", "long-items/cost-0.5ms", "long-items/cost-5ms" };
+		"interference/hog-other", "interference/hog-fifo", "long-items/cost-0.5ms", "long-items/cost-5ms",
+		"interference/competitor-bh-section", "interference/victim-cpu", "interference/victim-rt", "work/hash",
+		"work/handoff", "work/handoff-remote" };
 	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
 		mech = "-";
 		CHECK(bench(res, want[k], "tasklet") || bench(res, want[k], "bh"), "case %s missing", want[k]);
