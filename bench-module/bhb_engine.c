@@ -667,7 +667,8 @@ static void bhb_noise_start(void *arg)
 static int bhb_noise_setup(struct bhb_pcpu *pc)
 {
 	if (pc->run->req.competitor == BHB_COMP_BH_SECTION) {
-		pc->noise_thread = kthread_create_on_cpu(bhb_noise_section_fn, pc, pc->cpu, "bhb_bh_section/%u");
+		pc->noise_thread = kthread_create_on_cpu(bhb_noise_section_fn, pc, pc->cpu,
+							 "bhb_bh_section/%u");
 		if (IS_ERR(pc->noise_thread)) {
 			int err = PTR_ERR(pc->noise_thread);
 
