@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -200,6 +201,46 @@ static void test_scenario_files(void **state)
 	assert_non_null(strstr(sc.error, "No such file"));
 }
 
+/*
+ * Every shipped scenario and fixture parses (kernels.ini is the matrix's,
+ * bad-key.ini the failure test's), and a suite's members exist: a broken
+ * file there fails here, not in a guest test minutes later.
+ */
+static void test_shipped_scenarios(void **state)
+{
+	static const char *const dirs[] = { "../configs", "../tests/fixtures" };
+	int n = 0;
+
+	(void)state;
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *e;
+
+		assert_non_null(dir);
+		while ((e = readdir(dir))) {
+			struct bhb_scenario *sc = malloc(sizeof(*sc));
+			char path[512], mp[512], err[256];
+			size_t len = strlen(e->d_name);
+
+			if (len < 5 || strcmp(e->d_name + len - 4, ".ini") || !strcmp(e->d_name, "kernels.ini") ||
+			    !strcmp(e->d_name, "bad-key.ini")) {
+				free(sc);
+				continue;
+			}
+			snprintf(path, sizeof(path), "%s/%s", dirs[d], e->d_name);
+			if (bhb_scenario_load(path, sc))
+				fail_msg("%s", sc->error);
+			for (uint32_t k = 0; k < sc->nmembers; k++)
+				if (bhb_scenario_path("..", sc->members[k], mp, sizeof(mp), err, sizeof(err)))
+					fail_msg("%s: member: %s", path, err);
+			n++;
+			free(sc);
+		}
+		closedir(dir);
+	}
+	assert_true(n >= 20);
+}
+
 static int parse(char *err, struct run_opts *o, ...)
 {
 	char *argv[32];
@@ -322,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_scenario_bad),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_scenario_files),
+		cmocka_unit_test(test_shipped_scenarios),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_cli_custom_kernel),
 		cmocka_unit_test(test_scenario_path),
