@@ -76,6 +76,18 @@ struct bhb_mech {
 	void (*flush)(struct bhb_item *it);	/* flush_work() */
 	void (*disable)(struct bhb_item *it);	/* disable_work_sync(), tasklet_disable() */
 	void (*enable)(struct bhb_item *it);	/* enable_work(), tasklet_enable() */
+	/*
+	 * From atomic context (NULL: none there, for this mechanism or
+	 * kernel).  Any context: cancel_work() and disable_work() (6.10+),
+	 * which do not wait for a running callback (work only).  Not in
+	 * hardirq: cancel_work_sync() and disable_work_sync() of a BH work
+	 * item (6.10+), and tasklet_disable_in_atomic(), which spin until a
+	 * running callback returned.  enable works anywhere.
+	 */
+	void (*cancel_nowait)(struct bhb_item *it);
+	void (*disable_nowait)(struct bhb_item *it);
+	void (*cancel_spin)(struct bhb_item *it);
+	void (*disable_spin)(struct bhb_item *it);
 };
 
 /* Per-CPU state of a run: the CPU as producer and as executor. */

@@ -17,6 +17,7 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/interrupt.h>
+#include <linux/irq_work.h>
 #include <linux/overflow.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
@@ -55,6 +56,13 @@ struct ctrl {
 	struct ctrl_item ci;
 	struct work_struct kick;	/* schedules a busy tasklet on another CPU */
 	struct bhb_ctrl_sample *samples;
+	/* FROM_HARDIRQ and FROM_SOFTIRQ: the op in an irq_work or a tasklet */
+	struct irq_work iw;
+	struct tasklet_struct at;
+	int at_done;
+	u64 at_t0, at_t1;
+	bool at_running, at_finished, at_wrong;
+	void (*atomic_fn)(struct bhb_item *it);	/* the API the context allows (ctrl_atomic_api()) */
 	/* SELF_FREE and AFTER_CB work items */
 	atomic_t left;			/* items not run yet, plus one */
 	atomic_t runs;
@@ -211,6 +219,112 @@ static bool ctrl_op(struct ctrl *c)
 	return done;
 }
 
+/* iteration i's op took t0 to t1 */
+static void ctrl_sample(struct ctrl *c, u32 i, bool busy, u64 t0, u64 t1)
+{
+	struct bhb_ctrl_req *r = &c->req;
+
+	r->op_ns_sum += t1 - t0;
+	r->op_ns_max = max(r->op_ns_max, t1 - t0);
+	if (c->samples) {
+		c->samples[i].op_ns = t1 - t0;
+		c->samples[i].remaining_ns = busy && ctrl_flag(&c->ci.done) ?
+					     (s64)(c->ci.t_end - t0) : 0;
+	}
+}
+
+/* the op from hardirq or softirq context: timed there, and the context checked */
+static void ctrl_atomic_op(struct ctrl *c)
+{
+	struct ctrl_item *ci = &c->ci;
+	bool hard = c->req.flags & BHB_CTRL_FROM_HARDIRQ;
+
+	c->at_wrong = hard ? !in_hardirq() : !in_serving_softirq();
+	c->at_t0 = ktime_get_ns();
+	WRITE_ONCE(ci->t_op, c->at_t0);
+	c->at_running = !ctrl_flag(&ci->done);
+	c->atomic_fn(&ci->it);
+	c->at_t1 = ktime_get_ns();
+	c->at_finished = ctrl_flag(&ci->done);
+	ctrl_flag_set(&c->at_done);
+}
+
+static void ctrl_iw_fn(struct irq_work *w)
+{
+	ctrl_atomic_op(container_of(w, struct ctrl, iw));
+}
+
+static void ctrl_at_fn(struct tasklet_struct *t)
+{
+	struct ctrl *c = from_tasklet(c, t, at);
+
+	ctrl_atomic_op(c);
+}
+
+/* run the op in the asked context on this CPU, and wait for it */
+static int ctrl_in_atomic(struct ctrl *c)
+{
+	WRITE_ONCE(c->at_done, 0);
+	if (c->req.flags & BHB_CTRL_FROM_HARDIRQ) {
+		irq_work_queue(&c->iw);
+	} else {
+		/* it runs in this local_bh_enable() */
+		local_bh_disable();
+		tasklet_hi_schedule(&c->at);
+		local_bh_enable();
+	}
+	return ctrl_wait(&c->at_done);
+}
+
+/*
+ * After a DISABLE from atomic context on an idle item: queued while
+ * disabled, the callback must not run; enabled again, it runs once.
+ */
+static bool ctrl_held(struct ctrl *c)
+{
+	struct ctrl_item *ci = &c->ci;
+	int before = atomic_read(&ci->runs);
+	bool held;
+
+	local_bh_disable();
+	ctrl_queue(c);
+	local_bh_enable();
+	usleep_range(1000, 2000);
+	held = atomic_read(&ci->runs) == before;
+	c->mech->enable(&ci->it);
+	if (c->mech->kind == BHB_KIND_WORK) {
+		/* a disabled work item refuses to be queued: queue it now */
+		ctrl_queue(c);
+		c->mech->flush(&ci->it);
+	} else {
+		/* the tasklet stayed scheduled: it runs now */
+		c->mech->make_idle(&ci->it);
+	}
+	return held && atomic_read(&ci->runs) == before + 1;
+}
+
+/* one op from atomic context (timed there); whether it passed its check */
+static int ctrl_atomic_iter(struct ctrl *c, bool busy, u64 *t0, u64 *t1, bool *ok)
+{
+	int ret = ctrl_in_atomic(c);
+
+	if (ret)
+		return ret;
+	*t0 = c->at_t0;
+	*t1 = c->at_t1;
+	c->req.wrong_ctx += c->at_wrong;
+	if (busy) {
+		*ok = c->at_running && (!c->req.waits || c->at_finished);
+		if (c->req.op == BHB_CTRL_DISABLE)
+			c->mech->enable(&c->ci.it);
+		return 0;
+	}
+	*ok = !READ_ONCE(c->ci.started);
+	if (c->req.op == BHB_CTRL_DISABLE)
+		*ok = ctrl_held(c) && *ok;
+	return 0;
+}
+
 static int ctrl_timing(struct ctrl *c)
 {
 	struct bhb_ctrl_req *r = &c->req;
@@ -229,10 +343,21 @@ static int ctrl_timing(struct ctrl *c)
 	}
 	r->cpu = self;
 	r->target_cpu = target;
+	ci->cost_ns = 0;
+	/*
+	 * A work item's flush from atomic context may wait only once the item
+	 * has been on a BH pool (WORK_OFFQ_BH; a never-queued item would
+	 * might_sleep()): queued and run once first, as a driver's has been.
+	 */
+	if ((r->flags & BHB_CTRL_ATOMIC) && c->mech->kind == BHB_KIND_WORK) {
+		ctrl_queue(c);
+		c->mech->flush(&ci->it);
+		atomic_set(&ci->runs, 0);
+	}
 	ci->cost_ns = busy ? r->cost_ns : 0;
 	for (i = 0; i < r->iters; i++) {
 		u64 t0, t1;
-		bool done, running;
+		bool done, running, ok = false;
 
 		WRITE_ONCE(ci->started, 0);
 		WRITE_ONCE(ci->done, 0);
@@ -246,11 +371,19 @@ static int ctrl_timing(struct ctrl *c)
 			if (ret)
 				break;
 		}
-		t0 = ktime_get_ns();
-		WRITE_ONCE(ci->t_op, t0);
-		running = !ctrl_flag(&ci->done);
-		done = ctrl_op(c);
-		t1 = ktime_get_ns();
+		if (r->flags & BHB_CTRL_ATOMIC) {
+			ret = ctrl_atomic_iter(c, busy, &t0, &t1, &ok);
+			if (ret)
+				break;
+			running = c->at_running;
+		} else {
+			t0 = ktime_get_ns();
+			WRITE_ONCE(ci->t_op, t0);
+			running = !ctrl_flag(&ci->done);
+			done = ctrl_op(c);
+			t1 = ktime_get_ns();
+			ok = busy ? running && done : !READ_ONCE(ci->started);
+		}
 		ctrl_sync(c);
 		/*
 		 * busy: the callback must still run when the op begins.  It
@@ -271,15 +404,8 @@ static int ctrl_timing(struct ctrl *c)
 			i--;
 			continue;
 		}
-		if (busy ? running && done : !READ_ONCE(ci->started))
-			r->ok++;
-		r->op_ns_sum += t1 - t0;
-		r->op_ns_max = max(r->op_ns_max, t1 - t0);
-		if (c->samples) {
-			c->samples[i].op_ns = t1 - t0;
-			c->samples[i].remaining_ns = busy && ctrl_flag(&ci->done) ?
-						     (s64)(ci->t_end - t0) : 0;
-		}
+		r->ok += ok;
+		ctrl_sample(c, i, busy, t0, t1);
 	}
 	ctrl_sync(c);
 out:
@@ -414,6 +540,32 @@ static int ctrl_tasklet_after(struct ctrl *c)
 	return ret;
 }
 
+/*
+ * The API an op has in the context of flags, or NULL: from softirq the
+ * spinning variant where there is one, else (and from hardirq) the one
+ * that does not wait.  *waits: whether it waits for a running callback.
+ */
+typedef void (*ctrl_fn)(struct bhb_item *it);
+
+static ctrl_fn ctrl_atomic_api(const struct bhb_mech *m, u32 op, u32 flags, bool *waits)
+{
+	void (*spin)(struct bhb_item *) = op == BHB_CTRL_CANCEL ? m->cancel_spin :
+					  op == BHB_CTRL_DISABLE ? m->disable_spin : NULL;
+	void (*nowait)(struct bhb_item *) = op == BHB_CTRL_CANCEL ? m->cancel_nowait :
+					    op == BHB_CTRL_DISABLE ? m->disable_nowait : NULL;
+
+	if (op == BHB_CTRL_DISABLE && !m->enable)
+		return NULL;
+	if ((flags & BHB_CTRL_FROM_SOFTIRQ) && spin) {
+		if (waits)
+			*waits = true;
+		return spin;
+	}
+	if (waits)
+		*waits = false;
+	return nowait;
+}
+
 static int ctrl_validate(const struct bhb_ctrl_req *r)
 {
 	bool timing = r->op <= BHB_CTRL_DISABLE, busy = r->flags & BHB_CTRL_BUSY;
@@ -436,6 +588,11 @@ static int ctrl_validate(const struct bhb_ctrl_req *r)
 	/* tasklets have no flush and may not free themselves; disable_work() is 6.10+ */
 	if ((r->op == BHB_CTRL_FLUSH && !m->flush) || (r->op == BHB_CTRL_DISABLE && !m->disable) ||
 	    (r->op == BHB_CTRL_SELF_FREE && m->kind != BHB_KIND_WORK))
+		return -EOPNOTSUPP;
+	if ((r->flags & BHB_CTRL_ATOMIC) == BHB_CTRL_ATOMIC)
+		return -EINVAL;
+	/* from atomic context: cancel and disable, where the mechanism has an API there */
+	if ((r->flags & BHB_CTRL_ATOMIC) && (!timing || !ctrl_atomic_api(m, r->op, r->flags, NULL)))
 		return -EOPNOTSUPP;
 	if (busy && num_online_cpus() < 2)
 		return -ENODEV;
@@ -470,6 +627,14 @@ long bhb_ctrl_ioctl(void __user *uarg)
 	r->samples = in.samples;
 	c->mech = bhb_mech_get(r->mech);
 	INIT_WORK(&c->kick, ctrl_kick_fn);
+	c->iw = IRQ_WORK_INIT_HARD(ctrl_iw_fn);
+	tasklet_setup(&c->at, ctrl_at_fn);
+	if (r->flags & BHB_CTRL_ATOMIC) {
+		bool waits = false;
+
+		c->atomic_fn = ctrl_atomic_api(c->mech, r->op, r->flags, &waits);
+		r->waits = waits;
+	}
 	if (c->mech->kind == BHB_KIND_TASKLET)
 		tasklet_setup(&c->ci.it.tasklet, ctrl_tasklet_fn);
 	else
@@ -508,6 +673,8 @@ long bhb_ctrl_ioctl(void __user *uarg)
 	if (!ret && copy_to_user(uarg, r, sizeof(*r)))
 		ret = -EFAULT;
 out:
+	irq_work_sync(&c->iw);
+	tasklet_kill(&c->at);
 	kvfree(c->samples);
 	kfree(c);
 	return ret;

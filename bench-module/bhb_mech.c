@@ -76,6 +76,19 @@ static void bhb_tasklet_enable(struct bhb_item *it)
 	tasklet_enable(&it->tasklet);
 }
 
+/*
+ * Spins until a running callback returned: allowed in atomic context, but
+ * not under PREEMPT_RT, where from a tasklet it blocked for good in
+ * tasklet_unlock_spin_wait() while the tasklet ran on another CPU (7.3-rt)
+ */
+static void bhb_tasklet_disable_atomic(struct bhb_item *it)
+{
+	tasklet_disable_in_atomic(&it->tasklet);
+}
+
+#define BHB_TASKLET_DISABLE_SPIN \
+	(IS_ENABLED(CONFIG_PREEMPT_RT) ? NULL : bhb_tasklet_disable_atomic)
+
 #define BHB_TASKLET_OPS					\
 	.kind = BHB_KIND_TASKLET,			\
 	.init_item = bhb_tasklet_init,			\
@@ -83,7 +96,8 @@ static void bhb_tasklet_enable(struct bhb_item *it)
 	.make_idle = bhb_tasklet_kill,			\
 	.cancel = bhb_tasklet_kill,			\
 	.disable = bhb_tasklet_disable,			\
-	.enable = bhb_tasklet_enable
+	.enable = bhb_tasklet_enable,			\
+	.disable_spin = BHB_TASKLET_DISABLE_SPIN
 
 static const struct bhb_mech bhb_mech_tasklet = {
 	.name = "tasklet",
@@ -137,14 +151,27 @@ static void bhb_work_enable(struct bhb_item *it)
 	enable_work(&it->work);
 }
 
+/* threaded work from atomic context: neither waits for a running callback */
+static void bhb_work_disable_nosync(struct bhb_item *it)
+{
+	disable_work(&it->work);
+}
+
 #define BHB_WORK_DISABLE_OPS				\
 	.disable = bhb_work_disable,			\
 	.enable = bhb_work_enable
+#define BHB_WORK_DISABLE_ATOMIC	bhb_work_disable_nosync
 #else
 #define BHB_WORK_DISABLE_OPS				\
 	.disable = NULL,				\
 	.enable = NULL
+#define BHB_WORK_DISABLE_ATOMIC	NULL
 #endif
+
+static void bhb_work_cancel_nosync(struct bhb_item *it)
+{
+	cancel_work(&it->work);
+}
 
 #define BHB_WORK_OPS(_wq)				\
 	.kind = BHB_KIND_WORK,				\
@@ -156,6 +183,25 @@ static void bhb_work_enable(struct bhb_item *it)
 	.cancel = bhb_work_cancel,			\
 	.flush = bhb_work_flush,			\
 	BHB_WORK_DISABLE_OPS
+
+/* work items from any context: the variants that do not wait */
+#define BHB_THREADED_ATOMIC_OPS				\
+	.cancel_nowait = bhb_work_cancel_nosync,	\
+	.disable_nowait = BHB_WORK_DISABLE_ATOMIC
+
+/*
+ * BH work items from softirq context too (6.10+): the waiting variants,
+ * which busy-wait for a callback running on another CPU
+ */
+#ifdef BHB_HAVE_DISABLE_WORK
+#define BHB_BH_ATOMIC_OPS				\
+	BHB_THREADED_ATOMIC_OPS,			\
+	.cancel_spin = bhb_work_cancel,			\
+	.disable_spin = bhb_work_disable
+#else
+#define BHB_BH_ATOMIC_OPS				\
+	BHB_THREADED_ATOMIC_OPS
+#endif
 
 #ifdef BHB_HAVE_BH_WQ
 static struct workqueue_struct *bhb_custom_wq;
@@ -176,11 +222,13 @@ static void bhb_custom_teardown(void)
 static const struct bhb_mech bhb_mech_bh = {
 	.name = "bh",
 	BHB_WORK_OPS(system_bh_wq),
+	BHB_BH_ATOMIC_OPS,
 };
 
 static const struct bhb_mech bhb_mech_bh_highpri = {
 	.name = "bh_highpri",
 	BHB_WORK_OPS(system_bh_highpri_wq),
+	BHB_BH_ATOMIC_OPS,
 };
 
 static const struct bhb_mech bhb_mech_bh_custom = {
@@ -188,22 +236,26 @@ static const struct bhb_mech bhb_mech_bh_custom = {
 	.setup = bhb_custom_setup,
 	.teardown = bhb_custom_teardown,
 	BHB_WORK_OPS(bhb_custom_wq),
+	BHB_BH_ATOMIC_OPS,
 };
 #endif
 
 static const struct bhb_mech bhb_mech_wq_percpu = {
 	.name = "wq_percpu",
 	BHB_WORK_OPS(BHB_SYSTEM_PERCPU_WQ),
+	BHB_THREADED_ATOMIC_OPS,
 };
 
 static const struct bhb_mech bhb_mech_wq_highpri = {
 	.name = "wq_highpri",
 	BHB_WORK_OPS(system_highpri_wq),
+	BHB_THREADED_ATOMIC_OPS,
 };
 
 static const struct bhb_mech bhb_mech_wq_unbound = {
 	.name = "wq_unbound",
 	BHB_WORK_OPS(BHB_SYSTEM_UNBOUND_WQ),
+	BHB_THREADED_ATOMIC_OPS,
 };
 
 /* NULL: not in this kernel */

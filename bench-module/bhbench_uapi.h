@@ -369,9 +369,28 @@ enum bhb_ctrl_op {
 	BHB_NR_CTRL_OPS
 };
 
-/* bhb_ctrl_req.flags */
+/*
+ * bhb_ctrl_req.flags.  FROM_HARDIRQ and FROM_SOFTIRQ (one of them, CANCEL
+ * and DISABLE only): the op is called from a hard irq_work or from a
+ * tasklet on the calling CPU, with the API the mechanism has in that
+ * context (-EOPNOTSUPP where it has none).  Any context: cancel_work() and
+ * disable_work() (6.10+) of a work item, which do not wait for a running
+ * callback.  Softirq, not hardirq: cancel_work_sync() and
+ * disable_work_sync() of a BH work item (6.10+) and
+ * tasklet_disable_in_atomic(), which spin until a running callback
+ * returned (waits = 1); they are used there instead.  The item is enabled
+ * again from the ioctl.  ok counts, idle, the iterations in which no
+ * callback ran (DISABLE: nor when the item was queued while disabled, and
+ * it ran once after being enabled) and, busy, those in which the callback
+ * still ran when the op began (and, when the API waits, had finished when
+ * it returned); wrong_ctx, ops that found themselves outside the context
+ * asked for.
+ */
 #define BHB_CTRL_BUSY		0x1u	/* timing ops: the callback runs when the op is called */
-#define BHB_CTRL_FLAGS		BHB_CTRL_BUSY
+#define BHB_CTRL_FROM_HARDIRQ	0x2u
+#define BHB_CTRL_FROM_SOFTIRQ	0x4u
+#define BHB_CTRL_ATOMIC		(BHB_CTRL_FROM_HARDIRQ | BHB_CTRL_FROM_SOFTIRQ)
+#define BHB_CTRL_FLAGS		(BHB_CTRL_BUSY | BHB_CTRL_ATOMIC)
 
 /* Limits checked by BHB_IOC_CTRL (-EINVAL beyond them). */
 #define BHB_CTRL_MAX_ITERS	10000u
@@ -403,6 +422,9 @@ struct bhb_ctrl_req {
 	__u64 op_ns_max;
 	__u32 cpu;		/* the CPU the ops were called on */
 	__u32 target_cpu;	/* BUSY: the CPU the callback ran on */
+	__u64 wrong_ctx;	/* FROM_*: ops not in the context asked for */
+	__u32 waits;		/* FROM_*: the API waits for a running callback */
+	__u32 pad;
 };
 
 #define BHB_IOC_MAGIC		0xB4

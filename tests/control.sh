@@ -22,7 +22,17 @@
 #    disabled is preemptible), on every threaded workqueue;
 #  - self-freeing work completed N of N on every work mechanism;
 #  - the core wrote every tasklet after its callback, and no poisoned work
-#    item after its callback.
+#    item after its callback;
+#  - from atomic context (a hard irq_work, a tasklet): exactly the APIs a
+#    mechanism has there are measured, the rest n/a: from either,
+#    cancel_work() and (6.10+) disable_work() of any work item, which do not
+#    wait for a running callback (busy: under cost / 20); from softirq only,
+#    cancel_work_sync() and disable_work_sync() of a BH item (6.10+) and
+#    tasklet_disable_in_atomic() (not under PREEMPT_RT, where it blocked
+#    for good on 7.3-rt), which spin until it returned (busy: >= 0.8
+#    x cost); each op ran in the context asked for and passed its check (a
+#    disable: the item queued while disabled did not run, and ran once when
+#    enabled).
 # A PREEMPT_RT kernel (name ending in -rt) runs the whole configs/control.ini:
 # there a busy wq_unbound item often runs on the calling CPU, preempting the
 # caller, and the op must still count as having met it running (a module
@@ -164,6 +174,49 @@ int main(int argc, char **argv)
 		if (!ac || n <= 0 || gi(ac, "executed") != n || gi(ac, "core_writes") != (tasklet(m) ? n : 0))
 			FAIL("after_callback %s: %s", m, ac ? gs(ac, "verdict") : "missing");
 	}
+	/*
+	 * from atomic context: the API each mechanism has there is measured
+	 * (every op passed its check, in hardirq or softirq context as asked:
+	 * the host fails the run otherwise), the rest is n/a; the waiting
+	 * variants (tasklet disable, BH work) waited for a busy callback
+	 * (>= 0.8 x cost), threaded work's cancel_work()/disable_work() did not
+	 * (< cost / 20)
+	 */
+	json_t *at = json_object_get(c, "atomic");
+	int nat = 0;
+	json_array_foreach(at, i, e) {
+		const char *m = gs(e, "mech"), *op = gs(e, "op"), *st = gs(e, "state");
+		int is_bh = !strncmp(m, "bh", 2), soft = !strcmp(gs(e, "from"), "softirq");
+		int want = tasklet(m) ? soft && !rt && !strcmp(op, "disable_enable") :
+			   !strcmp(op, "cancel") || have_disable;
+		/* from softirq a tasklet's disable and BH work's ops spin until the callback returned */
+		int waits = soft && (tasklet(m) || is_bh);
+		double med = json_number_value(json_object_get(e, "median_ns"));
+
+		nat++;
+		if (!want) {
+			if (!json_object_get(e, "na"))
+				FAIL("%s from %s %s %s: measured, but the mechanism has no API for it there", op,
+				     gs(e, "from"), st, m);
+			continue;
+		}
+		if (json_object_get(e, "na") || gi(e, "ok") != gi(e, "iterations") || gi(e, "iterations") <= 0 ||
+		    gi(e, "wrong_ctx")) {
+			FAIL("%s from %s %s %s: %s, ok %lld of %lld, %lld outside the context", op, gs(e, "from"), st, m,
+			     json_object_get(e, "na") ? gs(e, "na") : "measured", gi(e, "ok"), gi(e, "iterations"),
+			     gi(e, "wrong_ctx"));
+			continue;
+		}
+		if (!strcmp(st, "busy") && waits && med < 0.8 * cost)
+			FAIL("%s from %s busy %s: median %.0f ns, but the API waits for the %.0f ns callback", op,
+			     gs(e, "from"), m, med, cost);
+		if (!strcmp(st, "busy") && !waits && med > cost / 20)
+			FAIL("%s from %s busy %s: median %.0f ns: cancel_work()/disable_work() should not wait", op,
+			     gs(e, "from"), m, med);
+	}
+	if (nat != (int)json_array_size(mechs) * 8)
+		FAIL("%d atomic rows for %zu mechanisms (want 8 each: cancel and disable, hardirq and softirq, idle and busy)",
+		     nat, json_array_size(mechs));
 	return bad;
 }
 EOF

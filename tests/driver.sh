@@ -30,16 +30,21 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" driver
 K=${BHBENCH_TEST_KERNEL:-6.12}
-command -v jq > /dev/null || { echo "work: jq is missing (run: make deps)"; exit 2; }
+command -v jq > /dev/null || { echo "driver: jq is missing (run: make deps)"; exit 2; }
 chk=$root/harness/build/check_run
 
-echo "== work-short on $K (tcg, 2 vCPUs)"
-if ! ./bhbench run --kernel "$K" --accel tcg --cpus 2 --scenario tests/fixtures/work-short.ini --out "$out" \
-	--id w --no-report > "$out/w.log" 2>&1; then
-	tail -n 40 "$out/w.log"
-	fail "the boot failed"
-	finish
-fi
+boot() {	# ID FIXTURE: one TCG boot of tests/fixtures/FIXTURE.ini into $out/ID; stops the test if it fails
+	echo "== $2 on $K (tcg, 2 vCPUs)"
+	if ! ./bhbench run --kernel "$K" --accel tcg --cpus 2 --scenario "tests/fixtures/$2.ini" --out "$out" \
+		--id "$1" --no-report > "$out/$1.log" 2>&1; then
+		tail -n 40 "$out/$1.log"
+		fail "the boot failed"
+		finish
+		exit
+	fi
+}
+
+boot w work-short
 r=$out/w/results.json
 if "$chk" "$out/w" --mechs 9 --max-ms 1000 > "$out/check.log"; then
 	pass "invariants hold (executed = queued, nothing lost, contexts)"
@@ -97,13 +102,7 @@ else
 	fail "summary lacks the work line"
 fi
 
-echo "== competitor-short on $K (tcg, 2 vCPUs)"
-if ! ./bhbench run --kernel "$K" --accel tcg --cpus 2 --scenario tests/fixtures/competitor-short.ini --out "$out" \
-	--id c --no-report > "$out/c.log" 2>&1; then
-	tail -n 40 "$out/c.log"
-	fail "the boot failed"
-	finish
-fi
+boot c competitor-short
 c=$out/c/results.json
 if "$chk" "$out/c" --mechs 9 --max-ms 1000 > "$out/check-c.log"; then
 	pass "invariants hold under each competitor"
@@ -136,13 +135,7 @@ else
 	jq -c '.benchmarks[] | {case, mech, runs: .counters.competitor_runs}' "$c"
 	fail "a competitor did not run (or ran in the idle case), or the summary does not name it"
 fi
-echo "== victim-short on $K (tcg, 2 vCPUs)"
-if ! ./bhbench run --kernel "$K" --accel tcg --cpus 2 --scenario tests/fixtures/victim-short.ini --out "$out" \
-	--id v --no-report > "$out/v.log" 2>&1; then
-	tail -n 40 "$out/v.log"
-	fail "the boot failed"
-	finish
-fi
+boot v victim-short
 v=$out/v/results.json
 ratio() { jq "[.benchmarks[] | select(.case == \"$1\" and .mech == \"$2\")][0].victim.rate_ratio.value" "$v"; }
 wake() { jq "[.benchmarks[] | select(.case == \"rt-on\" and .mech == \"$1\")][0].victim.$2.p99.value" "$v"; }

@@ -87,6 +87,9 @@ int victim_stop(struct bhb_victim *v);
 json_t *victim_json(uint32_t kind, const struct bhb_victim_sample *a, const struct bhb_victim_sample *b,
 		    const struct bhb_victim_sample *c);
 
+/* a PREEMPT_RT kernel (latency.c) */
+int bhb_preempt_rt(void);
+
 /* ---- the kinds of run, each in its own file ---- */
 /*
  * A scenario kind in the guest: agent/<kind>.c runs its scenarios and

@@ -48,14 +48,47 @@ static const char *na_reason(int m, int op)
 	return "not supported by this kernel";
 }
 
-static int ctrl(int devfd, int m, int op, int busy, uint32_t iters, uint64_t cost, struct bhb_ctrl_sample *buf,
-		struct bhb_ctrl_req *r)
+/* where an op is called from: the ioctl's process context, or atomic (BHB_CTRL_FROM_*) */
+static const char *const from_names[3] = { "process", "hardirq", "softirq" };
+static const uint32_t from_flags[3] = { 0, BHB_CTRL_FROM_HARDIRQ, BHB_CTRL_FROM_SOFTIRQ };
+
+/*
+ * The kernel API an op is from atomic context (from: 1 hardirq, 2
+ * softirq), as the module picks it: from softirq the spinning variant
+ * where there is one, else the one that does not wait.
+ */
+static const char *api_atomic(int m, int op, int from)
+{
+	int bh = m == BHB_MECH_BH || m == BHB_MECH_BH_HIGHPRI || m == BHB_MECH_BH_CUSTOM;
+
+	if (bhb_mech_is_tasklet(m))
+		return op == BHB_CTRL_DISABLE && from == 2 ? "tasklet_disable_in_atomic()+tasklet_enable()" : "-";
+	if (op == BHB_CTRL_DISABLE)
+		return bh && from == 2 ? "disable_work_sync()+enable_work()" : "disable_work()+enable_work()";
+	return bh && from == 2 ? "cancel_work_sync()" : "cancel_work()";
+}
+
+static const char *na_atomic(int m, int op, int from)
+{
+	if (bhb_mech_is_tasklet(m) && op == BHB_CTRL_CANCEL)
+		return "tasklet_kill() may sleep: a tasklet cannot be cancelled from atomic context";
+	if (bhb_mech_is_tasklet(m) && from == 1)
+		return "tasklet_disable_in_atomic() spins until the tasklet returns: not from hard interrupt context, "
+		       "which may have interrupted it";
+	if (bhb_mech_is_tasklet(m) && bhb_preempt_rt())
+		return "PREEMPT_RT: tasklet_disable_in_atomic() from a tasklet blocked for good in "
+		       "tasklet_unlock_spin_wait() while the tasklet ran on another CPU (7.3-rt): left out";
+	return "disable_work() arrived in 6.10";
+}
+
+static int ctrl(int devfd, int m, int op, int busy, int from, uint32_t iters, uint64_t cost,
+		struct bhb_ctrl_sample *buf, struct bhb_ctrl_req *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->abi_version = BHB_ABI_VERSION;
 	r->mech = (uint32_t)m;
 	r->op = (uint32_t)op;
-	r->flags = busy ? BHB_CTRL_BUSY : 0;
+	r->flags = (busy ? BHB_CTRL_BUSY : 0) | from_flags[from];
 	r->iters = iters;
 	r->cost_ns = busy ? cost : 0;
 	r->samples = (uintptr_t)buf;
@@ -63,7 +96,7 @@ static int ctrl(int devfd, int m, int op, int busy, uint32_t iters, uint64_t cos
 }
 
 struct task {
-	int mech, op, busy;
+	int mech, op, busy, from;
 };
 
 /* one timed call: a frame with its samples; returns the failed checks */
@@ -71,10 +104,11 @@ static int timing(struct bhb_agent *a, const struct task *t, int rep, uint32_t i
 {
 	struct bhb_ctrl_req r;
 	const char *state = t->busy ? "busy" : "idle";
-	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:I}", "kind", "timing",
+	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:I}", "kind", t->from ? "atomic" : "timing",
 			      "mech", bhb_mech_names[t->mech], "op", bhb_ctrl_op_names[t->op], "state", state,
-			      "api", api(t->mech, t->op), "rep", rep, "cost_ns", (json_int_t)(t->busy ? cost : 0));
-	int err = ctrl(a->devfd, t->mech, t->op, t->busy, iters, cost, buf, &r), bad = 0;
+			      "api", t->from ? api_atomic(t->mech, t->op, t->from) : api(t->mech, t->op), "rep", rep,
+			      "cost_ns", (json_int_t)(t->busy ? cost : 0));
+	int err = ctrl(a->devfd, t->mech, t->op, t->busy, t->from, iters, cost, buf, &r), bad = 0;
 	json_t *ops, *rem;
 
 	if (err) {
@@ -101,8 +135,18 @@ static int timing(struct bhb_agent *a, const struct task *t, int rep, uint32_t i
 		json_object_set_new(j, "remaining_ns", rem);
 	else
 		json_decref(rem);
-	/* busy: every op waited for the callback; idle: no callback ran */
-	if (r.ok != iters || r.executed != (t->busy ? iters : 0)) {
+	if (t->from) {
+		json_object_set_new(j, "from", json_string(from_names[t->from]));
+		json_object_set_new(j, "waits", json_boolean(r.waits));
+		json_object_set_new(j, "wrong_ctx", json_integer((json_int_t)r.wrong_ctx));
+	}
+	/*
+	 * busy: every op waited for the callback (from atomic context: met it
+	 * running, and waited if the API waits); idle: no callback ran (a
+	 * DISABLE from atomic context: none while disabled, one after enable)
+	 */
+	if (r.ok != iters || r.wrong_ctx ||
+	    r.executed != (t->busy || (t->from && t->op == BHB_CTRL_DISABLE) ? iters : 0)) {
 		say(a, "control %s %s %s: FAILED: ok %llu of %u, %llu callbacks", bhb_ctrl_op_names[t->op], state,
 		    bhb_mech_names[t->mech], (unsigned long long)r.ok, iters, (unsigned long long)r.executed);
 		bad = 1;
@@ -115,7 +159,7 @@ static int timing(struct bhb_agent *a, const struct task *t, int rep, uint32_t i
 static int check(struct bhb_agent *a, int m, int op, uint32_t n)
 {
 	struct bhb_ctrl_req r;
-	int err = ctrl(a->devfd, m, op, 0, n, 0, NULL, &r), bad;
+	int err = ctrl(a->devfd, m, op, 0, 0, n, 0, NULL, &r), bad;
 	json_t *j = json_pack("{s:s,s:s,s:s,s:I}", "kind", bhb_ctrl_op_names[op], "mech", bhb_mech_names[m],
 			      "api", api(m, op), "items", (json_int_t)n);
 
@@ -157,11 +201,50 @@ static int check(struct bhb_agent *a, int m, int op, uint32_t n)
 	return bad;
 }
 
+/*
+ * A mechanism's timed ops, idle and busy, from process context and, for
+ * cancel and disable, from hardirq and softirq context; an op the
+ * mechanism (or kernel) lacks there is reported once as n/a
+ */
+static int add_tasks(struct bhb_agent *a, int m, struct task *tasks)
+{
+	int nt = 0;
+
+	for (int from = 0; from < 3; from++)
+		for (int op = 0; op < BHB_NR_CTRL_TIMED; op++) {
+			struct bhb_ctrl_req r;
+			int err;
+
+			if (from && op == BHB_CTRL_FLUSH)
+				continue;
+			err = ctrl(a->devfd, m, op, 0, from, 1, 0, NULL, &r);
+			for (int busy = 0; busy < 2; busy++) {
+				const char *na = err == -EOPNOTSUPP ? (from ? na_atomic(m, op, from) : na_reason(m, op)) :
+						 busy && a->info.nr_online < 2 ? "a busy item needs a second online CPU" :
+						 NULL;
+				json_t *j;
+
+				if (!na) {
+					tasks[nt++] = (struct task){ m, op, busy, from };
+					continue;
+				}
+				j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", from ? "atomic" : "timing",
+					      "mech", bhb_mech_names[m], "op", bhb_ctrl_op_names[op],
+					      "state", busy ? "busy" : "idle",
+					      "api", from ? api_atomic(m, op, from) : api(m, op), "na", na);
+				if (from)
+					json_object_set_new(j, "from", json_string(from_names[from]));
+				send_json(a, "control", j);
+			}
+		}
+	return nt;
+}
+
 int run_control(struct bhb_agent *a, const struct bhb_scenario *s)
 {
 	uint32_t idle_iters = s->ops < BHB_CTRL_MAX_ITERS ? s->ops : BHB_CTRL_MAX_ITERS;
 	uint32_t busy_iters = s->busy_ops < BHB_CTRL_MAX_ITERS ? s->busy_ops : BHB_CTRL_MAX_ITERS;
-	struct task tasks[BHB_NR_MECHS * BHB_NR_CTRL_TIMED * 2];
+	struct task tasks[BHB_NR_MECHS * BHB_NR_CTRL_TIMED * 2 * 3];
 	json_t *mechs = json_array(), *unavail = json_array();
 	struct bhb_ctrl_sample *buf;
 	uint64_t cost = s->cost_ns, rng = now_ns();
@@ -191,24 +274,7 @@ int run_control(struct bhb_agent *a, const struct bhb_scenario *s)
 			continue;
 		}
 		json_array_append_new(mechs, json_string(bhb_mech_names[m]));
-		for (int op = 0; op < BHB_NR_CTRL_TIMED; op++) {
-			struct bhb_ctrl_req r;
-			int err = ctrl(a->devfd, m, op, 0, 1, 0, NULL, &r);
-
-			/* an op the mechanism (or kernel) lacks is reported once */
-			for (int busy = 0; busy < 2; busy++) {
-				const char *na = err == -EOPNOTSUPP ? na_reason(m, op) :
-						 busy && a->info.nr_online < 2 ? "a busy item needs a second online CPU" :
-						 NULL;
-
-				if (na)
-					send_json(a, "control", json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", "timing",
-						  "mech", bhb_mech_names[m], "op", bhb_ctrl_op_names[op],
-						  "state", busy ? "busy" : "idle", "api", api(m, op), "na", na));
-				else
-					tasks[nt++] = (struct task){ m, op, busy };
-			}
-		}
+		nt += add_tasks(a, m, tasks + nt);
 	}
 	say(a, "control: %d timed ops, idle x %u, busy x %u with a %llu ns callback, %u repetitions",
 	    nt, idle_iters, busy_iters, (unsigned long long)cost, s->repetitions);
@@ -222,7 +288,7 @@ int run_control(struct bhb_agent *a, const struct bhb_scenario *s)
 		for (int i = 0; i < nt; i++) {
 			struct bhb_ctrl_req r;
 
-			ctrl(a->devfd, tasks[i].mech, tasks[i].op, tasks[i].busy, 2, cost, buf, &r);
+			ctrl(a->devfd, tasks[i].mech, tasks[i].op, tasks[i].busy, tasks[i].from, 2, cost, buf, &r);
 		}
 	for (uint32_t rep = 0; rep < s->repetitions; rep++) {
 		/* a fresh order each repetition */

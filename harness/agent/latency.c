@@ -645,7 +645,7 @@ static int run_traced(struct bench *benches, int nb, int reps)
 }
 
 /* a PREEMPT_RT kernel (its version string says so) */
-static int preempt_rt(void)
+int bhb_preempt_rt(void)
 {
 	struct utsname u;
 
@@ -692,7 +692,7 @@ static int case_proto(struct lat *L, const struct bhb_scenario *s, const struct 
 	if (!*na && cs->noise_period_ns && cs->competitor == BHB_COMP_BH &&
 	    !(L->a->info.mech_available & (1ull << BHB_MECH_BH)))
 		*na = "the competitor is a BH work item: no BH workqueues in this kernel (6.9+)";
-	if (!*na && cs->work == BHB_CASE_WORK_HANDOFF && preempt_rt() &&
+	if (!*na && cs->work == BHB_CASE_WORK_HANDOFF && bhb_preempt_rt() &&
 	    (cs->producer == BHB_PROD_HARDIRQ || cs->producer == BHB_PROD_IRQWORK || cs->producer == BHB_PROD_REMOTE))
 		*na = "PREEMPT_RT: no allocation in hard interrupt context, where this producer queues "
 		      "(a process or softirq producer can hand off)";

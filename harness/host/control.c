@@ -150,18 +150,36 @@ static double med(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static int frame_is(json_t *f, const char *op, const char *state, const char *mech)
+/* a timing frame of op x state x mechanism, called from process context (from NULL) or atomic */
+static int frame_is(json_t *f, const char *from, const char *op, const char *state, const char *mech)
 {
-	return !strcmp(bhb_jstr(f, "kind"), "timing") && !strcmp(bhb_jstr(f, "op"), op) &&
-	       !strcmp(bhb_jstr(f, "state"), state) && !strcmp(bhb_jstr(f, "mech"), mech);
+	return !strcmp(bhb_jstr(f, "kind"), from ? "atomic" : "timing") && !strcmp(bhb_jstr(f, "op"), op) &&
+	       !strcmp(bhb_jstr(f, "state"), state) && !strcmp(bhb_jstr(f, "mech"), mech) &&
+	       (!from || !strcmp(bhb_jstr(f, "from"), from));
 }
 
-/* one op x state x mechanism from its frames (one per repetition) */
-static json_t *timing_cell(json_t *frames, const char *op, const char *state, const char *mech,
+/* from atomic context: every op passed its check (agent and module), in the context asked for */
+static void atomic_checks(json_t *out, const char *from, const char *op, const char *state, const char *mech,
+			  json_int_t iters, json_int_t ok, json_int_t wrong, json_t *failures)
+{
+	json_object_set_new(out, "wrong_ctx", json_integer(wrong));
+	if (ok != iters || wrong)
+		json_array_append_new(failures, json_sprintf(
+			"control: %s from %s on a%s %s %s item: %lld of %lld ops failed their check, %lld outside %s",
+			op, from, !strcmp(state, "idle") ? "n" : "", state, mech, (long long)(iters - ok),
+			(long long)iters, (long long)wrong, from));
+}
+
+/* one op x state x mechanism (x the context it is called from) from its frames (one per repetition) */
+static json_t *timing_cell(json_t *frames, const char *from, const char *op, const char *state, const char *mech,
 			   uint64_t seed, json_t *failures)
 {
 	int busy = !strcmp(state, "busy"), nreps = 0, errors = 0;
 	json_t *out = json_pack("{s:s,s:s,s:s}", "op", op, "state", state, "mech", mech), *f;
+	json_int_t wrong = 0;
+
+	if (from)
+		json_object_set_new(out, "from", json_string(from));
 	double *v = NULL, *rem = NULL, *after = NULL, mn = INFINITY, mx = 0, m, lo, hi;
 	size_t *off = NULL;
 	size_t i, nrem = 0, nsamples = 0, nframes = 0, len = 0;	/* off[r]: repetition r's first sample */
@@ -169,9 +187,11 @@ static json_t *timing_cell(json_t *frames, const char *op, const char *state, co
 	char first_error[96] = "";
 
 	json_array_foreach(frames, i, f) {
-		if (!frame_is(f, op, state, mech))
+		if (!frame_is(f, from, op, state, mech))
 			continue;
 		json_object_set(out, "api", json_object_get(f, "api"));
+		if (json_object_get(f, "waits"))
+			json_object_set(out, "waits", json_object_get(f, "waits"));
 		if (json_object_get(f, "na")) {
 			json_object_set(out, "na", json_object_get(f, "na"));
 			return out;
@@ -200,7 +220,7 @@ static json_t *timing_cell(json_t *frames, const char *op, const char *state, co
 
 		if ((size_t)nreps == nframes)
 			break;
-		if (!frame_is(f, op, state, mech) || json_object_get(f, "error"))
+		if (!frame_is(f, from, op, state, mech) || json_object_get(f, "error"))
 			continue;
 		for (size_t k = 0; k < json_array_size(ops); k++) {
 			json_int_t x = json_integer_value(json_array_get(ops, k));
@@ -218,6 +238,7 @@ static json_t *timing_cell(json_t *frames, const char *op, const char *state, co
 		iters += bhb_jint(f, "iters");
 		ok += bhb_jint(f, "ok");
 		executed += bhb_jint(f, "executed");
+		wrong += bhb_jint(f, "wrong_ctx");
 	}
 	json_object_set_new(out, "repetitions", json_integer(nreps));
 	json_object_set_new(out, "iterations", json_integer(iters));
@@ -236,7 +257,9 @@ static json_t *timing_cell(json_t *frames, const char *op, const char *state, co
 	json_object_set_new(out, "min_ns", json_real(mn));
 	json_object_set_new(out, "max_ns", json_real(mx));
 	json_object_set_new(out, "samples", json_integer((json_int_t)off[nreps]));
-	if (busy) {
+	if (from) {
+		atomic_checks(out, from, op, state, mech, iters, ok, wrong, failures);
+	} else if (busy) {
 		/* the op had to wait: the callback still ran when it began */
 		json_object_set_new(out, "still_running", json_integer((json_int_t)nrem));
 		if (nrem) {
@@ -311,6 +334,28 @@ static json_t *check_entry(json_t *f, json_t *failures)
 	return o;
 }
 
+/* cancel and disable from hardirq and softirq context, idle and busy, per mechanism (none in older streams) */
+static json_t *atomic_cells(json_t *frames, json_t *mechs, json_t *failures)
+{
+	static const char *const froms[2] = { "hardirq", "softirq" };
+	static const int ops[2] = { BHB_CTRL_CANCEL, BHB_CTRL_DISABLE };
+	json_t *out = json_array(), *f, *m;
+	size_t i, k;
+	int any = 0;
+
+	json_array_foreach(frames, i, f)
+		any |= !strcmp(bhb_jstr(f, "kind"), "atomic");
+	for (int o = 0; any && o < 2; o++)
+		for (int fr = 0; fr < 2; fr++)
+			for (int s = 0; s < 2; s++)
+				json_array_foreach(mechs, k, m)
+					json_array_append_new(out, timing_cell(frames, froms[fr], bhb_ctrl_op_names[ops[o]],
+									       states[s], json_string_value(m),
+									       0xa70c + (uint64_t)(o * 64 + fr * 32 + s * 16) + k,
+									       failures));
+	return out;
+}
+
 static json_t *control_summary(json_t *frames, json_t *failures)
 {
 	json_t *out = json_object(), *cfg = NULL, *timing = json_array(), *f, *m;
@@ -336,7 +381,7 @@ static json_t *control_summary(json_t *frames, json_t *failures)
 	for (int op = 0; op < BHB_NR_CTRL_TIMED; op++)
 		for (int s = 0; s < 2; s++)
 			json_array_foreach(json_object_get(cfg, "mechs"), k, m)
-				json_array_append_new(timing, timing_cell(frames, bhb_ctrl_op_names[op], states[s],
+				json_array_append_new(timing, timing_cell(frames, NULL, bhb_ctrl_op_names[op], states[s],
 									  json_string_value(m),
 									  0xc0de + (uint64_t)(op * 64 + s * 16) + k, failures));
 	json_array_foreach(frames, i, f)
@@ -344,6 +389,7 @@ static json_t *control_summary(json_t *frames, json_t *failures)
 			if (!strcmp(bhb_jstr(f, "kind"), kinds[k]))
 				json_array_append_new(checks[k], check_entry(f, failures));
 	json_object_set_new(out, "timing", timing);
+	json_object_set_new(out, "atomic", atomic_cells(frames, json_object_get(cfg, "mechs"), failures));
 	for (k = 0; k < BHB_NR_CTRL_CHECKS; k++)
 		json_object_set_new(out, kinds[k], checks[k]);
 	json_object_set_new(out, "failed_checks", json_integer((json_int_t)(json_array_size(failures) - nfail)));
@@ -351,13 +397,15 @@ static json_t *control_summary(json_t *frames, json_t *failures)
 	return out;
 }
 
-static json_t *find_cell(json_t *timing, const char *op, const char *state, const char *mech)
+/* a cell of timing (from NULL) or of the atomic cells */
+static json_t *find_cell(json_t *timing, const char *from, const char *op, const char *state, const char *mech)
 {
 	json_t *c;
 	size_t i;
 
 	json_array_foreach(timing, i, c)
-		if (!strcmp(bhb_jstr(c, "op"), op) && !strcmp(bhb_jstr(c, "state"), state) && !strcmp(bhb_jstr(c, "mech"), mech))
+		if (!strcmp(bhb_jstr(c, "op"), op) && !strcmp(bhb_jstr(c, "state"), state) &&
+		    !strcmp(bhb_jstr(c, "mech"), mech) && (!from || !strcmp(bhb_jstr(c, "from"), from)))
 			return c;
 	return NULL;
 }
@@ -394,6 +442,42 @@ static void cell_text(char *out, size_t len, json_t *c, int row)
 	}
 }
 
+/* cancel and disable from hardirq and softirq context */
+static void print_atomic(FILE *f, json_t *c)
+{
+	static const char *const froms[2] = { "hardirq", "softirq" };
+	json_t *mechs = json_object_get(c, "mechs"), *at = json_object_get(c, "atomic"), *m;
+	size_t i;
+
+	if (!json_array_size(at))
+		return;
+	fprintf(f, "\nfrom atomic context: the op called from a hard irq_work or a tasklet on the calling CPU,\n"
+		   "microseconds there, median [95%% CI]; n/a: the mechanism has no API for it there\n");
+	fprintf(f, "%-28s", "op / from / state");
+	json_array_foreach(mechs, i, m)
+		fprintf(f, " %-19s", json_string_value(m));
+	fprintf(f, "\n");
+	for (int op = BHB_CTRL_CANCEL; op <= BHB_CTRL_DISABLE; op += BHB_CTRL_DISABLE - BHB_CTRL_CANCEL)
+		for (int fr = 0; fr < 2; fr++)
+			for (int s = 0; s < 2; s++) {
+				char label[40], cell[64];
+
+				snprintf(label, sizeof(label), "%s %s %s", bhb_ctrl_op_names[op], froms[fr], states[s]);
+				fprintf(f, "%-28s", label);
+				json_array_foreach(mechs, i, m) {
+					cell_text(cell, sizeof(cell), find_cell(at, froms[fr], bhb_ctrl_op_names[op],
+										states[s], json_string_value(m)),
+						  ROW_MEDIAN);
+					fprintf(f, " %-19s", cell);
+				}
+				fprintf(f, "\n");
+			}
+	fprintf(f, "APIs: from hardirq, cancel_work() and disable_work() (6.10+) of any work item, which do not\n"
+		   "wait for a running callback; from softirq also cancel_work_sync() and disable_work_sync() of BH\n"
+		   "work (6.10+) and tasklet_disable_in_atomic() (not PREEMPT_RT), which spin until it returned.\n"
+		   "Every disable checked: the item queued while disabled did not run; enabled, it ran once.\n");
+}
+
 static void print_control(FILE *f, json_t *c)
 {
 	json_t *mechs = json_object_get(c, "mechs"), *timing = json_object_get(c, "timing"), *m, *e;
@@ -426,7 +510,7 @@ static void print_control(FILE *f, json_t *c)
 						 "cb end -> return");
 				fprintf(f, "%-22s", label);
 				json_array_foreach(mechs, i, m) {
-					cell_text(cell, sizeof(cell), find_cell(timing, bhb_ctrl_op_names[op], states[s],
+					cell_text(cell, sizeof(cell), find_cell(timing, NULL, bhb_ctrl_op_names[op], states[s],
 										json_string_value(m)), row);
 					fprintf(f, " %-19s", cell);
 				}
@@ -463,6 +547,7 @@ static void print_control(FILE *f, json_t *c)
 				json_is_false(json_object_get(e, "pass")) ? "  <== FAILED" : "");
 		}
 	}
+	print_atomic(f, c);
 	if (json_array_size(json_object_get(c, "unavailable"))) {
 		fprintf(f, "\nnot available in this kernel:");
 		json_array_foreach(json_object_get(c, "unavailable"), i, m)
