@@ -45,11 +45,13 @@ else
 	fail "c: the late producer was not bounded and counted"
 fi
 
+# at least 98% of the callbacks in context $3: an interrupt now and then finds
+# the idle CPU running a kworker (2 of 400 once, ABI 7's first boot)
 ctx() { jq -r --arg c "$1" --arg m "$2" --arg k "$3" \
-	'.benchmarks[] | select(.case == $c and .mech == $m) | (.contexts[$k] // 0) == .counters.executed' "$r"; }
+	'.benchmarks[] | select(.case == $c and .mech == $m) | (.contexts[$k] // 0) >= 0.98 * .counters.executed' "$r"; }
 if [ "$(ctx idle tasklet softirq_irq_exit)" = true ] && [ "$(ctx idle bh softirq_irq_exit)" = true ] &&
    [ "$(jq '[.benchmarks[] | select(.case == "hog" and .mech == "tasklet") | .contexts.softirq_task // 0] | add' "$r")" -gt 0 ]; then
-	pass "f: softirq work over the idle task is softirq_irq_exit, over a CPU hog softirq_task"
+	pass "f: softirq work over the idle task is softirq_irq_exit (>= 98%), over a CPU hog softirq_task"
 else
 	jq -c '.benchmarks[] | select(.case == "idle" or .case == "hog") | [.case, .mech, .contexts]' "$r"
 	fail "f: contexts"
