@@ -33,7 +33,7 @@ K=${BHBENCH_TEST_KERNEL:-6.12}
 command -v jq > /dev/null || { echo "driver: jq is missing (run: make deps)"; exit 2; }
 chk=$root/harness/build/check_run
 
-boot() {	# ID FIXTURE: one TCG boot of tests/fixtures/FIXTURE.ini into $out/ID; stops the test if it fails
+boot() {	# ID FIXTURE WHAT: one TCG boot of tests/fixtures/FIXTURE.ini into $out/ID, and its invariants
 	echo "== $2 on $K (tcg, 2 vCPUs)"
 	if ! ./bhbench run --kernel "$K" --accel tcg --cpus 2 --scenario "tests/fixtures/$2.ini" --out "$out" \
 		--id "$1" --no-report > "$out/$1.log" 2>&1; then
@@ -42,15 +42,15 @@ boot() {	# ID FIXTURE: one TCG boot of tests/fixtures/FIXTURE.ini into $out/ID; 
 		finish
 		exit
 	fi
+	if "$chk" "$out/$1" --mechs 9 --max-ms 1000 > "$out/check-$1.log"; then
+		pass "invariants hold $3"
+	else
+		cat "$out/check-$1.log"; fail "check_run ($2)"
+	fi
 }
 
-boot w work-short
+boot w work-short "(executed = queued, nothing lost, contexts)"
 r=$out/w/results.json
-if "$chk" "$out/w" --mechs 9 --max-ms 1000 > "$out/check.log"; then
-	pass "invariants hold (executed = queued, nothing lost, contexts)"
-else
-	cat "$out/check.log"; fail "check_run"
-fi
 
 # hash: the host's own SHA-256 of each page the module says it hashed
 if python3 - "$r" > "$out/hash.log" <<'PY'
@@ -102,13 +102,8 @@ else
 	fail "summary lacks the work line"
 fi
 
-boot c competitor-short
+boot c competitor-short "under each competitor"
 c=$out/c/results.json
-if "$chk" "$out/c" --mechs 9 --max-ms 1000 > "$out/check-c.log"; then
-	pass "invariants hold under each competitor"
-else
-	cat "$out/check-c.log"; fail "check_run (competitors)"
-fi
 q99() { jq "[.benchmarks[] | select(.case == \"$1\" and .mech == \"$2\")][0].queue_to_exec_ns.p99.value" "$c"; }
 share() {	# case mech -> per cent of the callbacks that ran in softirq over a task (at its local_bh_enable())
 	jq "[.benchmarks[] | select(.case == \"$1\" and .mech == \"$2\")][0] |
@@ -135,7 +130,7 @@ else
 	jq -c '.benchmarks[] | {case, mech, runs: .counters.competitor_runs}' "$c"
 	fail "a competitor did not run (or ran in the idle case), or the summary does not name it"
 fi
-boot v victim-short
+boot v victim-short "beside each victim"
 v=$out/v/results.json
 ratio() { jq "[.benchmarks[] | select(.case == \"$1\" and .mech == \"$2\")][0].victim.rate_ratio.value" "$v"; }
 wake() { jq "[.benchmarks[] | select(.case == \"rt-on\" and .mech == \"$1\")][0].victim.$2.p99.value" "$v"; }
