@@ -84,8 +84,7 @@ struct bhb_victim_sample {
 int victim_start(struct bhb_victim *v, uint32_t kind, int cpu);
 void victim_sample(const struct bhb_victim *v, struct bhb_victim_sample *s);
 int victim_stop(struct bhb_victim *v);
-json_t *victim_json(uint32_t kind, const struct bhb_victim_sample *a, const struct bhb_victim_sample *b,
-		    const struct bhb_victim_sample *c);
+json_t *victim_json(uint32_t kind, const struct bhb_victim_sample s[4]);
 
 /* a PREEMPT_RT kernel (latency.c) */
 int bhb_preempt_rt(void);

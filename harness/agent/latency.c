@@ -392,12 +392,20 @@ static json_t *run_json(struct bench *b, const struct bhb_result_req *rr, int in
  * The case's victim on its first producing CPU (the agent keeps off it,
  * as for a hog): started, then a window alone, as long as the run is
  * expected to last (at least 50 ms, at most 300 ms): vs[0] and vs[1]
- * bracket it.  -1 when it could not start.
+ * bracket it; victim_end() takes the run's end (vs[2]) and a second
+ * window alone after it (vs[3]).  -1 when it could not start.
  */
+static struct timespec victim_window(const struct bhb_case *cs)
+{
+	uint64_t ticks = cs->items / (cs->burst ? cs->burst : 1), want = ticks * cs->period_ns;
+
+	want = want < 50000000ull ? 50000000ull : want > 300000000ull ? 300000000ull : want;
+	return (struct timespec){ (time_t)(want / 1000000000ull), (long)(want % 1000000000ull) };
+}
+
 static int victim_begin(struct lat *L, const struct bench *b, struct bhb_victim *v, struct bhb_victim_sample *vs)
 {
 	const struct bhb_case *cs = b->cs;
-	uint64_t ticks = cs->items / (cs->burst ? cs->burst : 1), want = ticks * cs->period_ns;
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	int cpu = __builtin_ctzll(b->cpus);
 
@@ -409,12 +417,23 @@ static int victim_begin(struct lat *L, const struct bench *b, struct bhb_victim 
 		keep_off(L, b->cpus);
 	nanosleep(&ts, NULL);	/* let it get going */
 	victim_sample(v, &vs[0]);
-	want = want < 50000000ull ? 50000000ull : want > 300000000ull ? 300000000ull : want;
-	ts.tv_sec = (time_t)(want / 1000000000ull);
-	ts.tv_nsec = (long)(want % 1000000000ull);
+	ts = victim_window(cs);
 	nanosleep(&ts, NULL);
 	victim_sample(v, &vs[1]);
 	return 0;
+}
+
+/* the run's end, the window alone after it; the victim's record (NULL: none) */
+static json_t *victim_end(const struct bench *b, struct bhb_victim *v, struct bhb_victim_sample *vs)
+{
+	struct timespec ts = victim_window(b->cs);
+
+	if (v->kind == BHB_VICTIM_NONE)
+		return NULL;
+	victim_sample(v, &vs[2]);
+	nanosleep(&ts, NULL);
+	victim_sample(v, &vs[3]);
+	return victim_json(v->kind, vs);
 }
 
 /* RUN, RESULT, stream the raw result.  0 or -errno. */
@@ -448,7 +467,7 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 		.buf = (uintptr_t)L->resbuf,
 	};
 	struct acct before, after;
-	struct bhb_victim_sample vs[3];
+	struct bhb_victim_sample vs[4];
 	struct bhb_victim v;
 	json_t *j, *vj = NULL;
 	int err = 0, hogs_ok;
@@ -461,10 +480,8 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 	if (!err && ioctl(L->a->devfd, BHB_IOC_RUN, &req))
 		err = -errno;
 	snapshot(L, &after);
-	if (v.kind != BHB_VICTIM_NONE) {
-		victim_sample(&v, &vs[2]);
-		vj = victim_json(v.kind, &vs[0], &vs[1], &vs[2]);
-	}
+	if (!err)
+		vj = victim_end(b, &v, vs);
 	hogs_ok = stop_hogs(L) | victim_stop(&v);
 	if (!err && hogs_ok)
 		err = -ECHILD;

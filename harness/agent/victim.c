@@ -3,11 +3,14 @@
  * A case's victim: a task on the (first) producing CPU that pays for the
  * load, as a task interrupted by softirq work does.
  *   cpu  a SCHED_OTHER process doing fixed work units: its rate while the
- *        run lasts against its rate in a window just before, alone
+ *        run lasts against its rate in two windows alone, one just before
+ *        the run and one just after (a host that slows down for one window
+ *        moves the ratio half as much, and the two windows' disagreement
+ *        says how much the host moved)
  *   rt   a SCHED_FIFO (priority 90) process woken every 500 us by an
  *        absolute CLOCK_MONOTONIC timer: its wakeup latency (the time past
  *        the timer's expiry when it runs again, as rtla timerlat's user
- *        thread measures it) during the run and in the window alone
+ *        thread measures it) during the run and in the windows alone
  * The process shares its counters through an anonymous shared mapping.
  */
 #define _GNU_SOURCE
@@ -135,21 +138,25 @@ int victim_stop(struct bhb_victim *v)
 	return v->kind != BHB_VICTIM_NONE && bad ? -1 : 0;
 }
 
-/* what the victim did alone (a to b) and while the run lasted (b to c) */
-json_t *victim_json(uint32_t kind, const struct bhb_victim_sample *a, const struct bhb_victim_sample *b,
-		    const struct bhb_victim_sample *c)
+/* what the victim did alone (s[0] to s[1], s[2] to s[3]) and while the run lasted (s[1] to s[2]) */
+json_t *victim_json(uint32_t kind, const struct bhb_victim_sample s[4])
 {
 	uint64_t alone[BHB_HIST_NBUCKETS], load[BHB_HIST_NBUCKETS];
 
 	if (kind == BHB_VICTIM_CPU)
-		return json_pack("{s:s,s:I,s:I,s:I,s:I}", "kind", "cpu",
-				 "alone_units", (json_int_t)(b->units - a->units), "alone_ns", (json_int_t)(b->ns - a->ns),
-				 "load_units", (json_int_t)(c->units - b->units), "load_ns", (json_int_t)(c->ns - b->ns));
+		return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "kind", "cpu",
+				 "alone_units", (json_int_t)(s[1].units - s[0].units),
+				 "alone_ns", (json_int_t)(s[1].ns - s[0].ns),
+				 "load_units", (json_int_t)(s[2].units - s[1].units),
+				 "load_ns", (json_int_t)(s[2].ns - s[1].ns),
+				 "after_units", (json_int_t)(s[3].units - s[2].units),
+				 "after_ns", (json_int_t)(s[3].ns - s[2].ns));
 	for (unsigned int i = 0; i < BHB_HIST_NBUCKETS; i++) {
-		alone[i] = b->rt.c[i] - a->rt.c[i];
-		load[i] = c->rt.c[i] - b->rt.c[i];
+		alone[i] = s[1].rt.c[i] - s[0].rt.c[i] + s[3].rt.c[i] - s[2].rt.c[i];
+		load[i] = s[2].rt.c[i] - s[1].rt.c[i];
 	}
-	return json_pack("{s:s,s:I,s:I,s:o,s:o}", "kind", "rt", "alone_ns", (json_int_t)(b->ns - a->ns),
-			 "load_ns", (json_int_t)(c->ns - b->ns), "alone", bhb_hist_sparse(alone),
+	return json_pack("{s:s,s:I,s:I,s:o,s:o}", "kind", "rt",
+			 "alone_ns", (json_int_t)(s[1].ns - s[0].ns + s[3].ns - s[2].ns),
+			 "load_ns", (json_int_t)(s[2].ns - s[1].ns), "alone", bhb_hist_sparse(alone),
 			 "load", bhb_hist_sparse(load));
 }

@@ -49,7 +49,7 @@ struct rep {
 	struct bhb_hist svc;		/* the callback's own duration (ABI 7) */
 	uint64_t svc_sum;
 	/* the case's victim: cpu, its rate during the run over its rate alone; rt, its wakeups */
-	double vratio;
+	double vratio, vdrift;		/* vdrift: the rate alone after the run over before it */
 	struct bhb_hist *vload, *valone;
 };
 
@@ -144,10 +144,15 @@ static int take_victim(struct bench *b, struct rep *r, json_t *v)
 		return 0;
 	snprintf(b->victim, sizeof(b->victim), "%s", kind ?: "?");
 	if (kind && !strcmp(kind, "cpu")) {
-		double alone = (double)jint(v, "alone_units") / (double)(jint(v, "alone_ns") ?: 1);
+		/* alone: the windows before and after the run together (a stream before both: before) */
+		double before = (double)jint(v, "alone_units") / (double)(jint(v, "alone_ns") ?: 1);
+		double after = (double)jint(v, "after_units") / (double)(jint(v, "after_ns") ?: 1);
+		double alone = (double)(jint(v, "alone_units") + jint(v, "after_units")) /
+			       (double)((jint(v, "alone_ns") + jint(v, "after_ns")) ?: 1);
 		double load = (double)jint(v, "load_units") / (double)(jint(v, "load_ns") ?: 1);
 
 		r->vratio = alone > 0 ? load / alone : NAN;
+		r->vdrift = json_object_get(v, "after_ns") && before > 0 ? after / before : NAN;
 		return 0;
 	}
 	r->vload = calloc(1, sizeof(*r->vload));
@@ -274,6 +279,7 @@ static int take_run(struct lat_state *s, json_t *j, json_t *failures)
 	r = &b->reps[b->nreps++];
 	memset(r, 0, sizeof(*r));
 	r->vratio = NAN;
+	r->vdrift = NAN;
 	if (take_victim(b, r, json_object_get(j, "victim")))
 		return -1;
 	b->c[C_LOST] += jint(j, "lost");
@@ -588,7 +594,9 @@ static json_t *hists_json(struct bhb_hist *const *h, int n, uint64_t seed)
 
 /*
  * The victim: cpu, the median over repetitions of its rate during the run
- * over its rate alone just before (with a bootstrap interval); rt, its
+ * over its rate alone in the windows before and after (with a bootstrap
+ * interval), and the median of the after window's rate over the before
+ * window's: how much the host moved a rate across one repetition; rt, its
  * wakeup latency during the runs and alone.
  */
 static json_t *victim_json(const struct bench *b)
@@ -596,19 +604,24 @@ static json_t *victim_json(const struct bench *b)
 	struct bhb_hist **load = calloc((size_t)b->nreps + 1, sizeof(*load));
 	struct bhb_hist **alone = calloc((size_t)b->nreps + 1, sizeof(*alone));
 	double *v = malloc(((size_t)b->nreps + 1) * sizeof(*v)), med, lo, hi;
+	double *d = malloc(((size_t)b->nreps + 1) * sizeof(*d));
 	json_t *o = json_pack("{s:s}", "kind", b->victim);
-	int n = 0;
+	int n = 0, nd = 0;
 
-	for (int r = 0; load && alone && v && r < b->nreps; r++) {
+	for (int r = 0; load && alone && v && d && r < b->nreps; r++) {
 		load[r] = b->reps[r].vload;
 		alone[r] = b->reps[r].valone;
 		if (!isnan(b->reps[r].vratio))
 			v[n++] = b->reps[r].vratio;
+		if (!isnan(b->reps[r].vdrift))
+			d[nd++] = b->reps[r].vdrift;
 	}
 	if (!strcmp(b->victim, "cpu") && n && !bhb_boot_median(v, n, 0x76696374ull, &med, &lo, &hi)) {
 		json_object_set_new(o, "rate_ratio", ci_obj(med, lo, hi));
 		json_object_set_new(o, "loss", ci_obj(1 - med, 1 - hi, 1 - lo));
 	}
+	if (!strcmp(b->victim, "cpu") && nd && !bhb_boot_median(d, nd, 0x64726966ull, &med, &lo, &hi))
+		json_object_set_new(o, "alone_after_over_before", ci_obj(med, lo, hi));
 	if (!strcmp(b->victim, "rt") && load && alone) {
 		json_object_set_new(o, "wakeup_ns", hists_json(load, b->nreps, 0x726c6f61ull));
 		json_object_set_new(o, "wakeup_alone_ns", hists_json(alone, b->nreps, 0x72616c6full));
@@ -616,6 +629,7 @@ static json_t *victim_json(const struct bench *b)
 	free(load);
 	free(alone);
 	free(v);
+	free(d);
 	return o;
 }
 
@@ -1155,11 +1169,15 @@ static void victim_line(FILE *f, json_t *b)
 	char a[48], b50[24], a99[24], b99[24];
 
 	if (json_is_object(rr)) {
-		json_t *ci = json_object_get(rr, "ci95");
+		json_t *ci = json_object_get(rr, "ci95"), *dr = json_object_get(v, "alone_after_over_before");
 
-		fprintf(f, "%-11s victim cpu: its rate during the run %.3f of alone [%.3f-%.3f]\n", "",
+		fprintf(f, "%-11s victim cpu: its rate during the run %.3f of alone [%.3f-%.3f]", "",
 			json_number_value(json_object_get(rr, "value")), json_number_value(json_array_get(ci, 0)),
 			json_number_value(json_array_get(ci, 1)));
+		if (json_is_object(dr))
+			fprintf(f, "; alone after the run %.3f of before (the host's drift)",
+				json_number_value(json_object_get(dr, "value")));
+		fputc('\n', f);
 	}
 	if (json_is_object(w) && json_is_object(wa)) {
 		us_ci(a, sizeof(a), json_object_get(w, "p50"));
