@@ -89,11 +89,15 @@ module-test: harness kernel
 driver-test: harness kernel
 	tests/driver.sh
 
+# your own callback: the payload template's CRC-32 under every mechanism, checked against zlib's
+payload-test: harness kernel
+	tests/payload.sh
+
 test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test ab-test icount-test \
-	module-test driver-test
+	module-test driver-test payload-test
 
 clean:
 	$(MAKE) -C harness clean
 
 .PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test control-test \
-	custom-kernel-test ab-test icount-test module-test driver-test test clean
+	custom-kernel-test ab-test icount-test module-test driver-test payload-test test clean

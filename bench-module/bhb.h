@@ -96,7 +96,7 @@ struct bhb_pcpu {
 	int cpu;
 	bool producing;
 	void *touch;			/* executor: memory the callbacks write */
-	u8 *pages;			/* BHB_WORK_HASH: a page per item slot */
+	u8 *pages;			/* BHB_WORK_HASH, _PAYLOAD: a page per item slot */
 	raw_spinlock_t ho_lock;		/* BHB_WORK_HANDOFF: producer and callbacks, irqs off */
 
 	/* producer side */
@@ -161,6 +161,7 @@ struct bhb_pcpu {
 struct bhb_run {
 	struct bhb_run_req req;
 	const struct bhb_mech *mech;
+	u64 (*payload)(const u8 *buf, u32 len, u64 seq);	/* BHB_WORK_PAYLOAD, held */
 	struct bhb_pcpu *pcpu[BHB_MAX_CPUS];
 	atomic_t producers_left;
 	struct completion producers_done;

@@ -17,6 +17,7 @@
 #include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/math64.h>
+#include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -28,6 +29,7 @@
 
 #include "bhb.h"
 #include "bhb_compat.h"
+#include "bhb_payload.h"
 
 /* the latency run in progress, for bhb_run_cpu_down() */
 static struct bhb_run *bhb_active;
@@ -194,7 +196,7 @@ static struct bhb_pcpu *bhb_here(struct bhb_run *run)
 	return cpu < BHB_MAX_CPUS ? run->pcpu[cpu] : NULL;
 }
 
-/* an item's page (BHB_WORK_HASH): one per slot of its producing CPU */
+/* an item's page (BHB_WORK_HASH, _PAYLOAD): one per slot of its producing CPU */
 static u8 *bhb_item_page(struct bhb_item *it)
 {
 	return it->owner->pages + (size_t)(it - it->owner->items) * BHB_HASH_BYTES;
@@ -215,6 +217,26 @@ static void bhb_work_hash(struct bhb_item *it, u64 seq)
 			pc->stats.hash_cpu = it->owner->cpu;
 			pc->stats.hash_seq = seq;
 			memcpy(pc->stats.hash_digest, digest, sizeof(pc->stats.hash_digest));
+		}
+	}
+	local_irq_restore(flags);
+}
+
+/* BHB_WORK_PAYLOAD: the payload module's function on the page; the first result of each CPU kept */
+static void bhb_work_payload(struct bhb_item *it, u64 seq)
+{
+	__le64 v = cpu_to_le64(it->owner->run->payload(bhb_item_page(it), BHB_HASH_BYTES, seq));
+	struct bhb_pcpu *pc;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	pc = bhb_here(it->owner->run);
+	if (likely(pc)) {
+		if (!pc->stats.hashed++) {
+			pc->stats.hash_cpu = it->owner->cpu;
+			pc->stats.hash_seq = seq;
+			memset(pc->stats.hash_digest, 0, sizeof(pc->stats.hash_digest));
+			memcpy(pc->stats.hash_digest, &v, sizeof(v));
 		}
 	}
 	local_irq_restore(flags);
@@ -266,7 +288,7 @@ static void bhb_work_prepare(struct bhb_pcpu *pc, struct bhb_item *it, u64 seq)
 	u8 *p;
 	u32 i;
 
-	if (pc->run->req.work == BHB_WORK_HASH) {
+	if (pc->run->req.work == BHB_WORK_HASH || pc->run->req.work == BHB_WORK_PAYLOAD) {
 		p = bhb_item_page(it);
 		for (i = 0; i < BHB_HASH_BYTES; i++)
 			p[i] = BHB_HASH_BYTE(i, seq, pc->cpu);
@@ -366,6 +388,8 @@ void bhb_item_exec(struct bhb_item *it)
 		bhb_work_hash(it, seq);
 	else if (run->req.work == BHB_WORK_HANDOFF)
 		bhb_work_handoff(it, seq);
+	else if (run->req.work == BHB_WORK_PAYLOAD)
+		bhb_work_payload(it, seq);
 
 	if (run->req.cost_ns)
 		bhb_busy(now, run->req.cost_ns);
@@ -752,7 +776,8 @@ int bhb_run_validate(const struct bhb_run_req *req)
 	if ((req->flags & ~BHB_RUN_FLAGS) || req->work >= BHB_NR_WORKS)
 		return -EINVAL;
 	/* a page per item slot */
-	if (req->work == BHB_WORK_HASH && req->inflight > BHB_MAX_HASH_INFLIGHT)
+	if ((req->work == BHB_WORK_HASH || req->work == BHB_WORK_PAYLOAD) &&
+	    req->inflight > BHB_MAX_HASH_INFLIGHT)
 		return -EINVAL;
 	/* PREEMPT_RT: no allocation in hard interrupt context, where these producers queue */
 	if (req->work == BHB_WORK_HANDOFF && IS_ENABLED(CONFIG_PREEMPT_RT) &&
@@ -819,6 +844,10 @@ int bhb_run_validate(const struct bhb_run_req *req)
 	return 0;
 }
 
+/*
+ * A run of a valid request, or ERR_PTR(-ENOMEM), or ERR_PTR(-ENOENT) for
+ * work = payload without a payload module loaded.
+ */
 struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 {
 	struct bhb_run *run;
@@ -827,9 +856,16 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 
 	run = kzalloc(sizeof(*run), GFP_KERNEL);
 	if (!run)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	run->req = *req;
 	run->mech = bhb_mech_get(req->mech);
+	if (req->work == BHB_WORK_PAYLOAD) {
+		run->payload = symbol_get(bhb_payload);
+		if (!run->payload) {
+			kfree(run);
+			return ERR_PTR(-ENOENT);
+		}
+	}
 	atomic_set(&run->phase, 0);
 	atomic_set(&run->producers_left, 0);
 	init_completion(&run->producers_done);
@@ -868,7 +904,7 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 			if (run->mech->init_item)
 				run->mech->init_item(&pc->items[i]);
 		}
-		if (req->work == BHB_WORK_HASH) {
+		if (req->work == BHB_WORK_HASH || req->work == BHB_WORK_PAYLOAD) {
 			pc->pages = kvzalloc_node(array_size(req->inflight, BHB_HASH_BYTES),
 						  GFP_KERNEL, cpu_to_node(cpu));
 			if (!pc->pages)
@@ -878,7 +914,7 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 	return run;
 fail:
 	bhb_run_free(run);
-	return NULL;
+	return ERR_PTR(-ENOMEM);
 }
 
 /* handed-off buffers of items that never ran (a lost item: the run failed already) */
@@ -907,6 +943,8 @@ void bhb_run_free(struct bhb_run *run)
 		kvfree(run->pcpu[cpu]->touch);
 		kvfree(run->pcpu[cpu]);
 	}
+	if (run->payload)
+		symbol_put(bhb_payload);
 	kfree(run);
 }
 
@@ -1103,9 +1141,9 @@ int bhb_overhead(u32 loops, u64 *warm_ns, u64 *cold_ns)
 	}
 	req.cpu_mask = 1ull << cpu;
 	run = bhb_run_alloc(&req);
-	if (!run) {
+	if (IS_ERR(run)) {
 		migrate_enable();
-		return -ENOMEM;
+		return PTR_ERR(run);
 	}
 	pc = run->pcpu[cpu];
 	*warm_ns = bhb_overhead_pass(pc, loops, 1);

@@ -225,8 +225,8 @@ long bhb_hp_arm_ioctl(void __user *uarg)
 	req.period_ns = BHB_MIN_PERIOD_NS;
 	req.cost_ns = a.cost_ns;
 	run = bhb_run_alloc(&req);
-	if (!run)
-		return -ENOMEM;
+	if (IS_ERR(run))
+		return PTR_ERR(run);
 	if (a.mode == BHB_HP_RACE) {
 		int other = cpumask_any_but(cpu_online_mask, a.cpu);
 

@@ -88,8 +88,8 @@ static long bhb_ioc_run(void __user *uarg)
 	bhb_run_free(bhb_last);
 	bhb_last = NULL;
 	run = bhb_run_alloc(&req);
-	if (!run) {
-		ret = -ENOMEM;
+	if (IS_ERR(run)) {
+		ret = PTR_ERR(run);
 		goto out;
 	}
 	ret = bhb_run_execute(run);

@@ -14,7 +14,7 @@
 
 #include "bhb_hist.h"
 
-#define BHB_ABI_VERSION		7
+#define BHB_ABI_VERSION		8
 #define BHB_DEVICE_NAME		"bhbench"
 #define BHB_MAX_CPUS		64
 #define BHB_NAME_LEN		16
@@ -155,8 +155,11 @@ enum bhb_competitor { BHB_COMP_TASKLET, BHB_COMP_BH, BHB_COMP_BH_SECTION, BHB_NR
  *            under a spinlock of its CPU taken with interrupts off; the
  *            callback takes the same lock, reads the buffer whole, checks
  *            it and kfree()s it (on whichever CPU it runs)
+ *   PAYLOAD  the page as for HASH, given to bhb_payload() of the payload
+ *            module (bhb_payload.h, bench-module/payload/), which must be
+ *            loaded: the run holds a reference to it (-ENOENT without)
  */
-enum bhb_work { BHB_WORK_BUSY, BHB_WORK_HASH, BHB_WORK_HANDOFF, BHB_NR_WORKS };
+enum bhb_work { BHB_WORK_BUSY, BHB_WORK_HASH, BHB_WORK_HANDOFF, BHB_WORK_PAYLOAD, BHB_NR_WORKS };
 #define BHB_HASH_BYTES		4096u
 #define BHB_HASH_BYTE(i, seq, cpu)	((__u8)((i) * 131u + (seq) * 7u + (cpu)))
 #define BHB_HANDOFF_BYTES	1536u
@@ -217,7 +220,9 @@ struct bhb_cpu_stats {
 	__u64 handoff_alloc, handoff_alloc_failed, handoff_freed, handoff_bad;
 	/*
 	 * HASH: the digest of the first item this CPU ran, with its producing
-	 * CPU and sequence (a check the host recomputes); hashed: items hashed
+	 * CPU and sequence (a check the host recomputes); hashed: items hashed.
+	 * PAYLOAD likewise: what bhb_payload() returned, little-endian in the
+	 * digest's first 8 bytes (the rest 0); hashed: its calls
 	 */
 	__u64 hashed;
 	__u32 hash_cpu, hash_pad;

@@ -358,6 +358,26 @@ static void quick(struct bhb_scenario *s)
 	}
 }
 
+/*
+ * bhbench run --payload: every latency case's callback is the payload's
+ * function and nothing else (no cost_us, no touch_kb), with at most the
+ * item slots a page each allows; the cases' JSON says so
+ */
+static void payload_cases(struct bhb_scenario *s)
+{
+	if (s->type != BHB_SCEN_LATENCY)
+		return;
+	for (uint32_t k = 0; k < s->ncases; k++) {
+		struct bhb_case *cs = &s->cases[k];
+
+		cs->work = BHB_CASE_WORK_PAYLOAD;
+		cs->cost_ns = 0;
+		cs->touch_bytes = 0;
+		if (cs->inflight > BHB_MAX_HASH_INFLIGHT)
+			cs->inflight = BHB_MAX_HASH_INFLIGHT;
+	}
+}
+
 /* the scenario(s) the host packed: /scenario.ini, or a suite's /scenario-N.ini */
 static void load_scenarios(struct init *in)
 {
@@ -378,10 +398,13 @@ static void load_scenarios(struct init *in)
 				die(&in->a, "scenario: %s", in->scens[i].error);
 		}
 	}
-	in->a.sc = in->scens[0];
 	if (!strcmp(CMDLINE_GET(in, "bhbagent.quick", "0", val), "1"))
 		for (int i = 0; i < in->nscens; i++)
 			quick(&in->scens[i]);
+	if (CMDLINE_GET(in, "bhbagent.payload", NULL, val))
+		for (int i = 0; i < in->nscens; i++)
+			payload_cases(&in->scens[i]);
+	in->a.sc = in->scens[0];
 }
 
 /* load bhbench.ko with params, open its device, ask what it offers */
@@ -405,6 +428,25 @@ static void load_module(struct init *in, const char *path, const char *params)
 	if (in->run_cpus & ~a->info.online_mask)
 		die(a, "scenario wants CPUs 0x%llx but only 0x%llx are online",
 		    (unsigned long long)in->run_cpus, (unsigned long long)a->info.online_mask);
+}
+
+/* bhbench run --payload: the payload module, after bhbench.ko (its function is found by name) */
+static void load_payload(struct init *in)
+{
+	char val[256];
+	const char *path = CMDLINE_GET(in, "bhbagent.payload", NULL, val);
+	int fd;
+
+	if (!path)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(&in->a, "payload module load failed: %s: %s", path, strerror(errno));
+	if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)
+		die(&in->a, "payload module load failed: finit_module(%s): %s (its messages are on the console)",
+		    path, strerror(errno));
+	close(fd);
+	say(&in->a, "payload module %s loaded", path);
 }
 
 /* the kinds of run in the order a boot runs them (a suite: latency, then control) */
@@ -449,6 +491,7 @@ static int agent_init(int argc, char **argv)
 	bhb_module_params(in->cmdline, params, sizeof(params));
 	snprintf(modpath, sizeof(modpath), "%s", CMDLINE_GET(in, "bhbagent.module", "/bhbench.ko", val));
 	load_module(in, modpath, params);
+	load_payload(in);
 	in->settled = settle(&in->a);
 	send_hello(in);
 	send_overhead(&in->a);

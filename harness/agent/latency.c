@@ -278,7 +278,7 @@ static json_t *sparse(const __u64 *h)
 	return bhb_hist_sparse(c);
 }
 
-static json_t *cpu_json(const struct bhb_cpu_result *r)
+static json_t *cpu_json(const struct bhb_cpu_result *r, uint32_t work)
 {
 	const struct bhb_cpu_stats *s = &r->stats;
 	json_t *ctx = json_object(), *ctxlat = json_object(), *o;
@@ -323,7 +323,17 @@ static json_t *cpu_json(const struct bhb_cpu_result *r)
 		json_object_set_new(o, "handoff", json_pack("{s:I,s:I,s:I,s:I}",
 			"alloc", (json_int_t)s->handoff_alloc, "alloc_failed", (json_int_t)s->handoff_alloc_failed,
 			"freed", (json_int_t)s->handoff_freed, "bad", (json_int_t)s->handoff_bad));
-	if (s->hashed) {
+	if (s->hashed && work == BHB_CASE_WORK_PAYLOAD) {
+		uint64_t v = 0;
+		char val[24];
+
+		/* what bhb_payload() returned, little-endian in the digest's first 8 bytes */
+		for (int i = 7; i >= 0; i--)
+			v = v << 8 | s->hash_digest[i];
+		snprintf(val, sizeof(val), "0x%016llx", (unsigned long long)v);
+		json_object_set_new(o, "payload", json_pack("{s:I,s:i,s:I,s:s}", "calls", (json_int_t)s->hashed,
+			"cpu", (int)s->hash_cpu, "seq", (json_int_t)s->hash_seq, "value", val));
+	} else if (s->hashed) {
 		char hex[2 * sizeof(s->hash_digest) + 1];
 
 		for (size_t i = 0; i < sizeof(s->hash_digest); i++)
@@ -345,7 +355,9 @@ static void send_failed(struct bench *b, int err)
 					     "mech", bhb_mech_names[b->mech], "rep", b->rep,
 					     "error", err == -ECHILD ? "a CPU hog did not run through the run" :
 						      err == -ENODEV ? "a producing CPU went offline during the run" :
-								       strerror(-err)));
+						      err == -ENOENT && cs->work == BHB_CASE_WORK_PAYLOAD ?
+						      "no bhb_payload(): the payload module does not export it" :
+						      strerror(-err)));
 }
 
 /*
@@ -367,7 +379,7 @@ static json_t *run_json(struct bench *b, const struct bhb_result_req *rr, int in
 	for (uint32_t i = 0; i < rr->nr_cpus; i++) {
 		struct bhb_cpu_result *r = &b->L->resbuf[i];
 
-		json_array_append_new(cpus, cpu_json(r));
+		json_array_append_new(cpus, cpu_json(r, b->cs->work));
 		for (unsigned int k = 0; k < BHB_HIST_NBUCKETS; k++)
 			h->c[k] += r->hist_lat[k];
 		sum += r->stats.lat_sum_ns;

@@ -51,6 +51,7 @@ const char *const bhb_work_names[BHB_NR_CASE_WORKS] = {
 	[BHB_CASE_WORK_TOUCH] = "touch",
 	[BHB_CASE_WORK_HASH] = "hash",
 	[BHB_CASE_WORK_HANDOFF] = "handoff",
+	[BHB_CASE_WORK_PAYLOAD] = "payload",
 };
 
 const char *const bhb_competitor_names[BHB_NR_COMPETITORS] = {

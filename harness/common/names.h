@@ -21,9 +21,13 @@ extern const char *const bhb_ctrl_op_names[BHB_NR_CTRL_OPS];
 /*
  * A case's work = (what each callback does): busy and touch are the
  * module's BHB_WORK_BUSY (touch: with touch_kb of scratch memory written),
- * hash and handoff its BHB_WORK_HASH and BHB_WORK_HANDOFF
+ * hash, handoff and payload its BHB_WORK_HASH, _HANDOFF and _PAYLOAD (the
+ * function of a payload module: bhbench run --payload DIR)
  */
-enum { BHB_CASE_WORK_BUSY, BHB_CASE_WORK_TOUCH, BHB_CASE_WORK_HASH, BHB_CASE_WORK_HANDOFF, BHB_NR_CASE_WORKS };
+enum {
+	BHB_CASE_WORK_BUSY, BHB_CASE_WORK_TOUCH, BHB_CASE_WORK_HASH, BHB_CASE_WORK_HANDOFF, BHB_CASE_WORK_PAYLOAD,
+	BHB_NR_CASE_WORKS
+};
 extern const char *const bhb_work_names[BHB_NR_CASE_WORKS];
 /* a case's competitor = (the competing load softirq_load_us describes): enum bhb_competitor */
 extern const char *const bhb_competitor_names[BHB_NR_COMPETITORS];
@@ -36,7 +40,7 @@ extern const char *const bhb_victim_names[BHB_NR_VICTIMS];
 static inline uint32_t bhb_case_work_module(uint32_t w)
 {
 	return w == BHB_CASE_WORK_HASH ? BHB_WORK_HASH : w == BHB_CASE_WORK_HANDOFF ? BHB_WORK_HANDOFF :
-	       BHB_WORK_BUSY;
+	       w == BHB_CASE_WORK_PAYLOAD ? BHB_WORK_PAYLOAD : BHB_WORK_BUSY;
 }
 #define BHB_NR_CTRL_TIMED	(BHB_CTRL_DISABLE + 1)
 #define BHB_NR_CTRL_CHECKS	(BHB_NR_CTRL_OPS - BHB_CTRL_COALESCE)

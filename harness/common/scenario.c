@@ -559,7 +559,7 @@ static int check_work(struct ctx *c, struct bhb_case *cs)
 {
 	if (cs->work == BHB_CASE_WORK_TOUCH && !cs->touch_bytes)
 		cs->touch_bytes = 64 * 1024;
-	if ((cs->work == BHB_CASE_WORK_HASH || cs->work == BHB_CASE_WORK_HANDOFF) && cs->touch_bytes)
+	if (cs->work >= BHB_CASE_WORK_HASH && cs->touch_bytes)
 		return bad(c, "[case %s]: touch_kb goes with work = busy or touch, not %s", cs->name,
 			   bhb_work_names[cs->work]);
 	if (cs->victim != BHB_VICTIM_NONE && cs->hog != BHB_HOG_NONE)
@@ -567,9 +567,10 @@ static int check_work(struct ctx *c, struct bhb_case *cs)
 	if (cs->competitor != BHB_COMP_TASKLET && !cs->noise_period_ns)
 		return bad(c, "[case %s]: competitor = %s needs softirq_load_us = PERIOD/COST (how often, how long)",
 			   cs->name, bhb_competitor_names[cs->competitor]);
-	if (cs->work == BHB_CASE_WORK_HASH && cs->inflight > BHB_MAX_HASH_INFLIGHT)
-		return bad(c, "[case %s]: work = hash keeps a 4 kB page per item slot: inflight at most %u",
-			   cs->name, BHB_MAX_HASH_INFLIGHT);
+	if ((cs->work == BHB_CASE_WORK_HASH || cs->work == BHB_CASE_WORK_PAYLOAD) &&
+	    cs->inflight > BHB_MAX_HASH_INFLIGHT)
+		return bad(c, "[case %s]: work = %s keeps a 4 kB page per item slot: inflight at most %u",
+			   cs->name, bhb_work_names[cs->work], BHB_MAX_HASH_INFLIGHT);
 	return 0;
 }
 

@@ -59,6 +59,7 @@ struct run_opts {
 	int help;
 	char kernel_image[1024];	/* a user's own kernel: its bzImage ... */
 	char kernel_build[1024];	/* ... and its build tree (both or neither) */
+	char payload[1024];		/* a payload module's directory: every latency case's callback */
 };
 extern const char run_usage[];
 /* 0, or -1 with a message in err */

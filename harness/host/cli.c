@@ -25,7 +25,11 @@ const char run_usage[] =
 	"                      include/generated): bhbench.ko is built there with the\n"
 	"                      host's toolchain (make -C DIR M=... modules)\n"
 	"  -s, --scenario S    scenario or suite name in configs/, or a path to an .ini;\n"
-	"                      default: the default suite\n"
+	"                      default: the default suite (with --payload: payload)\n"
+	"      --payload DIR   your own callback: a module directory like\n"
+	"                      bench-module/payload/ (the template), built against the\n"
+	"                      guest kernel and loaded after bhbench.ko; its bhb_payload()\n"
+	"                      is every latency case's callback body, under every mechanism\n"
 	"  -a, --accel A       auto | kvm | tcg | icount; default auto (KVM only if it really\n"
 	"                      boots); icount: deterministic instruction-counting TCG, virtual\n"
 	"                      time " BHB_ICOUNT_MEANING "\n"
@@ -94,6 +98,7 @@ static void run_opts_defaults(struct run_opts *o)
 
 #define GIVEN_KERNEL	1
 #define GIVEN_CPUS	2
+#define GIVEN_SCENARIO	4
 
 /* one option of getopt_long's (c, optarg) into o; 0, or -1 with err set */
 static int run_opt(int c, const char *name, struct run_opts *o, int *given, char *err, size_t errlen)
@@ -117,6 +122,10 @@ static int run_opt(int c, const char *name, struct run_opts *o, int *given, char
 		break;
 	case 's':
 		ret = str("--scenario", optarg, o->scenario, sizeof(o->scenario), err, errlen);
+		*given |= GIVEN_SCENARIO;
+		break;
+	case 'P':
+		ret = str("--payload", optarg, o->payload, sizeof(o->payload), err, errlen);
 		break;
 	case 'a':
 		if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg") &&
@@ -218,6 +227,8 @@ static int run_opts_check(struct run_opts *o, int given, int argc, char **argv, 
 		snprintf(err, errlen, "--kernel-build needs --kernel-image PATH (the bzImage to boot)");
 		return -1;
 	}
+	if (o->payload[0] && !(given & GIVEN_SCENARIO))
+		snprintf(o->scenario, sizeof(o->scenario), "payload");
 	return 0;
 }
 
@@ -242,6 +253,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "kernel-build", required_argument, NULL, 'B' },
 		{ "boots", required_argument, NULL, 'N' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "payload", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};

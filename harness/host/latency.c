@@ -70,6 +70,8 @@ struct bench {
 	uint64_t handoff[4];		/* buffers allocated, failed to allocate, freed, read wrong */
 	uint64_t hashed;
 	json_t *hash_checks;		/* a digest of each executing CPU's, from the first run */
+	uint64_t payload_calls;		/* work = payload: bhb_payload() calls, and what it returned */
+	json_t *payload_checks;		/* ... for each executing CPU's first item, from the first run */
 	char victim[8];			/* the case's victim ("" none) */
 	char first_error[128];
 	json_t *offsets;		/* first run: each producing CPU's first tick after the start */
@@ -117,11 +119,21 @@ static uint64_t jint(json_t *o, const char *k)
 	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
 }
 
-/* what the callbacks' work reported: handed-off buffers, and one digest per executing CPU */
+/* what the callbacks' work reported: handed-off buffers, one digest (or payload value) per executing CPU */
 static void take_work(struct bench *b, json_t *cpu)
 {
 	static const char *const ho[4] = { "alloc", "alloc_failed", "freed", "bad" };
 	json_t *h = json_object_get(cpu, "handoff"), *d = json_object_get(cpu, "hash");
+	json_t *pl = json_object_get(cpu, "payload");
+
+	b->payload_calls += jint(pl, "calls");
+	if (pl && b->nreps == 1) {
+		if (!b->payload_checks)
+			b->payload_checks = json_array();
+		json_array_append_new(b->payload_checks, json_pack("{s:O,s:O,s:O}", "cpu", json_object_get(pl, "cpu"),
+								   "seq", json_object_get(pl, "seq"),
+								   "value", json_object_get(pl, "value")));
+	}
 
 	for (int k = 0; k < 4; k++)
 		b->handoff[k] += jint(h, ho[k]);
@@ -653,6 +665,9 @@ static void work_json(json_t *o, const struct bench *b)
 	if (b->hashed)
 		json_object_set_new(o, "hash", json_pack("{s:I,s:O}", "hashed", (json_int_t)b->hashed,
 							 "checks", b->hash_checks ?: json_array()));
+	if (b->payload_checks)
+		json_object_set_new(o, "payload", json_pack("{s:I,s:O}", "calls", (json_int_t)b->payload_calls,
+							    "checks", b->payload_checks));
 	if (b->victim[0])
 		json_object_set_new(o, "victim", victim_json(b));
 }
@@ -673,6 +688,8 @@ static json_t *bench_json(struct lat_state *s, int p, int m, struct bench *b)
 	json_object_set_new(o, "errors", json_integer(b->errors));
 	if (b->errors)
 		json_object_set_new(o, "first_error", json_string(b->first_error));
+	if (b->errors && !b->nreps)
+		json_object_set_new(o, "status", json_string("failed"));
 	for (int i = 0; i < C_NR; i++)
 		json_object_set_new(cnt, cnames[i], json_integer((json_int_t)b->c[i]));
 	json_object_set_new(o, "counters", cnt);
@@ -688,8 +705,10 @@ static json_t *bench_json(struct lat_state *s, int p, int m, struct bench *b)
 			v = (double)b->lat_max;	/* exact */
 		json_object_set_new(lat, qnames[j], v < 0 ? json_null() : ci_obj(v, lo, hi < 0 ? INFINITY : hi));
 	}
-	json_object_set_new(lat, "mean", json_real(b->c[C_EXECUTED] ? (double)b->lat_sum / (double)b->c[C_EXECUTED] : 0));
-	json_object_set_new(lat, "min", json_integer(b->lat_min == UINT64_MAX ? 0 : (json_int_t)b->lat_min));
+	/* no callback measured (every run failed): no figure, null */
+	json_object_set_new(lat, "mean", b->c[C_EXECUTED] ? json_real((double)b->lat_sum / (double)b->c[C_EXECUTED]) :
+			    json_null());
+	json_object_set_new(lat, "min", b->lat_min == UINT64_MAX ? json_null() : json_integer((json_int_t)b->lat_min));
 	json_object_set_new(o, "latency_ns", lat);
 	for (int r = 0; r < b->nreps && all && allq; r++) {
 		bhb_hist_merge(all, &b->reps[r].lat);
@@ -945,6 +964,10 @@ static void bench_failures(json_t *failures, const char *pn, const char *name, c
 							     (unsigned long long)b->handoff[1],
 							     (unsigned long long)b->handoff[2],
 							     (unsigned long long)b->handoff[3]));
+	if (b->payload_checks && b->payload_calls != b->c[C_EXECUTED])
+		json_array_append_new(failures, json_sprintf("%s/%s: the payload was called %llu times for %llu "
+							     "callbacks", pn, name, (unsigned long long)b->payload_calls,
+							     (unsigned long long)b->c[C_EXECUTED]));
 	if (b->c[C_EXECUTED] != b->c[C_QUEUED])
 		json_array_append_new(failures, json_sprintf("%s/%s: executed %llu != queued %llu", pn, name,
 							     (unsigned long long)b->c[C_EXECUTED],
@@ -986,6 +1009,7 @@ static void lat_finish(struct bhb_analysis *a, void *st)
 			free(s->benches[p][m].boot);
 			json_decref(s->benches[p][m].offsets);
 			json_decref(s->benches[p][m].hash_checks);
+			json_decref(s->benches[p][m].payload_checks);
 		}
 		json_decref(s->cases[p].params);
 	}
@@ -1158,6 +1182,8 @@ static void work_line(FILE *f, json_t *b)
 	if (ho)
 		fprintf(f, "; %lld buffers handed off, %lld freed, %lld read wrong", (long long)bhb_jint(ho, "alloc"),
 			(long long)bhb_jint(ho, "freed"), (long long)bhb_jint(ho, "bad"));
+	if (json_is_object(json_object_get(b, "payload")))
+		fprintf(f, "; %lld calls", (long long)bhb_jint(json_object_get(b, "payload"), "calls"));
 	fprintf(f, "\n");
 }
 

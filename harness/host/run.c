@@ -52,7 +52,7 @@ static const char *flavour_of(const char *rel)
 }
 
 /* scenario files: one as /scenario.ini, or a suite's members as /scenario-N.ini */
-static int build_initramfs(const char *path, const char *agent, const char *ko,
+static int build_initramfs(const char *path, const char *agent, const char *ko, const char *payload_ko,
 			   char scen[][PATH_MAX], int nscen, int suite, int cycles)
 {
 	struct cpio *c = cpio_open(path);
@@ -76,6 +76,8 @@ static int build_initramfs(const char *path, const char *agent, const char *ko,
 	cpio_file(c, "init", agent, 0755);
 	cpio_add_libs(c, agent);
 	cpio_file(c, "bhbench.ko", ko, 0644);
+	if (payload_ko[0])
+		cpio_file(c, "bhbench_payload.ko", payload_ko, 0644);
 	/* hyperfine times the hotplug offline from inside the guest */
 	if (!access("/usr/bin/hyperfine", X_OK)) {
 		cpio_file(c, "usr/bin/hyperfine", "/usr/bin/hyperfine", 0755);
@@ -232,6 +234,7 @@ struct run_plan {
 	int nmembers, suite;
 	struct custom_kernel ck;
 	char rel[256], vmlinuz[PATH_MAX], ko[PATH_MAX], hash[64], agent[PATH_MAX];
+	char payload_dir[PATH_MAX], payload_ko[PATH_MAX], payload_hash[64];	/* --payload */
 	char dir[PATH_MAX], final[PATH_MAX];	/* where the run writes, where it ends up */
 	char initrd[PATH_MAX], append[2048], con[PATH_MAX], chan[PATH_MAX], qlog[PATH_MAX];
 	const char *accel;
@@ -356,6 +359,17 @@ static int check_member(struct run_plan *p, int i, char names[][64])
 			"(hotplug, fuzz and suites run on their own)\n", p->scen_path, p->members[i]);
 		goto out;
 	}
+	if (p->o.payload[0] && !p->suite && m->type != BHB_SCEN_LATENCY) {
+		fprintf(stderr, "bhbench run: --payload is the callback of latency cases; %s is a %s scenario\n",
+			p->members[i], bhb_scen_type_names[m->type]);
+		goto out;
+	}
+	for (uint32_t k = 0; k < m->ncases && !p->o.payload[0]; k++)
+		if (m->cases[k].work == BHB_CASE_WORK_PAYLOAD) {
+			fprintf(stderr, "bhbench run: %s: [case %s] has work = payload: give --payload DIR (a module "
+				"directory; bench-module/payload/ is the template)\n", p->members[i], m->cases[k].name);
+			goto out;
+		}
 	/*
 	 * icount's one vCPU is a default, not a request: a case that
 	 * needs a second CPU becomes a stated n/a in the guest (see
@@ -457,6 +471,75 @@ static int plan_kernel(struct run_plan *p)
 	return 0;
 }
 
+/* --payload DIR: a directory with a Kbuild (or Makefile), and what its files hash to; 0 or 2 */
+static int check_payload(struct run_plan *p)
+{
+	char cmd[2 * PATH_MAX + 256];
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+	struct stat st;
+	int ok;
+
+	if (!p->o.payload[0])
+		return 0;
+	if (!realpath(p->o.payload, p->payload_dir) || stat(p->payload_dir, &st) || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "bhbench run: --payload %s: %s\n", p->o.payload,
+			access(p->o.payload, F_OK) ? strerror(errno) : "not a directory");
+		return 2;
+	}
+	snprintf(cmd, sizeof(cmd), "%s/Kbuild", p->payload_dir);
+	ok = !access(cmd, R_OK);
+	snprintf(cmd, sizeof(cmd), "%s/Makefile", p->payload_dir);
+	ok |= !access(cmd, R_OK);
+	if (!ok) {
+		fprintf(stderr, "bhbench run: --payload %s: no Kbuild (or Makefile): a module directory like "
+			"%s/bench-module/payload/ (the template)\n", p->payload_dir, bhb_root());
+		return 2;
+	}
+	snprintf(cmd, sizeof(cmd), "cd '%s' && cat $(ls Kbuild Makefile *.c *.h 2>/dev/null | LC_ALL=C sort) "
+		 "'%s/bench-module/bhb_payload.h' | sha256sum | cut -c1-16", p->payload_dir, bhb_root());
+	if (bhb_capture(p->payload_hash, sizeof(p->payload_hash), argv) || !p->payload_hash[0]) {
+		fprintf(stderr, "bhbench run: --payload %s: cannot read its files\n", p->payload_dir);
+		return 2;
+	}
+	return 0;
+}
+
+/*
+ * --payload DIR: the payload module built for the kernel (DIR with
+ * bench-module/bhb_payload.h beside its files), cached by the hash of
+ * both for a Debian kernel, built for this run only for a kernel of the
+ * user's own: 0 or 1 (the build failed)
+ */
+static int plan_payload(struct run_plan *p)
+{
+	char out[256], dir[PATH_MAX];
+	int ok;
+
+	if (!p->o.payload[0])
+		return 0;
+	if (p->ck.image[0]) {
+		snprintf(p->payload_ko, sizeof(p->payload_ko), "%s/custom/payload-%ld.ko", bhb_cache(), (long)getpid());
+		printf("bhbench: building the payload %s against %s\n", p->payload_dir, p->ck.build);
+		fflush(stdout);
+		ok = !provision(out, sizeof(out), "custom-build", p->ck.build, p->payload_dir, p->payload_ko, NULL);
+	} else {
+		snprintf(dir, sizeof(dir), "%s/kernels/%s", bhb_cache(), p->rel);
+		snprintf(p->payload_ko, sizeof(p->payload_ko), "%.*s/payload-%s.ko", PATH_MAX - 100, dir,
+			 p->payload_hash);
+		if (!access(p->payload_ko, R_OK))
+			return 0;
+		printf("bhbench: building the payload %s for %s\n", p->payload_dir, p->rel);
+		fflush(stdout);
+		ok = !provision(out, sizeof(out), "build", p->rel, p->payload_dir, p->payload_ko, NULL);
+	}
+	if (!ok) {
+		fprintf(stderr, "bhbench run: the payload %s did not build for %s (its compiler's messages are "
+			"above)\n", p->payload_dir, p->rel);
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * The guest's kernel command line.
  *
@@ -481,7 +564,7 @@ static int plan_kernel(struct run_plan *p)
 static void guest_cmdline(struct run_plan *p)
 {
 	const struct run_opts *o = &p->o;
-	char nscen[128] = "";
+	char nscen[256] = "";
 
 	if (p->suite)
 		snprintf(nscen, sizeof(nscen), " bhbagent.scenarios=%d", p->nmembers);
@@ -492,6 +575,8 @@ static void guest_cmdline(struct run_plan *p)
 	snprintf(nscen + strlen(nscen), sizeof(nscen) - strlen(nscen), " bhbagent.seed=%d", o->seed);
 	if (o->narrow)
 		strncat(nscen, " bhbagent.narrow=1", sizeof(nscen) - strlen(nscen) - 1);
+	if (p->payload_ko[0])
+		strncat(nscen, " bhbagent.payload=/bhbench_payload.ko", sizeof(nscen) - strlen(nscen) - 1);
 	snprintf(p->append, sizeof(p->append), "console=ttyS0,115200 panic=-1 tsc=reliable noirqdebug "
 		 "cryptomgr.notests=1 rdinit=/init%s%s%s", nscen, o->append[0] ? " " : "", o->append);
 }
@@ -505,7 +590,8 @@ static int boot_guest(struct run_plan *p)
 	snprintf(p->initrd, sizeof(p->initrd), "%s/initramfs.cpio", p->dir);
 	if (p->o.cycles > 0)
 		p->sc.cycles = (uint32_t)p->o.cycles;
-	if (build_initramfs(p->initrd, p->agent, p->ko, p->members, p->nmembers, p->suite, p->o.cycles)) {
+	if (build_initramfs(p->initrd, p->agent, p->ko, p->payload_ko, p->members, p->nmembers, p->suite,
+			    p->o.cycles)) {
 		fprintf(stderr, "bhbench run: cannot write the initramfs %s: %s\n", p->initrd, strerror(errno));
 		return 1;
 	}
@@ -548,8 +634,11 @@ static int boot_guest(struct run_plan *p)
 		p->retried++;
 	}
 	unlink(p->initrd);
-	if (p->ck.image[0])
+	if (p->ck.image[0]) {
 		unlink(p->ko);	/* built for this run only */
+		if (p->payload_ko[0])
+			unlink(p->payload_ko);
+	}
 	return 0;
 }
 
@@ -576,6 +665,9 @@ static json_t *run_env(struct run_plan *p)
 	json_object_set_new(env, "order_seed", json_integer(p->o.seed));
 	json_object_set_new(env, "mem_mb", json_integer(p->o.mem_mb));
 	json_object_set_new(env, "module_hash", json_string(p->hash));
+	if (p->payload_ko[0])
+		json_object_set_new(env, "payload", json_pack("{s:s,s:s}", "dir", p->payload_dir, "hash",
+							     p->payload_hash));
 	json_object_set_new(env, "kernel_cmdline", json_string(p->append));
 	json_object_set_new(env, "scenario_file", json_string(p->scen_path));
 	json_object_set_new(env, "quick", json_boolean(p->o.quick));
@@ -712,6 +804,8 @@ static int run_plan(struct run_plan *p)
 {
 	int ret = plan_scenario(p);
 
+	if (!ret)
+		ret = check_payload(p);
 	if (ret)
 		return ret;
 	snprintf(p->agent, sizeof(p->agent), "%s/harness/build/bhbench-agent", bhb_root());
@@ -724,6 +818,8 @@ static int run_plan(struct run_plan *p)
 		return 2;
 	}
 	ret = plan_kernel(p);
+	if (!ret)
+		ret = plan_payload(p);
 	if (!ret)
 		ret = plan_dirs(p);
 	if (ret)

@@ -9,6 +9,10 @@
 #   provision.sh custom-build DIR SRC OUT.ko   build the module against a
 #                                 user's kernel build tree DIR, with the host's
 #                                 toolchain (make -C DIR M=... modules)
+#                                 (SRC: bench-module/, or a payload directory
+#                                 (bench-module/payload/), which gets
+#                                 bench-module/bhb_payload.h beside its files;
+#                                 either must build exactly one module)
 #   provision.sh list             list cached kernels
 #   provision.sh available        list kernels the archive offers
 #   provision.sh checkpatch       path of checkpatch.pl (from linux-source, cached)
@@ -223,18 +227,40 @@ cmd_fetch() {
 
 # Build SRC (a module directory) for KERNEL inside its build root; copy the
 # resulting bhbench.ko to OUT.
+# SRC's Kbuild (or Makefile), sources and headers into the build directory
+# DEST; a payload's gets the interface header beside them
+copy_src() {
+	local src=$1 dest=$2 f n=0
+	for f in "$src"/Kbuild "$src"/Makefile "$src"/*.c "$src"/*.h; do
+		[ -f "$f" ] || continue
+		cp "$f" "$dest/"; n=$((n + 1))
+	done
+	[ -f "$src/Kbuild" ] || [ -f "$src/Makefile" ] || die "$src has no Kbuild (or Makefile) to build a module with"
+	[ -f "$dest/bhb_payload.h" ] || cp "$(dirname "$0")/../../bench-module/bhb_payload.h" "$dest/"
+}
+
+# the one module a build made, copied to OUT
+take_ko() {
+	local b=$1 out=$2 src=$3 kos
+	kos=$(find "$b" -maxdepth 1 -name '*.ko' | sort)
+	[ -n "$kos" ] || die "the build of $src made no module"
+	[ "$(printf '%s\n' "$kos" | wc -l)" -eq 1 ] || die "the build of $src made more than one module: $(echo $kos)"
+	cp "$kos" "$out.new" && mv "$out.new" "$out"
+}
+
 cmd_build() {
 	local rel fam r src=$2 out=$3 b extra=${4:-}
 	rel=$(resolve "$1"); fam=$(family_of_release "$rel")
 	r=$(broot "$fam")
 	[ -d "$r/usr/src/linux-headers-$rel" ] || die "kernel $rel is not fetched (run: ./bhbench kernels --fetch $rel)"
-	b=/bhbench-build/$rel
+	b=/bhbench-build/$rel/$(basename "$out" .ko)
 	rm -rf "${r:?}$b"; mkdir -p "$r$b"
-	cp "$src"/*.c "$src"/*.h "$src"/Kbuild "$r$b/"
+	copy_src "$src" "$r$b"
 	# private mount namespace: /proc for objtool, gone when we exit
 	unshare -m sh -c "mount -t proc proc '$r/proc' && chroot '$r' make -s -C /usr/src/linux-headers-$rel M=$b $extra modules" >&2 ||
-		die "module build for $rel failed"
-	cp "$r$b/bhbench.ko" "$out.new" && mv "$out.new" "$out"
+		die "module build of $src for $rel failed"
+	take_ko "$r$b" "$out" "$src"
+	rm -rf "${r:?}$b"
 }
 
 # Build SRC against a user's kernel build tree DIR (where "make -C DIR M=...
@@ -253,9 +279,9 @@ cmd_custom_build() {
 	# modules of runs that stopped before removing theirs
 	find "$CACHE/custom" -maxdepth 1 -name 'bhbench-*.ko' -mmin +1440 -delete 2>/dev/null || true
 	b=$(mktemp -d "$CACHE/custom/build.XXXXXX")
-	cp "$src"/*.c "$src"/*.h "$src"/Kbuild "$b/"
+	copy_src "$src" "$b"
 	make -C "$dir" M="$b" "${args[@]}" modules > "$b/build.log" 2>&1 || rc=$?
-	if [ "$rc" -ne 0 ] || [ ! -s "$b/bhbench.ko" ]; then
+	if [ "$rc" -ne 0 ] || [ -z "$(find "$b" -maxdepth 1 -name '*.ko')" ]; then
 		echo "provision: module build against $dir failed (make -C $dir M=... modules); its last lines:" >&2
 		tail -n 20 "$b/build.log" | sed 's/^/    /' >&2
 		if grep -q 'pahole: not found' "$b/build.log"; then
@@ -264,7 +290,7 @@ cmd_custom_build() {
 		rm -rf "$b"
 		exit 1
 	fi
-	cp "$b/bhbench.ko" "$out.new" && mv "$out.new" "$out"
+	take_ko "$b" "$out" "$src"
 	rm -rf "$b"
 }
 
