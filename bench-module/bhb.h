@@ -162,6 +162,13 @@ struct bhb_run {
 	struct bhb_run_req req;
 	const struct bhb_mech *mech;
 	u64 (*payload)(const u8 *buf, u32 len, u64 seq);	/* BHB_WORK_PAYLOAD, held */
+	/*
+	 * BHB_WORK_HANDOFF: the buffers' own cache, never merged, destroyed
+	 * with the run: a buffer not freed makes the slab allocator complain
+	 * (a kernel splat the harness fails the run on)
+	 */
+	struct kmem_cache *ho_cache;
+	atomic_t ho_leak;		/* inject_leak's count */
 	struct bhb_pcpu *pcpu[BHB_MAX_CPUS];
 	atomic_t producers_left;
 	struct completion producers_done;
@@ -179,6 +186,7 @@ extern bool bhb_inject_warn;
 extern unsigned long bhb_inject_delay_ns;
 extern unsigned int bhb_inject_delay_mech;
 extern unsigned long bhb_inject_spin;
+extern unsigned int bhb_inject_leak;
 
 /* Test-only: a fixed delay before the callback of one chosen mechanism. */
 static inline u64 bhb_inject_delay(u32 mech)

@@ -7,6 +7,7 @@
 #define _BHB_COMPAT_H
 
 #include <linux/hrtimer.h>
+#include <linux/slab.h>
 #include <linux/version.h>
 #include <linux/workqueue.h>
 
@@ -45,6 +46,16 @@ static inline void bhb_hrtimer_setup(struct hrtimer *t,
 /* 6.10: disable_work_sync(), enable_work() */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 #define BHB_HAVE_DISABLE_WORK 1
+#endif
+
+/*
+ * 6.5: SLAB_NO_MERGE.  Before it, a flag of SLAB_NEVER_MERGE's that
+ * changes nothing else for a cache without kmemleak: SLAB_NOLEAKTRACE.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define BHB_SLAB_NO_MERGE	SLAB_NO_MERGE
+#else
+#define BHB_SLAB_NO_MERGE	SLAB_NOLEAKTRACE
 #endif
 
 #endif /* _BHB_COMPAT_H */

@@ -270,7 +270,10 @@ static void bhb_work_handoff(struct bhb_item *it, u64 seq)
 	if (buf)
 		ok = bhb_handoff_ok(buf, seq);
 	raw_spin_unlock_irqrestore(&owner->ho_lock, flags);
-	kfree(buf);
+	/* test only: one in inject_leak never goes back, but is counted as freed */
+	if (buf && !(bhb_inject_leak &&
+		     atomic_inc_return(&owner->run->ho_leak) % bhb_inject_leak == 0))
+		kmem_cache_free(owner->run->ho_cache, buf);
 	local_irq_save(flags);
 	pc = bhb_here(owner->run);
 	if (likely(pc) && buf) {
@@ -293,7 +296,7 @@ static void bhb_work_prepare(struct bhb_pcpu *pc, struct bhb_item *it, u64 seq)
 		for (i = 0; i < BHB_HASH_BYTES; i++)
 			p[i] = BHB_HASH_BYTE(i, seq, pc->cpu);
 	} else if (pc->run->req.work == BHB_WORK_HANDOFF) {
-		p = kmalloc(BHB_HANDOFF_BYTES, GFP_ATOMIC);
+		p = kmem_cache_alloc(pc->run->ho_cache, GFP_ATOMIC);
 		if (!p) {
 			pc->stats.handoff_alloc_failed++;
 			return;
@@ -319,7 +322,7 @@ static void bhb_work_unprepare(struct bhb_pcpu *pc, struct bhb_item *it)
 	raw_spin_unlock_irqrestore(&pc->ho_lock, flags);
 	if (!buf)
 		return;
-	kfree(buf);
+	kmem_cache_free(pc->run->ho_cache, buf);
 	pc->stats.handoff_freed++;
 }
 
@@ -866,6 +869,15 @@ struct bhb_run *bhb_run_alloc(const struct bhb_run_req *req)
 			return ERR_PTR(-ENOENT);
 		}
 	}
+	atomic_set(&run->ho_leak, 0);
+	if (req->work == BHB_WORK_HANDOFF) {
+		run->ho_cache = kmem_cache_create("bhbench_handoff", BHB_HANDOFF_BYTES, 0,
+						  BHB_SLAB_NO_MERGE, NULL);
+		if (!run->ho_cache) {
+			kfree(run);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
 	atomic_set(&run->phase, 0);
 	atomic_set(&run->producers_left, 0);
 	init_completion(&run->producers_done);
@@ -923,7 +935,8 @@ static void bhb_free_buffers(struct bhb_pcpu *pc)
 	u32 i;
 
 	for (i = 0; pc->items && i < pc->run->req.inflight; i++) {
-		kfree(pc->items[i].buf);
+		if (pc->items[i].buf)
+			kmem_cache_free(pc->run->ho_cache, pc->items[i].buf);
 		pc->items[i].buf = NULL;
 	}
 }
@@ -945,6 +958,8 @@ void bhb_run_free(struct bhb_run *run)
 	}
 	if (run->payload)
 		symbol_put(bhb_payload);
+	/* every buffer went back (or the slab allocator says which did not) */
+	kmem_cache_destroy(run->ho_cache);
 	kfree(run);
 }
 

@@ -33,6 +33,10 @@ unsigned long bhb_inject_spin;
 module_param_named(inject_spin, bhb_inject_spin, ulong, 0600);
 MODULE_PARM_DESC(inject_spin, "test only: empty loop iterations before the callback of inject_delay_mech");
 
+unsigned int bhb_inject_leak;
+module_param_named(inject_leak, bhb_inject_leak, uint, 0600);
+MODULE_PARM_DESC(inject_leak, "test only: the callback leaks one handed-off buffer in N, counted as freed");
+
 unsigned int bhb_inject_delay_mech = BHB_NR_MECHS;
 module_param_named(inject_delay_mech, bhb_inject_delay_mech, uint, 0600);
 MODULE_PARM_DESC(inject_delay_mech, "test only: mechanism id that inject_delay_ns and inject_spin apply to");
