@@ -279,6 +279,69 @@ static int short_sentence(struct rep *rp, json_t *res, size_t c, const char *pla
 	return 1;
 }
 
+/* the first case whose params.KEY is VALUE (a string), or NULL */
+static const char *case_where(json_t *res, const char *key, const char *value)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(res, "benchmarks"), i, b)
+		if (!strcmp(json_string_value(json_object_get(json_object_get(b, "params"), key)) ?: "", value))
+			return bhb_res_case(b);
+	return NULL;
+}
+
+/*
+ * The second sentence of conversion c, from the cases a driver's author
+ * asks about when the run has them: a callback that hashes the page the
+ * interrupt wrote, the task it interrupts, an RT thread's wakeup, another
+ * driver's BH-disabled section; false if the run has none of them.
+ */
+static int driver_sentence(struct rep *rp, json_t *res, size_t c, char *s, size_t len)
+{
+	const char *hc = case_where(res, "work", "hash"), *vc = case_where(res, "victim", "cpu");
+	const char *rc = case_where(res, "victim", "rt"), *bc = case_where(res, "competitor", "bh_section");
+	json_t *f, *t;
+	double r, lo, hi;
+	size_t n = 0, start;
+
+	n += (size_t)snprintf(s + n, len - n, "**%s → %s** as a driver's bottom half:", conv[c][0], conv[c][1]);
+	start = n;
+	f = hc ? bhb_res_bench(res, hc, conv[c][0]) : NULL;
+	t = hc ? bhb_res_bench(res, hc, conv[c][1]) : NULL;
+	if (f && t && !ratio_res(rp, res, f, t, "q2e_p50", &r, &lo, &hi) && n < len)
+		n += (size_t)snprintf(s + n, len - n, " hashing the page the interrupt wrote (case %s), queue to "
+				      "callback p50 %.1f → %.1f µs (×%.2f [%.2f–%.2f]), the hash itself %.1f → %.1f µs;",
+				      hc, jv(f, "queue_to_exec_ns", "p50", "value") / 1e3,
+				      jv(t, "queue_to_exec_ns", "p50", "value") / 1e3, r, lo, hi,
+				      jv(f, "service_ns", "p50", "value") / 1e3, jv(t, "service_ns", "p50", "value") / 1e3);
+	f = vc ? bhb_res_bench(res, vc, conv[c][0]) : NULL;
+	t = vc ? bhb_res_bench(res, vc, conv[c][1]) : NULL;
+	if (f && t && !isnan(jv(f, "victim", "rate_ratio", "value")) && !isnan(jv(t, "victim", "rate_ratio", "value")) &&
+	    n < len)
+		n += (size_t)snprintf(s + n, len - n, " a SCHED_OTHER task on the producing CPU keeps %.2f → %.2f "
+				      "of its rate alone (case %s);", jv(f, "victim", "rate_ratio", "value"),
+				      jv(t, "victim", "rate_ratio", "value"), vc);
+	f = rc ? bhb_res_bench(res, rc, conv[c][0]) : NULL;
+	t = rc ? bhb_res_bench(res, rc, conv[c][1]) : NULL;
+	if (f && t && !isnan(jv(f, "victim", "wakeup_ns", "p99")) && !isnan(jv(t, "victim", "wakeup_ns", "p99")) &&
+	    n < len)
+		n += (size_t)snprintf(s + n, len - n, " a SCHED_FIFO thread's wakeup p99 there %.0f → %.0f µs "
+				      "(case %s, one run's tail);", jv(f, "victim", "wakeup_ns", "p99") / 1e3,
+				      jv(t, "victim", "wakeup_ns", "p99") / 1e3, rc);
+	f = bc ? bhb_res_bench(res, bc, conv[c][0]) : NULL;
+	t = bc ? bhb_res_bench(res, bc, conv[c][1]) : NULL;
+	if (f && t && !ratio_res(rp, res, f, t, "p99", &r, &lo, &hi) && n < len)
+		n += (size_t)snprintf(s + n, len - n, " under another driver's BH-disabled section (case %s) its "
+				      "p99 latency %.0f → %.0f µs (×%.2f [%.2f–%.2f]);", bc,
+				      jv(f, "latency_ns", "p99", "value") / 1e3, jv(t, "latency_ns", "p99", "value") / 1e3,
+				      r, lo, hi);
+	if (n == start || n >= len)
+		return 0;
+	s[n - 1] = '.';
+	return 1;
+}
+
 /* a Markdown sentence as an HTML list item: ** pairs become <b></b>, the rest is escaped */
 static void html_item(struct rep *rp, const char *s)
 {
@@ -318,6 +381,12 @@ static void in_short(struct rep *rp, json_t *res, int r)
 	fprintf(rp->html, "<ul>\n");
 	for (size_t c = 0; c < NCONV; c++) {
 		if (!short_sentence(rp, res, c, plain, e, s, sizeof(s)))
+			continue;
+		fprintf(rp->md, "- %s\n", s);
+		html_item(rp, s);
+	}
+	for (size_t c = 0; c < NCONV; c++) {
+		if (!driver_sentence(rp, res, c, s, sizeof(s)))
 			continue;
 		fprintf(rp->md, "- %s\n", s);
 		html_item(rp, s);
