@@ -291,6 +291,12 @@ static const char *case_where(json_t *res, const char *key, const char *value)
 	return NULL;
 }
 
+/* b's victim.K.p99.value (wakeup_ns, wakeup_alone_ns), or NaN */
+static double wakeup_p99(json_t *b, const char *k)
+{
+	return jv(json_object_get(json_object_get(b, "victim"), k), "p99", "value", NULL);
+}
+
 /*
  * The second sentence of conversion c, from the cases a driver's author
  * asks about when the run has them: a callback that hashes the page the
@@ -318,24 +324,28 @@ static int driver_sentence(struct rep *rp, json_t *res, size_t c, char *s, size_
 	f = vc ? bhb_res_bench(res, vc, conv[c][0]) : NULL;
 	t = vc ? bhb_res_bench(res, vc, conv[c][1]) : NULL;
 	if (f && t && !isnan(jv(f, "victim", "rate_ratio", "value")) && !isnan(jv(t, "victim", "rate_ratio", "value")) &&
-	    n < len)
-		n += (size_t)snprintf(s + n, len - n, " a SCHED_OTHER task on the producing CPU keeps %.2f → %.2f "
-				      "of its rate alone (case %s);", jv(f, "victim", "rate_ratio", "value"),
-				      jv(t, "victim", "rate_ratio", "value"), vc);
+	    n < len) {
+		json_t *cf = json_object_get(json_object_get(json_object_get(f, "victim"), "rate_ratio"), "ci95");
+		json_t *ct = json_object_get(json_object_get(json_object_get(t, "victim"), "rate_ratio"), "ci95");
+
+		n += (size_t)snprintf(s + n, len - n, " a SCHED_OTHER task on the producing CPU keeps %.2f "
+				      "[%.2f–%.2f] → %.2f [%.2f–%.2f] of its rate alone (case %s);",
+				      jv(f, "victim", "rate_ratio", "value"), json_number_value(json_array_get(cf, 0)),
+				      json_number_value(json_array_get(cf, 1)), jv(t, "victim", "rate_ratio", "value"),
+				      json_number_value(json_array_get(ct, 0)), json_number_value(json_array_get(ct, 1)),
+				      vc);
+	}
 	f = rc ? bhb_res_bench(res, rc, conv[c][0]) : NULL;
 	t = rc ? bhb_res_bench(res, rc, conv[c][1]) : NULL;
-	if (f && t && !isnan(jv(f, "victim", "wakeup_ns", "p99")) && !isnan(jv(t, "victim", "wakeup_ns", "p99")) &&
-	    n < len)
+	if (f && t && !isnan(wakeup_p99(f, "wakeup_ns")) && !isnan(wakeup_p99(t, "wakeup_ns")) && n < len)
 		n += (size_t)snprintf(s + n, len - n, " a SCHED_FIFO thread's wakeup p99 there %.0f → %.0f µs "
-				      "(case %s, one run's tail);", jv(f, "victim", "wakeup_ns", "p99") / 1e3,
-				      jv(t, "victim", "wakeup_ns", "p99") / 1e3, rc);
+				      "(alone %.0f µs; case %s, a tail of one boot);", wakeup_p99(f, "wakeup_ns") / 1e3,
+				      wakeup_p99(t, "wakeup_ns") / 1e3, wakeup_p99(f, "wakeup_alone_ns") / 1e3, rc);
 	f = bc ? bhb_res_bench(res, bc, conv[c][0]) : NULL;
 	t = bc ? bhb_res_bench(res, bc, conv[c][1]) : NULL;
 	if (f && t && !ratio_res(rp, res, f, t, "p99", &r, &lo, &hi) && n < len)
 		n += (size_t)snprintf(s + n, len - n, " under another driver's BH-disabled section (case %s) its "
-				      "p99 latency %.0f → %.0f µs (×%.2f [%.2f–%.2f]);", bc,
-				      jv(f, "latency_ns", "p99", "value") / 1e3, jv(t, "latency_ns", "p99", "value") / 1e3,
-				      r, lo, hi);
+				      "p99 latency ×%.2f [%.2f–%.2f];", bc, r, lo, hi);
 	if (n == start || n >= len)
 		return 0;
 	s[n - 1] = '.';
