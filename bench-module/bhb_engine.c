@@ -202,44 +202,41 @@ static u8 *bhb_item_page(struct bhb_item *it)
 	return it->owner->pages + (size_t)(it - it->owner->items) * BHB_HASH_BYTES;
 }
 
-/* BHB_WORK_HASH: SHA-256 of the page the producer filled; the first of each CPU kept */
-static void bhb_work_hash(struct bhb_item *it, u64 seq)
+/*
+ * HASH and PAYLOAD: count the item on the executing CPU and keep what its
+ * work produced (len bytes, the rest 0) for the first item that CPU ran
+ */
+static void bhb_work_keep(struct bhb_item *it, u64 seq, const void *out, size_t len)
 {
-	u8 digest[SHA256_DIGEST_SIZE];
 	struct bhb_pcpu *pc;
 	unsigned long flags;
 
-	sha256(bhb_item_page(it), BHB_HASH_BYTES, digest);
 	local_irq_save(flags);
 	pc = bhb_here(it->owner->run);
-	if (likely(pc)) {
-		if (!pc->stats.hashed++) {
-			pc->stats.hash_cpu = it->owner->cpu;
-			pc->stats.hash_seq = seq;
-			memcpy(pc->stats.hash_digest, digest, sizeof(pc->stats.hash_digest));
-		}
+	if (likely(pc) && !pc->stats.hashed++) {
+		pc->stats.hash_cpu = it->owner->cpu;
+		pc->stats.hash_seq = seq;
+		memset(pc->stats.hash_digest, 0, sizeof(pc->stats.hash_digest));
+		memcpy(pc->stats.hash_digest, out, min(len, sizeof(pc->stats.hash_digest)));
 	}
 	local_irq_restore(flags);
 }
 
-/* BHB_WORK_PAYLOAD: the payload module's function on the page; the first result of each CPU kept */
+/* BHB_WORK_HASH: SHA-256 of the page the producer filled */
+static void bhb_work_hash(struct bhb_item *it, u64 seq)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+
+	sha256(bhb_item_page(it), BHB_HASH_BYTES, digest);
+	bhb_work_keep(it, seq, digest, sizeof(digest));
+}
+
+/* BHB_WORK_PAYLOAD: the payload module's function on the page (its value little-endian) */
 static void bhb_work_payload(struct bhb_item *it, u64 seq)
 {
 	__le64 v = cpu_to_le64(it->owner->run->payload(bhb_item_page(it), BHB_HASH_BYTES, seq));
-	struct bhb_pcpu *pc;
-	unsigned long flags;
 
-	local_irq_save(flags);
-	pc = bhb_here(it->owner->run);
-	if (likely(pc)) {
-		if (!pc->stats.hashed++) {
-			pc->stats.hash_cpu = it->owner->cpu;
-			pc->stats.hash_seq = seq;
-			memset(pc->stats.hash_digest, 0, sizeof(pc->stats.hash_digest));
-			memcpy(pc->stats.hash_digest, &v, sizeof(v));
-		}
-	}
-	local_irq_restore(flags);
+	bhb_work_keep(it, seq, &v, sizeof(v));
 }
 
 /* a handed-off buffer as the producer wrote it for seq? */
