@@ -402,16 +402,17 @@ static json_t *run_json(struct bench *b, const struct bhb_result_req *rr, int in
 
 /*
  * The case's victim on its first producing CPU (the agent keeps off it,
- * as for a hog): started, then a window alone, as long as the run is
- * expected to last (at least 50 ms, at most 300 ms): vs[0] and vs[1]
+ * as for a hog): started, then a window alone, half as long as the run is
+ * expected to last (at least 50 ms, at most 150 ms): vs[0] and vs[1]
  * bracket it; victim_end() takes the run's end (vs[2]) and a second
- * window alone after it (vs[3]).  -1 when it could not start.
+ * window alone after it (vs[3]): the two together as long as the run.
+ * -1 when it could not start.
  */
 static struct timespec victim_window(const struct bhb_case *cs)
 {
-	uint64_t ticks = cs->items / (cs->burst ? cs->burst : 1), want = ticks * cs->period_ns;
+	uint64_t ticks = cs->items / (cs->burst ? cs->burst : 1), want = ticks * cs->period_ns / 2;
 
-	want = want < 50000000ull ? 50000000ull : want > 300000000ull ? 300000000ull : want;
+	want = want < 50000000ull ? 50000000ull : want > 150000000ull ? 150000000ull : want;
 	return (struct timespec){ (time_t)(want / 1000000000ull), (long)(want % 1000000000ull) };
 }
 
