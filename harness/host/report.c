@@ -297,6 +297,41 @@ static double wakeup_p99(json_t *b, const char *k)
 	return jv(json_object_get(json_object_get(b, "victim"), k), "p99", "value", NULL);
 }
 
+/* e's string k is v */
+static int jis(json_t *e, const char *k, const char *v)
+{
+	return !strcmp(json_string_value(json_object_get(e, k)) ?: "", v);
+}
+
+/* the control scenario's atomic-context cell of mech (op, from, state), or NULL */
+static json_t *atomic_cell(json_t *res, const char *mech, const char *op, const char *from, const char *state)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(res, "control"), "atomic"), i, e)
+		if (jis(e, "mech", mech) && jis(e, "op", op) && jis(e, "from", from) && jis(e, "state", state))
+			return e;
+	return NULL;
+}
+
+/* an atomic cell as "API 0.47 µs [0.46–0.48]" or "no API there" */
+static void atomic_text(char *o, size_t len, json_t *e)
+{
+	json_t *ci = json_object_get(e, "ci95");
+
+	if (json_is_string(json_object_get(e, "na")) || !json_is_number(json_object_get(e, "median_ns")))
+		snprintf(o, len, "no API there");
+	else if (json_number_value(json_object_get(e, "median_ns")) >= 100e3)	/* it waited for the callback */
+		snprintf(o, len, "%s %.0f µs [%.0f–%.0f]", json_string_value(json_object_get(e, "api")) ?: "?",
+			 json_number_value(json_object_get(e, "median_ns")) / 1e3,
+			 json_number_value(json_array_get(ci, 0)) / 1e3, json_number_value(json_array_get(ci, 1)) / 1e3);
+	else
+		snprintf(o, len, "%s %.2f µs [%.2f–%.2f]", json_string_value(json_object_get(e, "api")) ?: "?",
+			 json_number_value(json_object_get(e, "median_ns")) / 1e3,
+			 json_number_value(json_array_get(ci, 0)) / 1e3, json_number_value(json_array_get(ci, 1)) / 1e3);
+}
+
 /*
  * The second sentence of conversion c, from the cases a driver's author
  * asks about when the run has them: a callback that hashes the page the
@@ -346,6 +381,24 @@ static int driver_sentence(struct rep *rp, json_t *res, size_t c, char *s, size_
 	if (f && t && !ratio_res(rp, res, f, t, "p99", &r, &lo, &hi) && n < len)
 		n += (size_t)snprintf(s + n, len - n, " under another driver's BH-disabled section (case %s) its "
 				      "p99 latency ×%.2f [%.2f–%.2f];", bc, r, lo, hi);
+	f = atomic_cell(res, conv[c][0], "cancel", "hardirq", "busy");
+	t = atomic_cell(res, conv[c][1], "cancel", "hardirq", "busy");
+	if (f && t && n < len) {
+		char a[96], b[96];
+
+		atomic_text(a, sizeof(a), f);
+		atomic_text(b, sizeof(b), t);
+		n += (size_t)snprintf(s + n, len - n, " cancelling a running item from a hard interrupt: %s → %s;", a, b);
+	}
+	f = atomic_cell(res, conv[c][0], "disable_enable", "softirq", "busy");
+	t = atomic_cell(res, conv[c][1], "disable_enable", "softirq", "busy");
+	if (f && t && n < len) {
+		char a[96], b[96];
+
+		atomic_text(a, sizeof(a), f);
+		atomic_text(b, sizeof(b), t);
+		n += (size_t)snprintf(s + n, len - n, " disabling it from softirq (and enabling): %s → %s;", a, b);
+	}
 	if (n == start || n >= len)
 		return 0;
 	s[n - 1] = '.';
@@ -379,7 +432,7 @@ static void html_item(struct rep *rp, const char *s)
  */
 static void in_short(struct rep *rp, json_t *res, int r)
 {
-	char ev[512], s[1200];
+	char ev[512], s[2400];
 	enum evidence e = evidence_of(res, ev, sizeof(ev));
 	const char *plain = plain_case(res);
 	const char *kernel = json_string_value(json_object_get(json_object_get(res, "env"), "kernel"));
