@@ -350,7 +350,15 @@ static int driver_sentence(struct rep *rp, json_t *res, size_t c, char *s, size_
 	start = n;
 	f = hc ? bhb_res_bench(res, hc, conv[c][0]) : NULL;
 	t = hc ? bhb_res_bench(res, hc, conv[c][1]) : NULL;
-	if (f && t && !ratio_res(rp, res, f, t, "q2e_p50", &r, &lo, &hi) && n < len)
+	/* a callback as long as half the period or more: the items queued behind each other */
+	if (f && t && jv(t, "service_ns", "p50", "value") * 2 >=
+	    (double)json_integer_value(json_object_get(json_object_get(t, "params"), "period_ns")) && n < len)
+		n += (size_t)snprintf(s + n, len - n, " hashing the page the interrupt wrote (case %s) took %.0f µs "
+				      "of every %.0f: the items queued behind each other, no figure;", hc,
+				      jv(t, "service_ns", "p50", "value") / 1e3,
+				      (double)json_integer_value(json_object_get(json_object_get(t, "params"), "period_ns")) /
+				      1e3);
+	else if (f && t && !ratio_res(rp, res, f, t, "q2e_p50", &r, &lo, &hi) && n < len)
 		n += (size_t)snprintf(s + n, len - n, " hashing the page the interrupt wrote (case %s), queue to "
 				      "callback p50 %.1f → %.1f µs (×%.2f [%.2f–%.2f]), the hash itself %.1f → %.1f µs;",
 				      hc, jv(f, "queue_to_exec_ns", "p50", "value") / 1e3,
