@@ -3,8 +3,9 @@
 # two vCPUs: tests/fixtures/module-bugs.ini).  Each check names the old
 # module's behaviour it would have caught.
 #   c. A timer producer that falls behind (1 us period) runs its backlog at
-#      most 64 ticks per interrupt and counts its late ticks; the old one ran
-#      it all in one interrupt ("hrtimer: interrupt took 204664 ns").
+#      most 64 ticks per interrupt and counts its late ticks and its cuts;
+#      the old one ran it all in one interrupt ("hrtimer: interrupt took
+#      204664 ns") and had no cut to count.
 #   d. The drain waits for callbacks to return: no run ends before its last
 #      callback (the analysis fails a run that does); the old module ended
 #      runs of 5 ms callbacks up to 4.98 ms before they returned.
@@ -34,11 +35,18 @@ fi
 r=$out/m/results.json
 pass "d: every run ended after its last callback returned (the analysis fails the run otherwise)"
 
-if ! grep -q 'hrtimer: interrupt took' "$out/m/console.log" &&
-   [ "$(jq '[.benchmarks[] | select(.case == "catchup") | select(.counters.late_ticks > 0 and
-	.counters.catchup_cuts > 0 and .counters.lost == 0)] | length' "$r")" = 3 ]; then
-	pass "c: 1 us period: late ticks counted ($(jq -r '[.benchmarks[] | select(.case == "catchup") |
-		"\(.mech) \(.counters.late_ticks) late, \(.counters.catchup_cuts) cuts"] | join("; ")' "$r")), nothing lost, no hrtimer complaint"
+# The bound is read from the counters: every interrupt that ran 64 late ticks
+# cut there (cuts >= late / 64 - 1); a module without it has no cuts, one with
+# a larger bound too few.  The kernel's own "hrtimer: interrupt took" line
+# is printed, not asserted: under icount with two vCPUs it appeared in 2 of
+# 8 boots of this module (390 us once) with every interrupt still cut at 64
+# ticks: the 20 us pause after a cut is virtual time, which the other vCPU's
+# round-robin slice can use up inside the interrupt.
+if [ "$(jq '[.benchmarks[] | select(.case == "catchup") | select(.counters.late_ticks > 0 and
+	.counters.catchup_cuts > 0 and .counters.catchup_cuts * 64 >= .counters.late_ticks - 64 and
+	.counters.lost == 0)] | length' "$r")" = 3 ]; then
+	pass "c: 1 us period: late ticks counted, every interrupt cut at 64 of them ($(jq -r '[.benchmarks[] | select(.case == "catchup") |
+		"\(.mech) \(.counters.late_ticks) late, \(.counters.catchup_cuts) cuts"] | join("; ")' "$r")), nothing lost$(grep -q 'hrtimer: interrupt took' "$out/m/console.log" && echo "; the kernel said: $(grep -o 'hrtimer: interrupt took [0-9]* ns' "$out/m/console.log" | head -1) (icount's round-robin, see above)")"
 else
 	grep 'hrtimer' "$out/m/console.log"
 	jq -c '.benchmarks[] | select(.case == "catchup") | [.mech, .counters]' "$r"
