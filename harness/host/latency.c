@@ -119,6 +119,15 @@ static uint64_t jint(json_t *o, const char *k)
 	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
 }
 
+/* the first run's record of an executing CPU's first item: {cpu, seq, KEY} appended to *checks */
+static void take_check(json_t **checks, json_t *rec, const char *key)
+{
+	if (!*checks)
+		*checks = json_array();
+	json_array_append_new(*checks, json_pack("{s:O,s:O,s:O}", "cpu", json_object_get(rec, "cpu"),
+						 "seq", json_object_get(rec, "seq"), key, json_object_get(rec, key)));
+}
+
 /* what the callbacks' work reported: handed-off buffers, one digest (or payload value) per executing CPU */
 static void take_work(struct bench *b, json_t *cpu)
 {
@@ -126,25 +135,14 @@ static void take_work(struct bench *b, json_t *cpu)
 	json_t *h = json_object_get(cpu, "handoff"), *d = json_object_get(cpu, "hash");
 	json_t *pl = json_object_get(cpu, "payload");
 
-	b->payload_calls += jint(pl, "calls");
-	if (pl && b->nreps == 1) {
-		if (!b->payload_checks)
-			b->payload_checks = json_array();
-		json_array_append_new(b->payload_checks, json_pack("{s:O,s:O,s:O}", "cpu", json_object_get(pl, "cpu"),
-								   "seq", json_object_get(pl, "seq"),
-								   "value", json_object_get(pl, "value")));
-	}
-
 	for (int k = 0; k < 4; k++)
 		b->handoff[k] += jint(h, ho[k]);
 	b->hashed += jint(d, "hashed");
-	if (d && b->nreps == 1) {
-		if (!b->hash_checks)
-			b->hash_checks = json_array();
-		json_array_append_new(b->hash_checks, json_pack("{s:O,s:O,s:O}", "cpu", json_object_get(d, "cpu"),
-								"seq", json_object_get(d, "seq"),
-								"sha256", json_object_get(d, "sha256")));
-	}
+	b->payload_calls += jint(pl, "calls");
+	if (d && b->nreps == 1)
+		take_check(&b->hash_checks, d, "sha256");
+	if (pl && b->nreps == 1)
+		take_check(&b->payload_checks, pl, "value");
 }
 
 /* a run's victim record (agent/victim.c); -1 when malformed */

@@ -332,6 +332,14 @@ static void atomic_text(char *o, size_t len, json_t *e)
 			 json_number_value(json_array_get(ci, 0)) / 1e3, json_number_value(json_array_get(ci, 1)) / 1e3);
 }
 
+/* what the driver sentence says of control from atomic context, on a running item */
+static const struct {
+	const char *op, *from, *what;
+} atomic_ops[] = {
+	{ "cancel", "hardirq", "cancelling a running item from a hard interrupt" },
+	{ "disable_enable", "softirq", "disabling it from softirq (and enabling)" },
+};
+
 /*
  * The second sentence of conversion c, from the cases a driver's author
  * asks about when the run has them: a callback that hashes the page the
@@ -389,23 +397,16 @@ static int driver_sentence(struct rep *rp, json_t *res, size_t c, char *s, size_
 	if (f && t && !ratio_res(rp, res, f, t, "p99", &r, &lo, &hi) && n < len)
 		n += (size_t)snprintf(s + n, len - n, " under another driver's BH-disabled section (case %s) its "
 				      "p99 latency ×%.2f [%.2f–%.2f];", bc, r, lo, hi);
-	f = atomic_cell(res, conv[c][0], "cancel", "hardirq", "busy");
-	t = atomic_cell(res, conv[c][1], "cancel", "hardirq", "busy");
-	if (f && t && n < len) {
+	for (size_t k = 0; k < sizeof(atomic_ops) / sizeof(atomic_ops[0]) && n < len; k++) {
 		char a[96], b[96];
 
+		f = atomic_cell(res, conv[c][0], atomic_ops[k].op, atomic_ops[k].from, "busy");
+		t = atomic_cell(res, conv[c][1], atomic_ops[k].op, atomic_ops[k].from, "busy");
+		if (!f || !t)
+			continue;
 		atomic_text(a, sizeof(a), f);
 		atomic_text(b, sizeof(b), t);
-		n += (size_t)snprintf(s + n, len - n, " cancelling a running item from a hard interrupt: %s → %s;", a, b);
-	}
-	f = atomic_cell(res, conv[c][0], "disable_enable", "softirq", "busy");
-	t = atomic_cell(res, conv[c][1], "disable_enable", "softirq", "busy");
-	if (f && t && n < len) {
-		char a[96], b[96];
-
-		atomic_text(a, sizeof(a), f);
-		atomic_text(b, sizeof(b), t);
-		n += (size_t)snprintf(s + n, len - n, " disabling it from softirq (and enabling): %s → %s;", a, b);
+		n += (size_t)snprintf(s + n, len - n, " %s: %s → %s;", atomic_ops[k].what, a, b);
 	}
 	if (n == start || n >= len)
 		return 0;
