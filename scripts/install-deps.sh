@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential g++ make binutils jq qemu-system-x86 mmdebstrap debian-archive-keyring
       libjansson-dev libinih-dev libcmocka-dev libbenchmark-dev hyperfine gnuplot-nox
-      ca-certificates util-linux procps chromium"
+      ca-certificates util-linux procps chromium xz-utils zstd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

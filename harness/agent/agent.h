@@ -69,6 +69,31 @@ int bhb_preempt_parse(const char *text, char *mode, size_t len);
  */
 int bhb_rep_order(const unsigned int *reps, int n, uint64_t seed, int *order);
 
+/* ---- dm-verity (dmverity.c; its text parsing in parse.c) ---- */
+/*
+ * The kprobe targets for "where verification ran", the first the kernel
+ * can probe: verity_hash_for_block() is called once per data block
+ * verified, in whatever context verifies, and is not static in 6.1, 6.12
+ * or 7.x; verity_hash() the fallback.
+ */
+#define BHB_DMV_PROBES "verity_hash_for_block", "verity_hash"
+/* events of the kprobe, by where they fired (trace flags and task name) */
+struct bhb_where {
+	uint64_t softirq;	/* in softirq on the CPU's way out of an interrupt, or a BH-disabled section's end */
+	uint64_t ksoftirqd;	/* in softirq in ksoftirqd */
+	uint64_t hardirq;
+	uint64_t kworker;	/* a workqueue's task (kverityd) */
+	uint64_t task;		/* any other task: the reader itself (fio) */
+	uint64_t events;	/* all of them */
+};
+/* "Root hash:" of veritysetup format's output into root; 0 or -1 */
+int bhb_verity_root_hash(const char *out, char *root, size_t len);
+/* a hist trigger's output keyed by common_pid.execname,common_flags; 0 or -1 */
+int bhb_where_parse(const char *hist, struct bhb_where *w);
+json_t *bhb_where_json(const struct bhb_where *w, const char *probe);
+/* fio's --output-format=json: its one job (with "fio_version" added), or NULL with why */
+json_t *bhb_fio_job(const char *out, char *why, size_t len);
+
 /* ---- victim.c: a task on the producing CPU that pays for the load ---- */
 struct bhb_victim {
 	uint32_t kind;			/* BHB_VICTIM_* */
@@ -85,6 +110,31 @@ int victim_start(struct bhb_victim *v, uint32_t kind, int cpu);
 void victim_sample(const struct bhb_victim *v, struct bhb_victim_sample *s);
 int victim_stop(struct bhb_victim *v);
 json_t *victim_json(uint32_t kind, const struct bhb_victim_sample s[4]);
+
+/* ---- acct.c: what the kernel accounts, sampled around a run ---- */
+#define BHB_MAX_KW 1024
+struct bhb_acct {
+	uint64_t wall_ns;
+	uint64_t ticks_busy, ticks_softirq, ticks_irq;	/* /proc/stat, USER_HZ */
+	uint64_t ksoftirqd_ns, ksoftirqd_runs;		/* /proc/PID/schedstat */
+	uint64_t tasklet_softirqs;			/* /proc/softirqs TASKLET + HI */
+	int nkw;
+	int kw_pid[BHB_MAX_KW];
+	uint64_t kw_ns[BHB_MAX_KW];
+};
+
+/* where the snapshots look: ksoftirqd's pids, and a buffer for /proc's tables */
+struct bhb_acct_src {
+	int ksoftirqd_pid[BHB_MAX_CPUS];
+	char text[16384];
+};
+
+/* a whole small file into buf (NUL-terminated); 0 or -1 */
+int bhb_read_text(const char *path, char *buf, size_t len);
+void bhb_acct_init(struct bhb_acct_src *src);
+void bhb_acct_snap(struct bhb_acct_src *src, struct bhb_acct *a);
+/* after minus before: wall, busy, softirq, irq, ksoftirqd, kworker ns; softirqs raised */
+json_t *bhb_acct_delta(const struct bhb_acct *b, const struct bhb_acct *a);
 
 /* a PREEMPT_RT kernel (latency.c) */
 int bhb_preempt_rt(void);
@@ -110,7 +160,8 @@ struct bhb_agent_kind {
 	int (*run)(struct bhb_agent *a, const struct bhb_boot_args *b);
 };
 
-extern const struct bhb_agent_kind bhb_agent_latency, bhb_agent_control, bhb_agent_hotplug, bhb_agent_fuzz;
+extern const struct bhb_agent_kind bhb_agent_latency, bhb_agent_control, bhb_agent_hotplug, bhb_agent_fuzz,
+	bhb_agent_dmverity;
 
 
 /* write CPU's online file; 0 or -errno; *ns: how long the write took */

@@ -46,147 +46,17 @@ struct run_summary {
 	uint64_t executed, queued, lost;
 };
 
-/* ---- what the kernel accounts, sampled around a run ---- */
-
-#define MAX_KW 1024
-struct acct {
-	uint64_t wall_ns;
-	uint64_t ticks_busy, ticks_softirq, ticks_irq;	/* /proc/stat, USER_HZ */
-	uint64_t ksoftirqd_ns, ksoftirqd_runs;		/* /proc/PID/schedstat */
-	uint64_t tasklet_softirqs;			/* /proc/softirqs TASKLET + HI */
-	int nkw;
-	int kw_pid[MAX_KW];
-	uint64_t kw_ns[MAX_KW];
-};
-
 /* one run_latency(): its benchmarks and what the runs share */
 struct lat {
 	struct bhb_agent *a;
 	unsigned int run_seq, runs_total, runs_failed;
 	struct bhb_cpu_result *resbuf;
-	int ksoftirqd_pid[BHB_MAX_CPUS];
+	struct bhb_acct_src src;	/* ksoftirqd and the buffer for /proc's tables */
 	int hog_pid[BHB_MAX_CPUS];
 	int hog_fork_failed;
-	char text[16384];	/* /proc/stat, /proc/softirqs */
 	struct bench benches[BHB_MAX_SUITE * BHB_MAX_CASES * BHB_NR_MECHS];
 	int nb;
 };
-
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	return 0;
-}
-
-static int schedstat(int pid, uint64_t *ns, uint64_t *slices)
-{
-	char path[64], buf[128];
-	unsigned long long a, b, c;
-
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
-	if (read_text(path, buf, sizeof(buf)) || sscanf(buf, "%llu %llu %llu", &a, &b, &c) != 3)
-		return -1;
-	*ns = a;
-	*slices = c;
-	return 0;
-}
-
-static void find_ksoftirqd(struct lat *L)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char path[300], comm[64];
-		int pid = atoi(e->d_name), cpu;
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		if (!read_text(path, comm, sizeof(comm)) && sscanf(comm, "ksoftirqd/%d", &cpu) == 1 &&
-		    cpu >= 0 && cpu < BHB_MAX_CPUS)
-			L->ksoftirqd_pid[cpu] = pid;
-	}
-	closedir(d);
-}
-
-static void snapshot(struct lat *L, struct acct *a)
-{
-	char *buf = L->text;
-	DIR *d;
-	struct dirent *e;
-
-	memset(a, 0, sizeof(*a));
-	a->wall_ns = now_ns();
-	if (!read_text("/proc/stat", buf, sizeof(L->text)))
-		bhb_stat_acct(buf, &a->ticks_busy, &a->ticks_irq, &a->ticks_softirq);
-	if (!read_text("/proc/softirqs", buf, sizeof(L->text)))
-		a->tasklet_softirqs = bhb_softirqs_tasklet(buf);
-	for (int c = 0; c < BHB_MAX_CPUS; c++) {
-		uint64_t ns, sl;
-
-		if (L->ksoftirqd_pid[c] && !schedstat(L->ksoftirqd_pid[c], &ns, &sl)) {
-			a->ksoftirqd_ns += ns;
-			a->ksoftirqd_runs += sl;
-		}
-	}
-	d = opendir("/proc");
-	if (!d)
-		return;
-	while ((e = readdir(d)) && a->nkw < MAX_KW) {
-		char path[300], comm[64];
-		int pid = atoi(e->d_name);
-		uint64_t ns, sl;
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		if (read_text(path, comm, sizeof(comm)) || strncmp(comm, "kworker/", 8) ||
-		    schedstat(pid, &ns, &sl))
-			continue;
-		a->kw_pid[a->nkw] = pid;
-		a->kw_ns[a->nkw++] = ns;
-	}
-	closedir(d);
-}
-
-static json_t *acct_delta(const struct acct *b, const struct acct *a)
-{
-	long hz = sysconf(_SC_CLK_TCK);
-	double tick_ns = 1e9 / (double)(hz > 0 ? hz : 100);
-	uint64_t kw = 0;
-
-	/* a kworker that appeared during the run counts whole */
-	for (int i = 0; i < a->nkw; i++) {
-		uint64_t before = 0;
-
-		for (int k = 0; k < b->nkw; k++)
-			if (b->kw_pid[k] == a->kw_pid[i])
-				before = b->kw_ns[k];
-		if (a->kw_ns[i] > before)
-			kw += a->kw_ns[i] - before;
-	}
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-			 "wall_ns", (json_int_t)(a->wall_ns - b->wall_ns),
-			 "busy_ns", (json_int_t)((double)(a->ticks_busy - b->ticks_busy) * tick_ns),
-			 "softirq_ns", (json_int_t)((double)(a->ticks_softirq - b->ticks_softirq) * tick_ns),
-			 "irq_ns", (json_int_t)((double)(a->ticks_irq - b->ticks_irq) * tick_ns),
-			 "ksoftirqd_ns", (json_int_t)(a->ksoftirqd_ns - b->ksoftirqd_ns),
-			 "ksoftirqd_runs", (json_int_t)(a->ksoftirqd_runs - b->ksoftirqd_runs),
-			 "kworker_ns", (json_int_t)kw,
-			 "tasklet_softirqs", (json_int_t)(a->tasklet_softirqs - b->tasklet_softirqs));
-}
 
 /* ---- CPU hogs: a busy loop pinned to each producing CPU ---- */
 
@@ -479,7 +349,7 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 		.nr_cpus = BHB_MAX_CPUS,
 		.buf = (uintptr_t)L->resbuf,
 	};
-	struct acct before, after;
+	struct bhb_acct before, after;
 	struct bhb_victim_sample vs[4];
 	struct bhb_victim v;
 	json_t *j, *vj = NULL;
@@ -489,10 +359,10 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 	start_hogs(L, cs->hog, b->cpus);
 	if (victim_begin(L, b, &v, vs))
 		err = -ECHILD;
-	snapshot(L, &before);
+	bhb_acct_snap(&L->src, &before);
 	if (!err && ioctl(L->a->devfd, BHB_IOC_RUN, &req))
 		err = -errno;
-	snapshot(L, &after);
+	bhb_acct_snap(&L->src, &after);
 	if (!err)
 		vj = victim_end(b, &v, vs);
 	hogs_ok = stop_hogs(L) | victim_stop(&v);
@@ -513,7 +383,7 @@ static int do_run(struct bench *b, int record, struct run_summary *rs)
 		json_decref(vj);
 		return err;
 	}
-	j = run_json(b, &rr, err == -EINTR, acct_delta(&before, &after), rs);
+	j = run_json(b, &rr, err == -EINTR, bhb_acct_delta(&before, &after), rs);
 	if (!j) {
 		json_decref(vj);
 		return -ENOMEM;
@@ -870,7 +740,7 @@ int run_latency(struct bhb_agent *a, const struct bhb_scenario *s, int n, const 
 		goto out;
 	}
 	L->a = a;
-	find_ksoftirqd(L);
+	bhb_acct_init(&L->src);
 	if (build(L, s, n, o, cases, &ncase))
 		goto out;
 	order = rep_order(L, o->order_seed, &total);

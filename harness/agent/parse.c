@@ -134,3 +134,100 @@ int bhb_rep_order(const unsigned int *reps, int n, uint64_t seed, int *order)
 	}
 	return total;
 }
+
+int bhb_verity_root_hash(const char *out, char *root, size_t len)
+{
+	const char *p = strstr(out, "Root hash:");
+	size_t n;
+
+	if (!p)
+		return -1;
+	p += strlen("Root hash:");
+	p += strspn(p, " \t");
+	n = strspn(p, "0123456789abcdef");
+	if (n < 32 || n >= len)
+		return -1;
+	memcpy(root, p, n);
+	root[n] = 0;
+	return 0;
+}
+
+/*
+ * Lines like "{ common_pid: kworker/1:1H    [        57], common_flags:
+ * 16 } hitcount:  1234"; flags are the trace flags (0x08 hardirq, 0x10
+ * softirq).  Checked against the histogram's own "Hits:" total.
+ */
+int bhb_where_parse(const char *hist, struct bhb_where *w)
+{
+	unsigned long long hits = 0;
+	int have_total = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (const char *l = hist; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		const char *p = strstr(l, "common_pid:"), *f = strstr(l, "common_flags:"), *h = strstr(l, "hitcount:");
+		const char *nl = strchr(l, '\n');
+		char comm[32] = "";
+		unsigned long long flags, n;
+
+		if (!strncmp(l, "    Hits:", 9) && sscanf(l + 9, "%llu", &hits) == 1)
+			have_total = 1;
+		if (l[0] != '{' || !p || !f || !h || (nl && (h > nl || f > nl)))
+			continue;
+		if (sscanf(p + 11, " %31[^ []", comm) != 1 || sscanf(f + 13, "%llu", &flags) != 1 ||
+		    sscanf(h + 9, "%llu", &n) != 1)
+			return -1;
+		if (flags & 0x08)
+			w->hardirq += n;
+		else if ((flags & 0x10) && !strncmp(comm, "ksoftirqd/", 10))
+			w->ksoftirqd += n;
+		else if (flags & 0x10)
+			w->softirq += n;
+		else if (!strncmp(comm, "kworker/", 8))
+			w->kworker += n;
+		else
+			w->task += n;
+		w->events += n;
+	}
+	return have_total && hits == w->events ? 0 : -1;
+}
+
+json_t *bhb_where_json(const struct bhb_where *w, const char *probe)
+{
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "probe", probe, "events", (json_int_t)w->events,
+			 "softirq", (json_int_t)w->softirq, "ksoftirqd", (json_int_t)w->ksoftirqd,
+			 "hardirq", (json_int_t)w->hardirq, "kworker", (json_int_t)w->kworker,
+			 "task", (json_int_t)w->task);
+}
+
+json_t *bhb_fio_job(const char *out, char *why, size_t len)
+{
+	const char *start = strchr(out, '{');
+	json_error_t je;
+	json_t *root, *job;
+
+	if (!start) {
+		snprintf(why, len, "no JSON in fio's output");
+		return NULL;
+	}
+	root = json_loads(start, JSON_DISABLE_EOF_CHECK, &je);
+	if (!root) {
+		snprintf(why, len, "fio's JSON: %s (line %d)", je.text, je.line);
+		return NULL;
+	}
+	job = json_array_get(json_object_get(root, "jobs"), 0);
+	if (!job || !json_is_object(json_object_get(job, "read"))) {
+		snprintf(why, len, "fio's JSON has no job with reads");
+		json_decref(root);
+		return NULL;
+	}
+	if (json_integer_value(json_object_get(job, "error"))) {
+		snprintf(why, len, "fio's job ended with error %lld",
+			 (long long)json_integer_value(json_object_get(job, "error")));
+		json_decref(root);
+		return NULL;
+	}
+	json_incref(job);
+	json_object_set(job, "fio_version", json_object_get(root, "fio version"));
+	json_decref(root);
+	return job;
+}

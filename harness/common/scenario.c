@@ -21,11 +21,14 @@ struct ctx {
 
 const char *const bhb_hp_mode_names[] = { "teardown", "dead", "offline", "race" };
 const char *const bhb_hog_names[] = { "none", "other", "fifo" };
+const char *const bhb_dmv_mode_names[] = { "wq", "bh", "bh_bytes" };
+const char *const bhb_dmv_load_names[] = { "rand4k", "seq512k" };
 const char *const bhb_scen_type_names[BHB_NR_SCEN_TYPES] = {
 	[BHB_SCEN_LATENCY] = "latency",
 	[BHB_SCEN_HOTPLUG] = "hotplug",
 	[BHB_SCEN_FUZZ] = "fuzz",
 	[BHB_SCEN_CONTROL] = "control",
+	[BHB_SCEN_DMVERITY] = "dm-verity",
 	[BHB_SCEN_SUITE] = "suite",
 };
 
@@ -171,6 +174,11 @@ void bhb_scenario_defaults(struct bhb_scenario *sc)
 	sc->slab_slack_kb = 2048;
 	sc->ops = 200;
 	sc->busy_ops = 20;
+	sc->dmv_modes = (1u << BHB_DMV_WQ) | (1u << BHB_DMV_BH);
+	sc->dmv_loads = 1u << BHB_DMV_RAND4K;
+	sc->data_mb = 64;
+	sc->runtime_ms = 2000;
+	sc->corrupt_check = 1;
 }
 
 static int __attribute__((format(printf, 2, 3))) bad(struct ctx *c, const char *fmt, ...)
@@ -302,6 +310,9 @@ static const struct num_key num_keys[] = {
 	NK("threads", 1, 16, 1, threads, "threads"),
 	NK("lifecycle", 0, 100000, 1, lifecycle, "unload/load cycles"),
 	NK("slab_slack_kb", 0, 1000000, 1, slab_slack_kb, "kB"),
+	NK("data_mb", 8, 1024, 1, data_mb, "MiB"),
+	NK("runtime_ms", 100, 600000, 1, runtime_ms, "milliseconds"),
+	NK("corrupt_check", 0, 1, 1, corrupt_check, "0 or 1"),
 };
 
 /* a key of num_keys: 1 with *out parsed and scaled, 0 when bad (message set), -1 not such a key */
@@ -527,6 +538,18 @@ static int handler(void *user, const char *section, const char *key, const char 
 		if (!parse_names(c, key, value, bhb_hp_mode_names, BHB_NR_HP_MODES, &m))
 			return 0;
 		sc->modes = (uint32_t)m;
+		return 1;
+	}
+	if (!strcmp(key, "verify")) {
+		if (!parse_names(c, key, value, bhb_dmv_mode_names, BHB_NR_DMV_MODES, &m))
+			return 0;
+		sc->dmv_modes = (uint32_t)m;
+		return 1;
+	}
+	if (!strcmp(key, "io")) {
+		if (!parse_names(c, key, value, bhb_dmv_load_names, BHB_NR_DMV_LOADS, &m))
+			return 0;
+		sc->dmv_loads = (uint32_t)m;
 		return 1;
 	}
 	if (!strcmp(key, "hotplug_cpu")) {

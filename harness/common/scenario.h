@@ -90,6 +90,12 @@ struct bhb_scenario {
 	uint32_t threads;	/* issuing them concurrently */
 	uint32_t lifecycle;	/* module unload/load cycles afterwards */
 	uint32_t slab_slack_kb;	/* allowed slab growth after unloading */
+	/* type = dm-verity: fio reads of a verity device over brd ramdisks */
+	uint32_t dmv_modes;	/* bit per enum bhb_dmv_mode: where verification is asked to run */
+	uint32_t dmv_loads;	/* bit per enum bhb_dmv_load */
+	uint32_t data_mb;	/* the data device (the hash device is as large: brd has one size) */
+	uint32_t runtime_ms;	/* each fio run */
+	uint32_t corrupt_check;	/* 1: a corrupted data block must read as EIO, after the runs */
 	/* kernel splats whose headline contains one of these are findings, not failures */
 	char expected_warnings[256];
 	/* type = latency: the cases */
@@ -102,9 +108,24 @@ struct bhb_scenario {
 };
 
 /* a scenario's type = (the kinds; a [suite] section makes the last) */
-enum { BHB_SCEN_LATENCY, BHB_SCEN_HOTPLUG, BHB_SCEN_FUZZ, BHB_SCEN_CONTROL, BHB_SCEN_SUITE, BHB_NR_SCEN_TYPES };
+enum {
+	BHB_SCEN_LATENCY, BHB_SCEN_HOTPLUG, BHB_SCEN_FUZZ, BHB_SCEN_CONTROL, BHB_SCEN_DMVERITY,
+	BHB_SCEN_SUITE, BHB_NR_SCEN_TYPES
+};
 extern const char *const bhb_scen_type_names[BHB_NR_SCEN_TYPES];
 extern const char *const bhb_hp_mode_names[];
+
+/*
+ * dm-verity's verification modes: wq, the kverityd workqueue (the
+ * default); bh, try_verify_in_tasklet (a tasklet up to 6.8, BH work from
+ * 6.9); bh_bytes, bh with use_bh_bytes raised to every I/O size (6.15+:
+ * BH verification is otherwise limited by size; n/a before).
+ */
+enum bhb_dmv_mode { BHB_DMV_WQ, BHB_DMV_BH, BHB_DMV_BH_BYTES, BHB_NR_DMV_MODES };
+extern const char *const bhb_dmv_mode_names[];
+/* the loads: rand4k, random 4 KiB O_DIRECT reads; seq512k, sequential 512 KiB ones */
+enum bhb_dmv_load { BHB_DMV_RAND4K, BHB_DMV_SEQ512K, BHB_NR_DMV_LOADS };
+extern const char *const bhb_dmv_load_names[];
 
 void bhb_scenario_defaults(struct bhb_scenario *sc);
 /* 0 on success; -1 with sc->error set ("label:line: message") */

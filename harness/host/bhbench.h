@@ -101,6 +101,10 @@ int cpio_chardev(struct cpio *c, const char *name, unsigned int major, unsigned 
 int cpio_close(struct cpio *c);
 /* add a dynamically linked program's shared libraries (via ldd) */
 int cpio_add_libs(struct cpio *c, const char *program);
+/* every "GUEST_PATH HOST_PATH" line of a manifest (provision.sh userland) */
+int cpio_manifest(struct cpio *c, const char *manifest);
+/* the regular files of directory dir (not its subdirectories) under name */
+int cpio_tree(struct cpio *c, const char *name, const char *dir);
 
 /* ---- QEMU (qemu.c) ---- */
 struct boot_opts {

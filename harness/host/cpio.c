@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "bhbench.h"
 
-#define MAX_DIRS 64
+#define MAX_DIRS 256
 
 struct cpio {
 	FILE *f;
@@ -141,6 +143,42 @@ int cpio_add_libs(struct cpio *c, const char *program)
 			return -1;
 	}
 	return 0;
+}
+
+int cpio_manifest(struct cpio *c, const char *manifest)
+{
+	FILE *f = fopen(manifest, "r");
+	char line[2 * PATH_MAX + 8], guest[PATH_MAX], host[PATH_MAX];
+	int ret = 0;
+
+	if (!f)
+		return -1;
+	while (!ret && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%4095s %4095s", guest, host) == 2)
+			ret = cpio_file(c, guest, host, 0755);
+	fclose(f);
+	return ret;
+}
+
+int cpio_tree(struct cpio *c, const char *name, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return -1;
+	while (!ret && (e = readdir(d))) {
+		char g[PATH_MAX], h[PATH_MAX];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(g, sizeof(g), "%s/%s", name, e->d_name);
+		snprintf(h, sizeof(h), "%s/%s", dir, e->d_name);
+		ret = cpio_file(c, g, h, 0644);
+	}
+	closedir(d);
+	return ret;
 }
 
 int cpio_close(struct cpio *c)

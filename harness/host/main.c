@@ -24,6 +24,8 @@ static const struct {
 	{ "works", bhb_work_names, BHB_NR_CASE_WORKS },
 	{ "competitors", bhb_competitor_names, BHB_NR_COMPETITORS },
 	{ "victims", bhb_victim_names, BHB_NR_VICTIMS },
+	{ "dm-verity-modes", bhb_dmv_mode_names, BHB_NR_DMV_MODES },
+	{ "dm-verity-loads", bhb_dmv_load_names, BHB_NR_DMV_LOADS },
 	{ "scenario-types", bhb_scen_type_names, BHB_NR_SCEN_TYPES },
 	{ "control-ops", bhb_ctrl_op_names, BHB_NR_CTRL_OPS },
 };

@@ -53,7 +53,8 @@ static const char *flavour_of(const char *rel)
 
 /* scenario files: one as /scenario.ini, or a suite's members as /scenario-N.ini */
 static int build_initramfs(const char *path, const char *agent, const char *ko, const char *payload_ko,
-			   char scen[][PATH_MAX], int nscen, int suite, int cycles)
+			   char scen[][PATH_MAX], int nscen, int suite, int cycles, const char *ul_manifest,
+			   const char *kmods)
 {
 	struct cpio *c = cpio_open(path);
 	size_t len;
@@ -78,6 +79,12 @@ static int build_initramfs(const char *path, const char *agent, const char *ko, 
 	cpio_file(c, "bhbench.ko", ko, 0644);
 	if (payload_ko[0])
 		cpio_file(c, "bhbench_payload.ko", payload_ko, 0644);
+	/* a real subsystem's tools (/ul) and the kernel's own modules it loads (/kmod) */
+	if (ul_manifest[0] && (cpio_manifest(c, ul_manifest) || cpio_tree(c, "kmod", kmods))) {
+		cpio_close(c);
+		free(text);
+		return -1;
+	}
 	/* hyperfine times the hotplug offline from inside the guest */
 	if (!access("/usr/bin/hyperfine", X_OK)) {
 		cpio_file(c, "usr/bin/hyperfine", "/usr/bin/hyperfine", 0755);
@@ -235,6 +242,7 @@ struct run_plan {
 	struct custom_kernel ck;
 	char rel[256], vmlinuz[PATH_MAX], ko[PATH_MAX], hash[64], agent[PATH_MAX];
 	char payload_dir[PATH_MAX], payload_ko[PATH_MAX], payload_hash[64];	/* --payload */
+	char ul_manifest[PATH_MAX], kmods[PATH_MAX];	/* a real-subsystem kind: its tools, the kernel's modules */
 	char dir[PATH_MAX], final[PATH_MAX];	/* where the run writes, where it ends up */
 	char initrd[PATH_MAX], append[2048], con[PATH_MAX], chan[PATH_MAX], qlog[PATH_MAX];
 	const char *accel;
@@ -395,6 +403,38 @@ static int check_member(struct run_plan *p, int i, char names[][64])
 out:
 	free(m);
 	return ret;
+}
+
+/*
+ * A real-subsystem scenario (dm-verity): the guest's tools from Debian
+ * (provision.sh userland, cached) and the kernel's own modules, kept from
+ * its package at fetch: 0, 1 (failed) or 2 (cannot be done)
+ */
+static int plan_userland(struct run_plan *p)
+{
+	char out[PATH_MAX];
+
+	if (p->sc.type != BHB_SCEN_DMVERITY)
+		return 0;
+	if (p->o.kernel_image[0]) {
+		fprintf(stderr, "bhbench run: %s needs a Debian kernel's own modules (dm-verity, brd): "
+			"--kernel-image is not supported for it\n", p->sc.name);
+		return 2;
+	}
+	snprintf(p->kmods, sizeof(p->kmods), "%s/kernels/%s/mods", bhb_cache(), p->rel);
+	snprintf(out, sizeof(out), "%s/order", p->kmods);
+	if (access(out, R_OK)) {
+		fprintf(stderr, "bhbench run: the modules of %s were not kept at fetch (%s)\n", p->rel, out);
+		return 1;
+	}
+	printf("bhbench: preparing the guest's tools (fio, veritysetup, dmsetup from Debian)\n");
+	fflush(stdout);
+	if (provision(p->ul_manifest, sizeof(p->ul_manifest), "userland", NULL, NULL, NULL, NULL) ||
+	    access(p->ul_manifest, R_OK)) {
+		fprintf(stderr, "bhbench run: cannot provision the guest's tools (see the messages above)\n");
+		return 1;
+	}
+	return 0;
 }
 
 /* the scenario and a suite's members, all checked before anything boots: 0 or 2 */
@@ -591,7 +631,7 @@ static int boot_guest(struct run_plan *p)
 	if (p->o.cycles > 0)
 		p->sc.cycles = (uint32_t)p->o.cycles;
 	if (build_initramfs(p->initrd, p->agent, p->ko, p->payload_ko, p->members, p->nmembers, p->suite,
-			    p->o.cycles)) {
+			    p->o.cycles, p->ul_manifest, p->kmods)) {
 		fprintf(stderr, "bhbench run: cannot write the initramfs %s: %s\n", p->initrd, strerror(errno));
 		return 1;
 	}
@@ -820,6 +860,8 @@ static int run_plan(struct run_plan *p)
 	ret = plan_kernel(p);
 	if (!ret)
 		ret = plan_payload(p);
+	if (!ret)
+		ret = plan_userland(p);
 	if (!ret)
 		ret = plan_dirs(p);
 	if (ret)

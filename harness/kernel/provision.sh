@@ -16,6 +16,9 @@
 #   provision.sh list             list cached kernels
 #   provision.sh available        list kernels the archive offers
 #   provision.sh checkpatch       path of checkpatch.pl (from linux-source, cached)
+#   provision.sh userland         the guest tools of the real-subsystem scenarios
+#                                 (fio, veritysetup, dmsetup from Debian), cached;
+#                                 prints their manifest
 #
 # KERNEL is a full Debian kernel release ("6.12.57+deb12-amd64",
 # "7.3.4+deb13-rt-amd64") or an alias "X.Y[-flavour][@family]" meaning the
@@ -156,13 +159,9 @@ resolve() {
 
 kdir() { echo "$CACHE/kernels/$1"; }
 
-fetch_image() {
-	local rel=$1 fam=$2 d tmp deb pkg dep
-	d=$(kdir "$rel")
-	[ -s "$d/vmlinuz" ] && return 0
-	mkdir -p "$d"
-	rm -rf "$CACHE"/tmp.*
-	tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")
+# The kernel packages of REL, downloaded and unpacked into TMP/x
+unpack_kernel() {
+	local rel=$1 fam=$2 tmp=$3 deb pkg dep
 	pkg=linux-image-$rel
 	cache_fam "$fam" show "$pkg" > /dev/null 2>&1 ||
 		die "kernel $rel is not in the $fam archive (try: ./bhbench kernels --available)"
@@ -178,6 +177,55 @@ fetch_image() {
 		(cd "$tmp" && apt_fam "$fam" -q download "$dep" >&2) || die "download of $dep failed"
 		dpkg-deb -x "$tmp"/linux-binary-*.deb "$tmp/x"
 	fi
+}
+
+# The kernel's own modules the real-subsystem scenarios load (dm-verity
+# over brd ramdisks; a USB disk on xhci), with every module they depend
+# on, from REL's package: decompressed into $kdir/mods/, their load order
+# in mods/order (dependencies first); mods/builtin: the ones this kernel
+# has built in (or lacks).  sha256_ssse3: the x86 SHA-256 dm-verity uses
+# on a real machine where it is a module (else the generic C code would
+# serve, and the comparison would be of that).
+KMODS="sha256_ssse3 dm_verity brd xhci_pci usb_storage sd_mod"
+keep_mods() {
+	local rel=$1 x=$2 d mdir m
+	d=$(kdir "$rel")/mods
+	rm -rf "$d.new"; mkdir -p "$d.new"
+	mdir=$(find "$x" -type d -path "*/lib/modules/$rel" | head -n 1)
+	[ -n "$mdir" ] || die "no modules in the packages of $rel"
+	# name (dashes as underscores) -> file
+	find "$mdir" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' |
+		while read -r f; do b=${f##*/}; b=${b%%.ko*}; echo "${b//-/_} $f"; done > "$d.new/.index"
+	for m in $KMODS; do add_mod "$m" "$d.new"; done
+	rm -f "$d.new/.index" "$d.new/.seen"
+	touch "$d.new/order" "$d.new/builtin"
+	rm -rf "$d"; mv "$d.new" "$d"
+}
+add_mod() {
+	local name=$1 d=$2 f deps dep
+	grep -qx "$name" "$d/.seen" 2>/dev/null && return 0
+	echo "$name" >> "$d/.seen"
+	f=$(awk -v n="$name" '$1 == n { print $2; exit }' "$d/.index")
+	if [ -z "$f" ]; then echo "$name" >> "$d/builtin"; return 0; fi
+	case "$f" in
+	*.xz) xz -dc "$f" > "$d/$name.ko" ;;
+	*.zst) zstd -q -dc "$f" > "$d/$name.ko" ;;
+	*) cp "$f" "$d/$name.ko" ;;
+	esac || die "cannot decompress $f"
+	deps=$(objcopy -O binary -j .modinfo "$d/$name.ko" /dev/stdout | tr '\0' '\n' |
+		sed -n 's/^depends=//p' | tr ',-' ' _')
+	for dep in $deps; do add_mod "$dep" "$d"; done
+	echo "$name.ko" >> "$d/order"
+}
+
+fetch_image() {
+	local rel=$1 fam=$2 d tmp
+	d=$(kdir "$rel")
+	[ -s "$d/vmlinuz" ] && [ -e "$d/mods/order" ] && return 0
+	mkdir -p "$d"
+	rm -rf "$CACHE"/tmp.*
+	tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")
+	unpack_kernel "$rel" "$fam" "$tmp"
 	local img cfg
 	img=$(find "$tmp/x" \( -path "*/boot/vmlinuz-$rel" -o -path "*/modules/$rel/vmlinuz" \) | head -n 1)
 	cfg=$(find "$tmp/x" \( -path "*/boot/config-$rel" -o -path "*/modules/$rel/config" \) | head -n 1)
@@ -185,31 +233,84 @@ fetch_image() {
 	# 7.x keeps the config elsewhere: it is then taken from the headers
 	if [ -n "$cfg" ]; then cp "$cfg" "$d/config.new" && mv "$d/config.new" "$d/config"; fi
 	echo "$fam" > "$d/family"
+	keep_mods "$rel" "$tmp/x"
 	cp "$img" "$d/vmlinuz.new" && mv "$d/vmlinuz.new" "$d/vmlinuz"
 	rm -rf "$tmp"
 }
 
 # One build root per Debian family, with each kernel's headers added.
 broot() { echo "$CACHE/buildroots/$1"; }
-fetch_headers() {
-	local rel=$1 fam=$2 r srcs=()
+# FAMILY's build root with PKGS installed: made once with mmdebstrap,
+# later packages added with apt-get inside it
+broot_with() {
+	local fam=$1 r srcs=() missing=() p
+	shift
 	r=$(broot "$fam")
-	if [ -d "$r/usr/src/linux-headers-$rel" ]; then return 0; fi
 	command -v mmdebstrap > /dev/null || die "mmdebstrap is missing (run: make deps)"
 	if [ ! -e "$r/.complete" ]; then
 		log "creating the $fam build root with mmdebstrap (once per family)"
 		rm -rf "$r.new"; mkdir -p "${r%/*}"
 		while read -r l; do srcs+=("$l"); done < <(family_lines "$fam")
-		mmdebstrap --variant=apt --include="make,binutils,libc6-dev,linux-headers-$rel" \
+		mmdebstrap --variant=apt --include="make,binutils,libc6-dev$(printf ',%s' "$@")" \
 			"$fam" "$r.new" "${srcs[@]}" >&2 || die "mmdebstrap for $fam failed"
 		rm -rf "$r"; mv "$r.new" "$r"; touch "$r/.complete"
-	else
-		log "adding linux-headers-$rel to the $fam build root"
-		chroot "$r" apt-get -q update >&2 || die "apt-get update in the $fam build root failed"
-		chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get -q -y \
-			install "linux-headers-$rel" >&2 || die "cannot install linux-headers-$rel in the $fam build root"
+		return 0
 	fi
+	for p; do
+		chroot "$r" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "adding ${missing[*]} to the $fam build root"
+	chroot "$r" apt-get -q update >&2 || die "apt-get update in the $fam build root failed"
+	chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends \
+		install "${missing[@]}" >&2 || die "cannot install ${missing[*]} in the $fam build root"
+}
+fetch_headers() {
+	local rel=$1 fam=$2 r
+	r=$(broot "$fam")
+	if [ -d "$r/usr/src/linux-headers-$rel" ]; then return 0; fi
+	broot_with "$fam" "linux-headers-$rel"
 	[ -d "$r/usr/src/linux-headers-$rel" ] || die "headers for $rel missing after install"
+}
+
+# The guest's userland for the real-subsystem scenarios (issue 16):
+# Debian's fio, veritysetup (cryptsetup-bin) and dmsetup with their
+# libraries and their loader, installed in the build root of ONE Debian
+# release for every kernel (a tool must not change with the kernel under
+# test), then copied out to $CACHE/userland/FAMILY/tree.  In the guest they
+# live under /ul and run through /ul's own loader, apart from the agent's
+# libraries.  Prints the manifest: "GUEST_PATH HOST_PATH" a line, then
+# the packages' versions are in versions beside it.
+UL_FAMILY=bookworm
+UL_PKGS="fio cryptsetup-bin dmsetup"
+UL_BINS="/usr/bin/fio /usr/sbin/veritysetup /usr/sbin/dmsetup"
+cmd_userland() {
+	local d=$CACHE/userland/$UL_FAMILY r bin f libs
+	if [ ! -e "$d/.complete" ]; then
+		# shellcheck disable=SC2086
+		broot_with "$UL_FAMILY" $UL_PKGS
+		r=$(broot "$UL_FAMILY")
+		rm -rf "$d.new"; mkdir -p "$d.new/tree"
+		for bin in $UL_BINS; do
+			[ -x "$r$bin" ] || die "$bin is missing from the $UL_FAMILY build root after installing $UL_PKGS"
+			libs=$(chroot "$r" ldd "$bin") || die "ldd $bin failed in the $UL_FAMILY build root"
+			if grep -q 'not found' <<< "$libs"; then die "$bin: $(grep 'not found' <<< "$libs" | head -n 1)"; fi
+			for f in "$bin" $(awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }' <<< "$libs"); do
+				mkdir -p "$d.new/tree${f%/*}"
+				cp -L "$r$f" "$d.new/tree$f" || die "cannot copy $f out of the $UL_FAMILY build root"
+			done
+		done
+		# the loader's --library-path in the guest: every directory with a library
+		(cd "$d.new/tree" && find . -name '*.so*' -type f | sed 's|^\.|/ul|; s|/[^/]*$||' | sort -u) \
+			> "$d.new/tree/ld.path"
+		# shellcheck disable=SC2086
+		chroot "$r" dpkg-query -W $UL_PKGS libc6 > "$d.new/versions"
+		(cd "$d.new/tree" && find . -type f | sed 's|^\.||' | sort) |
+			while read -r f; do echo "/ul$f $d/tree$f"; done > "$d.new/manifest"
+		rm -rf "$d"; mv "$d.new" "$d"; touch "$d/.complete"
+	fi
+	echo "$d/manifest"
 }
 
 cmd_fetch() {
@@ -353,6 +454,7 @@ custom-build) [ $# -eq 4 ] || die "usage: provision.sh custom-build DIR SRC OUT.
 list) cmd_list ;;
 available) cmd_available ;;
 checkpatch) cmd_checkpatch ;;
+userland) cmd_userland ;;
 path) [ $# -eq 2 ] || die "usage: provision.sh path KERNEL"; kdir "$(resolve "$2")" ;;
-*) die "usage: provision.sh resolve|fetch|build|custom-build|list|available|checkpatch|path ..." ;;
+*) die "usage: provision.sh resolve|fetch|build|custom-build|list|available|checkpatch|userland|path ..." ;;
 esac

@@ -320,6 +320,76 @@ static void test_trace_tasklet(void **state)
 	json_decref(o);
 }
 
+/* veritysetup format's report: the root hash, and nothing from a report without one */
+static void test_verity_root(void **state)
+{
+	const char *out = "VERITY header information for /dev/ram1\nUUID:            \t\nHash type:       \t1\n"
+			  "Data blocks:     \t4096\nSalt:            \t62686263\n"
+			  "Root hash:      \t3a6f0c1e2b9d8f7a6e5d4c3b2a190817263544536271809fa1b2c3d4e5f60718\n";
+	char root[128];
+
+	(void)state;
+	assert_int_equal(bhb_verity_root_hash(out, root, sizeof(root)), 0);
+	assert_string_equal(root, "3a6f0c1e2b9d8f7a6e5d4c3b2a190817263544536271809fa1b2c3d4e5f60718");
+	assert_int_equal(bhb_verity_root_hash("Salt: 00\n", root, sizeof(root)), -1);
+	assert_int_equal(bhb_verity_root_hash("Root hash: xyz\n", root, sizeof(root)), -1);
+	assert_int_equal(bhb_verity_root_hash(out, root, 16), -1);
+}
+
+/* a hist trigger's output: each line by its context, and the total must agree */
+static void test_where(void **state)
+{
+	const char *hist =
+		"# event histogram\n#\n# trigger info: hist:keys=common_pid.execname,common_flags:vals=hitcount:"
+		"sort=hitcount:size=256 [active]\n#\n\n"
+		"{ common_pid: kworker/1:1H    [        57], common_flags:          0 } hitcount:        300\n"
+		"{ common_pid: ld-linux-x86-64 [       201], common_flags:         16 } hitcount:         40\n"
+		"{ common_pid: ksoftirqd/1     [        20], common_flags:         17 } hitcount:          5\n"
+		"{ common_pid: ld-linux-x86-64 [       201], common_flags:          1 } hitcount:          7\n"
+		"{ common_pid: swapper/0       [         0], common_flags:          9 } hitcount:          2\n"
+		"\nTotals:\n    Hits: 354\n    Entries: 5\n    Dropped: 0\n";
+	struct bhb_where w;
+	char *bad = strdup(hist);
+
+	(void)state;
+	assert_int_equal(bhb_where_parse(hist, &w), 0);
+	assert_int_equal(w.kworker, 300);
+	assert_int_equal(w.softirq, 40);
+	assert_int_equal(w.ksoftirqd, 5);
+	assert_int_equal(w.task, 7);
+	assert_int_equal(w.hardirq, 2);
+	assert_int_equal(w.events, 354);
+	/* a line lost (or a total that disagrees) is not a count */
+	memcpy(strstr(bad, "Hits: 354"), "Hits: 355", 9);
+	assert_int_equal(bhb_where_parse(bad, &w), -1);
+	assert_int_equal(bhb_where_parse("# nothing\n", &w), -1);
+	free(bad);
+}
+
+/* fio's JSON: the job with its reads, or why not */
+static void test_fio_job(void **state)
+{
+	const char *ok = "note: both iodepth >= 1 and synchronous I/O engine are selected\n"
+			 "{\"fio version\" : \"fio-3.33\", \"jobs\" : [ { \"jobname\" : \"bhb\", \"error\" : 0, "
+			 "\"read\" : { \"total_ios\" : 1234, \"bw_bytes\" : 5000000, \"iops\" : 1220.5, "
+			 "\"clat_ns\" : { \"percentile\" : { \"99.000000\" : 81920 } } } } ] }\n";
+	const char *err = "{\"fio version\" : \"fio-3.33\", \"jobs\" : [ { \"error\" : 5, \"read\" : {} } ] }";
+	char why[128];
+	json_t *j;
+
+	(void)state;
+	j = bhb_fio_job(ok, why, sizeof(why));
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "read"), "total_ios")), 1234);
+	assert_string_equal(json_string_value(json_object_get(j, "fio_version")), "fio-3.33");
+	json_decref(j);
+	assert_null(bhb_fio_job(err, why, sizeof(why)));
+	assert_non_null(strstr(why, "error 5"));
+	assert_null(bhb_fio_job("fio: failed to open /dev/x\n", why, sizeof(why)));
+	assert_null(bhb_fio_job("{\"jobs\" : [ ] }", why, sizeof(why)));
+	assert_null(bhb_fio_job("{\"jobs\" : [ { \"read\" : 1 ", why, sizeof(why)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +403,9 @@ int main(void)
 		cmocka_unit_test(test_preempt),
 		cmocka_unit_test(test_trace_wq),
 		cmocka_unit_test(test_trace_tasklet),
+		cmocka_unit_test(test_verity_root),
+		cmocka_unit_test(test_where),
+		cmocka_unit_test(test_fio_job),
 	};
 
 	return cmocka_run_group_tests_name("agent", tests, NULL, NULL);

@@ -69,6 +69,10 @@ static void test_scenario_bad(void **state)
 		{ "[scenarios]\nitems = 5\n", { ":2:", "unknown section [scenarios]" } },
 		{ "[scenario]\nthis line is not ini\n", { "t.ini:2:", "not an INI line" } },
 		{ "[scenario]\nname = has space\n", { ":2:", "name" } },
+		{ "[scenario]\ntype = dm-verity\nverify = wq, tasklet\n", { "t.ini:3:", "unknown name 'tasklet'", "bh_bytes" } },
+		{ "[scenario]\ntype = dm-verity\nio = rand4k, seq\n", { "t.ini:3:", "io", "seq512k" } },
+		{ "[scenario]\ntype = dm-verity\ndata_mb = 4\n", { "t.ini:3:", "data_mb", "from 8 to 1024" } },
+		{ "[scenario]\ntype = dmverity\n", { "t.ini:2:", "control or dm-verity" } },
 	};
 
 	(void)state;
@@ -81,6 +85,27 @@ static void test_scenario_bad(void **state)
 			if (!strstr(sc.error, cases[i].want[k]))
 				fail_msg("case %zu: message '%s' lacks '%s'", i, sc.error, cases[i].want[k]);
 	}
+}
+
+/* a dm-verity scenario: its keys, and the defaults of the ones it leaves out */
+static void test_dmverity_keys(void **state)
+{
+	struct bhb_scenario sc;
+
+	(void)state;
+	assert_int_equal(bhb_scenario_parse("[scenario]\ntype = dm-verity\nverify = bh, bh_bytes\nio = seq512k\n"
+					    "data_mb = 32\nruntime_ms = 500\nrepetitions = 3\n", "t", &sc), 0);
+	assert_int_equal(sc.type, BHB_SCEN_DMVERITY);
+	assert_int_equal(sc.dmv_modes, (1u << BHB_DMV_BH) | (1u << BHB_DMV_BH_BYTES));
+	assert_int_equal(sc.dmv_loads, 1u << BHB_DMV_SEQ512K);
+	assert_int_equal(sc.data_mb, 32);
+	assert_int_equal(sc.runtime_ms, 500);
+	assert_int_equal(sc.repetitions, 3);
+	assert_int_equal(sc.corrupt_check, 1);
+	assert_int_equal(bhb_scenario_parse("[scenario]\ntype = dm-verity\n", "t", &sc), 0);
+	assert_int_equal(sc.dmv_modes, (1u << BHB_DMV_WQ) | (1u << BHB_DMV_BH));
+	assert_int_equal(sc.dmv_loads, 1u << BHB_DMV_RAND4K);
+	assert_int_equal(sc.data_mb, 64);
 }
 
 /* [case NAME] sections start from the scenario's values; implicit cases per producer */
@@ -364,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_scenario_files),
 		cmocka_unit_test(test_shipped_scenarios),
+		cmocka_unit_test(test_dmverity_keys),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_cli_custom_kernel),
 		cmocka_unit_test(test_scenario_path),
