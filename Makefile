@@ -90,14 +90,19 @@ driver-test: harness kernel
 	tests/driver.sh
 
 # your own callback: the payload template's CRC-32 under every mechanism, checked against zlib's
+# dm-verity, a real subsystem: fio over a verity device, both modes, the
+# corruption check, and the refusals (issue 16)
+dmverity-test: harness kernel
+	tests/dmverity.sh
+
 payload-test: harness kernel
 	tests/payload.sh
 
 test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test ab-test icount-test \
-	module-test driver-test payload-test
+	module-test driver-test payload-test dmverity-test
 
 clean:
 	$(MAKE) -C harness clean
 
 .PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test control-test \
-	custom-kernel-test ab-test icount-test module-test driver-test payload-test test clean
+	custom-kernel-test ab-test icount-test module-test driver-test payload-test dmverity-test test clean

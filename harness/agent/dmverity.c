@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/stats.h"
@@ -86,15 +87,12 @@ static const char *ul_libpath(void)
 	return path;
 }
 
-/*
- * run a tool of /ul through /ul's loader: argv[0] its path in /ul; stdout
- * into d->out, stderr into d->err; its exit status, or -1 if it did not run
- */
-static int ul_run(struct dmv *d, const char *const *argv)
+/* start a tool of /ul through /ul's loader: argv[0] its path in /ul; stdout and stderr to files; its pid or -1 */
+static pid_t ul_spawn(const char *const *argv)
 {
 	const char *args[48];
-	int n = 0, st, fo, fe;
-	pid_t pid;
+	int n = 0, fo, fe;
+	pid_t pid = -1;
 
 	args[n++] = UL_LOADER;
 	args[n++] = "--library-path";
@@ -104,25 +102,47 @@ static int ul_run(struct dmv *d, const char *const *argv)
 	args[n] = NULL;
 	fo = open("/tmp/ul.out", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	fe = open("/tmp/ul.err", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fo < 0 || fe < 0)
-		return -1;
-	pid = fork();
+	if (fo >= 0 && fe >= 0)
+		pid = fork();
 	if (pid == 0) {
 		dup2(fo, 1);
 		dup2(fe, 2);
 		execv(args[0], (char *const *)args);
 		_exit(127);
 	}
-	close(fo);
-	close(fe);
+	if (fo >= 0)
+		close(fo);
+	if (fe >= 0)
+		close(fe);
+	return pid;
+}
+
+/* wait for it: its stdout into d->out, stderr into d->err; its exit status, or -1 if it did not run */
+static int ul_wait(struct dmv *d, pid_t pid)
+{
+	int st;
+
+	d->out[0] = d->err[0] = 0;
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return -1;
-	d->out[0] = d->err[0] = 0;
 	bhb_read_text("/tmp/ul.out", d->out, sizeof(d->out));
 	bhb_read_text("/tmp/ul.err", d->err, sizeof(d->err));
 	if (!WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st) == 127 && !d->out[0] ? -1 : WEXITSTATUS(st);
+}
+
+/* pid has not exited yet (it is left to ul_wait to reap) */
+static int running(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return !waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == 0;
+}
+
+static int ul_run(struct dmv *d, const char *const *argv)
+{
+	return ul_wait(d, ul_spawn(argv));
 }
 
 /* the first line of d->err (or out), for a message */
@@ -308,7 +328,8 @@ static int dev_numbers(struct dmv_dev *v)
 static int create_dev(struct dmv *d, int mode)
 {
 	struct dmv_dev *v = &d->dev[d->ndev];
-	const char *create[] = { UL "/usr/sbin/dmsetup", "create", v->name, "--noudevsync", "--table", v->table, NULL };
+	const char *create[] = { UL "/usr/sbin/dmsetup", "create", v->name, "--readonly", "--noudevsync",
+				 "--table", v->table, NULL };
 	const char *info[] = { UL "/usr/sbin/dmsetup", "info", "-c", "--noheadings", "-o", "minor", v->name, NULL };
 	unsigned int minor;
 
@@ -511,8 +532,9 @@ static int run_one(struct dmv *d, const struct dmv_dev *v, int load, int rep, ui
 			       "--ioengine=psync", "--numjobs=1", "--thread", "--time_based", runtime, rseed,
 			       "--percentile_list=50:99:99.9", "--output-format=json", NULL };
 	struct bhb_acct before, after;
-	uint64_t ios0, sec0, ios1, sec1;
+	uint64_t ios0, sec0, ios1, sec1, iow, secw;
 	json_t *job, *fr;
+	pid_t pid;
 	char why[200];
 	int rc;
 
@@ -529,18 +551,31 @@ static int run_one(struct dmv *d, const struct dmv_dev *v, int load, int rep, ui
 		return fail(d, "dm-verity: cannot arm the kprobe histogram on %s", d->probe);
 	if (dm_stat(v, &ios0, &sec0))
 		return fail(d, "dm-verity: no I/O counters for %s", v->node);
+	/*
+	 * The CPU time is that of the reads only: accounted from fio's first
+	 * read (seen in the device's counter) to its exit, not over fio's
+	 * start (its loader and libraries take longer than a short run).
+	 */
+	pid = ul_spawn(argv);
+	iow = ios0;
+	while (pid > 0 && iow == ios0 && !dm_stat(v, &iow, &secw) && running(pid))
+		nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);
 	bhb_acct_snap(&d->src, &before);
-	rc = ul_run(d, argv);
+	dm_stat(v, &iow, &secw);
+	rc = ul_wait(d, pid);
 	bhb_acct_snap(&d->src, &after);
 	dm_stat(v, &ios1, &sec1);
-	fr = json_pack("{s:s,s:s,s:i,s:o,s:{s:I,s:I},s:o}", "mode", bhb_dmv_mode_names[v->mode],
+	/* fio's output first: the histogram is read into the same buffer */
+	job = rc ? NULL : bhb_fio_job(d->out, why, sizeof(why));
+	if (rc)
+		snprintf(why, sizeof(why), "failed: %s", first_line(d));
+	fr = json_pack("{s:s,s:s,s:i,s:o,s:{s:I,s:I,s:I},s:o}", "mode", bhb_dmv_mode_names[v->mode],
 		       "load", bhb_dmv_load_names[load], "rep", rep, "acct", bhb_acct_delta(&before, &after),
 		       "dm_stat", "reads", (json_int_t)(ios1 - ios0), "sectors", (json_int_t)(sec1 - sec0),
+		       "acct_reads", (json_int_t)(ios1 - iow),
 		       "where", probe_read(d));
-	job = rc ? NULL : bhb_fio_job(d->out, why, sizeof(why));
 	if (!job) {
-		json_object_set_new(fr, "error", json_sprintf("fio %s: %s", rc ? "failed" : "output",
-							    rc ? first_line(d) : why));
+		json_object_set_new(fr, "error", json_sprintf("fio: %s", why));
 		send_json(d->a, "dmverity", fr);
 		d->failed++;
 		return -1;

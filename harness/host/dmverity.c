@@ -55,7 +55,7 @@ static double run_value(json_t *r, const char *metric)
 {
 	json_t *rd = json_object_get(json_object_get(r, "fio"), "read");
 	json_t *pct = json_object_get(json_object_get(rd, "clat_ns"), "percentile");
-	double ios = (double)bhb_jint(rd, "total_ios");
+	double ios = (double)bhb_jint(json_object_get(r, "dm_stat"), "acct_reads");
 
 	if (!strcmp(metric, "mib_s"))
 		return (double)bhb_jint(rd, "bw_bytes") / (1024.0 * 1024.0);
@@ -69,7 +69,7 @@ static double run_value(json_t *r, const char *metric)
 		return json_number_value(json_object_get(pct, "99.900000")) / 1e3;
 	if (ios <= 0)
 		return NAN;
-	/* CPU time per I/O, as the kernel accounts it around the run */
+	/* CPU time per I/O, as the kernel accounts it from fio's first read to its exit */
 	if (!strcmp(metric, "busy_us_per_io"))
 		return (double)bhb_jint(json_object_get(r, "acct"), "busy_ns") / ios / 1e3;
 	if (!strcmp(metric, "softirq_us_per_io"))

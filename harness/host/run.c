@@ -421,11 +421,19 @@ static int plan_userland(struct run_plan *p)
 			"--kernel-image is not supported for it\n", p->sc.name);
 		return 2;
 	}
-	snprintf(p->kmods, sizeof(p->kmods), "%s/kernels/%s/mods", bhb_cache(), p->rel);
+	/* test hooks (tests/dmverity.sh): another set of modules, another manifest of tools */
+	if (getenv("BHBENCH_KMODS"))
+		snprintf(p->kmods, sizeof(p->kmods), "%s", getenv("BHBENCH_KMODS"));
+	else
+		snprintf(p->kmods, sizeof(p->kmods), "%s/kernels/%s/mods", bhb_cache(), p->rel);
 	snprintf(out, sizeof(out), "%s/order", p->kmods);
 	if (access(out, R_OK)) {
 		fprintf(stderr, "bhbench run: the modules of %s were not kept at fetch (%s)\n", p->rel, out);
 		return 1;
+	}
+	if (getenv("BHBENCH_USERLAND")) {
+		snprintf(p->ul_manifest, sizeof(p->ul_manifest), "%s", getenv("BHBENCH_USERLAND"));
+		return 0;
 	}
 	printf("bhbench: preparing the guest's tools (fio, veritysetup, dmsetup from Debian)\n");
 	fflush(stdout);
