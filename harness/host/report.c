@@ -439,6 +439,59 @@ static void html_item(struct rep *rp, const char *s)
  * to throughput, where does it run now) in a few sentences, and what kind
  * of number they rest on.
  */
+/* ---- dm-verity (type = dm-verity): the real subsystem's table, figure and sentence ---- */
+
+static double dmv_num(json_t *g, const char *metric, const char *k)
+{
+	return json_number_value(json_object_get(json_object_get(g, metric), k));
+}
+
+/* "softirq 94%, kworker 6%" from a group's where shares */
+static void dmv_where(char *o, size_t n, json_t *w)
+{
+	static const char *const ctx[] = { "softirq", "ksoftirqd", "hardirq", "kworker", "task" };
+
+	o[0] = 0;
+	for (int k = 0; k < 5; k++) {
+		double v = json_number_value(json_object_get(w, ctx[k]));
+
+		if (v >= 0.005)
+			snprintf(o + strlen(o), n - strlen(o), "%s%s %.0f%%", o[0] ? ", " : "", ctx[k], v * 100);
+	}
+	if (!o[0])
+		snprintf(o, n, "-");
+}
+
+/* the verdict sentence of each load: the BH mode against kverityd, and where each verified */
+static void dmv_short(struct rep *rp, json_t *res)
+{
+	json_t *d = json_object_get(res, "dmverity"), *q, *g;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(d, "ratios"), i, q) {
+		const char *load = json_string_value(json_object_get(q, "load")) ?: "?";
+		const char *mode = json_string_value(json_object_get(q, "mode")) ?: "?";
+		double lo = json_number_value(json_object_get(q, "lo")), hi = json_number_value(json_object_get(q, "hi"));
+		char s[768], wm[128] = "-", ww[128] = "-";
+
+		json_array_foreach(json_object_get(d, "groups"), k, g) {
+			if (strcmp(json_string_value(json_object_get(g, "load")) ?: "", load))
+				continue;
+			if (!strcmp(json_string_value(json_object_get(g, "mode")) ?: "", mode))
+				dmv_where(wm, sizeof(wm), json_object_get(g, "where"));
+			if (!strcmp(json_string_value(json_object_get(g, "mode")) ?: "", "wq"))
+				dmv_where(ww, sizeof(ww), json_object_get(g, "where"));
+		}
+		snprintf(s, sizeof(s), "dm-verity, %s reads: %s (try_verify_in_tasklet%s) %s kverityd's throughput, "
+			 "x%.2f [%.2f-%.2f] its MiB/s; verification ran in %s (%s) and %s (wq).", load, mode,
+			 strcmp(mode, "bh_bytes") ? "" : ", use_bh_bytes raised",
+			 lo > 1 ? "beats" : hi < 1 ? "trails" : "matches",
+			 json_number_value(json_object_get(q, "ratio")), lo, hi, wm, mode, ww);
+		fprintf(rp->md, "- %s\n", s);
+		html_item(rp, s);
+	}
+}
+
 static void in_short(struct rep *rp, json_t *res, int r)
 {
 	char ev[512], s[2400];
@@ -463,6 +516,7 @@ static void in_short(struct rep *rp, json_t *res, int r)
 		fprintf(rp->md, "- %s\n", s);
 		html_item(rp, s);
 	}
+	dmv_short(rp, res);
 	fprintf(rp->html, "</ul>\n");
 	fprintf(rp->md, "\nThese rest on %s.\n\n", ev);
 	fprintf(rp->html, "<p>These rest on %s.</p>\n", h(rp, ev));
@@ -1055,6 +1109,58 @@ static void tab_control(struct rep *rp, json_t *res)
 	fprintf(rp->html, "</ul>\n");
 }
 
+static void tab_dmverity(struct rep *rp, json_t *res, int r, const char *scen)
+{
+	json_t *d = json_object_get(res, "dmverity"), *g;
+	char dat[PATH_MAX], base[64], title[256], cap[256];
+	size_t i;
+	FILE *f;
+
+	if (!json_array_size(json_object_get(d, "groups")))
+		return;
+	fprintf(rp->md, "\n### dm-verity\n\nfio through a dm-verity device over brd ramdisks; medians over repetitions "
+		"with 95%% bootstrap intervals; CPU µs per I/O from fio's first read to its exit; where: the "
+		"kprobe on dm-verity's verification, by context.\n\n| load | mode | n | MiB/s | p50 µs | p99 µs | "
+		"p99.9 µs | CPU µs/IO | where verification ran |\n|---|---|---|---|---|---|---|---|---|\n");
+	fprintf(rp->html, "<h3>dm-verity</h3><p>fio through a dm-verity device over brd ramdisks; medians over "
+		"repetitions with 95%% bootstrap intervals; where: the kprobe on dm-verity's verification, by "
+		"context.</p>\n<table><tr><th>load</th><th>mode</th><th>n</th><th>MiB/s</th><th>p50 µs</th>"
+		"<th>p99 µs</th><th>p99.9 µs</th><th>CPU µs/IO</th><th>where verification ran</th></tr>\n");
+	snprintf(dat, sizeof(dat), "%s/run%d-dmverity.dat", rp->figdir, r);
+	f = fopen(dat, "w");
+	json_array_foreach(json_object_get(d, "groups"), i, g) {
+		char bw[64], wh[128];
+		const char *load = json_string_value(json_object_get(g, "load")) ?: "?";
+		const char *mode = json_string_value(json_object_get(g, "mode")) ?: "?";
+
+		snprintf(bw, sizeof(bw), "%.1f [%.1f-%.1f]", dmv_num(g, "mib_s", "median"), dmv_num(g, "mib_s", "lo"),
+			 dmv_num(g, "mib_s", "hi"));
+		dmv_where(wh, sizeof(wh), json_object_get(g, "where"));
+		fprintf(rp->md, "| %s | %s | %lld | %s | %.1f | %.1f | %.1f | %.1f | %s |\n", load, mode,
+			(long long)json_integer_value(json_object_get(g, "n")), bw, dmv_num(g, "p50_us", "median"),
+			dmv_num(g, "p99_us", "median"), dmv_num(g, "p999_us", "median"),
+			dmv_num(g, "busy_us_per_io", "median"), wh);
+		fprintf(rp->html, "<tr><td>%s</td><td>%s</td><td>%lld</td><td>%s</td><td>%.1f</td><td>%.1f</td>"
+			"<td>%.1f</td><td>%.1f</td><td>%s</td></tr>\n", h(rp, load), h(rp, mode),
+			(long long)json_integer_value(json_object_get(g, "n")), bw, dmv_num(g, "p50_us", "median"),
+			dmv_num(g, "p99_us", "median"), dmv_num(g, "p999_us", "median"),
+			dmv_num(g, "busy_us_per_io", "median"), h(rp, wh));
+		if (f)
+			fprintf(f, "%s/%s %f %f %f %f %f %f\n", load, mode, dmv_num(g, "mib_s", "median"),
+				dmv_num(g, "mib_s", "lo"), dmv_num(g, "mib_s", "hi"), dmv_num(g, "p99_us", "median"),
+				dmv_num(g, "p99_us", "lo"), dmv_num(g, "p99_us", "hi"));
+	}
+	fprintf(rp->html, "</table>\n");
+	if (!f)
+		return;
+	fclose(f);
+	snprintf(base, sizeof(base), "run%d-dmverity", r);
+	snprintf(title, sizeof(title), "%s: fio through dm-verity, throughput and p99 by load and mode", scen);
+	snprintf(cap, sizeof(cap), "Run %d: fio's MiB/s (left) and completion latency p99 (right) per load and "
+		 "verification mode; medians over repetitions, bars 95%% bootstrap intervals.", r);
+	figure(rp, "dmverity.gp", dat, 1, base, title, cap);
+}
+
 /* one benchmark's row of the full latency table */
 static void latency_row(struct rep *rp, json_t *b)
 {
@@ -1130,6 +1236,7 @@ static void sec_run(struct rep *rp, json_t *res, int r)
 		fig_tput(rp, res, r, scen, prods, ncase, &tput_figs[k]);
 	fig_drain(rp, res, r, scen);
 	tab_control(rp, res);
+	tab_dmverity(rp, res, r, scen);
 	tab_latency(rp, res);
 }
 

@@ -177,6 +177,15 @@ unpack_kernel() {
 		(cd "$tmp" && apt_fam "$fam" -q download "$dep" >&2) || die "download of $dep failed"
 		dpkg-deb -x "$tmp"/linux-binary-*.deb "$tmp/x"
 	fi
+	# 7.x: the modules are a package of their own, linux-modules-*
+	if ! find "$tmp/x" -name '*.ko*' | grep -q .; then
+		dep=$(cache_fam "$fam" depends "$pkg" 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-modules-[^ ]*\).*/\1/p' | head -n 1)
+		[ -n "$dep" ] || dep=linux-modules-$rel
+		log "downloading $dep (7.x package layout)"
+		(cd "$tmp" && apt_fam "$fam" -q download "$dep" >&2) || die "download of $dep failed"
+		dpkg-deb -x "$tmp"/linux-modules-*.deb "$tmp/x"
+	fi
 }
 
 # The kernel's own modules the real-subsystem scenarios load (dm-verity
@@ -196,6 +205,7 @@ keep_mods() {
 	# name (dashes as underscores) -> file
 	find "$mdir" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' |
 		while read -r f; do b=${f##*/}; b=${b%%.ko*}; echo "${b//-/_} $f"; done > "$d.new/.index"
+	[ -s "$d.new/.index" ] || die "no kernel modules in the packages of $rel"
 	for m in $KMODS; do add_mod "$m" "$d.new"; done
 	rm -f "$d.new/.index" "$d.new/.seen"
 	touch "$d.new/order" "$d.new/builtin"
