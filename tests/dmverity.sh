@@ -86,6 +86,6 @@ grep -v '/usr/bin/fio ' "$cache/userland/bookworm/manifest" > "$out/nofio.manife
 broken "no fio in the guest" "fio does not run in the guest" BHBENCH_USERLAND="$out/nofio.manifest"
 rel=$(harness/kernel/provision.sh resolve "$K")
 mkdir -p "$out/nodmv"
-cp "$cache/kernels/$rel/mods/brd.ko" "$out/nodmv/" && echo brd.ko > "$out/nodmv/order"
+cp "$cache/kernels/$rel/mods/brd.ko" "$out/nodmv/" && echo brd.ko > "$out/nodmv/order-dmverity"
 broken "a kernel without dm-verity" "this kernel has no dm-verity" BHBENCH_KMODS="$out/nodmv"
 finish

@@ -217,8 +217,8 @@ static int load_kmods(struct dmv *d, json_t *loaded)
 {
 	char order[4096], params[96], *save = NULL;
 
-	if (bhb_read_text(KMOD_DIR "/order", order, sizeof(order)))
-		return fail(d, "dm-verity: the kernel's modules are not in the guest (" KMOD_DIR "/order)");
+	if (bhb_read_text(KMOD_DIR "/order-dmverity", order, sizeof(order)))
+		return fail(d, "dm-verity: the kernel's modules are not in the guest (" KMOD_DIR "/order-dmverity)");
 	snprintf(params, sizeof(params), "rd_nr=2 rd_size=%u max_part=0", d->s->data_mb * 1024);
 	for (char *m = strtok_r(order, "\n", &save); m; m = strtok_r(NULL, "\n", &save)) {
 		int err = load_ko(m, strcmp(m, "brd.ko") ? "" : params);

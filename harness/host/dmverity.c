@@ -259,7 +259,8 @@ static int dmv_summary(FILE *f, json_t *res)
 		return 0;
 	fprintf(f, "\ndm-verity: %lld MiB of data on brd, hash tree by veritysetup; fio %s; sha256 by %s; kprobe %s\n",
 		(long long)bhb_jint(s, "data_mb"), bhb_jstr(json_object_get(s, "tools"), "fio"),
-		bhb_jstr(s, "sha256_driver"), json_is_string(json_object_get(s, "probe")) ? bhb_jstr(s, "probe") :
+		json_is_string(json_object_get(s, "sha256_driver")) ? bhb_jstr(s, "sha256_driver") :
+		"the SHA-256 library (no crypto API driver)", json_is_string(json_object_get(s, "probe")) ? bhb_jstr(s, "probe") :
 		bhb_jstr(s, "probe_unavailable"));
 	if (json_is_string(json_object_get(s, "use_bh_bytes")))
 		fprintf(f, "use_bh_bytes (the kernel's): %s\n", bhb_jstr(s, "use_bh_bytes"));

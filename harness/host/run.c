@@ -426,7 +426,7 @@ static int plan_userland(struct run_plan *p)
 		snprintf(p->kmods, sizeof(p->kmods), "%s", getenv("BHBENCH_KMODS"));
 	else
 		snprintf(p->kmods, sizeof(p->kmods), "%s/kernels/%s/mods", bhb_cache(), p->rel);
-	snprintf(out, sizeof(out), "%s/order", p->kmods);
+	snprintf(out, sizeof(out), "%s/order-dmverity", p->kmods);
 	if (access(out, R_OK)) {
 		fprintf(stderr, "bhbench run: the modules of %s were not kept at fetch (%s)\n", p->rel, out);
 		return 1;

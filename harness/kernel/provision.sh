@@ -169,7 +169,7 @@ unpack_kernel() {
 	(cd "$tmp" && apt_fam "$fam" -q download "$pkg" >&2) || die "download of $pkg failed"
 	for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/x"; done
 	# 7.x: linux-image-* is a meta-package; the image is in linux-binary-*.
-	if ! find "$tmp/x" -name 'vmlinuz*' | grep -q .; then
+	if ! find "$tmp/x" -name 'vmlinuz*' -print -quit | grep -q .; then
 		dep=$(cache_fam "$fam" depends "$pkg" 2>/dev/null |
 			sed -n 's/^ *Depends: \(linux-binary-[^ ]*\).*/\1/p' | head -n 1)
 		[ -n "$dep" ] || dep=linux-binary-$rel
@@ -178,7 +178,7 @@ unpack_kernel() {
 		dpkg-deb -x "$tmp"/linux-binary-*.deb "$tmp/x"
 	fi
 	# 7.x: the modules are a package of their own, linux-modules-*
-	if ! find "$tmp/x" -name '*.ko*' | grep -q .; then
+	if ! find "$tmp/x" -name '*.ko*' -print -quit | grep -q .; then
 		dep=$(cache_fam "$fam" depends "$pkg" 2>/dev/null |
 			sed -n 's/^ *Depends: \(linux-modules-[^ ]*\).*/\1/p' | head -n 1)
 		[ -n "$dep" ] || dep=linux-modules-$rel
@@ -188,16 +188,17 @@ unpack_kernel() {
 	fi
 }
 
-# The kernel's own modules the real-subsystem scenarios load (dm-verity
-# over brd ramdisks; a USB disk on xhci), with every module they depend
-# on, from REL's package: decompressed into $kdir/mods/, their load order
-# in mods/order (dependencies first); mods/builtin: the ones this kernel
-# has built in (or lacks).  sha256_ssse3: the x86 SHA-256 dm-verity uses
-# on a real machine where it is a module (else the generic C code would
-# serve, and the comparison would be of that).
-KMODS="sha256_ssse3 dm_verity brd xhci_pci usb_storage sd_mod"
+# The kernel's own modules the real-subsystem scenarios load, with every
+# module they depend on (read from each module's .modinfo), from REL's
+# package: decompressed into $kdir/mods/; each set's load order
+# (dependencies first) in mods/order-SET, what it names that this kernel
+# has built in (or lacks) in mods/builtin-SET.  Sets: dmverity (dm-verity
+# over brd ramdisks; sha256_ssse3, the x86 SHA-256 dm-verity uses on a real
+# machine where it is a module, else the generic C code would serve) and
+# usb (a USB disk on xhci).
+KMOD_SETS="dmverity:sha256_ssse3,dm_verity,brd usb:xhci_pci,usb_storage,sd_mod"
 keep_mods() {
-	local rel=$1 x=$2 d mdir m
+	local rel=$1 x=$2 d mdir set m
 	d=$(kdir "$rel")/mods
 	rm -rf "$d.new"; mkdir -p "$d.new"
 	mdir=$(find "$x" -type d -path "*/lib/modules/$rel" | head -n 1)
@@ -206,32 +207,37 @@ keep_mods() {
 	find "$mdir" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' |
 		while read -r f; do b=${f##*/}; b=${b%%.ko*}; echo "${b//-/_} $f"; done > "$d.new/.index"
 	[ -s "$d.new/.index" ] || die "no kernel modules in the packages of $rel"
-	for m in $KMODS; do add_mod "$m" "$d.new"; done
+	for set in $KMOD_SETS; do
+		rm -f "$d.new/.seen"
+		touch "$d.new/order-${set%%:*}" "$d.new/builtin-${set%%:*}"
+		for m in $(tr , " " <<< "${set#*:}"); do add_mod "$m" "$d.new" "${set%%:*}"; done
+	done
 	rm -f "$d.new/.index" "$d.new/.seen"
-	touch "$d.new/order" "$d.new/builtin"
 	rm -rf "$d"; mv "$d.new" "$d"
 }
 add_mod() {
-	local name=$1 d=$2 f deps dep
+	local name=$1 d=$2 set=$3 f deps dep
 	grep -qx "$name" "$d/.seen" 2>/dev/null && return 0
 	echo "$name" >> "$d/.seen"
 	f=$(awk -v n="$name" '$1 == n { print $2; exit }' "$d/.index")
-	if [ -z "$f" ]; then echo "$name" >> "$d/builtin"; return 0; fi
-	case "$f" in
-	*.xz) xz -dc "$f" > "$d/$name.ko" ;;
-	*.zst) zstd -q -dc "$f" > "$d/$name.ko" ;;
-	*) cp "$f" "$d/$name.ko" ;;
-	esac || die "cannot decompress $f"
+	if [ -z "$f" ]; then echo "$name" >> "$d/builtin-$set"; return 0; fi
+	if [ ! -e "$d/$name.ko" ]; then
+		case "$f" in
+		*.xz) xz -dc "$f" > "$d/$name.ko" ;;
+		*.zst) zstd -q -dc "$f" > "$d/$name.ko" ;;
+		*) cp "$f" "$d/$name.ko" ;;
+		esac || die "cannot decompress $f"
+	fi
 	deps=$(objcopy -O binary -j .modinfo "$d/$name.ko" /dev/stdout | tr '\0' '\n' |
 		sed -n 's/^depends=//p' | tr ',-' ' _')
-	for dep in $deps; do add_mod "$dep" "$d"; done
-	echo "$name.ko" >> "$d/order"
+	for dep in $deps; do add_mod "$dep" "$d" "$set"; done
+	echo "$name.ko" >> "$d/order-$set"
 }
 
 fetch_image() {
 	local rel=$1 fam=$2 d tmp
 	d=$(kdir "$rel")
-	[ -s "$d/vmlinuz" ] && [ -e "$d/mods/order" ] && return 0
+	[ -s "$d/vmlinuz" ] && [ -e "$d/mods/order-dmverity" ] && return 0
 	mkdir -p "$d"
 	rm -rf "$CACHE"/tmp.*
 	tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")
