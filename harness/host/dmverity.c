@@ -200,9 +200,17 @@ static void run_checks(json_t *failures, json_t *r, size_t i)
 static void dmv_finish(struct bhb_analysis *a, void *p)
 {
 	struct dmv_state *st = p;
-	json_t *o = json_object(), *groups = json_array(), *r;
+	json_t *o, *groups, *r;
 	size_t i;
 
+	/* not a dm-verity run (an agent that dies before its setup frame fails the run by its status) */
+	if (!st->setup && !st->check && !json_array_size(st->runs)) {
+		json_decref(st->runs);
+		free(st);
+		return;
+	}
+	o = json_object();
+	groups = json_array();
 	json_array_foreach(st->runs, i, r)
 		run_checks(a->failures, r, i);
 	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
