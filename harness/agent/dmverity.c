@@ -743,6 +743,8 @@ static int setup(struct dmv *d)
 		if (read_whole(d, &d->dev[d->ndev - 1], warm))
 			return -1;
 	}
+	if (!d->ndev)
+		return fail(d, "dm-verity: none of this scenario's modes exists on this kernel (bh_bytes needs 6.15+)");
 	probe_setup(d);
 	json_object_set_new(d->setup, "probe", d->probe[0] ? json_string(d->probe) : json_null());
 	if (!d->probe[0])
