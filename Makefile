@@ -95,14 +95,18 @@ driver-test: harness kernel
 dmverity-test: harness kernel
 	tests/dmverity.sh
 
+# usb-storage, the second: fio over QEMU's usb-storage disk on xhci
+usb-test: harness kernel
+	tests/usbstorage.sh
+
 payload-test: harness kernel
 	tests/payload.sh
 
 test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test ab-test icount-test \
-	module-test driver-test payload-test dmverity-test
+	module-test driver-test payload-test dmverity-test usb-test
 
 clean:
 	$(MAKE) -C harness clean
 
 .PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test control-test \
-	custom-kernel-test ab-test icount-test module-test driver-test payload-test dmverity-test test clean
+	custom-kernel-test ab-test icount-test module-test driver-test payload-test dmverity-test usb-test test clean

@@ -44,10 +44,10 @@ else
 	[ "$n" -eq 8 ] && pass "8 runs (2 modes x 2 loads x 2 repetitions)" || fail "$n runs, want 8"
 	bad=$(jq '[.dmverity.runs[] | select((.fio.read.total_ios // 0) <= 0 or .fio.read.clat_ns.percentile == null)] | length' "$res")
 	[ "$bad" -eq 0 ] && pass "fio's JSON in every run, with I/O and latency percentiles" || fail "$bad runs without fio's numbers"
-	bad=$(jq '[.dmverity.runs[] | select(.fio.read.total_ios != .dm_stat.reads or .fio.read.io_bytes != .dm_stat.sectors * 512)] | length' "$res")
+	bad=$(jq '[.dmverity.runs[] | select(.fio.read.total_ios != .stat.reads or .fio.read.io_bytes != .stat.sectors * 512)] | length' "$res")
 	[ "$bad" -eq 0 ] && pass "counts balance: fio's reads and bytes = the dm device's counters, every run" ||
 		fail "$bad runs where fio and the device disagree"
-	bad=$(jq '[.dmverity.runs[] | select(.where.events < .dm_stat.sectors / 8)] | length' "$res")
+	bad=$(jq '[.dmverity.runs[] | select(.where.events < .stat.sectors / 8)] | length' "$res")
 	[ "$bad" -eq 0 ] && pass "the kprobe ($(jq -r .dmverity.setup.probe "$res")) saw a verification per data block read, every run" ||
 		fail "$bad runs with fewer verifications than blocks"
 	wq=$(jq '[.dmverity.groups[] | select(.mode == "wq") | .where.kworker] | min' "$res")

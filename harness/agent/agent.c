@@ -452,6 +452,7 @@ static void load_payload(struct init *in)
 /* the kinds of run in the order a boot runs them (a suite: latency, then control) */
 static const struct bhb_agent_kind *const agent_kinds[] = {
 	&bhb_agent_latency, &bhb_agent_control, &bhb_agent_hotplug, &bhb_agent_fuzz, &bhb_agent_dmverity,
+	&bhb_agent_usb,
 };
 
 /* every kind this boot's scenarios have, each once over its scenarios; the number that failed */

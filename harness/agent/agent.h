@@ -136,6 +136,39 @@ void bhb_acct_snap(struct bhb_acct_src *src, struct bhb_acct *a);
 /* after minus before: wall, busy, softirq, irq, ksoftirqd, kworker ns; softirqs raised */
 json_t *bhb_acct_delta(const struct bhb_acct *b, const struct bhb_acct *a);
 
+/* ---- fio.c: what the real-subsystem kinds (dm-verity, usb-storage) share ---- */
+#define UL		"/ul"			/* Debian's tools (provision.sh userland) */
+#define UL_LOADER	UL "/lib64/ld-linux-x86-64.so.2"
+#define KMOD_DIR	"/kmod"			/* the kernel's own modules, order-SET their order */
+
+struct bhb_rs {
+	struct bhb_agent *a;
+	struct bhb_acct_src src;
+	char probe[64];			/* the kprobed function, "" if none */
+	char probe_why[160];
+	char out[65536], err[8192];	/* the last tool's stdout and stderr */
+	int failed;
+};
+/* an error frame, and one more failure; returns -1 */
+int bhb_rs_fail(struct bhb_rs *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* a tool of /ul (argv[0] its path) through /ul's loader, stdout and stderr kept */
+pid_t bhb_ul_spawn(const char *const *argv);
+/* its exit status (-1: it did not run); stdout into r->out, stderr into r->err */
+int bhb_ul_wait(struct bhb_rs *r, pid_t pid);
+int bhb_ul_run(struct bhb_rs *r, const char *const *argv);
+int bhb_running(pid_t pid);
+/* the first line of the last tool's stderr (or stdout) */
+const char *bhb_ul_first_line(struct bhb_rs *r);
+int bhb_ul_check(struct bhb_rs *r, const char *kind, const char *const *tools, int n, json_t *versions);
+int bhb_load_ko(const char *name, const char *params);
+int bhb_kmods_load(struct bhb_rs *r, const char *kind, const char *set, const char *special, const char *params,
+		   json_t *loaded);
+/* the kprobe of where the work runs: the first of funcs the kernel can probe (r->probe, or r->probe_why) */
+void bhb_rs_probe(struct bhb_rs *r, const char *const *funcs, int nfuncs);
+void bhb_rs_unprobe(struct bhb_rs *r);
+/* one fio run of node (load: BHB_DMV_RAND4K or BHB_DMV_SEQ512K) */
+json_t *bhb_fio_run(struct bhb_rs *r, const char *node, int load, uint32_t runtime_ms, uint64_t seed);
+
 /* a PREEMPT_RT kernel (latency.c) */
 int bhb_preempt_rt(void);
 
@@ -161,7 +194,7 @@ struct bhb_agent_kind {
 };
 
 extern const struct bhb_agent_kind bhb_agent_latency, bhb_agent_control, bhb_agent_hotplug, bhb_agent_fuzz,
-	bhb_agent_dmverity;
+	bhb_agent_dmverity, bhb_agent_usb;
 
 
 /* write CPU's online file; 0 or -errno; *ns: how long the write took */

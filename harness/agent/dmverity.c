@@ -41,10 +41,6 @@
 #include "../common/stats.h"
 #include "agent.h"
 
-#define UL		"/ul"			/* the tools' tree (provision.sh userland) */
-#define UL_LOADER	UL "/lib64/ld-linux-x86-64.so.2"
-#define KMOD_DIR	"/kmod"			/* the kernel's modules, and their order */
-#define TR		"/sys/kernel/tracing"
 #define BLOCK		4096
 #define SALT		"62686263656e63682d646d2d766572697479"	/* fixed: the same tree every boot */
 #define DATA_DEV	"/dev/ram0"
@@ -58,175 +54,35 @@ struct dmv_dev {
 };
 
 struct dmv {
-	struct bhb_agent *a;
+	struct bhb_rs rs;		/* the tools, the accounting, the probe (fio.c) */
 	const struct bhb_scenario *s;
-	struct bhb_acct_src src;
 	struct dmv_dev dev[BHB_NR_DMV_MODES];
 	int ndev;
 	uint64_t nblocks;
 	char root[160];
-	char probe[64];			/* the kprobed function, "" if none */
-	char probe_why[160];
 	char bh_bytes_default[128];	/* use_bh_bytes as the kernel set it; "" if it has none */
-	char out[65536], err[8192];	/* the last tool's stdout and stderr */
 	json_t *setup;
-	int failed;
 };
 
-/* ---- the tools of /ul ---- */
-
-/* the directories of /ul that hold libraries, as --library-path wants them */
-static const char *ul_libpath(void)
-{
-	static char path[2048];
-	char *nl;
-
-	if (!path[0] && !bhb_read_text(UL "/ld.path", path, sizeof(path)))
-		while ((nl = strchr(path, '\n')))
-			*nl = nl[1] ? ':' : 0;
-	return path;
-}
-
-/* start a tool of /ul through /ul's loader: argv[0] its path in /ul; stdout and stderr to files; its pid or -1 */
-static pid_t ul_spawn(const char *const *argv)
-{
-	const char *args[48];
-	int n = 0, fo, fe;
-	pid_t pid = -1;
-
-	args[n++] = UL_LOADER;
-	args[n++] = "--library-path";
-	args[n++] = ul_libpath();
-	for (int i = 0; argv[i] && n < 47; i++)
-		args[n++] = argv[i];
-	args[n] = NULL;
-	fo = open("/tmp/ul.out", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	fe = open("/tmp/ul.err", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fo >= 0 && fe >= 0)
-		pid = fork();
-	if (pid == 0) {
-		dup2(fo, 1);
-		dup2(fe, 2);
-		execv(args[0], (char *const *)args);
-		_exit(127);
-	}
-	if (fo >= 0)
-		close(fo);
-	if (fe >= 0)
-		close(fe);
-	return pid;
-}
-
-/* wait for it: its stdout into d->out, stderr into d->err; its exit status, or -1 if it did not run */
-static int ul_wait(struct dmv *d, pid_t pid)
-{
-	int st;
-
-	d->out[0] = d->err[0] = 0;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	bhb_read_text("/tmp/ul.out", d->out, sizeof(d->out));
-	bhb_read_text("/tmp/ul.err", d->err, sizeof(d->err));
-	if (!WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st) == 127 && !d->out[0] ? -1 : WEXITSTATUS(st);
-}
-
-/* pid has not exited yet (it is left to ul_wait to reap) */
-static int running(pid_t pid)
-{
-	siginfo_t si = { 0 };
-
-	return !waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == 0;
-}
-
-static int ul_run(struct dmv *d, const char *const *argv)
-{
-	return ul_wait(d, ul_spawn(argv));
-}
-
-/* the first line of d->err (or out), for a message */
-static const char *first_line(struct dmv *d)
-{
-	static char line[200];
-	const char *s = d->err[0] ? d->err : d->out;
-
-	snprintf(line, sizeof(line), "%.*s", (int)strcspn(s, "\n"), s);
-	return line;
-}
-
-static int fail(struct dmv *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct dmv *d, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	send_error(d->a, msg);
-	d->failed++;
-	return -1;
-}
-
-/* each tool answers --version: its first line into versions[name] */
 static int check_tools(struct dmv *d, json_t *versions)
 {
-	static const struct {
-		const char *name, *path;
-	} tools[] = {
-		{ "fio", UL "/usr/bin/fio" },
-		{ "veritysetup", UL "/usr/sbin/veritysetup" },
-		{ "dmsetup", UL "/usr/sbin/dmsetup" },
-	};
+	static const char *const tools[] = { UL "/usr/bin/fio", UL "/usr/sbin/veritysetup", UL "/usr/sbin/dmsetup" };
 
-	if (access(UL_LOADER, X_OK))
-		return fail(d, "dm-verity: the guest has no userland at " UL " (the host packs it: provision.sh userland)");
-	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-		const char *argv[] = { tools[i].path, "--version", NULL };
-		int rc = ul_run(d, argv);
-
-		if (rc) {
-			return fail(d, "dm-verity: %s does not run in the guest (%s): %s", tools[i].name,
-				    rc < 0 ? "not started" : "exit status", first_line(d));
-		}
-		json_object_set_new(versions, tools[i].name, json_stringn(d->out, strcspn(d->out, "\n")));
-	}
-	return 0;
+	return bhb_ul_check(&d->rs, "dm-verity", tools, 3, versions);
 }
+
+#define fail(d, ...) bhb_rs_fail(&(d)->rs, __VA_ARGS__)
 
 /* ---- the kernel side ---- */
-
-static int load_ko(const char *name, const char *params)
-{
-	char path[256];
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), KMOD_DIR "/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, params, 0) && errno != EEXIST)
-		err = -errno;
-	close(fd);
-	return err;
-}
 
 /* the modules in the host's order (dependencies first); brd with two disks of data_mb */
 static int load_kmods(struct dmv *d, json_t *loaded)
 {
-	char order[4096], params[96], *save = NULL;
+	char params[96];
 
-	if (bhb_read_text(KMOD_DIR "/order-dmverity", order, sizeof(order)))
-		return fail(d, "dm-verity: the kernel's modules are not in the guest (" KMOD_DIR "/order-dmverity)");
 	snprintf(params, sizeof(params), "rd_nr=2 rd_size=%u max_part=0", d->s->data_mb * 1024);
-	for (char *m = strtok_r(order, "\n", &save); m; m = strtok_r(NULL, "\n", &save)) {
-		int err = load_ko(m, strcmp(m, "brd.ko") ? "" : params);
-
-		if (err)
-			return fail(d, "dm-verity: cannot load the kernel's %s: %s", m, strerror(-err));
-		json_array_append_new(loaded, json_string(m));
-	}
+	if (bhb_kmods_load(&d->rs, "dm-verity", "dmverity", "brd.ko", params, loaded))
+		return -1;
 	if (access("/sys/module/dm_verity", F_OK))
 		return fail(d, "dm-verity: this kernel has no dm-verity (CONFIG_DM_VERITY): nothing to measure");
 	if (access(DATA_DEV, F_OK) || access(HASH_DEV, F_OK))
@@ -237,11 +93,11 @@ static int load_kmods(struct dmv *d, json_t *loaded)
 /* the highest-priority sha256 of /proc/crypto: the code that hashes */
 static json_t *sha256_driver(struct dmv *d)
 {
-	char *t = d->out, *p;
+	char *t = d->rs.out, *p;
 	char best[64] = "";
 	long bestprio = -1;
 
-	if (bhb_read_text("/proc/crypto", t, sizeof(d->out)))
+	if (bhb_read_text("/proc/crypto", t, sizeof(d->rs.out)))
 		return json_null();
 	for (p = strstr(t, "\nname         : sha256\n"); p; p = strstr(p + 1, "\nname         : sha256\n")) {
 		char drv[64] = "";
@@ -308,10 +164,10 @@ static int format_tree(struct dmv *d)
 	uint64_t t0 = now_ns();
 
 	snprintf(blocks, sizeof(blocks), "%llu", (unsigned long long)d->nblocks);
-	if (ul_run(d, argv))
-		return fail(d, "dm-verity: veritysetup format failed: %s", first_line(d));
-	if (bhb_verity_root_hash(d->out, d->root, sizeof(d->root)))
-		return fail(d, "dm-verity: no root hash in veritysetup's output: %.100s", d->out);
+	if (bhb_ul_run(&d->rs, argv))
+		return fail(d, "dm-verity: veritysetup format failed: %s", bhb_ul_first_line(&d->rs));
+	if (bhb_verity_root_hash(d->rs.out, d->root, sizeof(d->root)))
+		return fail(d, "dm-verity: no root hash in veritysetup's output: %.100s", d->rs.out);
 	json_object_set_new(d->setup, "format_ms", json_integer((json_int_t)((now_ns() - t0) / 1000000)));
 	return 0;
 }
@@ -338,10 +194,10 @@ static int create_dev(struct dmv *d, int mode)
 	snprintf(v->table, sizeof(v->table), "0 %llu verity 1 " DATA_DEV " " HASH_DEV " 4096 4096 %llu 0 sha256 %s %s%s",
 		 (unsigned long long)(d->nblocks * (BLOCK / 512)), (unsigned long long)d->nblocks, d->root, SALT,
 		 mode == BHB_DMV_WQ ? "" : " 1 try_verify_in_tasklet");
-	if (ul_run(d, create))
-		return fail(d, "dm-verity: dmsetup create %s failed: %s", v->name, first_line(d));
-	if (ul_run(d, info) || sscanf(d->out, " %u", &minor) != 1)
-		return fail(d, "dm-verity: dmsetup info %s: %s", v->name, first_line(d));
+	if (bhb_ul_run(&d->rs, create))
+		return fail(d, "dm-verity: dmsetup create %s failed: %s", v->name, bhb_ul_first_line(&d->rs));
+	if (bhb_ul_run(&d->rs, info) || sscanf(d->rs.out, " %u", &minor) != 1)
+		return fail(d, "dm-verity: dmsetup info %s: %s", v->name, bhb_ul_first_line(&d->rs));
 	snprintf(v->node, sizeof(v->node), "/dev/dm-%u", minor);
 	if (dev_numbers(v))
 		return fail(d, "dm-verity: %s (%s) has no block device", v->name, v->node);
@@ -354,9 +210,9 @@ static json_t *kernel_table(struct dmv *d, const struct dmv_dev *v)
 {
 	const char *argv[] = { UL "/usr/sbin/dmsetup", "table", v->name, NULL };
 
-	if (ul_run(d, argv))
+	if (bhb_ul_run(&d->rs, argv))
 		return json_null();
-	return json_stringn(d->out, strcspn(d->out, "\n"));
+	return json_stringn(d->rs.out, strcspn(d->rs.out, "\n"));
 }
 
 /* dmsetup status: the verity target's last word, V (verified) or C (corruption seen) */
@@ -365,12 +221,12 @@ static char verity_status(struct dmv *d, const struct dmv_dev *v)
 	const char *argv[] = { UL "/usr/sbin/dmsetup", "status", v->name, NULL };
 	size_t n;
 
-	if (ul_run(d, argv))
+	if (bhb_ul_run(&d->rs, argv))
 		return '?';
-	n = strcspn(d->out, "\n");
-	while (n && d->out[n - 1] == ' ')
+	n = strcspn(d->rs.out, "\n");
+	while (n && d->rs.out[n - 1] == ' ')
 		n--;
-	return n ? d->out[n - 1] : '?';
+	return n ? d->rs.out[n - 1] : '?';
 }
 
 /*
@@ -429,159 +285,22 @@ static int set_bh_bytes(const char *val)
 	return ok ? 0 : -1;
 }
 
-/* ---- where verification ran: a kprobe and an in-kernel histogram ---- */
-
-static int tr_write(const char *file, const char *val, int append)
-{
-	char path[128];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), TR "/%s", file);
-	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	if (!ok) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	return 0;
-}
-
-/*
- * A kprobe event bhb_dmv/verify on the first of these functions the
- * kernel can probe (a static function may be inlined away), with a
- * histogram trigger keyed by task and trace flags: counted in the kernel,
- * nothing is lost however many I/Os a run makes.
- */
-static void probe_setup(struct dmv *d)
-{
-	static const char *const funcs[] = { BHB_DMV_PROBES };
-	char def[128];
-	int err = -ENOENT;
-
-	if (access(TR "/kprobe_events", F_OK) && mount("nodev", TR, "tracefs", 0, NULL) && errno != EBUSY) {
-		snprintf(d->probe_why, sizeof(d->probe_why), "tracefs: %s", strerror(errno));
-		return;
-	}
-	tr_write("kprobe_events", "-:bhb_dmv/verify", 1);
-	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {
-		snprintf(def, sizeof(def), "p:bhb_dmv/verify %s", funcs[i]);
-		err = tr_write("kprobe_events", def, 1);
-		if (!err) {
-			snprintf(d->probe, sizeof(d->probe), "%s", funcs[i]);
-			return;
-		}
-	}
-	snprintf(d->probe_why, sizeof(d->probe_why), "none of the verification functions can be probed: %s",
-		 strerror(-err));
-}
-
-static int probe_arm(struct dmv *d)
-{
-	if (!d->probe[0])
-		return 0;
-	if (tr_write("events/bhb_dmv/verify/trigger", "hist:keys=common_pid.execname,common_flags:size=256", 0) ||
-	    tr_write("events/bhb_dmv/verify/enable", "1", 0))
-		return -1;
-	return 0;
-}
-
-/* the histogram into where (softirq, hardirq, kworker, ksoftirqd, submitter, other, events) */
-static json_t *probe_read(struct dmv *d)
-{
-	struct bhb_where w;
-	json_t *j;
-
-	if (!d->probe[0])
-		return json_pack("{s:s}", "unavailable", d->probe_why);
-	tr_write("events/bhb_dmv/verify/enable", "0", 0);
-	if (bhb_read_text(TR "/events/bhb_dmv/verify/hist", d->out, sizeof(d->out)) ||
-	    bhb_where_parse(d->out, &w))
-		j = json_pack("{s:s}", "unavailable", "the histogram could not be read");
-	else
-		j = bhb_where_json(&w, d->probe);
-	tr_write("events/bhb_dmv/verify/trigger", "!hist:keys=common_pid.execname,common_flags:size=256", 0);
-	return j;
-}
-
 /* ---- a run ---- */
-
-/* /sys/block/dm-N/stat: reads completed and sectors read */
-static int dm_stat(const struct dmv_dev *v, uint64_t *ios, uint64_t *sectors)
-{
-	char path[96], buf[256];
-	unsigned long long r, rm, rs;
-
-	snprintf(path, sizeof(path), "/sys/block/%s/stat", v->node + 5);
-	if (bhb_read_text(path, buf, sizeof(buf)) || sscanf(buf, "%llu %llu %llu", &r, &rm, &rs) != 3)
-		return -1;
-	*ios = r;
-	*sectors = rs;
-	return 0;
-}
 
 static int run_one(struct dmv *d, const struct dmv_dev *v, int load, int rep, uint64_t seed)
 {
-	static const char *const rw[] = { "randread", "read" }, *const bs[] = { "4k", "512k" };
-	char runtime[32], filename[80], rseed[32], rwo[32], bso[32];
-	const char *argv[] = { UL "/usr/bin/fio", "--name=bhb", filename, rwo, bso, "--direct=1",
-			       "--ioengine=psync", "--numjobs=1", "--thread", "--time_based", runtime, rseed,
-			       "--percentile_list=50:99:99.9", "--output-format=json", NULL };
-	struct bhb_acct before, after;
-	uint64_t ios0, sec0, ios1, sec1, iow, secw;
-	json_t *job, *fr;
-	pid_t pid;
-	char why[200];
-	int rc;
+	json_t *fr;
 
-	snprintf(filename, sizeof(filename), "--filename=%s", v->node);
-	snprintf(rwo, sizeof(rwo), "--rw=%s", rw[load]);
-	snprintf(bso, sizeof(bso), "--bs=%s", bs[load]);
-	snprintf(runtime, sizeof(runtime), "--runtime=%ums", d->s->runtime_ms);
-	snprintf(rseed, sizeof(rseed), "--randseed=%llu", (unsigned long long)(seed % 1000000007ull));
 	if (d->bh_bytes_default[0] &&
 	    set_bh_bytes(v->mode == BHB_DMV_BH_BYTES ? "2147483647,2147483647,2147483647,2147483647" :
 			 d->bh_bytes_default))
 		return fail(d, "dm-verity: cannot set " BH_BYTES);
-	if (probe_arm(d))
-		return fail(d, "dm-verity: cannot arm the kprobe histogram on %s", d->probe);
-	if (dm_stat(v, &ios0, &sec0))
-		return fail(d, "dm-verity: no I/O counters for %s", v->node);
-	/*
-	 * The CPU time is that of the reads only: accounted from fio's first
-	 * read (seen in the device's counter) to its exit, not over fio's
-	 * start (its loader and libraries take longer than a short run).
-	 */
-	pid = ul_spawn(argv);
-	iow = ios0;
-	while (pid > 0 && iow == ios0 && !dm_stat(v, &iow, &secw) && running(pid))
-		nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);
-	bhb_acct_snap(&d->src, &before);
-	dm_stat(v, &iow, &secw);
-	rc = ul_wait(d, pid);
-	bhb_acct_snap(&d->src, &after);
-	dm_stat(v, &ios1, &sec1);
-	/* fio's output first: the histogram is read into the same buffer */
-	job = rc ? NULL : bhb_fio_job(d->out, why, sizeof(why));
-	if (rc)
-		snprintf(why, sizeof(why), "failed: %s", first_line(d));
-	fr = json_pack("{s:s,s:s,s:i,s:o,s:{s:I,s:I,s:I},s:o}", "mode", bhb_dmv_mode_names[v->mode],
-		       "load", bhb_dmv_load_names[load], "rep", rep, "acct", bhb_acct_delta(&before, &after),
-		       "dm_stat", "reads", (json_int_t)(ios1 - ios0), "sectors", (json_int_t)(sec1 - sec0),
-		       "acct_reads", (json_int_t)(ios1 - iow),
-		       "where", probe_read(d));
-	if (!job) {
-		json_object_set_new(fr, "error", json_sprintf("fio: %s", why));
-		send_json(d->a, "dmverity", fr);
-		d->failed++;
-		return -1;
-	}
-	json_object_set_new(fr, "fio", job);
-	send_json(d->a, "dmverity", fr);
+	fr = bhb_fio_run(&d->rs, v->node, load, d->s->runtime_ms, seed);
+	json_object_set_new(fr, "mode", json_string(bhb_dmv_mode_names[v->mode]));
+	json_object_set_new(fr, "load", json_string(bhb_dmv_load_names[load]));
+	json_object_set_new(fr, "rep", json_integer(rep));
+	d->rs.failed += json_object_get(fr, "error") != NULL;
+	send_json(d->rs.a, "dmverity", fr);
 	return 0;
 }
 
@@ -605,11 +324,11 @@ static void run_all_loads(struct dmv *d, uint64_t seed)
 	}
 	total = bhb_rep_order(reps, n, seed, order);
 	json_object_set_new(d->setup, "runs", json_integer(total));
-	send_json(d->a, "dmverity_setup", json_incref(d->setup));
+	send_json(d->rs.a, "dmverity_setup", json_incref(d->setup));
 	for (int k = 0, done[BHB_NR_DMV_MODES * BHB_NR_DMV_LOADS] = { 0 }; k < total; k++) {
 		int it = items[order[k]];
 
-		say(d->a, "dm-verity: run %d of %d: %s, %s", k + 1, total,
+		say(d->rs.a, "dm-verity: run %d of %d: %s, %s", k + 1, total,
 		    bhb_dmv_mode_names[d->dev[it / BHB_NR_DMV_LOADS].mode], bhb_dmv_load_names[it % BHB_NR_DMV_LOADS]);
 		run_one(d, &d->dev[it / BHB_NR_DMV_LOADS], it % BHB_NR_DMV_LOADS, done[order[k]]++, bhb_rand(&rs));
 	}
@@ -684,7 +403,7 @@ static void corruption_check(struct dmv *d)
 		json_object_set_new(m, "restored_ok", json_boolean(!r && !memcmp(buf, want, BLOCK)));
 		bad += r || memcmp(buf, want, BLOCK);
 	}
-	send_json(d->a, "dmverity_check", json_pack("{s:I,s:O,s:i}", "block", (json_int_t)blk, "modes", modes,
+	send_json(d->rs.a, "dmverity_check", json_pack("{s:I,s:O,s:i}", "block", (json_int_t)blk, "modes", modes,
 						   "failed", bad));
 	if (bad)
 		fail(d, "dm-verity: the corruption check failed (a changed block must read as EIO through every "
@@ -702,15 +421,15 @@ static void teardown(struct dmv *d)
 	for (int i = 0; i < d->ndev; i++) {
 		const char *argv[] = { UL "/usr/sbin/dmsetup", "remove", "--noudevsync", d->dev[i].name, NULL };
 
-		if (ul_run(d, argv))
-			say(d->a, "dm-verity: dmsetup remove %s: %s", d->dev[i].name, first_line(d));
+		if (bhb_ul_run(&d->rs, argv))
+			say(d->rs.a, "dm-verity: dmsetup remove %s: %s", d->dev[i].name, bhb_ul_first_line(&d->rs));
 	}
-	if (d->probe[0])
-		tr_write("kprobe_events", "-:bhb_dmv/verify", 1);
+	bhb_rs_unprobe(&d->rs);
 }
 
 static int setup(struct dmv *d)
 {
+	static const char *const probes[] = { BHB_DMV_PROBES };
 	json_t *versions = json_object(), *mods = json_array(), *tables = json_object(), *warm = json_object();
 
 	json_object_set_new(d->setup, "tools", versions);
@@ -745,10 +464,10 @@ static int setup(struct dmv *d)
 	}
 	if (!d->ndev)
 		return fail(d, "dm-verity: none of this scenario's modes exists on this kernel (bh_bytes needs 6.15+)");
-	probe_setup(d);
-	json_object_set_new(d->setup, "probe", d->probe[0] ? json_string(d->probe) : json_null());
-	if (!d->probe[0])
-		json_object_set_new(d->setup, "probe_unavailable", json_string(d->probe_why));
+	bhb_rs_probe(&d->rs, probes, sizeof(probes) / sizeof(probes[0]));
+	json_object_set_new(d->setup, "probe", d->rs.probe[0] ? json_string(d->rs.probe) : json_null());
+	if (!d->rs.probe[0])
+		json_object_set_new(d->setup, "probe_unavailable", json_string(d->rs.probe_why));
 	return 0;
 }
 
@@ -762,12 +481,12 @@ static int dmverity_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
 		send_error(a, "out of memory");
 		return 1;
 	}
-	d->a = a;
+	d->rs.a = a;
 	for (int i = 0; i < b->nscens; i++)
 		if (b->scens[i].type == BHB_SCEN_DMVERITY)
 			d->s = &b->scens[i];
 	d->setup = json_object();
-	bhb_acct_init(&d->src);
+	bhb_acct_init(&d->rs.src);
 	if (!setup(d)) {
 		run_all_loads(d, strtoull(bhb_cmdline_get(b->cmdline, "bhbagent.seed", "1", val, sizeof(val)),
 					  NULL, 10));
@@ -777,7 +496,7 @@ static int dmverity_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
 		send_json(a, "dmverity_setup", json_incref(d->setup));
 	}
 	teardown(d);
-	failed = d->failed;
+	failed = d->rs.failed;
 	json_decref(d->setup);
 	free(d);
 	return failed;

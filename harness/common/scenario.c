@@ -29,6 +29,7 @@ const char *const bhb_scen_type_names[BHB_NR_SCEN_TYPES] = {
 	[BHB_SCEN_FUZZ] = "fuzz",
 	[BHB_SCEN_CONTROL] = "control",
 	[BHB_SCEN_DMVERITY] = "dm-verity",
+	[BHB_SCEN_USB] = "usb-storage",
 	[BHB_SCEN_SUITE] = "suite",
 };
 

@@ -90,7 +90,7 @@ struct bhb_scenario {
 	uint32_t threads;	/* issuing them concurrently */
 	uint32_t lifecycle;	/* module unload/load cycles afterwards */
 	uint32_t slab_slack_kb;	/* allowed slab growth after unloading */
-	/* type = dm-verity: fio reads of a verity device over brd ramdisks */
+	/* type = dm-verity: fio reads of a verity device over brd ramdisks (usb-storage: io, data_mb, runtime_ms) */
 	uint32_t dmv_modes;	/* bit per enum bhb_dmv_mode: where verification is asked to run */
 	uint32_t dmv_loads;	/* bit per enum bhb_dmv_load */
 	uint32_t data_mb;	/* the data device (the hash device is as large: brd has one size) */
@@ -110,7 +110,7 @@ struct bhb_scenario {
 /* a scenario's type = (the kinds; a [suite] section makes the last) */
 enum {
 	BHB_SCEN_LATENCY, BHB_SCEN_HOTPLUG, BHB_SCEN_FUZZ, BHB_SCEN_CONTROL, BHB_SCEN_DMVERITY,
-	BHB_SCEN_SUITE, BHB_NR_SCEN_TYPES
+	BHB_SCEN_USB, BHB_SCEN_SUITE, BHB_NR_SCEN_TYPES
 };
 extern const char *const bhb_scen_type_names[BHB_NR_SCEN_TYPES];
 extern const char *const bhb_hp_mode_names[];

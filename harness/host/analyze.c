@@ -17,7 +17,7 @@
 
 const struct bhb_kind *const bhb_kinds[] = {
 	&bhb_kind_latency, &bhb_kind_trace, &bhb_kind_fuzz, &bhb_kind_control, &bhb_kind_hotplug,
-	&bhb_kind_dmverity, NULL,
+	&bhb_kind_dmverity, &bhb_kind_usb, NULL,
 };
 
 void *bhb_collect_begin(void)

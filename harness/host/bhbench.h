@@ -114,6 +114,7 @@ struct boot_opts {
 	int progress;		/* echo agent progress lines */
 	const char *expected;	/* comma list: splats naming one of these are findings */
 	const char *label;	/* "kernel scenario" for the progress line */
+	const char *const *devices;	/* more QEMU arguments (a scenario's devices), NULL-terminated, or NULL */
 };
 struct boot_result {
 	int exited, exit_status;

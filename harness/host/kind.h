@@ -48,7 +48,7 @@ struct bhb_kind {
  */
 extern const struct bhb_kind *const bhb_kinds[];
 extern const struct bhb_kind bhb_kind_latency, bhb_kind_trace, bhb_kind_fuzz, bhb_kind_control,
-	bhb_kind_hotplug, bhb_kind_dmverity;
+	bhb_kind_hotplug, bhb_kind_dmverity, bhb_kind_usb;
 
 /* small readers of results.json: 0 / "" when absent */
 static inline json_int_t bhb_jint(json_t *o, const char *k)

@@ -148,7 +148,7 @@ static void progress(const struct boot_opts *o, const char *msg, double start)
 /* QEMU's command line for o: argv[] pointing into args */
 struct qemu_args {
 	char smp[16], mem[16], con[600], chn[600], accel[32];
-	const char *argv[48];
+	const char *argv[64];
 };
 
 static void qemu_argv(const struct boot_opts *o, struct qemu_args *q)
@@ -200,6 +200,8 @@ static void qemu_argv(const struct boot_opts *o, struct qemu_args *q)
 	argv[n++] = "none";
 	argv[n++] = "-nodefaults";
 	argv[n++] = "-no-reboot";
+	for (int i = 0; o->devices && o->devices[i] && n < (int)(sizeof(q->argv) / sizeof(q->argv[0])) - 1; i++)
+		argv[n++] = o->devices[i];
 	argv[n] = NULL;
 }
 

@@ -1109,24 +1109,26 @@ static void tab_control(struct rep *rp, json_t *res)
 	fprintf(rp->html, "</ul>\n");
 }
 
-static void tab_dmverity(struct rep *rp, json_t *res, int r, const char *scen)
+/* a real subsystem's table and figure: key its part of results.json, title its name, work what "where" is of */
+static void tab_rs(struct rep *rp, json_t *res, int r, const char *scen, const char *key, const char *title,
+		   const char *what, const char *work)
 {
-	json_t *d = json_object_get(res, "dmverity"), *g;
-	char dat[PATH_MAX], base[64], title[256], cap[256];
+	json_t *d = json_object_get(res, key), *g;
+	char dat[PATH_MAX], base[64], ttl[256], cap[256];
 	size_t i;
 	FILE *f;
 
 	if (!json_array_size(json_object_get(d, "groups")))
 		return;
-	fprintf(rp->md, "\n### dm-verity\n\nfio through a dm-verity device over brd ramdisks; medians over repetitions "
-		"with 95%% bootstrap intervals; CPU µs per I/O from fio's first read to its exit; where: the "
-		"kprobe on dm-verity's verification, by context.\n\n| load | mode | n | MiB/s | p50 µs | p99 µs | "
-		"p99.9 µs | CPU µs/IO | where verification ran |\n|---|---|---|---|---|---|---|---|---|\n");
-	fprintf(rp->html, "<h3>dm-verity</h3><p>fio through a dm-verity device over brd ramdisks; medians over "
-		"repetitions with 95%% bootstrap intervals; where: the kprobe on dm-verity's verification, by "
-		"context.</p>\n<table><tr><th>load</th><th>mode</th><th>n</th><th>MiB/s</th><th>p50 µs</th>"
-		"<th>p99 µs</th><th>p99.9 µs</th><th>CPU µs/IO</th><th>where verification ran</th></tr>\n");
-	snprintf(dat, sizeof(dat), "%s/run%d-dmverity.dat", rp->figdir, r);
+	fprintf(rp->md, "\n### %s\n\nfio through %s; medians over repetitions with 95%% bootstrap intervals; CPU µs "
+		"per I/O from fio's first read to its exit; where: the kprobe on its %s, by context.\n\n| load | "
+		"mode | n | MiB/s | p50 µs | p99 µs | p99.9 µs | CPU µs/IO | where %s ran |\n"
+		"|---|---|---|---|---|---|---|---|---|\n", title, what, work, work);
+	fprintf(rp->html, "<h3>%s</h3><p>fio through %s; medians over repetitions with 95%% bootstrap intervals; "
+		"where: the kprobe on its %s, by context.</p>\n<table><tr><th>load</th><th>mode</th><th>n</th>"
+		"<th>MiB/s</th><th>p50 µs</th><th>p99 µs</th><th>p99.9 µs</th><th>CPU µs/IO</th><th>where %s "
+		"ran</th></tr>\n", title, what, work, work);
+	snprintf(dat, sizeof(dat), "%s/run%d-%s.dat", rp->figdir, r, key);
 	f = fopen(dat, "w");
 	json_array_foreach(json_object_get(d, "groups"), i, g) {
 		char bw[64], wh[128];
@@ -1154,11 +1156,11 @@ static void tab_dmverity(struct rep *rp, json_t *res, int r, const char *scen)
 	if (!f)
 		return;
 	fclose(f);
-	snprintf(base, sizeof(base), "run%d-dmverity", r);
-	snprintf(title, sizeof(title), "%s: fio through dm-verity, throughput and p99 by load and mode", scen);
+	snprintf(base, sizeof(base), "run%d-%s", r, key);
+	snprintf(ttl, sizeof(ttl), "%s: fio through %s, throughput and p99 by load and mode", scen, title);
 	snprintf(cap, sizeof(cap), "Run %d: fio's MiB/s (left) and completion latency p99 (right) per load and "
-		 "verification mode; medians over repetitions, bars 95%% bootstrap intervals.", r);
-	figure(rp, "dmverity.gp", dat, 1, base, title, cap);
+		 "mode; medians over repetitions, bars 95%% bootstrap intervals.", r);
+	figure(rp, "realsub.gp", dat, 1, base, ttl, cap);
 }
 
 /* one benchmark's row of the full latency table */
@@ -1236,7 +1238,8 @@ static void sec_run(struct rep *rp, json_t *res, int r)
 		fig_tput(rp, res, r, scen, prods, ncase, &tput_figs[k]);
 	fig_drain(rp, res, r, scen);
 	tab_control(rp, res);
-	tab_dmverity(rp, res, r, scen);
+	tab_rs(rp, res, r, scen, "dmverity", "dm-verity", "a dm-verity device over brd ramdisks", "verification");
+	tab_rs(rp, res, r, scen, "usbstorage", "usb-storage", "a QEMU usb-storage disk on xhci", "completion");
 	tab_latency(rp, res);
 }
 

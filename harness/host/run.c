@@ -2,6 +2,7 @@
 /* bhbench run / bhbench kernels */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,10 +415,12 @@ static int plan_userland(struct run_plan *p)
 {
 	char out[PATH_MAX];
 
-	if (p->sc.type != BHB_SCEN_DMVERITY)
+	const char *set = p->sc.type == BHB_SCEN_DMVERITY ? "dmverity" : "usb";
+
+	if (p->sc.type != BHB_SCEN_DMVERITY && p->sc.type != BHB_SCEN_USB)
 		return 0;
 	if (p->o.kernel_image[0]) {
-		fprintf(stderr, "bhbench run: %s needs a Debian kernel's own modules (dm-verity, brd): "
+		fprintf(stderr, "bhbench run: %s needs a Debian kernel's own modules (dm-verity, brd, usb-storage): "
 			"--kernel-image is not supported for it\n", p->sc.name);
 		return 2;
 	}
@@ -426,7 +429,7 @@ static int plan_userland(struct run_plan *p)
 		snprintf(p->kmods, sizeof(p->kmods), "%s", getenv("BHBENCH_KMODS"));
 	else
 		snprintf(p->kmods, sizeof(p->kmods), "%s/kernels/%s/mods", bhb_cache(), p->rel);
-	snprintf(out, sizeof(out), "%s/order-dmverity", p->kmods);
+	snprintf(out, sizeof(out), "%s/order-%s", p->kmods, set);
 	if (access(out, R_OK)) {
 		fprintf(stderr, "bhbench run: the modules of %s were not kept at fetch (%s)\n", p->rel, out);
 		return 1;
@@ -629,9 +632,40 @@ static void guest_cmdline(struct run_plan *p)
 		 "cryptomgr.notests=1 rdinit=/init%s%s%s", nscen, o->append[0] ? " " : "", o->append);
 }
 
+/*
+ * usb-storage: a sparse raw image of data_mb in the run's directory (reads
+ * of zeros), a qemu-xhci controller and a usb-storage disk on it
+ */
+static int usb_disk(struct run_plan *p, const char *devices[8], char img[PATH_MAX])
+{
+	static char drive[PATH_MAX + 64];
+	int fd;
+
+	snprintf(img, PATH_MAX, "%s/usb-disk.img", p->dir);
+	fd = open(img, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)p->sc.data_mb << 20)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	snprintf(drive, sizeof(drive), "if=none,id=stick,format=raw,file=%s", img);
+	devices[0] = "-device";
+	devices[1] = "qemu-xhci,id=xhci";
+	devices[2] = "-drive";
+	devices[3] = drive;
+	devices[4] = "-device";
+	devices[5] = "usb-storage,bus=xhci.0,drive=stick";
+	devices[6] = NULL;
+	return 0;
+}
+
 /* the initramfs, the accelerator, the boot (once more after an emulator fault): 0 or 1 */
 static int boot_guest(struct run_plan *p)
 {
+	const char *devices[8] = { NULL };
+	char img[PATH_MAX] = "";
 	struct boot_opts bo;
 	char why[256], label[300];
 
@@ -660,6 +694,12 @@ static int boot_guest(struct run_plan *p)
 				 .hang_s = p->o.hang_s, .console_path = p->con, .chan_path = p->chan,
 				 .qemu_log = p->qlog, .progress = 1, .expected = p->sc.expected_warnings,
 				 .label = label };
+	if (p->sc.type == BHB_SCEN_USB && usb_disk(p, devices, img)) {
+		fprintf(stderr, "bhbench run: cannot make the USB disk image %s: %s\n", img, strerror(errno));
+		return 1;
+	}
+	if (devices[0])
+		bo.devices = devices;
 	printf("bhbench: booting %s (%s, %d vCPUs), scenario %s\n", p->rel, p->accel, p->o.cpus, p->sc.name);
 	fflush(stdout);
 	for (;;) {
@@ -682,6 +722,8 @@ static int boot_guest(struct run_plan *p)
 		p->retried++;
 	}
 	unlink(p->initrd);
+	if (img[0])
+		unlink(img);
 	if (p->ck.image[0]) {
 		unlink(p->ko);	/* built for this run only */
 		if (p->payload_ko[0])

@@ -72,7 +72,7 @@ static void test_scenario_bad(void **state)
 		{ "[scenario]\ntype = dm-verity\nverify = wq, tasklet\n", { "t.ini:3:", "unknown name 'tasklet'", "bh_bytes" } },
 		{ "[scenario]\ntype = dm-verity\nio = rand4k, seq\n", { "t.ini:3:", "io", "seq512k" } },
 		{ "[scenario]\ntype = dm-verity\ndata_mb = 4\n", { "t.ini:3:", "data_mb", "from 8 to 1024" } },
-		{ "[scenario]\ntype = dmverity\n", { "t.ini:2:", "control or dm-verity" } },
+		{ "[scenario]\ntype = dmverity\n", { "t.ini:2:", "dm-verity or usb-storage" } },
 	};
 
 	(void)state;

@@ -1,5 +1,5 @@
-# dm-verity: fio throughput and completion latency p99 per load and mode.
-# gnuplot -e "datafile='dmv.dat'; nblocks=1; outfile='dmv.svg'; term='svg'; ttl='...'" dmverity.gp
+# A real subsystem (dm-verity, usb-storage): fio throughput and completion latency p99 per load and mode.
+# gnuplot -e "datafile='dmv.dat'; nblocks=1; outfile='dmv.svg'; term='svg'; ttl='...'" realsub.gp
 # datafile: one line per load/mode: "label mib_s lo hi p99_us lo hi" (medians over
 # repetitions with 95% bootstrap intervals).
 if (!exists("term")) term = 'svg'

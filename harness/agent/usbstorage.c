@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The usb-storage kind in the guest: the second real subsystem that went
+ * through the conversion.  A USB host controller completes an URB through
+ * usb_hcd_giveback_urb(): controllers with HCD_BH (xhci among them) defer
+ * the completion to a tasklet up to 6.8 and to a BH work item
+ * (system_bh_wq, or system_bh_highpri_wq for interrupt and isochronous
+ * pipes) from 6.9.  There is no other path in the same kernel, so the
+ * comparison is across releases: the same load, disk and tools on each.
+ *
+ * The disk: QEMU's qemu-xhci with a usb-storage (bulk-only) device over a
+ * raw image of data_mb (the host makes it, sparse: reads are of zeros).
+ * The kernel's own xhci, usb-storage and sd modules (the "usb" set), then
+ * Debian's fio reads /dev/sda: the loads of the scenario, repetitions
+ * interleaved in an order drawn from the seed.  Where the completions ran:
+ * a kprobe on usb-storage's completion callback, by context.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/stats.h"
+#include "agent.h"
+
+#define DISK "/dev/sda"
+
+/*
+ * The completion callback of usb-storage's command and status URBs (its
+ * data goes through usb_sg_wait()'s sg_complete): static, but its address
+ * is taken, so it is a symbol; usb_hcd_unmap_urb_for_dma(), called in the
+ * same giveback, the fallback.
+ */
+#define BHB_USB_PROBES "usb_stor_blocking_completion", "usb_hcd_unmap_urb_for_dma"
+
+/* the disk's USB speed (/sys/bus/usb/devices/N/speed of the device named a hard drive) */
+static json_t *disk_speed(struct bhb_rs *r)
+{
+	DIR *dir = opendir("/sys/bus/usb/devices");
+	struct dirent *e;
+	json_t *speed = json_null();
+
+	while (dir && (e = readdir(dir))) {
+		char path[300], prod[128];
+
+		snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/product", e->d_name);
+		if (bhb_read_text(path, prod, sizeof(prod)) || !strstr(prod, "HARDDRIVE"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/speed", e->d_name);
+		if (!bhb_read_text(path, r->out, 64)) {
+			json_decref(speed);
+			speed = json_sprintf("%.*s Mb/s", (int)strcspn(r->out, "\n"), r->out);
+		}
+	}
+	if (dir)
+		closedir(dir);
+	return speed;
+}
+
+static int setup(struct bhb_rs *r, json_t *setup)
+{
+	static const char *const tools[] = { UL "/usr/bin/fio" };
+	static const char *const probes[] = { BHB_USB_PROBES };
+	json_t *versions = json_object(), *mods = json_array();
+	int waited = 0;
+
+	json_object_set_new(setup, "tools", versions);
+	json_object_set_new(setup, "modules", mods);
+	if (bhb_ul_check(r, "usb-storage", tools, 1, versions) || bhb_kmods_load(r, "usb-storage", "usb", NULL, NULL, mods))
+		return -1;
+	/* enumeration and the SCSI scan run asynchronously: up to 30 s */
+	while (access("/sys/block/sda", F_OK) && waited < 30000) {
+		nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+		waited += 50;
+	}
+	if (access(DISK, F_OK))
+		return bhb_rs_fail(r, "usb-storage: no USB disk appeared in 30 s (is the kernel's xhci and usb-storage "
+				   "there? the console has the USB messages)");
+	json_object_set_new(setup, "disk_ms", json_integer(waited));
+	json_object_set_new(setup, "speed", disk_speed(r));
+	bhb_rs_probe(r, probes, sizeof(probes) / sizeof(probes[0]));
+	json_object_set_new(setup, "probe", r->probe[0] ? json_string(r->probe) : json_null());
+	if (!r->probe[0])
+		json_object_set_new(setup, "probe_unavailable", json_string(r->probe_why));
+	return 0;
+}
+
+/* every load, reps times, in an order drawn from seed */
+static void run_loads(struct bhb_rs *r, const struct bhb_scenario *s, uint64_t seed, json_t *setup)
+{
+	unsigned int reps[BHB_NR_DMV_LOADS];
+	int loads[BHB_NR_DMV_LOADS], n = 0, total, *order, done[BHB_NR_DMV_LOADS] = { 0 };
+	uint64_t rs = seed;
+
+	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
+		if (s->dmv_loads & (1u << l)) {
+			loads[n] = l;
+			reps[n++] = s->repetitions;
+		}
+	order = calloc((size_t)n * s->repetitions + 1, sizeof(*order));
+	if (!order) {
+		bhb_rs_fail(r, "usb-storage: out of memory");
+		return;
+	}
+	total = bhb_rep_order(reps, n, seed, order);
+	json_object_set_new(setup, "runs", json_integer(total));
+	send_json(r->a, "usb_setup", json_incref(setup));
+	for (int k = 0; k < total; k++) {
+		int l = loads[order[k]];
+		json_t *fr;
+
+		say(r->a, "usb-storage: run %d of %d: %s", k + 1, total, bhb_dmv_load_names[l]);
+		fr = bhb_fio_run(r, DISK, l, s->runtime_ms, bhb_rand(&rs));
+		json_object_set_new(fr, "mode", json_string("giveback"));
+		json_object_set_new(fr, "load", json_string(bhb_dmv_load_names[l]));
+		json_object_set_new(fr, "rep", json_integer(done[order[k]]++));
+		r->failed += json_object_get(fr, "error") != NULL;
+		send_json(r->a, "usbstorage", fr);
+	}
+	free(order);
+}
+
+static int usb_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
+{
+	struct bhb_rs *r = calloc(1, sizeof(*r));
+	const struct bhb_scenario *s = NULL;
+	json_t *st = json_object();
+	char val[32];
+	int failed;
+
+	if (!r) {
+		send_error(a, "out of memory");
+		return 1;
+	}
+	r->a = a;
+	for (int i = 0; i < b->nscens; i++)
+		if (b->scens[i].type == BHB_SCEN_USB)
+			s = &b->scens[i];
+	bhb_acct_init(&r->src);
+	if (!setup(r, st))
+		run_loads(r, s, strtoull(bhb_cmdline_get(b->cmdline, "bhbagent.seed", "1", val, sizeof(val)), NULL, 10),
+			  st);
+	else
+		send_json(a, "usb_setup", json_incref(st));
+	bhb_rs_unprobe(r);
+	failed = r->failed;
+	json_decref(st);
+	free(r);
+	return failed;
+}
+
+const struct bhb_agent_kind bhb_agent_usb = {
+	.name = "usb-storage",
+	.type = BHB_SCEN_USB,
+	.run = usb_kind,
+};

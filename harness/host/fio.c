@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the real-subsystem kinds share on the host (host/dmverity.c,
+ * host/usbstorage.c): their frames (agent/fio.c's runs) -> results.json
+ * KEY: the setup, every fio run, one group per load and mode (medians over
+ * repetitions with bootstrap intervals), the ratio of each mode's
+ * throughput to the first mode's, a check frame; the checks that fail the
+ * run; the table of the summary.
+ *
+ * A run's checks: fio ran and reported no error; its bytes equal the
+ * device's sectors read (the block layer's counters, read by the agent
+ * around the run), and its reads the device's (a bio-based device) or at
+ * most them (a request-based one splits); where the kprobe counted, it saw
+ * at least as many events as the kind asks per read.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/scenario.h"
+#include "../common/stats.h"
+#include "kind.h"
+#include "rs.h"
+
+struct rs_state {
+	json_t *setup, *runs, *check;
+};
+
+void *bhb_rs_begin(void)
+{
+	struct rs_state *st = calloc(1, sizeof(*st));
+
+	if (st)
+		st->runs = json_array();
+	return st;
+}
+
+void bhb_rs_take(const struct bhb_rs_desc *k, void *p, const struct bhb_frame *f, json_t *j)
+{
+	struct rs_state *st = p;
+
+	if (!strcmp(f->type, k->setup)) {
+		json_decref(st->setup);
+		st->setup = j;
+	} else if (k->check && !strcmp(f->type, k->check)) {
+		json_decref(st->check);
+		st->check = j;
+	} else {
+		json_array_append_new(st->runs, j);
+	}
+}
+
+/* a number of a run: fio's (read.*), the accounting's, or derived */
+static double run_value(json_t *r, const char *metric)
+{
+	json_t *rd = json_object_get(json_object_get(r, "fio"), "read");
+	json_t *pct = json_object_get(json_object_get(rd, "clat_ns"), "percentile");
+	double ios = (double)bhb_jint(json_object_get(r, "stat"), "acct_reads");
+
+	if (!strcmp(metric, "mib_s"))
+		return (double)bhb_jint(rd, "bw_bytes") / (1024.0 * 1024.0);
+	if (!strcmp(metric, "iops"))
+		return json_number_value(json_object_get(rd, "iops"));
+	if (!strcmp(metric, "p50_us"))
+		return json_number_value(json_object_get(pct, "50.000000")) / 1e3;
+	if (!strcmp(metric, "p99_us"))
+		return json_number_value(json_object_get(pct, "99.000000")) / 1e3;
+	if (!strcmp(metric, "p999_us"))
+		return json_number_value(json_object_get(pct, "99.900000")) / 1e3;
+	if (ios <= 0)
+		return NAN;
+	/* CPU time per I/O, as the kernel accounts it from fio's first read to its exit */
+	if (!strcmp(metric, "busy_us_per_io"))
+		return (double)bhb_jint(json_object_get(r, "acct"), "busy_ns") / ios / 1e3;
+	if (!strcmp(metric, "softirq_us_per_io"))
+		return (double)bhb_jint(json_object_get(r, "acct"), "softirq_ns") / ios / 1e3;
+	if (!strcmp(metric, "kworker_us_per_io"))
+		return (double)bhb_jint(json_object_get(r, "acct"), "kworker_ns") / ios / 1e3;
+	if (!strcmp(metric, "ksoftirqd_us_per_io"))
+		return (double)bhb_jint(json_object_get(r, "acct"), "ksoftirqd_ns") / ios / 1e3;
+	return NAN;
+}
+
+static const char *const metrics[] = {
+	"mib_s", "iops", "p50_us", "p99_us", "p999_us", "busy_us_per_io", "softirq_us_per_io",
+	"kworker_us_per_io", "ksoftirqd_us_per_io",
+};
+
+/* the sound runs of one load and mode */
+static int group_runs(json_t *runs, const char *load, const char *mode, json_t **out, int max)
+{
+	size_t i;
+	json_t *r;
+	int n = 0;
+
+	json_array_foreach(runs, i, r)
+		if (!strcmp(bhb_jstr(r, "load"), load) && !strcmp(bhb_jstr(r, "mode"), mode) &&
+		    !json_object_get(r, "error") && n < max)
+			out[n++] = r;
+	return n;
+}
+
+/* where verification ran, summed over the group's runs: shares of the events */
+static json_t *where_shares(json_t **rs, int n)
+{
+	static const char *const ctx[] = { "softirq", "ksoftirqd", "hardirq", "kworker", "task" };
+	double sum[5] = { 0 }, events = 0;
+	json_t *o;
+
+	for (int i = 0; i < n; i++) {
+		json_t *w = json_object_get(rs[i], "where");
+
+		if (!json_object_get(w, "events"))
+			return json_null();
+		events += (double)bhb_jint(w, "events");
+		for (int k = 0; k < 5; k++)
+			sum[k] += (double)bhb_jint(w, ctx[k]);
+	}
+	o = json_pack("{s:f}", "events", events);
+	for (int k = 0; k < 5; k++)
+		json_object_set_new(o, ctx[k], json_real(events > 0 ? sum[k] / events : 0));
+	return o;
+}
+
+#define MAX_REPS 256
+
+static json_t *group_json(json_t *runs, int load, const char *mode, uint64_t seed)
+{
+	json_t *rs[MAX_REPS], *g;
+	double v[MAX_REPS], med, lo, hi;
+	int n = group_runs(runs, bhb_dmv_load_names[load], mode, rs, MAX_REPS);
+
+	if (!n)
+		return NULL;
+	g = json_pack("{s:s,s:s,s:i}", "load", bhb_dmv_load_names[load], "mode", mode, "n", n);
+	for (size_t m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++) {
+		int k = 0;
+
+		for (int i = 0; i < n; i++) {
+			double x = run_value(rs[i], metrics[m]);
+
+			if (isfinite(x))
+				v[k++] = x;
+		}
+		if (k && !bhb_boot_median(v, k, seed + m, &med, &lo, &hi))
+			json_object_set_new(g, metrics[m], json_pack("{s:f,s:f,s:f}", "median", med, "lo", lo, "hi", hi));
+	}
+	json_object_set_new(g, "where", where_shares(rs, n));
+	return g;
+}
+
+/* each mode's throughput over the first mode's, per load: median ratio and interval */
+static json_t *ratios_json(const struct bhb_rs_desc *k, json_t *runs)
+{
+	json_t *out = json_array(), *ra[MAX_REPS], *rb[MAX_REPS];
+	double a[MAX_REPS], b[MAX_REPS], r, lo, hi;
+
+	for (int l = 0; l < BHB_NR_DMV_LOADS; l++) {
+		int na = group_runs(runs, bhb_dmv_load_names[l], k->modes[0], ra, MAX_REPS);
+
+		for (int i = 0; i < na; i++)
+			a[i] = run_value(ra[i], "mib_s");
+		for (int m = 1; m < k->nmodes && na; m++) {
+			int nb = group_runs(runs, bhb_dmv_load_names[l], k->modes[m], rb, MAX_REPS);
+
+			for (int i = 0; i < nb; i++)
+				b[i] = run_value(rb[i], "mib_s");
+			if (nb && !bhb_ratio_boot(a, na, b, nb, 0x646d76ull + (uint64_t)(l * 8 + m), &r, &lo, &hi))
+				json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:f,s:f,s:f}", "load",
+					bhb_dmv_load_names[l], "mode", k->modes[m], "over", k->modes[0], "metric",
+					"mib_s", "ratio", r, "lo", lo, "hi", hi));
+		}
+	}
+	return out;
+}
+
+/* a run's own checks: fio's count against the device's, the probe's against the reads */
+static void run_checks(const struct bhb_rs_desc *k, json_t *failures, json_t *r, size_t i)
+{
+	json_t *rd = json_object_get(json_object_get(r, "fio"), "read");
+	json_t *ds = json_object_get(r, "stat"), *w = json_object_get(r, "where");
+	long long ios = bhb_jint(rd, "total_ios"), bytes = bhb_jint(rd, "io_bytes");
+	long long reads = bhb_jint(ds, "reads"), units = k->per_block ? bhb_jint(ds, "sectors") / 8 : reads;
+
+	if (json_object_get(r, "error")) {
+		json_array_append_new(failures, json_sprintf("%s run %zu (%s, %s): %s", k->kind, i, bhb_jstr(r, "mode"),
+							      bhb_jstr(r, "load"), bhb_jstr(r, "error")));
+		return;
+	}
+	if (ios <= 0 || bytes != bhb_jint(ds, "sectors") * 512 || (k->exact_reads ? reads != ios : reads < ios))
+		json_array_append_new(failures, json_sprintf("%s run %zu (%s, %s): fio read %lld I/Os, %lld bytes; "
+			"the device counted %lld reads, %lld bytes", k->kind, i, bhb_jstr(r, "mode"), bhb_jstr(r, "load"),
+			ios, bytes, reads, (long long)bhb_jint(ds, "sectors") * 512));
+	if (json_object_get(w, "events") && bhb_jint(w, "events") < units)
+		json_array_append_new(failures, json_sprintf("%s run %zu (%s, %s): %lld events of the kprobe on %s "
+			"for %lld %s", k->kind, i, bhb_jstr(r, "mode"), bhb_jstr(r, "load"),
+			(long long)bhb_jint(w, "events"), bhb_jstr(w, "probe"), units,
+			k->per_block ? "data blocks read" : "reads"));
+}
+
+void bhb_rs_finish(const struct bhb_rs_desc *k, struct bhb_analysis *a, void *p)
+{
+	struct rs_state *st = p;
+	json_t *o, *groups, *r;
+	size_t i;
+
+	/* not a run of this kind (an agent that dies before its setup frame fails the run by its status) */
+	if (!st->setup && !st->check && !json_array_size(st->runs)) {
+		json_decref(st->runs);
+		free(st);
+		return;
+	}
+	o = json_object();
+	groups = json_array();
+	json_array_foreach(st->runs, i, r)
+		run_checks(k, a->failures, r, i);
+	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
+		for (int m = 0; m < k->nmodes; m++) {
+			json_t *g = group_json(st->runs, l, k->modes[m], 0x646d7600ull + (uint64_t)(l * 16 + m) * 64);
+
+			if (g)
+				json_array_append_new(groups, g);
+		}
+	if (!st->setup)
+		json_array_append_new(a->failures, json_sprintf("%s: the guest sent no setup", k->kind));
+	else if (json_integer_value(json_object_get(st->setup, "runs")) != (json_int_t)json_array_size(st->runs))
+		json_array_append_new(a->failures, json_sprintf("%s: %lld runs planned, %zu reported", k->kind,
+			(long long)json_integer_value(json_object_get(st->setup, "runs")), json_array_size(st->runs)));
+	if (st->check && json_integer_value(json_object_get(st->check, "failed")))
+		json_array_append_new(a->failures, json_sprintf("%s: the %s check failed", k->kind, k->check));
+	json_object_set_new(o, "setup", st->setup ? st->setup : json_null());
+	json_object_set_new(o, "groups", groups);
+	json_object_set_new(o, "ratios", ratios_json(k, st->runs));
+	json_object_set_new(o, "check", st->check ? st->check : json_null());
+	json_object_set_new(o, "runs", st->runs);
+	json_object_set_new(a->res, k->key, o);
+	free(st);
+}
+
+static void print_where(FILE *f, json_t *w)
+{
+	static const char *const ctx[] = { "softirq", "ksoftirqd", "hardirq", "kworker", "task" };
+	int any = 0;
+
+	if (!json_is_object(w)) {
+		fprintf(f, "  -");
+		return;
+	}
+	for (int k = 0; k < 5; k++) {
+		double s = json_number_value(json_object_get(w, ctx[k]));
+
+		if (s >= 0.005) {
+			fprintf(f, "%s%s %.0f%%", any ? ", " : "  ", ctx[k], s * 100);
+			any = 1;
+		}
+	}
+	if (!any)
+		fprintf(f, "  no events");
+}
+
+/* the table of groups and the ratios: what every real-subsystem summary prints */
+void bhb_rs_table(FILE *f, json_t *d, const char *work)
+{
+	json_t *g;
+	size_t i;
+
+	fprintf(f, "%-8s %-9s %3s %21s %9s %9s %9s %12s  where %s ran\n", "load", "mode", "n", "MiB/s [95% CI]",
+		"p50 us", "p99 us", "p99.9 us", "CPU us/IO", work);
+	json_array_foreach(json_object_get(d, "groups"), i, g) {
+		json_t *bw = json_object_get(g, "mib_s");
+		char ci[48];
+
+		snprintf(ci, sizeof(ci), "%.1f [%.1f-%.1f]", json_number_value(json_object_get(bw, "median")),
+			 json_number_value(json_object_get(bw, "lo")), json_number_value(json_object_get(bw, "hi")));
+		fprintf(f, "%-8s %-9s %3lld %21s %9.1f %9.1f %9.1f %12.1f", bhb_jstr(g, "load"), bhb_jstr(g, "mode"),
+			(long long)bhb_jint(g, "n"), ci,
+			json_number_value(json_object_get(json_object_get(g, "p50_us"), "median")),
+			json_number_value(json_object_get(json_object_get(g, "p99_us"), "median")),
+			json_number_value(json_object_get(json_object_get(g, "p999_us"), "median")),
+			json_number_value(json_object_get(json_object_get(g, "busy_us_per_io"), "median")));
+		print_where(f, json_object_get(g, "where"));
+		fprintf(f, "\n");
+	}
+	json_array_foreach(json_object_get(d, "ratios"), i, g)
+		fprintf(f, "%s: %s over %s, MiB/s x%.2f [%.2f-%.2f]\n", bhb_jstr(g, "load"), bhb_jstr(g, "mode"),
+			bhb_jstr(g, "over"), json_number_value(json_object_get(g, "ratio")),
+			json_number_value(json_object_get(g, "lo")), json_number_value(json_object_get(g, "hi")));
+}
