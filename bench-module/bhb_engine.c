@@ -251,19 +251,34 @@ static bool bhb_handoff_ok(const u8 *buf, u64 seq)
 }
 
 /*
- * BHB_WORK_HANDOFF: take the buffer under the producer's lock (interrupts
- * off, as the producer holds it), read it whole, free it on this CPU.
+ * BHB_WORK_HANDOFF, first half: take the buffer off the item under the
+ * producer's lock, before the slot may be queued again (a new arrival
+ * fills it->buf with the next buffer; taken later, this one would leak).
  */
-static void bhb_work_handoff(struct bhb_item *it, u64 seq)
+static void *bhb_handoff_take(struct bhb_item *it)
 {
-	struct bhb_pcpu *owner = it->owner, *pc;
+	struct bhb_pcpu *owner = it->owner;
 	unsigned long flags;
-	bool ok = false;
 	void *buf;
 
 	raw_spin_lock_irqsave(&owner->ho_lock, flags);
 	buf = it->buf;
 	it->buf = NULL;
+	raw_spin_unlock_irqrestore(&owner->ho_lock, flags);
+	return buf;
+}
+
+/*
+ * The second half: read it whole under the producer's lock (interrupts
+ * off, as the producer holds it), free it on this CPU.
+ */
+static void bhb_work_handoff(struct bhb_item *it, void *buf, u64 seq)
+{
+	struct bhb_pcpu *owner = it->owner, *pc;
+	unsigned long flags;
+	bool ok = false;
+
+	raw_spin_lock_irqsave(&owner->ho_lock, flags);
 	if (buf)
 		ok = bhb_handoff_ok(buf, seq);
 	raw_spin_unlock_irqrestore(&owner->ho_lock, flags);
@@ -336,6 +351,7 @@ void bhb_item_exec(struct bhb_item *it)
 	struct bhb_pcpu *pc;
 	unsigned long flags;
 	u64 now, exit_ns = 0;
+	void *ho = NULL;
 	int exit_state;
 	s64 prev;
 	int cpu;
@@ -349,6 +365,8 @@ void bhb_item_exec(struct bhb_item *it)
 
 	it->t_exec = now;
 	it->exec_cpu = raw_smp_processor_id();
+	if (run->req.work == BHB_WORK_HANDOFF)
+		ho = bhb_handoff_take(it);
 	/*
 	 * The slot may be queued again from here on.  The full barrier of the
 	 * xchg pairs with the one in bhb_hp_dead(): if the dead callback saw
@@ -387,7 +405,7 @@ void bhb_item_exec(struct bhb_item *it)
 	if (run->req.work == BHB_WORK_HASH)
 		bhb_work_hash(it, seq);
 	else if (run->req.work == BHB_WORK_HANDOFF)
-		bhb_work_handoff(it, seq);
+		bhb_work_handoff(it, ho, seq);
 	else if (run->req.work == BHB_WORK_PAYLOAD)
 		bhb_work_payload(it, seq);
 

@@ -594,8 +594,9 @@ static json_t *hists_json(struct bhb_hist *const *h, int n, uint64_t seed)
 		if (!bhb_bootstrap(reps, k, q, 2, BHB_BOOT_N, seed, bs))
 			for (int j = 0; j < 2; j++)
 				bhb_interval(bs + j, BHB_BOOT_N, 2, 0.95, &lo[j], &hi[j]);
-		o = json_pack("{s:o,s:o,s:I}", "p50", ci_obj(bhb_hist_quantile(&all, 0.5), lo[0], hi[0]),
-			      "p99", ci_obj(bhb_hist_quantile(&all, 0.99), lo[1], hi[1]), "n", (json_int_t)all.n);
+		o = json_pack("{s:o,s:o,s:I,s:o}", "p50", ci_obj(bhb_hist_quantile(&all, 0.5), lo[0], hi[0]),
+			      "p99", ci_obj(bhb_hist_quantile(&all, 0.99), lo[1], hi[1]), "n", (json_int_t)all.n,
+			      "hist", bhb_hist_sparse(all.c));
 	}
 	free(reps);
 	free(bs);
