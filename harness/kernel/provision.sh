@@ -159,32 +159,34 @@ resolve() {
 
 kdir() { echo "$CACHE/kernels/$1"; }
 
+# 7.x split the kernel package: KIND (binary, modules) of REL's
+# linux-image-* dependencies, downloaded and unpacked into TMP/x
+unpack_dep() {
+	local rel=$1 fam=$2 tmp=$3 kind=$4 dep
+	dep=$(cache_fam "$fam" depends "linux-image-$rel" 2>/dev/null |
+		sed -n "s/^ *Depends: \(linux-$kind-[^ ]*\).*/\1/p" | head -n 1)
+	[ -n "$dep" ] || dep=linux-$kind-$rel
+	log "downloading $dep (7.x package layout)"
+	(cd "$tmp" && apt_fam "$fam" -q download "$dep" >&2) || die "download of $dep failed"
+	dpkg-deb -x "$tmp"/linux-"$kind"-*.deb "$tmp/x"
+}
+
 # The kernel packages of REL, downloaded and unpacked into TMP/x
 unpack_kernel() {
-	local rel=$1 fam=$2 tmp=$3 deb pkg dep
+	local rel=$1 fam=$2 tmp=$3 deb pkg
 	pkg=linux-image-$rel
 	cache_fam "$fam" show "$pkg" > /dev/null 2>&1 ||
 		die "kernel $rel is not in the $fam archive (try: ./bhbench kernels --available)"
 	log "downloading $pkg ($fam)"
 	(cd "$tmp" && apt_fam "$fam" -q download "$pkg" >&2) || die "download of $pkg failed"
 	for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/x"; done
-	# 7.x: linux-image-* is a meta-package; the image is in linux-binary-*.
+	# 7.x: linux-image-* is a meta-package; the image is in linux-binary-*,
+	# the modules in linux-modules-*
 	if ! find "$tmp/x" -name 'vmlinuz*' -print -quit | grep -q .; then
-		dep=$(cache_fam "$fam" depends "$pkg" 2>/dev/null |
-			sed -n 's/^ *Depends: \(linux-binary-[^ ]*\).*/\1/p' | head -n 1)
-		[ -n "$dep" ] || dep=linux-binary-$rel
-		log "downloading $dep (7.x package layout)"
-		(cd "$tmp" && apt_fam "$fam" -q download "$dep" >&2) || die "download of $dep failed"
-		dpkg-deb -x "$tmp"/linux-binary-*.deb "$tmp/x"
+		unpack_dep "$rel" "$fam" "$tmp" binary
 	fi
-	# 7.x: the modules are a package of their own, linux-modules-*
 	if ! find "$tmp/x" -name '*.ko*' -print -quit | grep -q .; then
-		dep=$(cache_fam "$fam" depends "$pkg" 2>/dev/null |
-			sed -n 's/^ *Depends: \(linux-modules-[^ ]*\).*/\1/p' | head -n 1)
-		[ -n "$dep" ] || dep=linux-modules-$rel
-		log "downloading $dep (7.x package layout)"
-		(cd "$tmp" && apt_fam "$fam" -q download "$dep" >&2) || die "download of $dep failed"
-		dpkg-deb -x "$tmp"/linux-modules-*.deb "$tmp/x"
+		unpack_dep "$rel" "$fam" "$tmp" modules
 	fi
 }
 
