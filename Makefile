@@ -89,7 +89,6 @@ module-test: harness kernel
 driver-test: harness kernel
 	tests/driver.sh
 
-# your own callback: the payload template's CRC-32 under every mechanism, checked against zlib's
 # dm-verity, a real subsystem: fio over a verity device, both modes, the
 # corruption check, and the refusals (issue 16)
 dmverity-test: harness kernel
@@ -99,6 +98,7 @@ dmverity-test: harness kernel
 usb-test: harness kernel
 	tests/usbstorage.sh
 
+# your own callback: the payload template's CRC-32 under every mechanism, checked against zlib's
 payload-test: harness kernel
 	tests/payload.sh
 
