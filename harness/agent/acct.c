@@ -18,15 +18,18 @@
 int bhb_read_text(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	size_t got = 0;
+	ssize_t n = 0;
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, len - 1);
+	/* a /proc file longer than a page comes in several reads */
+	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += (size_t)n;
 	close(fd);
 	if (n < 0)
 		return -1;
-	buf[n] = 0;
+	buf[got] = 0;
 	return 0;
 }
 

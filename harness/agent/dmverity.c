@@ -99,13 +99,14 @@ static json_t *sha256_driver(struct dmv *d)
 
 	if (bhb_read_text("/proc/crypto", t, sizeof(d->rs.out)))
 		return json_null();
-	for (p = strstr(t, "\nname         : sha256\n"); p; p = strstr(p + 1, "\nname         : sha256\n")) {
+	for (p = strstr(t, "name         : sha256\n"); p; p = strstr(p + 1, "name         : sha256\n")) {
 		char drv[64] = "";
 		long prio = -1;
-		char *q = strstr(p + 1, "\ndriver       : ");
-		char *r = strstr(p + 1, "\npriority     : ");
+		char *q = strstr(p, "\ndriver       : ");
+		char *r = strstr(p, "\npriority     : ");
 
-		if (!q || !r || sscanf(q, "\ndriver       : %63s", drv) != 1 || sscanf(r, "\npriority     : %ld", &prio) != 1)
+		if ((p != t && p[-1] != '\n') || !q || !r || sscanf(q, "\ndriver       : %63s", drv) != 1 ||
+		    sscanf(r, "\npriority     : %ld", &prio) != 1)
 			continue;
 		if (prio > bestprio) {
 			bestprio = prio;
@@ -369,9 +370,9 @@ static void corruption_check(struct dmv *d)
 	int bad = 0;
 
 	if (!want || posix_memalign((void **)&buf, BLOCK, BLOCK)) {
-		free(want);
+		buf = NULL;
 		fail(d, "dm-verity: out of memory");
-		return;
+		goto out;
 	}
 	fill_block(blk, want);
 	if (poke(blk * BLOCK + 100, want[100] ^ 0x5a)) {

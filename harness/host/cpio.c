@@ -171,7 +171,7 @@ int cpio_tree(struct cpio *c, const char *name, const char *dir)
 	while (!ret && (e = readdir(d))) {
 		char g[PATH_MAX], h[PATH_MAX];
 
-		if (e->d_name[0] == '.')
+		if (e->d_name[0] == '.' || e->d_type != DT_REG)
 			continue;
 		snprintf(g, sizeof(g), "%s/%s", name, e->d_name);
 		snprintf(h, sizeof(h), "%s/%s", dir, e->d_name);

@@ -44,7 +44,7 @@ static int dmv_summary(FILE *f, json_t *res)
 		fprintf(f, "use_bh_bytes (the kernel's): %s\n", bhb_jstr(s, "use_bh_bytes"));
 	bhb_rs_table(f, d, "verification");
 	c = json_object_get(d, "check");
-	if (c) {
+	if (json_is_object(c)) {
 		fprintf(f, "corruption check (data block %lld changed):", (long long)bhb_jint(c, "block"));
 		json_object_foreach(json_object_get(c, "modes"), name, g)
 			fprintf(f, " %s: %s, neighbour %s, restored %s;", name, bhb_jstr(g, "corrupt_read"),

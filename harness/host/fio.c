@@ -124,7 +124,7 @@ static json_t *where_shares(json_t **rs, int n)
 	return o;
 }
 
-#define MAX_REPS 256
+#define MAX_REPS 1024	/* repetitions are at most 1000 */
 
 static json_t *group_json(json_t *runs, int load, const char *mode, uint64_t seed)
 {
