@@ -27,12 +27,21 @@ kernel: deps
 bench: harness kernel
 	./bhbench run --kernel $(KERNEL) --scenario $(SCENARIO) --accel $(ACCEL) $(ARGS)
 
-# Every cell of configs/kernels.ini, one boot each, resumable.
+# Every cell of configs/kernels.ini, one boot each, resumable; then the real
+# subsystems (REALSUB) on the release cells (REALSUB_CELLS), each with its
+# trend and a report across the releases (in the first cell's directory).
 # ACCEL=icount: the deterministic cost model (results/matrix-<cell>-default-icount).
+REALSUB ?= dm-verity usb-storage
+REALSUB_CELLS ?= 6.1,6.12,7.3
 matrix: harness
 ifeq ($(ACCEL),auto)
 	./bhbench matrix $(ARGS)
 	./bhbench trend results/matrix-*-default
+	@for s in $(REALSUB); do \
+		./bhbench matrix --scenario $$s --cells $(REALSUB_CELLS) $(ARGS) || exit 1; \
+		./bhbench trend results/matrix-*-$$s || exit 1; \
+		./bhbench report results/matrix-*-$$s || exit 1; \
+	done
 else
 	./bhbench matrix --accel $(ACCEL) $(ARGS)
 	./bhbench trend results/matrix-*-default-$(ACCEL)
@@ -41,6 +50,7 @@ endif
 unit: harness
 	@$(MAKE) -s -C harness unit
 	@tests/compare-test.sh
+	@tests/rs-host.sh
 
 # The harness's unit tests and compare tests under AddressSanitizer and
 # UndefinedBehaviorSanitizer (a separate build directory).
@@ -48,6 +58,7 @@ SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 san: deps
 	@$(MAKE) -s -C harness B=build-san SAN="$(SANFLAGS)" all unit
 	@BHBENCH_BIN=$(CURDIR)/harness/build-san/bhbench tests/compare-test.sh
+	@BHBENCH_BIN=$(CURDIR)/harness/build-san/bhbench tests/rs-host.sh
 
 # W=1 and checkpatch.pl --strict for the module (checkpatch comes from
 # Debian's linux-source package, cached, never committed)

@@ -113,6 +113,12 @@ enum {
 	BHB_SCEN_USB, BHB_SCEN_SUITE, BHB_NR_SCEN_TYPES
 };
 extern const char *const bhb_scen_type_names[BHB_NR_SCEN_TYPES];
+
+/* a type whose boots merge and whose runs compare (--boots, merge, compare, ab) */
+static inline int bhb_scenario_comparable(uint32_t type)
+{
+	return type == BHB_SCEN_LATENCY || type == BHB_SCEN_SUITE || type == BHB_SCEN_DMVERITY || type == BHB_SCEN_USB;
+}
 extern const char *const bhb_hp_mode_names[];
 
 /*

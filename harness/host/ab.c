@@ -229,7 +229,7 @@ static int ab_check_compare(struct ab *a)
 	return 0;
 }
 
-/* the scenario: a latency scenario or suite; 0 or 2 */
+/* the scenario: one whose boots merge and compare; 0 or 2 */
 static int ab_check_scenario(const struct ab *a)
 {
 	char sp[PATH_MAX], err[512];
@@ -243,8 +243,8 @@ static int ab_check_scenario(const struct ab *a)
 		fprintf(stderr, "bhbench ab: %s\n", sc.error);
 		return 2;
 	}
-	if (sc.type != BHB_SCEN_LATENCY && sc.type != BHB_SCEN_SUITE) {
-		fprintf(stderr, "bhbench ab: %s is not a latency scenario or suite\n", sp);
+	if (!bhb_scenario_comparable(sc.type)) {
+		fprintf(stderr, "bhbench ab: %s is not a latency scenario, suite, dm-verity or usb-storage\n", sp);
 		return 2;
 	}
 	return 0;

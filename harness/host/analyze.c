@@ -178,13 +178,13 @@ void bhb_print_summary(FILE *f, json_t *res)
 	json_t *env = json_object_get(res, "env"), *sc = json_object_get(res, "scenario");
 
 	fprintf(f, "\nbhbench %s: kernel %s (%s, preempt %s), %s, %lld vCPUs, host %s\n",
-		json_string_value(json_object_get(sc, "name")),
-		json_string_value(json_object_get(env, "kernel")),
-		json_string_value(json_object_get(env, "flavour")),
+		json_string_value(json_object_get(sc, "name")) ?: "?",
+		json_string_value(json_object_get(env, "kernel")) ?: "?",
+		json_string_value(json_object_get(env, "flavour")) ?: "?",
 		json_string_value(json_object_get(env, "preempt")) ?: "?",
-		json_string_value(json_object_get(env, "accel")),
+		json_string_value(json_object_get(env, "accel")) ?: "?",
 		json_integer_value(json_object_get(env, "vcpus")),
-		json_string_value(json_object_get(env, "host_cpu")));
+		json_string_value(json_object_get(env, "host_cpu")) ?: "?");
 	for (int k = 0; bhb_kinds[k]; k++)
 		if (bhb_kinds[k]->summary && bhb_kinds[k]->summary(f, res))
 			return;

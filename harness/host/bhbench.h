@@ -182,6 +182,12 @@ int bhb_res_boots(json_t *res);
  */
 int bhb_ratio_hier(json_t *a, json_t *b, const char *metric, uint64_t seed, double *ratio, double *lo,
 		   double *hi, double *p);
+/*
+ * The median of a per-repetition metric over all of b's repetitions and
+ * its 95% interval from the same hierarchical bootstrap (one boot: the
+ * repetitions resampled); 0 or -1 (no values, out of memory)
+ */
+int bhb_hier_ci(json_t *b, const char *metric, uint64_t seed, double *med, double *lo, double *hi);
 /* median(b) / median(a) with a 95% bootstrap interval; 0 or -1 */
 int bhb_ratio_boot(const double *a, int n, const double *b, int m, uint64_t seed,
 		   double *ratio, double *lo, double *hi);

@@ -32,6 +32,7 @@
 #include "../common/names.h"
 #include "../common/stats.h"
 #include "bhbench.h"
+#include "rs.h"
 
 /*
  * The metrics compared; icount runs add the exact means (every item's ns
@@ -67,6 +68,7 @@ static const char *envs(json_t *r, const char *k)
 
 struct row {
 	const char *prod, *mech, *metric;
+	const char *family;	/* "latency", or a real subsystem's key: the rows that share a prior */
 	double base, new, ratio, lo, hi, p, p_raw;
 	int n1, n2;
 	const char *verdict;
@@ -144,7 +146,7 @@ static double mean(const double *v, int n)
  * relative resolution: boots that agree to within a bucket do not make an
  * infinitely precise test.
  */
-static void boot_test(struct row *rows, int nrows, const char *metric)
+static void boot_test(struct row *rows, int nrows, const char *family, const char *metric)
 {
 	double *s2 = malloc((size_t)(nrows + 1) * sizeof(*s2)), *df = malloc((size_t)(nrows + 1) * sizeof(*df));
 	/* exact means have no bucket; their floor is icount's A/A agreement (0.1%) */
@@ -161,7 +163,7 @@ static void boot_test(struct row *rows, int nrows, const char *metric)
 		struct row *r = &rows[k];
 		double ma, mb, ss = 0;
 
-		if (strcmp(r->metric, metric))
+		if (strcmp(r->metric, metric) || strcmp(r->family, family))
 			continue;
 		/* untested until shown otherwise: NaN stays out of Holm and BH */
 		r->p = r->ratio = r->lo = r->hi = r->dft = NAN;
@@ -186,7 +188,7 @@ static void boot_test(struct row *rows, int nrows, const char *metric)
 		struct row *r = &rows[k];
 		double v, se, d, q;
 
-		if (strcmp(r->metric, metric) || r->ka < 1 || r->kb < 1 || r->df < 1)
+		if (strcmp(r->metric, metric) || strcmp(r->family, family) || r->ka < 1 || r->kb < 1 || r->df < 1)
 			continue;
 		/*
 		 * The prior only lifts a variance that looks too small by
@@ -269,10 +271,11 @@ static int comparable(json_t *A, json_t *B, char *err, size_t len)
 	return 0;
 }
 
-/* the row of one case, mechanism and metric k, when both sides measured it */
-static void add_row(struct cmp *c, json_t *b, json_t *nb, const char *prod, const char *mech, size_t k)
+/* the row of one case, mechanism and metric, when both sides measured it */
+static void add_row(struct cmp *c, json_t *b, json_t *nb, const char *prod, const char *mech, const char *metric,
+		    const char *family)
 {
-	int n = bhb_res_reps(b, metrics[k], c->x, REPS), m = bhb_res_reps(nb, metrics[k], c->y, REPS);
+	int n = bhb_res_reps(b, metric, c->x, REPS), m = bhb_res_reps(nb, metric, c->y, REPS);
 	struct row *r = &c->rows[c->nrows];
 	int mi;
 
@@ -281,18 +284,20 @@ static void add_row(struct cmp *c, json_t *b, json_t *nb, const char *prod, cons
 	 * outliers: two icount boots differ by up to 1.2% there
 	 * (0.1% for tasklets and BH work), past the 1% floor.
 	 */
-	if (n < 3 || m < 3 || (k >= NMET_TCG && !strncmp(mech, "wq_", 3)))
+	if (n < 3 || m < 3 || (strstr(metric, "mean") && !strncmp(mech, "wq_", 3)))
 		return;
 	memset(r, 0, sizeof(*r));
 	r->prod = prod;
 	r->mech = mech;
-	r->metric = metrics[k];
+	r->metric = metric;
+	r->family = family;
 	r->n1 = n;
 	r->n2 = m;
+	/* --mechs picks the module's mechanisms; a real subsystem's modes are always tested */
 	mi = bhb_name_lookup(bhb_mech_names, BHB_NR_MECHS, mech);
-	r->out = c->mechs && (mi < 0 || !(c->mechs >> mi & 1));
-	r->ka = boot_logmeds(b, metrics[k], r->ya);
-	r->kb = boot_logmeds(nb, metrics[k], r->yb);
+	r->out = c->mechs && !strcmp(family, "latency") && (mi < 0 || !(c->mechs >> mi & 1));
+	r->ka = boot_logmeds(b, metric, r->ya);
+	r->kb = boot_logmeds(nb, metric, r->yb);
 	if (!c->boots && c->icount) {
 		icount_test(r, c->x, n, c->y, m);
 	} else if (!c->boots) {
@@ -304,14 +309,51 @@ static void add_row(struct cmp *c, json_t *b, json_t *nb, const char *prod, cons
 	c->nrows++;
 }
 
+/*
+ * A real subsystem's rows (dm-verity, usb-storage): per load and mode,
+ * fio's completion latency p50 and p99 and the time per I/O (1 s / IOPS,
+ * throughput's inverse: slower is larger, as for every other row), each
+ * run a repetition.
+ */
+static const char *const rs_metrics[] = { "io_time", "p50", "p99" };
+#define NMET_RS 3
+
+static void add_rs_rows(struct cmp *c, json_t *A, json_t *B)
+{
+	const struct bhb_rs_desc *k = bhb_rs_of(A);
+	json_t *g;
+	size_t i;
+
+	if (!k)
+		return;
+	json_array_foreach(json_object_get(json_object_get(A, k->key), "groups"), i, g) {
+		const char *kase = json_string_value(json_object_get(g, "case"));
+		const char *mode = json_string_value(json_object_get(g, "mode"));
+		json_t *ng = bhb_rs_group(json_object_get(B, k->key), json_string_value(json_object_get(g, "load")) ?: "",
+					  mode ?: "");
+
+		if (!kase || !mode || !ng)
+			continue;
+		for (int m = 0; m < NMET_RS; m++)
+			add_row(c, g, ng, kase, mode, rs_metrics[m], k->key);
+	}
+	if (c->boots)
+		for (int m = 0; m < NMET_RS; m++)
+			boot_test(c->rows, c->nrows, k->key, rs_metrics[m]);
+}
+
 /* every row both runs have, tested; the rows outside --mechs dropped after */
 static int add_rows(struct cmp *c, json_t *A, json_t *B)
 {
+	const struct bhb_rs_desc *rs = bhb_rs_of(A);
+	size_t cap = json_array_size(json_object_get(A, "benchmarks")) * c->nmet;
 	json_t *b;
 	size_t i;
 	int n = 0;
 
-	c->rows = calloc(json_array_size(json_object_get(A, "benchmarks")) * c->nmet + 1, sizeof(*c->rows));
+	if (rs)
+		cap += json_array_size(json_object_get(json_object_get(A, rs->key), "groups")) * NMET_RS;
+	c->rows = calloc(cap + 1, sizeof(*c->rows));
 	c->x = malloc(REPS * sizeof(*c->x));
 	c->y = malloc(REPS * sizeof(*c->y));
 	if (!c->rows || !c->x || !c->y)
@@ -324,11 +366,12 @@ static int add_rows(struct cmp *c, json_t *A, json_t *B)
 		if (!nb)
 			continue;
 		for (size_t k = 0; k < c->nmet; k++)
-			add_row(c, b, nb, prod, mech, k);
+			add_row(c, b, nb, prod, mech, metrics[k], "latency");
 	}
 	if (c->boots)
 		for (size_t k = 0; k < c->nmet; k++)
-			boot_test(c->rows, c->nrows, metrics[k]);
+			boot_test(c->rows, c->nrows, "latency", metrics[k]);
+	add_rs_rows(c, A, B);
 	/* rows outside --mechs informed the prior; they are not in the family */
 	for (int k = 0; k < c->nrows; k++)
 		if (!c->rows[k].out)

@@ -12,7 +12,7 @@
 #include "../common/scenario.h"
 #include "rs.h"
 
-static const struct bhb_rs_desc dmv = {
+const struct bhb_rs_desc bhb_rs_dmverity = {
 	.kind = "dm-verity", .key = "dmverity", .setup = "dmverity_setup", .check = "dmverity_check",
 	.modes = bhb_dmv_mode_names, .nmodes = BHB_NR_DMV_MODES, .exact_reads = 1, .per_block = 1,
 };
@@ -20,12 +20,12 @@ static const struct bhb_rs_desc dmv = {
 static void dmv_take(struct bhb_analysis *a, void *st, const struct bhb_frame *f, json_t *j)
 {
 	(void)a;
-	bhb_rs_take(&dmv, st, f, j);
+	bhb_rs_take(&bhb_rs_dmverity, st, f, j);
 }
 
 static void dmv_finish(struct bhb_analysis *a, void *st)
 {
-	bhb_rs_finish(&dmv, a, st);
+	bhb_rs_finish(&bhb_rs_dmverity, a, st);
 }
 
 static int dmv_summary(FILE *f, json_t *res)

@@ -21,6 +21,7 @@
 
 #include "../common/scenario.h"
 #include "../common/stats.h"
+#include "bhbench.h"
 #include "kind.h"
 #include "rs.h"
 
@@ -102,7 +103,7 @@ static int group_runs(json_t *runs, const char *load, const char *mode, json_t *
 	return n;
 }
 
-/* where verification ran, summed over the group's runs: shares of the events */
+/* where the work ran, summed over the group's runs: shares of the events */
 static json_t *where_shares(json_t **rs, int n)
 {
 	static const char *const ctx[] = { "softirq", "ksoftirqd", "hardirq", "kworker", "task" };
@@ -124,56 +125,113 @@ static json_t *where_shares(json_t **rs, int n)
 	return o;
 }
 
+/*
+ * A run as one repetition of its group: its boot (0 unless merged), the
+ * group's metrics, and what compare tests, in ns as it reads them: p50,
+ * p99 (fio's completion latency) and io_time (1 s / IOPS: the time per
+ * I/O, which grows as throughput falls).
+ */
+static json_t *run_rep(json_t *r)
+{
+	json_t *o = json_pack("{s:I}", "boot", (json_int_t)bhb_jint(r, "boot"));
+	double iops = run_value(r, "iops");
+
+	for (size_t m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++) {
+		double x = run_value(r, metrics[m]);
+
+		if (isfinite(x))
+			json_object_set_new(o, metrics[m], json_real(x));
+	}
+	if (isfinite(run_value(r, "p50_us")))
+		json_object_set_new(o, "p50", json_real(run_value(r, "p50_us") * 1e3));
+	if (isfinite(run_value(r, "p99_us")))
+		json_object_set_new(o, "p99", json_real(run_value(r, "p99_us") * 1e3));
+	if (iops > 0)
+		json_object_set_new(o, "io_time", json_real(1e9 / iops));
+	return o;
+}
+
 #define MAX_REPS 1024	/* repetitions are at most 1000 */
 
-static json_t *group_json(json_t *runs, int load, const char *mode, uint64_t seed)
+/*
+ * One load and mode: each metric's median over the runs with a 95%
+ * interval from the bootstrap; runs of several boots (merged) resample
+ * boots, then runs within them.
+ */
+static json_t *group_json(const struct bhb_rs_desc *k, json_t *runs, int load, const char *mode, uint64_t seed)
 {
-	json_t *rs[MAX_REPS], *g;
-	double v[MAX_REPS], med, lo, hi;
-	int n = group_runs(runs, bhb_dmv_load_names[load], mode, rs, MAX_REPS);
+	json_t *rs[MAX_REPS], *g, *reps;
+	int n = group_runs(runs, bhb_dmv_load_names[load], mode, rs, MAX_REPS), boots = 0;
+	double med, lo, hi;
 
 	if (!n)
 		return NULL;
-	g = json_pack("{s:s,s:s,s:i}", "load", bhb_dmv_load_names[load], "mode", mode, "n", n);
-	for (size_t m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++) {
-		int k = 0;
-
-		for (int i = 0; i < n; i++) {
-			double x = run_value(rs[i], metrics[m]);
-
-			if (isfinite(x))
-				v[k++] = x;
-		}
-		if (k && !bhb_boot_median(v, k, seed + m, &med, &lo, &hi))
-			json_object_set_new(g, metrics[m], json_pack("{s:f,s:f,s:f}", "median", med, "lo", lo, "hi", hi));
+	reps = json_array();
+	for (int i = 0; i < n; i++) {
+		json_array_append_new(reps, run_rep(rs[i]));
+		if (bhb_jint(rs[i], "boot") + 1 > boots)
+			boots = (int)bhb_jint(rs[i], "boot") + 1;
 	}
+	g = json_pack("{s:s,s:s,s:s++,s:i,s:i}", "load", bhb_dmv_load_names[load], "mode", mode, "case", k->kind,
+		      " ", bhb_dmv_load_names[load], "n", n, "boots", boots);
+	json_object_set_new(g, "per_repetition", reps);
+	for (size_t m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++)
+		if (!bhb_hier_ci(g, metrics[m], seed + m, &med, &lo, &hi))
+			json_object_set_new(g, metrics[m], json_pack("{s:f,s:f,s:f}", "median", med, "lo", lo, "hi", hi));
 	json_object_set_new(g, "where", where_shares(rs, n));
 	return g;
 }
 
-/* each mode's throughput over the first mode's, per load: median ratio and interval */
-static json_t *ratios_json(const struct bhb_rs_desc *k, json_t *runs)
+json_t *bhb_rs_group(json_t *d, const char *load, const char *mode)
 {
-	json_t *out = json_array(), *ra[MAX_REPS], *rb[MAX_REPS];
-	double a[MAX_REPS], b[MAX_REPS], r, lo, hi;
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "groups"), i, g)
+		if (!strcmp(bhb_jstr(g, "load"), load) && !strcmp(bhb_jstr(g, "mode"), mode))
+			return g;
+	return NULL;
+}
+
+/*
+ * Each mode's throughput over the first mode's, per load: the ratio of
+ * the medians with the bootstrap's interval (boots, then runs, for merged
+ * runs).
+ */
+static json_t *ratios_json(const struct bhb_rs_desc *k, json_t *d)
+{
+	json_t *out = json_array();
 
 	for (int l = 0; l < BHB_NR_DMV_LOADS; l++) {
-		int na = group_runs(runs, bhb_dmv_load_names[l], k->modes[0], ra, MAX_REPS);
+		json_t *a = bhb_rs_group(d, bhb_dmv_load_names[l], k->modes[0]);
 
-		for (int i = 0; i < na; i++)
-			a[i] = run_value(ra[i], "mib_s");
-		for (int m = 1; m < k->nmodes && na; m++) {
-			int nb = group_runs(runs, bhb_dmv_load_names[l], k->modes[m], rb, MAX_REPS);
+		for (int m = 1; m < k->nmodes && a; m++) {
+			json_t *b = bhb_rs_group(d, bhb_dmv_load_names[l], k->modes[m]);
+			double r, lo, hi, p;
 
-			for (int i = 0; i < nb; i++)
-				b[i] = run_value(rb[i], "mib_s");
-			if (nb && !bhb_ratio_boot(a, na, b, nb, 0x646d76ull + (uint64_t)(l * 8 + m), &r, &lo, &hi))
+			if (b && !bhb_ratio_hier(a, b, "mib_s", 0x646d76ull + (uint64_t)(l * 8 + m), &r, &lo, &hi, &p))
 				json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:f,s:f,s:f}", "load",
 					bhb_dmv_load_names[l], "mode", k->modes[m], "over", k->modes[0], "metric",
 					"mib_s", "ratio", r, "lo", lo, "hi", hi));
 		}
 	}
 	return out;
+}
+
+/* d's groups and ratios from its runs */
+static void regroup(const struct bhb_rs_desc *k, json_t *d)
+{
+	json_t *groups = json_array(), *runs = json_object_get(d, "runs");
+
+	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
+		for (int m = 0; m < k->nmodes; m++) {
+			json_t *g = group_json(k, runs, l, k->modes[m], 0x646d7600ull + (uint64_t)(l * 16 + m) * 64);
+
+			if (g)
+				json_array_append_new(groups, g);
+		}
+	json_object_set_new(d, "groups", groups);
+	json_object_set_new(d, "ratios", ratios_json(k, d));
 }
 
 /* a run's own checks: fio's count against the device's, the probe's against the reads */
@@ -203,7 +261,7 @@ static void run_checks(const struct bhb_rs_desc *k, json_t *failures, json_t *r,
 void bhb_rs_finish(const struct bhb_rs_desc *k, struct bhb_analysis *a, void *p)
 {
 	struct rs_state *st = p;
-	json_t *o, *groups, *r;
+	json_t *o, *r;
 	size_t i;
 
 	/* not a run of this kind (an agent that dies before its setup frame fails the run by its status) */
@@ -212,17 +270,8 @@ void bhb_rs_finish(const struct bhb_rs_desc *k, struct bhb_analysis *a, void *p)
 		free(st);
 		return;
 	}
-	o = json_object();
-	groups = json_array();
 	json_array_foreach(st->runs, i, r)
 		run_checks(k, a->failures, r, i);
-	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
-		for (int m = 0; m < k->nmodes; m++) {
-			json_t *g = group_json(st->runs, l, k->modes[m], 0x646d7600ull + (uint64_t)(l * 16 + m) * 64);
-
-			if (g)
-				json_array_append_new(groups, g);
-		}
 	if (!st->setup)
 		json_array_append_new(a->failures, json_sprintf("%s: the guest sent no setup", k->kind));
 	else if (json_integer_value(json_object_get(st->setup, "runs")) != (json_int_t)json_array_size(st->runs))
@@ -230,13 +279,121 @@ void bhb_rs_finish(const struct bhb_rs_desc *k, struct bhb_analysis *a, void *p)
 			(long long)json_integer_value(json_object_get(st->setup, "runs")), json_array_size(st->runs)));
 	if (st->check && json_integer_value(json_object_get(st->check, "failed")))
 		json_array_append_new(a->failures, json_sprintf("%s: the %s check failed", k->kind, k->check));
-	json_object_set_new(o, "setup", st->setup ? st->setup : json_null());
-	json_object_set_new(o, "groups", groups);
-	json_object_set_new(o, "ratios", ratios_json(k, st->runs));
-	json_object_set_new(o, "check", st->check ? st->check : json_null());
-	json_object_set_new(o, "runs", st->runs);
+	o = json_pack("{s:o,s:o,s:o}", "setup", st->setup ? st->setup : json_null(), "check",
+		      st->check ? st->check : json_null(), "runs", st->runs);
+	regroup(k, o);
 	json_object_set_new(a->res, k->key, o);
 	free(st);
+}
+
+const struct bhb_rs_desc *const bhb_rs_descs[] = { &bhb_rs_dmverity, &bhb_rs_usb, NULL };
+
+const struct bhb_rs_desc *bhb_rs_of(json_t *res)
+{
+	for (const struct bhb_rs_desc *const *k = bhb_rs_descs; *k; k++)
+		if (json_is_object(json_object_get(res, (*k)->key)))
+			return *k;
+	return NULL;
+}
+
+int bhb_rs_metric(const char *name)
+{
+	for (size_t m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++)
+		if (!strcmp(metrics[m], name))
+			return 1;
+	return 0;
+}
+
+json_t *bhb_rs_value(json_t *res, const struct bhb_rs_desc *k, int load, int mode, const char *metric)
+{
+	json_t *g = bhb_rs_group(json_object_get(res, k->key), bhb_dmv_load_names[load], k->modes[mode]);
+	json_t *v = json_object_get(g, metric);
+
+	if (!json_is_object(v))
+		return NULL;
+	return json_pack("{s:O,s:[O,O]}", "value", json_object_get(v, "median"), "ci95", json_object_get(v, "lo"),
+			 json_object_get(v, "hi"));
+}
+
+void bhb_rs_trend_header(FILE *f, const struct bhb_rs_desc *k)
+{
+	fprintf(f, "# kernel");
+	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
+		for (int m = 0; m < k->nmodes; m++)
+			fprintf(f, " %s/%s %s/%s_lo %s/%s_hi", bhb_dmv_load_names[l], k->modes[m], bhb_dmv_load_names[l],
+				k->modes[m], bhb_dmv_load_names[l], k->modes[m]);
+	fprintf(f, "\n");
+}
+
+void bhb_rs_trend_row(FILE *f, json_t *res, const struct bhb_rs_desc *k, const char *metric)
+{
+	char run[160];
+
+	bhb_run_label(res, run, sizeof(run));
+	fprintf(f, "%s", run);
+	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
+		for (int m = 0; m < k->nmodes; m++) {
+			json_t *v = bhb_rs_value(res, k, l, m, metric);
+			json_t *ci = json_object_get(v, "ci95");
+
+			if (v)
+				fprintf(f, " %.3f %.3f %.3f", json_number_value(json_object_get(v, "value")),
+					json_number_value(json_array_get(ci, 0)), json_number_value(json_array_get(ci, 1)));
+			else
+				fprintf(f, " NaN NaN NaN");
+			json_decref(v);
+		}
+	fprintf(f, "\n");
+}
+
+void bhb_rs_columns(const struct bhb_rs_desc *k, char *out, size_t len)
+{
+	out[0] = 0;
+	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
+		for (int m = 0; m < k->nmodes; m++)
+			snprintf(out + strlen(out), len - strlen(out), "%s%s/%s", out[0] ? " " : "", bhb_dmv_load_names[l],
+				 k->modes[m]);
+}
+
+void bhb_rs_upgrade(json_t *res)
+{
+	const struct bhb_rs_desc *k = bhb_rs_of(res);
+	json_t *d = k ? json_object_get(res, k->key) : NULL;
+	json_t *g = json_array_get(json_object_get(d, "groups"), 0);
+
+	if (d && json_array_size(json_object_get(d, "runs")) && (!g || !json_object_get(g, "per_repetition")))
+		regroup(k, d);
+}
+
+int bhb_rs_merge(json_t *m, json_t *const *runs, int n)
+{
+	const struct bhb_rs_desc *k = bhb_rs_of(runs[0]);
+	json_t *d, *all, *r;
+	size_t i;
+
+	if (!k)
+		return 0;
+	all = json_array();
+	for (int b = 0; b < n; b++) {
+		json_t *db = json_object_get(runs[b], k->key);
+
+		if (!json_is_object(db)) {
+			json_decref(all);
+			fprintf(stderr, "bhbench merge: boot %d has no %s results\n", b + 1, k->kind);
+			return -1;
+		}
+		json_array_foreach(json_object_get(db, "runs"), i, r) {
+			json_t *c = json_deep_copy(r);
+
+			json_object_set_new(c, "boot", json_integer(b));
+			json_array_append_new(all, c);
+		}
+	}
+	d = json_deep_copy(json_object_get(runs[0], k->key));
+	json_object_set_new(d, "runs", all);
+	regroup(k, d);
+	json_object_set_new(m, k->key, d);
+	return 0;
 }
 
 static void print_where(FILE *f, json_t *w)

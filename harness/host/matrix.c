@@ -25,6 +25,7 @@
 #include "../common/names.h"
 #include "../common/stats.h"
 #include "bhbench.h"
+#include "rs.h"
 
 #define MAX_CELLS 64
 
@@ -522,12 +523,13 @@ static json_t *trend_value(json_t *b, const char *metric)
 /*
  * Is the step from the previous run's cell to this one real?  Both
  * intervals apart, and the ratio beyond what the kind of run can tell
- * from noise: icount (deterministic) 1% and two histogram buckets, merged boots (intervals over
+ * from noise: icount (deterministic) 1% and (bucketed: a latency
+ * histogram's figure) two histogram buckets, merged boots (intervals over
  * boots) none beyond the intervals; one TCG or KVM boot's intervals are
  * over repetitions only and boots move about 10%, so there a step beyond
  * 10% is a lead ("?"), never a verdict.  Returns "", or an arrow.
  */
-static const char *trend_step(json_t *prev, json_t *cur, const char *accel, int boots)
+static const char *trend_step(json_t *prev, json_t *cur, const char *accel, int boots, int bucketed)
 {
 	json_t *pc = json_object_get(prev, "ci95"), *cc = json_object_get(cur, "ci95");
 	double pv = json_number_value(json_object_get(prev, "value")), cv = json_number_value(json_object_get(cur, "value"));
@@ -546,7 +548,7 @@ static const char *trend_step(json_t *prev, json_t *cur, const char *accel, int 
 	 * buckets from boot to boot (32.6 or 33.0 us for wq_percpu on 6.12):
 	 * a real step is at least two buckets wide.
 	 */
-	if (icount && fabs(cv - pv) < 1.5 * (double)bhb_hist_width(bhb_hist_index((uint64_t)fmax(cv, pv))))
+	if (icount && bucketed && fabs(cv - pv) < 1.5 * (double)bhb_hist_width(bhb_hist_index((uint64_t)fmax(cv, pv))))
 		return "";
 	if (!icount && boots < 3)
 		return cv > pv ? " ↑?" : " ↓?";
@@ -556,6 +558,7 @@ static const char *trend_step(json_t *prev, json_t *cur, const char *accel, int 
 /* the options of bhbench trend */
 struct trend_opts {
 	const char *metric, *prod, *datafile;
+	int metric_set;
 };
 
 /* the options into o: -1 to go on, else the exit status (after --help: 0) */
@@ -570,10 +573,11 @@ static int trend_args(struct trend_opts *o, int argc, char **argv)
 	o->metric = "p50";
 	o->prod = "hardirq";
 	o->datafile = NULL;
+	o->metric_set = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "m:p:d:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'm': o->metric = optarg; break;
+		case 'm': o->metric = optarg; o->metric_set = 1; break;
 		case 'p': o->prod = optarg; break;
 		case 'd': o->datafile = optarg; break;
 		case 'h':
@@ -581,6 +585,8 @@ static int trend_args(struct trend_opts *o, int argc, char **argv)
 			       "                     [--producer hardirq|irqwork|process|...] [--data FILE.dat] RUN_DIR...\n"
 			       "One metric per mechanism (rows: runs, e.g. kernels), in µs with 95%% intervals;\n"
 			       "p50... from the intended arrival, q2e_ from the queue call, x2e_p50 from the producer's exit.\n"
+			       "Runs of dm-verity or usb-storage: one column per load and mode, --metric mib_s (default),\n"
+			       "iops, p50_us, p99_us, p999_us, busy_us_per_io (fio's and the kernel's figures).\n"
 			       "A step from the row above is marked when it is real: ↑/↓ where the intervals are apart\n"
 			       "and, under icount, the change beyond 1%% (the model's floor), or for merged boots (3 or\n"
 			       "more); ↑?/↓? for one TCG or KVM boot, whose steps beyond 10%% are leads only.\n");
@@ -632,7 +638,7 @@ static int trend_row(const struct trend_opts *o, FILE *df, json_t *res, json_t *
 	for (int m = 0; m < BHB_NR_MECHS; m++) {
 		json_t *v = trend_value(bhb_res_bench(res, o->prod, bhb_mech_names[m]), o->metric);
 		json_t *pv = prev ? trend_value(bhb_res_bench(prev, o->prod, bhb_mech_names[m]), o->metric) : NULL;
-		const char *step = pv ? trend_step(pv, v, accel, bhb_res_boots(res)) : "";
+		const char *step = pv ? trend_step(pv, v, accel, bhb_res_boots(res), 1) : "";
 		char cell[48] = "n/a";
 
 		if (json_is_object(v)) {
@@ -650,9 +656,96 @@ static int trend_row(const struct trend_opts *o, FILE *df, json_t *res, json_t *
 	return marked;
 }
 
+/* a real subsystem's row: one cell per load and mode of kind k */
+static int trend_rs_row(const struct trend_opts *o, const struct bhb_rs_desc *k, FILE *df, json_t *res, json_t *prev)
+{
+	const char *accel = json_string_value(json_object_get(json_object_get(res, "env"), "accel")) ?: "";
+	char label[160];
+	int marked = 0;
+
+	bhb_run_label(res, label, sizeof(label));
+	printf("%-28s", label);
+	if (df)
+		bhb_rs_trend_row(df, res, k, o->metric);
+	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
+		for (int m = 0; m < k->nmodes; m++) {
+			json_t *v = bhb_rs_value(res, k, l, m, o->metric);
+			json_t *pv = prev ? bhb_rs_value(prev, k, l, m, o->metric) : NULL;
+			const char *step = pv && v ? trend_step(pv, v, accel, bhb_res_boots(res), 0) : "";
+			char cell[64] = "n/a";
+
+			if (v)
+				snprintf(cell, sizeof(cell), "%.1f [%.1f-%.1f]%s", json_number_value(json_object_get(v, "value")),
+					 json_number_value(json_array_get(json_object_get(v, "ci95"), 0)),
+					 json_number_value(json_array_get(json_object_get(v, "ci95"), 1)), step);
+			marked += step[0] != 0;
+			printf(" %-*s", 22 + (step[0] ? 2 : 0), cell);
+			json_decref(v);
+			json_decref(pv);
+		}
+	printf("\n");
+	return marked;
+}
+
+/* the real-subsystem kind of the first run that loads, or NULL */
+static const struct bhb_rs_desc *trend_kind(char *const *dirs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char err[512];
+		json_t *res = bhb_res_load(dirs[i], err, sizeof(err));
+		const struct bhb_rs_desc *k = res ? bhb_rs_of(res) : NULL;
+
+		if (res) {
+			json_decref(res);
+			return k;
+		}
+	}
+	return NULL;
+}
+
+/* a real subsystem's metric: mib_s unless given, and one of its groups'; 0, or -1 after saying why */
+static int trend_rs_metric(struct trend_opts *o, const struct bhb_rs_desc *k)
+{
+	if (!o->metric_set)
+		o->metric = "mib_s";
+	if (bhb_rs_metric(o->metric))
+		return 0;
+	fprintf(stderr, "bhbench trend: %s is not a metric of %s runs (mib_s, iops, p50_us, p99_us, p999_us, "
+		"busy_us_per_io, softirq_us_per_io, kworker_us_per_io, ksoftirqd_us_per_io)\n", o->metric, k->kind);
+	return -1;
+}
+
+/* the table's head, and the data file's */
+static void trend_head(const struct trend_opts *o, const struct bhb_rs_desc *k, FILE *df)
+{
+	if (!k) {
+		printf("%s latency %s (µs; [95%% CI]), %s producer\n%-28s", o->metric,
+		       !strncmp(o->metric, "q2e_", 4) ? "from the queue call" : !strncmp(o->metric, "x2e_", 4) ?
+		       "from the producer's exit" : "from intended arrival", o->prod, "kernel");
+		for (int m = 0; m < BHB_NR_MECHS; m++)
+			printf(" %-19s", bhb_mech_names[m]);
+		printf("\n");
+		if (df)
+			bhb_trend_header(df);
+		return;
+	}
+	printf("%s %s per load/mode (median [95%% CI] over repetitions)\n%-28s", k->kind, o->metric, "kernel");
+	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
+		for (int m = 0; m < k->nmodes; m++) {
+			char col[64];
+
+			snprintf(col, sizeof(col), "%s/%s", bhb_dmv_load_names[l], k->modes[m]);
+			printf(" %-22s", col);
+		}
+	printf("\n");
+	if (df)
+		bhb_rs_trend_header(df, k);
+}
+
 int cmd_trend(int argc, char **argv)
 {
 	struct trend_opts o;
+	const struct bhb_rs_desc *rs;
 	json_t *prev = NULL;
 	FILE *df = NULL;
 	int ret = trend_args(&o, argc, argv), marked = 0;
@@ -661,18 +754,14 @@ int cmd_trend(int argc, char **argv)
 		return ret;
 	if (trend_one_accel(argv + optind, argc - optind))
 		return 2;
+	rs = trend_kind(argv + optind, argc - optind);
+	if (rs && trend_rs_metric(&o, rs))
+		return 2;
 	if (o.datafile && !(df = fopen(o.datafile, "w"))) {
 		fprintf(stderr, "bhbench trend: cannot write %s: %s\n", o.datafile, strerror(errno));
 		return 1;
 	}
-	printf("%s latency %s (µs; [95%% CI]), %s producer\n%-28s", o.metric,
-	       !strncmp(o.metric, "q2e_", 4) ? "from the queue call" : !strncmp(o.metric, "x2e_", 4) ?
-	       "from the producer's exit" : "from intended arrival", o.prod, "kernel");
-	for (int m = 0; m < BHB_NR_MECHS; m++)
-		printf(" %-19s", bhb_mech_names[m]);
-	printf("\n");
-	if (df)
-		bhb_trend_header(df);
+	trend_head(&o, rs, df);
 	for (int i = optind; i < argc; i++) {
 		char err[512];
 		json_t *res = bhb_res_load(argv[i], err, sizeof(err));
@@ -681,7 +770,7 @@ int cmd_trend(int argc, char **argv)
 			fprintf(stderr, "bhbench trend: %s; skipped\n", err);
 			continue;
 		}
-		marked += trend_row(&o, df, res, prev);
+		marked += rs ? trend_rs_row(&o, rs, df, res, prev) : trend_row(&o, df, res, prev);
 		json_decref(prev);
 		prev = res;
 	}

@@ -20,6 +20,7 @@
 
 #include "../common/stats.h"
 #include "bhbench.h"
+#include "rs.h"
 
 #define MAXB	BHB_MERGE_MAX	/* boots */
 #define MAXR	1024		/* repetitions per boot */
@@ -444,6 +445,11 @@ json_t *bhb_merge(json_t *const *runs, int n, const char *run_id)
 			json_array_append_new(list, m);
 	}
 	json_object_set_new(res, "benchmarks", list);
+	if (bhb_rs_merge(res, runs, n)) {
+		json_decref(res);
+		free(ws);
+		return NULL;
+	}
 	json_object_set_new(res, "merge", json_pack("{s:i,s:i,s:s}", "boots", n, "disagreeing_p50", ndis,
 						    "note", "latency_ns.p50/p99 and queue_to_exec_ns.p50 are medians of the "
 						    "per-repetition values; p90 and p99.9 come from the pooled histogram, "

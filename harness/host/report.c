@@ -18,6 +18,7 @@
 #include "../common/names.h"
 #include "../common/stats.h"
 #include "bhbench.h"
+#include "rs.h"
 
 #define MAXFIGS		128
 #define MAXCASES	512
@@ -522,25 +523,27 @@ static void in_short(struct rep *rp, json_t *res, int r)
 	fprintf(rp->html, "<p>These rest on %s.</p>\n", h(rp, ev));
 }
 
+/* vars: more gnuplot assignments ("names='a b'; ylab='MiB/s'"), or "" */
 static int gnuplot(const char *script, const char *data, int nblocks, const char *out, const char *term,
-		   const char *title)
+		   const char *title, const char *vars)
 {
-	char expr[2048], sp[PATH_MAX];
+	char expr[4096], sp[PATH_MAX];
 	const char *argv[] = { "gnuplot", "-e", expr, sp, NULL };
 	char sink[256];
 
 	snprintf(sp, sizeof(sp), "%s/plots/%s", bhb_root(), script);
-	snprintf(expr, sizeof(expr), "datafile='%s'; nblocks=%d; outfile='%s'; term='%s'; ttl='%s'", data, nblocks,
-		 out, term, title);
+	snprintf(expr, sizeof(expr), "datafile='%s'; nblocks=%d; outfile='%s'; term='%s'; ttl='%s'%s%s", data, nblocks,
+		 out, term, title, vars[0] ? "; " : "", vars);
 	return bhb_capture(sink, sizeof(sink), argv);
 }
 
 /*
  * Render one figure as figdir/base.svg and .png and register it for the
- * report; false if the figure table is full.
+ * report; false if the figure table is full.  vars: the script's other
+ * variables (figure_vars), or none (figure).
  */
-static int figure(struct rep *rp, const char *script, const char *data, int nblocks, const char *base,
-		  const char *title, const char *caption)
+static int figure_vars(struct rep *rp, const char *script, const char *data, int nblocks, const char *base,
+		       const char *title, const char *caption, const char *vars)
 {
 	char out[PATH_MAX];
 
@@ -550,13 +553,19 @@ static int figure(struct rep *rp, const char *script, const char *data, int nblo
 		const char *ext = t ? "png" : "svg";
 
 		snprintf(out, sizeof(out), "%s/%s.%s", rp->figdir, base, ext);
-		if (gnuplot(script, data, nblocks, out, ext, title))
+		if (gnuplot(script, data, nblocks, out, ext, title, vars))
 			fprintf(stderr, "bhbench report: gnuplot failed for %s\n", out);
 	}
 	snprintf(rp->figs[rp->nfig].file, sizeof(rp->figs[0].file), "%s", base);
 	snprintf(rp->figs[rp->nfig].caption, sizeof(rp->figs[0].caption), "%s", caption);
 	rp->nfig++;
 	return 1;
+}
+
+static int figure(struct rep *rp, const char *script, const char *data, int nblocks, const char *base,
+		  const char *title, const char *caption)
+{
+	return figure_vars(rp, script, data, nblocks, base, title, caption, "");
 }
 
 /* " value lo hi" in µs; without an interval lo = hi = value; NaN if overflowed */
@@ -732,6 +741,128 @@ static void fig_trend(struct rep *rp, json_t *const *runs)
 		snprintf(cap, sizeof(cap), "Latency %s (µs, 95%% CI) of the hardirq case per mechanism, one point per run "
 			 "(kernel) in the order given.", mets[k]);
 		figure(rp, "trend.gp", dat, BHB_NR_MECHS, base, title, cap);
+	}
+}
+
+/* ---- several runs of one real subsystem (kernels): the figure and a sentence per load ---- */
+
+/* the runs of kind k: how many */
+static int rs_runs(json_t *const *runs, int n, const struct bhb_rs_desc *k)
+{
+	int c = 0;
+
+	for (int r = 0; r < n; r++)
+		c += runs[r] && bhb_rs_of(runs[r]) == k;
+	return c;
+}
+
+/* kind k's metric across its runs: one data file, one figure of every load/mode */
+static void rs_runs_figure(struct rep *rp, json_t *const *runs, const struct bhb_rs_desc *k, const char *metric,
+			   const char *ylab)
+{
+	char dat[PATH_MAX], base[64], title[256], cap[320], vars[512], names[256];
+	FILE *f;
+
+	snprintf(dat, sizeof(dat), "%s/runs-%s-%s.dat", rp->figdir, k->key, metric);
+	f = fopen(dat, "w");
+	if (!f)
+		return;
+	bhb_rs_trend_header(f, k);
+	for (int r = 0; r < rp->nruns; r++)
+		if (runs[r] && bhb_rs_of(runs[r]) == k)
+			bhb_rs_trend_row(f, runs[r], k, metric);
+	fclose(f);
+	bhb_rs_columns(k, names, sizeof(names));
+	snprintf(vars, sizeof(vars), "names='%s'; ylab='%s'", names, ylab);
+	snprintf(base, sizeof(base), "runs-%s-%s", k->key, metric);
+	snprintf(title, sizeof(title), "%s across runs: %s", k->kind, ylab);
+	snprintf(cap, sizeof(cap), "%s: %s per load and mode (median over repetitions, 95%% interval), one point per "
+		 "run (kernel) in the order given.", k->kind, ylab);
+	figure_vars(rp, "trend.gp", dat, 1, base, title, cap, vars);
+}
+
+/* one load of a kind with modes: each mode against the first, run by run, and where it ran; the runs it is in */
+static int rs_ratio_sentence(json_t *const *runs, int n, const struct bhb_rs_desc *k, int l, int m, char *s,
+			      size_t len)
+{
+	int above = 0, below = 0, within = 0;
+
+	snprintf(s, len, "%s, %s reads, %s over %s (MiB/s):", k->kind, bhb_dmv_load_names[l], k->modes[m], k->modes[0]);
+	for (int r = 0; r < n; r++) {
+		json_t *d = runs[r] && bhb_rs_of(runs[r]) == k ? json_object_get(runs[r], k->key) : NULL, *q;
+		json_t *g = bhb_rs_group(d, bhb_dmv_load_names[l], k->modes[m]);
+		char label[160], wh[128];
+		size_t i;
+
+		json_array_foreach(json_object_get(d, "ratios"), i, q) {
+			double lo = json_number_value(json_object_get(q, "lo")), hi = json_number_value(json_object_get(q, "hi"));
+
+			if (strcmp(bhb_jstr(q, "load"), bhb_dmv_load_names[l]) || strcmp(bhb_jstr(q, "mode"), k->modes[m]))
+				continue;
+			bhb_run_label(runs[r], label, sizeof(label));
+			dmv_where(wh, sizeof(wh), json_object_get(g, "where"));
+			snprintf(s + strlen(s), len - strlen(s), "%s x%.2f [%.2f-%.2f] on %s (%s ran in %s)",
+				 above + below + within ? ";" : "", json_number_value(json_object_get(q, "ratio")), lo, hi,
+				 label, k->modes[m], wh);
+			above += lo > 1;
+			below += hi < 1;
+			within += !(lo > 1) && !(hi < 1);
+		}
+	}
+	snprintf(s + strlen(s), len - strlen(s), ". Ahead in %d run(s), behind in %d, level in %d%s", above, below,
+		 within, above && below ? ": the direction depends on the kernel" : "");
+	return above + below + within;
+}
+
+/* one load of a kind with one mode: its throughput run by run; no mechanism verdict */
+static void rs_level_sentence(json_t *const *runs, int n, const struct bhb_rs_desc *k, int l, char *s, size_t len)
+{
+	int any = 0;
+
+	snprintf(s, len, "%s, %s reads (%s):", k->kind, bhb_dmv_load_names[l], k->modes[0]);
+	for (int r = 0; r < n; r++) {
+		json_t *d = runs[r] && bhb_rs_of(runs[r]) == k ? json_object_get(runs[r], k->key) : NULL;
+		json_t *g = bhb_rs_group(d, bhb_dmv_load_names[l], k->modes[0]);
+		char label[160], wh[128];
+
+		if (!g)
+			continue;
+		bhb_run_label(runs[r], label, sizeof(label));
+		dmv_where(wh, sizeof(wh), json_object_get(g, "where"));
+		snprintf(s + strlen(s), len - strlen(s), "%s %.1f [%.1f-%.1f] MiB/s on %s (ran in %s)", any++ ? ";" : "",
+			 dmv_num(g, "mib_s", "median"), dmv_num(g, "mib_s", "lo"), dmv_num(g, "mib_s", "hi"), label, wh);
+	}
+	snprintf(s + strlen(s), len - strlen(s), ". Each run is a boot of its own kernel, and between releases "
+		 "everything else changed too: this tells where the work ran, not which mechanism is faster");
+}
+
+static void sec_rs_runs(struct rep *rp, json_t *const *runs)
+{
+	for (const struct bhb_rs_desc *const *kp = bhb_rs_descs; *kp; kp++) {
+		const struct bhb_rs_desc *k = *kp;
+		char s[4096];
+
+		if (rs_runs(runs, rp->nruns, k) < 2)
+			continue;
+		fprintf(rp->md, "## Real subsystems across runs: %s\n\n", k->kind);
+		fprintf(rp->html, "<h2>Real subsystems across runs: %s</h2>\n<ul>\n", h(rp, k->kind));
+		for (int l = 0; l < BHB_NR_DMV_LOADS; l++) {
+			for (int m = 1; m < k->nmodes; m++) {
+				if (!rs_ratio_sentence(runs, rp->nruns, k, l, m, s, sizeof(s)))
+					continue;	/* a mode none of the kernels has (bh_bytes before 6.15) */
+				fprintf(rp->md, "- %s.\n", s);
+				html_item(rp, s);
+			}
+			if (k->nmodes == 1) {
+				rs_level_sentence(runs, rp->nruns, k, l, s, sizeof(s));
+				fprintf(rp->md, "- %s.\n", s);
+				html_item(rp, s);
+			}
+		}
+		fprintf(rp->md, "\n");
+		fprintf(rp->html, "</ul>\n");
+		rs_runs_figure(rp, runs, k, "mib_s", "MiB/s");
+		rs_runs_figure(rp, runs, k, "p99_us", "completion latency p99 (us)");
 	}
 }
 
@@ -1321,6 +1452,7 @@ static void report_body(struct rep *rp, json_t *const *runs)
 	sec_in_short(rp, runs);
 	sec_verdicts(rp, runs);
 	fig_trend(rp, runs);
+	sec_rs_runs(rp, runs);
 	for (int r = 1; r <= rp->nruns; r++)
 		if (runs[r - 1])
 			sec_run(rp, runs[r - 1], r);

@@ -9,6 +9,7 @@
 #include "../common/histjson.h"
 #include "../common/stats.h"
 #include "bhbench.h"
+#include "rs.h"
 
 json_t *bhb_res_load(const char *dir, char *err, size_t len)
 {
@@ -27,6 +28,7 @@ json_t *bhb_res_load(const char *dir, char *err, size_t len)
 		json_decref(r);
 		return NULL;
 	}
+	bhb_rs_upgrade(r);
 	return r;
 }
 
@@ -191,6 +193,40 @@ double bhb_hier_median(int nb, const int *n, double *const *v, uint64_t *rng, do
 static double hier_median(const struct boots *g, uint64_t *rng, double *buf)
 {
 	return bhb_hier_median(g->nb, g->n, g->v, rng, buf);
+}
+
+struct one_hier {
+	struct boots g;
+	double *buf;
+};
+
+static double hier_one(void *user, uint64_t *rng)
+{
+	struct one_hier *t = user;
+
+	return hier_median(&t->g, rng, t->buf);
+}
+
+int bhb_hier_ci(json_t *b, const char *metric, uint64_t seed, double *med, double *lo, double *hi)
+{
+	struct one_hier t = { .buf = malloc(64 * MAXREPS * sizeof(double)) };
+	double *all = malloc(64 * MAXREPS * sizeof(*all));
+	int ret = -1;
+
+	*med = *lo = *hi = NAN;
+	if (t.buf && all && !group_boots(b, metric, &t.g)) {
+		int n = 0;
+
+		for (int k = 0; k < t.g.nb; k++)
+			for (int i = 0; i < t.g.n[k]; i++)
+				all[n++] = t.g.v[k][i];
+		*med = bhb_median(all, n);
+		ret = bhb_boot_ci(hier_one, &t, seed, NULL, lo, hi);
+		free_boots(&t.g);
+	}
+	free(t.buf);
+	free(all);
+	return ret;
 }
 
 int bhb_res_boots(json_t *res)

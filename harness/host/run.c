@@ -13,6 +13,7 @@
 
 #include "../common/names.h"
 #include "bhbench.h"
+#include "rs.h"
 
 #define PROVISION "harness/kernel/provision.sh"
 
@@ -461,9 +462,9 @@ static int plan_scenario(struct run_plan *p)
 		fprintf(stderr, "bhbench run: %s\n", p->sc.error);
 		return 2;
 	}
-	if (p->o.boots > 1 && p->sc.type != BHB_SCEN_LATENCY && p->sc.type != BHB_SCEN_SUITE) {
-		fprintf(stderr, "bhbench run: --boots is for latency scenarios and suites; %s is not one\n",
-			p->scen_path);
+	if (p->o.boots > 1 && !bhb_scenario_comparable(p->sc.type)) {
+		fprintf(stderr, "bhbench run: --boots is for latency scenarios, suites, dm-verity and usb-storage; "
+			"%s is none of them\n", p->scen_path);
 		return 2;
 	}
 	p->nmembers = 1;
@@ -1007,6 +1008,7 @@ int cmd_show(int argc, char **argv)
 		json_decref(res);
 		return 1;
 	}
+	bhb_rs_upgrade(res);
 	bhb_print_summary(stdout, res);
 	json_decref(res);
 	return 0;

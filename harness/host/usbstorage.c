@@ -13,7 +13,7 @@
 
 static const char *const usb_modes[] = { "giveback" };
 
-static const struct bhb_rs_desc usb = {
+const struct bhb_rs_desc bhb_rs_usb = {
 	.kind = "usb-storage", .key = "usbstorage", .setup = "usb_setup", .check = NULL,
 	.modes = usb_modes, .nmodes = 1, .exact_reads = 0, .per_block = 0,
 };
@@ -21,12 +21,12 @@ static const struct bhb_rs_desc usb = {
 static void usb_take(struct bhb_analysis *a, void *st, const struct bhb_frame *f, json_t *j)
 {
 	(void)a;
-	bhb_rs_take(&usb, st, f, j);
+	bhb_rs_take(&bhb_rs_usb, st, f, j);
 }
 
 static void usb_finish(struct bhb_analysis *a, void *st)
 {
-	bhb_rs_finish(&usb, a, st);
+	bhb_rs_finish(&bhb_rs_usb, a, st);
 }
 
 static int usb_summary(FILE *f, json_t *res)
