@@ -109,6 +109,11 @@ dmverity-test: harness kernel
 usb-test: harness kernel
 	tests/usbstorage.sh
 
+# bhbench run --native, inside a guest that plays the machine (a Debian root
+# over 9p with the kernel's build tree): the run, its record, every refusal
+native-test: harness kernel
+	tests/native.sh
+
 # your own callback: the payload template's CRC-32 under every mechanism, checked against zlib's
 payload-test: harness kernel
 	tests/payload.sh
@@ -120,4 +125,5 @@ clean:
 	$(MAKE) -C harness clean
 
 .PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test control-test \
-	custom-kernel-test ab-test icount-test module-test driver-test payload-test dmverity-test usb-test test clean
+	custom-kernel-test ab-test icount-test module-test driver-test payload-test dmverity-test usb-test native-test \
+	test clean

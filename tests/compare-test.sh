@@ -200,4 +200,18 @@ else cat "$t/ic2"; fail "icount 2% (exit $rc)"; fi
 if [ $rc -eq 2 ] && grep -q 'accelerator (icount/tcg)' "$t/ic3"; then pass "icount against tcg: refused (exit 2)"
 else cat "$t/ic3"; fail "icount against tcg (exit $rc)"; fi
 
+# native runs (bhbench run --native): of one CPU they compare; of two CPUs, or against TCG, never
+for n in nat-a:A nat-b:A nat-c:B; do
+	mkdir -p "$t/${n%%:*}"
+	jq --arg cpu "CPU ${n#*:}" '.env.accel = "native" | .env.native = {cpu_model: $cpu}' "$t/base/results.json" \
+		> "$t/${n%%:*}/results.json"
+done
+"$bin" compare "$t/nat-a" "$t/nat-b" > "$t/nat1" 2>&1; r1=$?
+"$bin" compare "$t/nat-a" "$t/nat-c" > "$t/nat2" 2>&1; r2=$?
+"$bin" compare "$t/nat-a" "$t/base" > "$t/nat3" 2>&1; r3=$?
+if [ $r1 -eq 0 ] && [ $r2 -eq 2 ] && grep -q "native runs of different CPUs (CPU A / CPU B)" "$t/nat2" &&
+   [ $r3 -eq 2 ] && grep -q "accelerator (native/tcg)" "$t/nat3"; then
+	pass "native runs: one CPU compares; two CPUs, or native against tcg, refused (exit 2)"
+else cat "$t/nat1" "$t/nat2" "$t/nat3"; fail "native compare ($r1 $r2 $r3)"; fi
+
 finish

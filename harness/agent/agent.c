@@ -36,10 +36,12 @@
 
 #define AGENT_VERSION "1"
 
-/* the /init entry: the agent and what only it needs */
+/* the /init entry (or native's): the agent and what only it needs */
 struct init {
 	struct bhb_agent a;
-	char cmdline[4096];
+	char cmdline[4096];		/* the bhbagent.* and bhbench.* settings: a guest's command line */
+	int native;			/* bhbench run --native: a process on the machine itself */
+	char kcmdline[4096];		/* native: the running kernel's own command line */
 	uint64_t run_cpus;
 	struct bhb_scenario scens[BHB_MAX_SUITE];
 	int nscens;
@@ -283,7 +285,7 @@ static void send_hello(struct init *in)
 	j = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:o,s:{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
 		      "agent_version", AGENT_VERSION, "abi_version", (int)a->info.abi_version,
 		      "release", u.release, "version", u.version, "machine", u.machine,
-		      "cmdline", in->cmdline, "preempt", preempt_mode(mode, sizeof(mode)),
+		      "cmdline", in->native ? in->kcmdline : in->cmdline, "preempt", preempt_mode(mode, sizeof(mode)),
 		      "clocksource", cs ? cs : "unknown",
 		      "nr_online", (int)a->info.nr_online, "online_mask", (json_int_t)a->info.online_mask,
 		      "mechanisms", avail,
@@ -297,6 +299,8 @@ static void send_hello(struct init *in)
 	for (int i = 0; i < in->nscens; i++)
 		json_array_append_new(names, json_string(in->scens[i].name));
 	json_object_set_new(j, "scenarios", names);
+	if (in->native)
+		json_object_set_new(j, "native", json_pack("{s:s}", "settings", in->cmdline));
 	if (in->settled)
 		json_object_set(j, "settle", in->settled);
 	send_json(a, "hello", j);
@@ -378,14 +382,20 @@ static void payload_cases(struct bhb_scenario *s)
 	}
 }
 
-/* the scenario(s) the host packed: /scenario.ini, or a suite's /scenario-N.ini */
+/*
+ * The scenario(s) the host packed: DIR/scenario.ini, or a suite's
+ * DIR/scenario-N.ini; DIR (bhbagent.dir) is the initramfs's root in a
+ * guest, the run's directory natively.
+ */
 static void load_scenarios(struct init *in)
 {
-	char val[256], path[64];
+	char val[256], dir[256], path[512];
 	const char *n = CMDLINE_GET(in, "bhbagent.scenarios", NULL, val);
 
+	CMDLINE_GET(in, "bhbagent.dir", "", dir);
 	if (!n) {
-		if (bhb_scenario_load(CMDLINE_GET(in, "bhbagent.scenario", "/scenario.ini", val), &in->scens[0]))
+		snprintf(path, sizeof(path), "%s/scenario.ini", dir);
+		if (bhb_scenario_load(path, &in->scens[0]))
 			die(&in->a, "scenario: %s", in->scens[0].error);
 		in->nscens = 1;
 	} else {
@@ -393,7 +403,7 @@ static void load_scenarios(struct init *in)
 		if (in->nscens < 1 || in->nscens > BHB_MAX_SUITE)
 			die(&in->a, "bhbagent.scenarios=%s: want 1 to %d", n, BHB_MAX_SUITE);
 		for (int i = 0; i < in->nscens; i++) {
-			snprintf(path, sizeof(path), "/scenario-%d.ini", i);
+			snprintf(path, sizeof(path), "%s/scenario-%d.ini", dir, i);
 			if (bhb_scenario_load(path, &in->scens[i]))
 				die(&in->a, "scenario: %s", in->scens[i].error);
 		}
@@ -488,23 +498,12 @@ static void unload_modules(struct bhb_agent *a)
 		say(a, "cannot unload the payload module: %s", strerror(errno));
 }
 
-/* the guest's /init: everything the scenario asks, then power off */
-static int agent_init(int argc, char **argv)
+/* everything the scenario asks, once in->cmdline holds the settings; the exit status */
+static int agent_run(struct init *in)
 {
-	struct init *in = calloc(1, sizeof(*in));
-	char params[1024], modpath[256], val[256], buf[4096], *s;
+	char params[1024], modpath[256], val[256];
 	int failed;
 
-	(void)argc;
-	(void)argv;
-	if (!in)
-		return 1;
-	in->a.devfd = -1;
-	in->a.log = stdout;
-	if (getpid() == 1)
-		setup_pid1();
-	s = read_file("/proc/cmdline", buf, sizeof(buf));
-	snprintf(in->cmdline, sizeof(in->cmdline), "%s", s ? s : "");
 	open_channel(&in->a, CMDLINE_GET(in, "bhbagent.chan", "/dev/ttyS1", val));
 	load_scenarios(in);
 	bhb_module_params(in->cmdline, params, sizeof(params));
@@ -519,6 +518,54 @@ static int agent_init(int argc, char **argv)
 	finish(&in->a, failed ? 2 : 0);
 }
 
+/* the guest's /init: the settings are the kernel's command line; powers off at the end */
+static int agent_init(int argc, char **argv)
+{
+	struct init *in = calloc(1, sizeof(*in));
+	char buf[4096], *s;
+
+	(void)argc;
+	(void)argv;
+	if (!in)
+		return 1;
+	in->a.devfd = -1;
+	in->a.log = stdout;
+	if (getpid() == 1)
+		setup_pid1();
+	s = read_file("/proc/cmdline", buf, sizeof(buf));
+	snprintf(in->cmdline, sizeof(in->cmdline), "%s", s ? s : "");
+	return agent_run(in);
+}
+
+/*
+ * bhbench run --native: an ordinary process on the machine itself (the
+ * host started it, as root); its one argument the settings a guest's
+ * command line would hold (bhbagent.chan: the pipe the host reads,
+ * bhbagent.dir: the run's directory, bhbagent.module: the module built
+ * for the running kernel).  Nothing is mounted, nothing powers off.
+ */
+static int agent_native(int argc, char **argv)
+{
+	struct init *in;
+	char buf[4096], *s;
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: bhbench-agent native 'bhbagent.chan=PATH bhbagent.dir=DIR ...' "
+			"(bhbench run --native starts it)\n");
+		return 2;
+	}
+	in = calloc(1, sizeof(*in));
+	if (!in)
+		return 1;
+	in->a.devfd = -1;
+	in->a.log = stdout;
+	in->native = 1;
+	snprintf(in->cmdline, sizeof(in->cmdline), "%s", argv[0]);
+	s = read_file("/proc/cmdline", buf, sizeof(buf));
+	snprintf(in->kcmdline, sizeof(in->kcmdline), "%s", s ? s : "");
+	return agent_run(in);
+}
+
 /*
  * The entries of the program: the first word after the program's name
  * picks one ("/init hp prep ..."); without one, the agent itself.
@@ -528,6 +575,7 @@ static const struct entry {
 	int (*fn)(int argc, char **argv);	/* argv past the entry's name */
 } entries[] = {
 	{ "hp", hp_tool },
+	{ "native", agent_native },
 	{ NULL, agent_init },
 };
 

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <jansson.h>
 
 #include "../common/histjson.h"
@@ -41,7 +42,7 @@ int bhb_kernel_fetch(const char *kernel, char *rel, size_t len);
 struct run_opts {
 	char kernel[128];
 	char scenario[512];
-	char accel[8];		/* auto | kvm | tcg | icount */
+	char accel[8];		/* auto | kvm | tcg | icount; "native" with --native */
 	int cpus;
 	int mem_mb;
 	int timeout_s;		/* whole boot */
@@ -60,6 +61,8 @@ struct run_opts {
 	char kernel_image[1024];	/* a user's own kernel: its bzImage ... */
 	char kernel_build[1024];	/* ... and its build tree (both or neither) */
 	char payload[1024];		/* a payload module's directory: every latency case's callback */
+	int native;			/* --native: this machine's own kernel, no guest */
+	int allow_hotplug, allow_fuzz;	/* --native: scenarios that take CPUs offline, that fuzz the device */
 };
 extern const char run_usage[];
 /* 0, or -1 with a message in err */
@@ -126,11 +129,42 @@ struct boot_result {
 	double wall_s;
 };
 int bhb_boot(const struct boot_opts *o, struct boot_result *r);
+/*
+ * A process watched as a guest is (bhbench run --native: the agent): argv
+ * with its output into o->console_path (appended to, as the kernel's log is),
+ * o->chan_path created empty for it to write; the timeout, a hang, a
+ * signal (SIGINT, SIGTERM: the process stopped) and splats in the console
+ * as for a guest.  started(pid, user), if given, runs once it is spawned.
+ * 0, or -1 when it cannot start.
+ */
+int bhb_watch_process(const struct boot_opts *o, struct boot_result *r, const char *const argv[],
+		      void (*started)(pid_t pid, void *user), void *user);
 /* "kvm" if KVM really boots a kernel here, else "tcg"; why says why */
 const char *bhb_pick_accel(const char *kernel, char *why, size_t len);
 const char *bhb_qemu_version(void);
 /* a console line that means the guest kernel is in trouble */
 int bhb_console_is_failure(const char *line);
+
+/* ---- bhbench run --native (native.c) ---- */
+/*
+ * Everything that must hold before a native run touches the machine: root,
+ * the scenario's type (and --allow-hotplug / --allow-fuzz), the running
+ * kernel's build tree (into build), module loading, the lock.  rel: the
+ * running kernel.  0, or 2 after one line on stderr saying why and what
+ * to do.
+ */
+int bhb_native_check(const struct run_opts *o, const struct bhb_scenario *sc, const char *scen_path, char *rel,
+		     size_t rlen, char *build, size_t blen);
+/* the machine's record: CPU, microcode, SMT, governor, boost, idle, isolation, modules, load */
+json_t *bhb_native_env(void);
+/*
+ * The agent (argv) run on this machine, watched as a guest is, the
+ * kernel's log appended to bo->console_path; bhbench.ko unloaded at the
+ * end whatever happened.  why: set when the module would not unload.
+ * 0, or -1 when it cannot start (why says why).
+ */
+int bhb_native_exec(const struct boot_opts *bo, const char *const argv[], struct boot_result *br, char *why,
+		    size_t len);
 
 /* ---- analysis (analyze.c) ---- */
 struct analysis_in {

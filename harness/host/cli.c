@@ -55,6 +55,12 @@ const char run_usage[] =
 	"      --seed N        the order in which the repetitions of every benchmark are\n"
 	"                      interleaved (default 1; boot I of --boots uses N + I - 1): one\n"
 	"                      seed, one order, which a deterministic (icount) run needs\n"
+	"      --native        no guest: this machine's own kernel, as root (README: On real\n"
+	"                      hardware): bhbench.ko built against /lib/modules/$(uname -r)/build,\n"
+	"                      loaded, the scenario run, the module unloaded (also on failure\n"
+	"                      and Ctrl-C); --boots N means N runs one after the other\n"
+	"      --allow-hotplug --native: let a hotplug scenario take CPUs offline (never CPU 0)\n"
+	"      --allow-fuzz    --native: let a fuzz scenario feed the device malformed requests\n"
 	"  -h, --help          this text\n";
 
 static int num(const char *opt, const char *v, long lo, long hi, int *out, char *err, size_t len)
@@ -99,6 +105,7 @@ static void run_opts_defaults(struct run_opts *o)
 #define GIVEN_KERNEL	1
 #define GIVEN_CPUS	2
 #define GIVEN_SCENARIO	4
+#define GIVEN_GUEST	8	/* an option that only means something for a guest */
 
 /* one option of getopt_long's (c, optarg) into o; 0, or -1 with err set */
 static int run_opt(int c, const char *name, struct run_opts *o, int *given, char *err, size_t errlen)
@@ -116,6 +123,7 @@ static int run_opt(int c, const char *name, struct run_opts *o, int *given, char
 		break;
 	case 'K':
 		ret = str("--kernel-image", optarg, o->kernel_image, sizeof(o->kernel_image), err, errlen);
+		*given |= GIVEN_GUEST;
 		break;
 	case 'B':
 		ret = str("--kernel-build", optarg, o->kernel_build, sizeof(o->kernel_build), err, errlen);
@@ -135,6 +143,7 @@ static int run_opt(int c, const char *name, struct run_opts *o, int *given, char
 		} else {
 			snprintf(o->accel, sizeof(o->accel), "%s", optarg);
 		}
+		*given |= GIVEN_GUEST;
 		break;
 	case 'c':
 		ret = num("--cpus", optarg, 1, 64, &o->cpus, err, errlen);
@@ -142,6 +151,7 @@ static int run_opt(int c, const char *name, struct run_opts *o, int *given, char
 		break;
 	case 'm':
 		ret = num("--mem", optarg, 128, 65536, &o->mem_mb, err, errlen);
+		*given |= GIVEN_GUEST;
 		break;
 	case 't':
 		ret = num("--timeout", optarg, 10, 7 * 86400, &o->timeout_s, err, errlen);
@@ -180,6 +190,15 @@ static int run_opt(int c, const char *name, struct run_opts *o, int *given, char
 	case 'S':
 		ret = num("--seed", optarg, 1, 1000000000, &o->seed, err, errlen);
 		break;
+	case 'n':
+		o->native = 1;
+		break;
+	case 'y':
+		o->allow_hotplug = 1;
+		break;
+	case 'z':
+		o->allow_fuzz = 1;
+		break;
 	case 'h':
 		o->help = 1;
 		break;
@@ -191,6 +210,30 @@ static int run_opt(int c, const char *name, struct run_opts *o, int *given, char
 		return -1;
 	}
 	return ret;
+}
+
+/* --native: what a guest's options mean there, and its own; 0, or -1 with err set */
+static int native_opts(struct run_opts *o, int given, char *err, size_t errlen)
+{
+	long n;
+
+	if (!o->native) {
+		if (o->allow_hotplug || o->allow_fuzz) {
+			snprintf(err, errlen, "--allow-hotplug and --allow-fuzz are for --native runs (a guest's "
+				 "CPUs and device are its own)");
+			return -1;
+		}
+		return 0;
+	}
+	if ((given & (GIVEN_KERNEL | GIVEN_CPUS | GIVEN_GUEST)) || o->payload[0]) {
+		snprintf(err, errlen, "--native runs the machine's own kernel on its own CPUs: --kernel, "
+			 "--kernel-image, --accel, --cpus, --mem and --payload do not apply");
+		return -1;
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	o->cpus = n > 64 ? 64 : n < 1 ? 1 : (int)n;
+	snprintf(o->accel, sizeof(o->accel), "native");
+	return 0;
 }
 
 /* what only the whole command line can tell; 0, or -1 with err set */
@@ -229,7 +272,7 @@ static int run_opts_check(struct run_opts *o, int given, int argc, char **argv, 
 	}
 	if (o->payload[0] && !(given & GIVEN_SCENARIO))
 		snprintf(o->scenario, sizeof(o->scenario), "payload");
-	return 0;
+	return native_opts(o, given, err, errlen);
 }
 
 int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
@@ -254,6 +297,9 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "boots", required_argument, NULL, 'N' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "payload", required_argument, NULL, 'P' },
+		{ "native", no_argument, NULL, 'n' },
+		{ "allow-hotplug", no_argument, NULL, 'y' },
+		{ "allow-fuzz", no_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};

@@ -255,7 +255,14 @@ static void icount_test(struct row *r, const double *x, int n, const double *y, 
 	r->dft = df;
 }
 
-/* the runs must agree on accelerator, vCPUs and scenario; 0 or -1 with err */
+/* a native run's CPU model */
+static const char *native_cpu(json_t *r)
+{
+	return json_string_value(json_object_get(json_object_get(json_object_get(r, "env"), "native"), "cpu_model"))
+	       ?: "?";
+}
+
+/* the runs must agree on accelerator, vCPUs and scenario (natively, CPU); 0 or -1 with err */
 static int comparable(json_t *A, json_t *B, char *err, size_t len)
 {
 	/* never mix emulated and hardware-virtualised figures */
@@ -266,6 +273,12 @@ static int comparable(json_t *A, json_t *B, char *err, size_t len)
 		   json_string_value(json_object_get(json_object_get(B, "scenario"), "name")) ?: "")) {
 		snprintf(err, len, "the runs differ in accelerator (%s/%s), vCPUs or scenario; they cannot be compared",
 			 envs(A, "accel"), envs(B, "accel"));
+		return -1;
+	}
+	/* natively the machine is the measurement: two CPUs are two experiments */
+	if (!strcmp(envs(A, "accel"), "native") && strcmp(native_cpu(A), native_cpu(B))) {
+		snprintf(err, len, "native runs of different CPUs (%s / %s) cannot be compared", native_cpu(A),
+			 native_cpu(B));
 		return -1;
 	}
 	return 0;

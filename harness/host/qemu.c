@@ -88,12 +88,14 @@ static void kill_tree(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-static pid_t spawn(const char *const argv[], const char *log)
+/* argv with its output into log (truncated first unless append) */
+static pid_t spawn(const char *const argv[], const char *log, int append)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		/* appending: natively the kernel's log is appended to the same file */
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | (append ? 0 : O_TRUNC), 0644);
 
 		if (fd >= 0) {
 			dup2(fd, 1);
@@ -308,28 +310,27 @@ static void watch(const struct boot_opts *o, struct boot_result *r, pid_t pid, d
 	}
 }
 
-int bhb_boot(const struct boot_opts *o, struct boot_result *r)
+/* argv spawned with its output into log, watched as a guest is; 0, or -1 when it cannot start */
+static int run_watched(const struct boot_opts *o, struct boot_result *r, const char *const argv[], const char *log,
+		       int append, void (*started)(pid_t pid, void *user), void *user)
 {
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	struct qemu_args q;
 	double start;
 	pid_t pid;
 
-	memset(r, 0, sizeof(*r));
-	qemu_argv(o, &q);
-	unlink(o->console_path);
-	unlink(o->chan_path);
 	got_signal = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	start = bhb_now();
-	pid = spawn(q.argv, o->qemu_log);
+	pid = spawn(argv, log, append);
 	if (pid < 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 		return -1;
 	}
+	if (started)
+		started(pid, user);
 	watch(o, r, pid, start);
 	r->wall_s = bhb_now() - start;
 	if (o->progress && isatty(1))
@@ -337,6 +338,34 @@ int bhb_boot(const struct boot_opts *o, struct boot_result *r)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return 0;
+}
+
+int bhb_boot(const struct boot_opts *o, struct boot_result *r)
+{
+	struct qemu_args q;
+
+	memset(r, 0, sizeof(*r));
+	qemu_argv(o, &q);
+	unlink(o->console_path);
+	unlink(o->chan_path);
+	return run_watched(o, r, q.argv, o->qemu_log, 0, NULL, NULL);
+}
+
+int bhb_watch_process(const struct boot_opts *o, struct boot_result *r, const char *const argv[],
+		      void (*started)(pid_t pid, void *user), void *user)
+{
+	const char *files[] = { o->console_path, o->chan_path };
+
+	memset(r, 0, sizeof(*r));
+	/* both there and empty before the process or the kernel's log writes a byte */
+	for (int i = 0; i < 2; i++) {
+		int fd = open(files[i], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	return run_watched(o, r, argv, o->console_path, 1, started, user);
 }
 
 /*
@@ -404,7 +433,7 @@ static const char *probe_kvm(const char *kernel, char *why, size_t len)
 			       "-append", "console=ttyS0 panic=-1 rdinit=/nonexistent root=/dev/null",
 			       "-chardev", chardev, "-serial", "chardev:con", "-display", "none",
 			       "-monitor", "none", "-nodefaults", "-no-reboot", NULL };
-	pid_t pid = spawn(argv, log);
+	pid_t pid = spawn(argv, log, 0);
 	double start = bhb_now();
 	int ok = 0;
 

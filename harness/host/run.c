@@ -251,6 +251,9 @@ struct run_plan {
 	struct boot_result br;
 	int retried;			/* boots after an emulator fault */
 	json_t *load_before;		/* the host's load before the boot */
+	json_t *native;			/* --native: the machine's record (native.c) */
+	char build[PATH_MAX];		/* --native: the running kernel's build tree */
+	char unload_failure[256];	/* --native: why bhbench.ko is still loaded, or "" */
 };
 
 /*
@@ -613,20 +616,29 @@ static int plan_payload(struct run_plan *p)
  * 400-600 us instead of 32 us there.  The agent still waits for a
  * quiet guest (env.guest.settle) in case anything else is busy.
  */
+/* the agent's settings of this run that a guest's command line and a native agent's argument share */
+static void agent_words(const struct run_plan *p, char *nscen, size_t len)
+{
+	const struct run_opts *o = &p->o;
+
+	nscen[0] = 0;
+	if (p->suite)
+		snprintf(nscen, len, " bhbagent.scenarios=%d", p->nmembers);
+	if (o->quick)
+		strncat(nscen, " bhbagent.quick=1", len - strlen(nscen) - 1);
+	if (o->trace)
+		snprintf(nscen + strlen(nscen), len - strlen(nscen), " bhbagent.trace=%d", o->trace);
+	snprintf(nscen + strlen(nscen), len - strlen(nscen), " bhbagent.seed=%d", o->seed);
+	if (o->narrow)
+		strncat(nscen, " bhbagent.narrow=1", len - strlen(nscen) - 1);
+}
+
 static void guest_cmdline(struct run_plan *p)
 {
 	const struct run_opts *o = &p->o;
 	char nscen[256] = "";
 
-	if (p->suite)
-		snprintf(nscen, sizeof(nscen), " bhbagent.scenarios=%d", p->nmembers);
-	if (o->quick)
-		strncat(nscen, " bhbagent.quick=1", sizeof(nscen) - strlen(nscen) - 1);
-	if (o->trace)
-		snprintf(nscen + strlen(nscen), sizeof(nscen) - strlen(nscen), " bhbagent.trace=%d", o->trace);
-	snprintf(nscen + strlen(nscen), sizeof(nscen) - strlen(nscen), " bhbagent.seed=%d", o->seed);
-	if (o->narrow)
-		strncat(nscen, " bhbagent.narrow=1", sizeof(nscen) - strlen(nscen) - 1);
+	agent_words(p, nscen, sizeof(nscen));
 	if (p->payload_ko[0])
 		strncat(nscen, " bhbagent.payload=/bhbench_payload.ko", sizeof(nscen) - strlen(nscen) - 1);
 	snprintf(p->append, sizeof(p->append), "console=ttyS0,115200 panic=-1 tsc=reliable noirqdebug "
@@ -759,7 +771,15 @@ static json_t *run_env(struct run_plan *p)
 	if (p->payload_ko[0])
 		json_object_set_new(env, "payload", json_pack("{s:s,s:s}", "dir", p->payload_dir, "hash",
 							     p->payload_hash));
-	json_object_set_new(env, "kernel_cmdline", json_string(p->append));
+	if (p->o.native) {
+		/* the machine's own command line; the agent's settings beside it */
+		json_object_set(env, "kernel_cmdline", json_object_get(p->native, "cmdline"));
+		json_object_set_new(env, "agent_settings", json_string(p->append));
+		json_object_set_new(env, "native", p->native);
+		p->native = NULL;
+	} else {
+		json_object_set_new(env, "kernel_cmdline", json_string(p->append));
+	}
 	json_object_set_new(env, "scenario_file", json_string(p->scen_path));
 	json_object_set_new(env, "quick", json_boolean(p->o.quick));
 	json_object_set_new(env, "traced_runs", json_integer(p->o.trace));
@@ -785,9 +805,21 @@ static json_t *guest_failures(const struct run_plan *p)
 	if (br->hung)
 		json_array_append_new(fails, json_sprintf("guest hung: no output for %d s; killed", p->o.hang_s));
 	for (int i = 0; i < br->nfail && i < 8; i++)
-		json_array_append_new(fails, json_sprintf("guest kernel: %s", br->fail[i]));
+		json_array_append_new(fails, json_sprintf("%s: %s", p->o.native ? "kernel" : "guest kernel", br->fail[i]));
 	if (br->nfail > 8)
-		json_array_append_new(fails, json_sprintf("guest kernel: %d more such lines", br->nfail - 8));
+		json_array_append_new(fails, json_sprintf("%s: %d more such lines", p->o.native ? "kernel" :
+							  "guest kernel", br->nfail - 8));
+	if (p->unload_failure[0])
+		json_array_append_new(fails, json_string(p->unload_failure));
+	if (p->o.native) {
+		/* the agent's own exit: its frames (error, end) say the rest */
+		if (br->exited && br->exit_status == 127)
+			json_array_append_new(fails, json_string("the agent could not be started (see console.log)"));
+		else if (br->exited && br->exit_status > 128 && !br->interrupted)
+			json_array_append_new(fails, json_sprintf("the agent was killed by signal %d",
+								  br->exit_status - 128));
+		return fails;
+	}
 	if (br->exited && br->exit_status == 127) {
 		char *ql = bhb_slurp(p->qlog, NULL);
 
@@ -891,12 +923,188 @@ static int plan_dirs(struct run_plan *p)
 	return 0;
 }
 
+/* ---- bhbench run --native: no guest, this machine's kernel (native.c) ---- */
+
+/* the scenario files where the native agent reads them: DIR/scenario.ini, a suite's DIR/scenario-N.ini */
+static int native_scenarios(const struct run_plan *p)
+{
+	for (int i = 0; i < p->nmembers; i++) {
+		char path[PATH_MAX + 32], *text;
+		size_t len;
+		FILE *f;
+
+		if (p->suite)
+			snprintf(path, sizeof(path), "%s/scenario-%d.ini", p->dir, i);
+		else
+			snprintf(path, sizeof(path), "%s/scenario.ini", p->dir);
+		text = bhb_slurp(p->members[i], &len);
+		f = text ? fopen(path, "w") : NULL;
+		if (!f || fwrite(text, 1, len, f) != len ||
+		    (p->o.cycles > 0 && fprintf(f, "\n[scenario]\ncycles = %d\n", p->o.cycles) < 0) | fclose(f)) {
+			free(text);
+			return -1;
+		}
+		free(text);
+	}
+	return 0;
+}
+
+/* bhbench.ko built for the running kernel (its tree: build): 0 or 1 */
+static int native_build(struct run_plan *p, const char *build)
+{
+	char src[PATH_MAX], out[256];
+
+	printf("bhbench: native run on %s: building bhbench.ko against %s\n", p->rel, build);
+	fflush(stdout);
+	snprintf(src, sizeof(src), "%s/bench-module", bhb_root());
+	snprintf(p->ko, sizeof(p->ko), "%s/custom", bhb_cache());
+	bhb_mkdirs(p->ko);
+	snprintf(p->ko, sizeof(p->ko), "%s/custom/bhbench-%ld.ko", bhb_cache(), (long)getpid());
+	if (provision(out, sizeof(out), "custom-build", build, src, p->ko, NULL)) {
+		fprintf(stderr, "bhbench run --native: bhbench.ko cannot be built against %s (see the lines "
+			"above)\n", build);
+		return 1;
+	}
+	module_hash(p->hash, sizeof(p->hash));
+	p->accel = "native";
+	return 0;
+}
+
+/* the agent as a process on this machine, watched as a guest (into p->dir); 0 or 1 */
+static int native_agent(struct run_plan *p)
+{
+	char words[256], settings[PATH_MAX * 3 + 512], why[256], label[300];
+	const char *argv[] = { p->agent, "native", settings, NULL };
+	struct boot_opts bo;
+
+	if (bhb_mkdirs(p->dir) || native_scenarios(p)) {
+		fprintf(stderr, "bhbench run: cannot write the scenario into %s: %s\n", p->dir, strerror(errno));
+		return 1;
+	}
+	agent_words(p, words, sizeof(words));
+	snprintf(p->con, sizeof(p->con), "%s/console.log", p->dir);
+	snprintf(p->chan, sizeof(p->chan), "%s/channel.bin", p->dir);
+	snprintf(settings, sizeof(settings), "bhbagent.chan=%s bhbagent.dir=%s bhbagent.module=%s%s%s%s", p->chan,
+		 p->dir, p->ko, words, p->o.append[0] ? " " : "", p->o.append);
+	snprintf(p->append, sizeof(p->append), "%s", settings);
+	snprintf(label, sizeof(label), "%s %s", p->rel, p->sc.name);
+	bo = (struct boot_opts){ .timeout_s = p->o.timeout_s, .hang_s = p->o.hang_s, .console_path = p->con,
+				 .chan_path = p->chan, .progress = 1, .expected = p->sc.expected_warnings,
+				 .label = label };
+	printf("bhbench: running %s natively on %s (%d CPUs online)\n", p->sc.name, p->rel, p->o.cpus);
+	fflush(stdout);
+	if (bhb_native_exec(&bo, argv, &p->br, why, sizeof(why))) {
+		fprintf(stderr, "bhbench run --native: %s\n", why[0] ? why : "cannot start the agent");
+		return 1;
+	}
+	snprintf(p->unload_failure, sizeof(p->unload_failure), "%s", why);
+	return 0;
+}
+
+/*
+ * A quiet machine's figures, for the noise check: the direct mechanism's
+ * p99 from the intended arrival (the callback runs in the interrupt:
+ * nothing deferred, so what it shows is the machine's own delays:
+ * interrupts, SMIs, frequency changes) and an idle SCHED_FIFO thread's
+ * wakeup p99 (cyclictest's question).  Beyond them the run is still made,
+ * with a warning: such a machine's figures are its noise's.
+ */
+#define QUIET_DIRECT_P99_NS 50000
+#define QUIET_RT_P99_NS 100000
+
+/* configs/native-preflight.ini's result: the figures and the warnings (printed) */
+static json_t *preflight_judge(json_t *res)
+{
+	json_t *b = json_array_get(json_object_get(res, "benchmarks"), 0), *w = json_array();
+	double d50 = json_number_value(json_object_get(json_object_get(json_object_get(b, "latency_ns"), "p50"),
+						       "value"));
+	double d99 = json_number_value(json_object_get(json_object_get(json_object_get(b, "latency_ns"), "p99"),
+						       "value"));
+	json_t *rt = json_object_get(json_object_get(b, "victim"), "wakeup_alone_ns");
+	double r50 = json_number_value(json_object_get(json_object_get(rt, "p50"), "value"));
+	double r99 = json_number_value(json_object_get(json_object_get(rt, "p99"), "value"));
+
+	if (!b || d99 <= 0 || r99 <= 0)
+		json_array_append_new(w, json_string("the noise check measured nothing (see preflight/console.log)"));
+	if (d99 > QUIET_DIRECT_P99_NS)
+		json_array_append_new(w, json_sprintf("the direct mechanism (no deferral) starts %.0f us late at p99 "
+			"(p50 %.1f us; a quiet machine: under %d us): interrupts, SMIs or frequency changes delay even "
+			"an inline callback", d99 / 1e3, d50 / 1e3, QUIET_DIRECT_P99_NS / 1000));
+	if (r99 > QUIET_RT_P99_NS)
+		json_array_append_new(w, json_sprintf("an idle SCHED_FIFO thread wakes %.0f us late at p99 (p50 "
+			"%.1f us; a quiet machine: under %d us): idle states, frequency scaling or other load",
+			r99 / 1e3, r50 / 1e3, QUIET_RT_P99_NS / 1000));
+	return json_pack("{s:f,s:f,s:f,s:f,s:i,s:i,s:o}", "direct_p50_ns", d50, "direct_p99_ns", d99,
+			 "rt_wakeup_alone_p50_ns", r50, "rt_wakeup_alone_p99_ns", r99, "quiet_direct_p99_ns",
+			 QUIET_DIRECT_P99_NS, "quiet_rt_p99_ns", QUIET_RT_P99_NS, "warnings", w);
+}
+
+/* --native's noise check before the run, in DIR/preflight: its figures and warnings; NULL when it failed */
+static json_t *native_preflight(const struct run_plan *p)
+{
+	struct run_plan *q = malloc(sizeof(*q));
+	json_t *res = NULL, *out = NULL, *w;
+	char why[256];
+	size_t i;
+
+	if (!q)
+		return NULL;
+	*q = *p;
+	q->native = q->load_before = NULL;
+	q->o.quick = q->o.trace = q->o.cycles = 0;
+	q->o.append[0] = 0;
+	snprintf(q->o.scenario, sizeof(q->o.scenario), "native-preflight");
+	snprintf(q->dir, sizeof(q->dir), "%s/preflight", p->dir);
+	printf("bhbench: noise check (configs/native-preflight.ini)\n");
+	if (!plan_scenario(q) && !native_agent(q) && !q->br.nfail && !q->unload_failure[0]) {
+		struct analysis_in ai = { .chan_path = q->chan, .run_dir = q->dir, .env = json_object(), .sc = &q->sc,
+					  .seed = 0x707265ull };
+
+		bhb_analyze(&ai, &res, why, sizeof(why));
+		json_decref(ai.env);
+		if (res && !strcmp(json_string_value(json_object_get(res, "status")) ?: "", "ok"))
+			out = preflight_judge(res);
+	}
+	json_array_foreach(json_object_get(out, "warnings"), i, w)
+		fprintf(stderr, "bhbench: WARNING: noisy machine: %s\n", json_string_value(w));
+	if (out && !json_array_size(json_object_get(out, "warnings")))
+		printf("bhbench: noise check: quiet (direct p99 %.1f us, idle SCHED_FIFO wakeup p99 %.1f us)\n",
+		       json_number_value(json_object_get(out, "direct_p99_ns")) / 1e3,
+		       json_number_value(json_object_get(out, "rt_wakeup_alone_p99_ns")) / 1e3);
+	json_decref(res);
+	free(q);
+	return out;
+}
+
+/* the noise check, then the run: 0, or 1 (the check failing fails the run: the machine cannot run either) */
+static int native_run(struct run_plan *p)
+{
+	json_t *pre;
+	int ret;
+
+	p->native = bhb_native_env();
+	pre = native_preflight(p);
+	if (!pre) {
+		fprintf(stderr, "bhbench run --native: the noise check failed (%s/preflight/console.log)\n", p->dir);
+		unlink(p->ko);
+		return 1;
+	}
+	json_object_set_new(p->native, "preflight", pre);
+	p->load_before = bhb_host_load();
+	ret = native_agent(p);
+	unlink(p->ko);
+	return ret;
+}
+
 static int run_plan(struct run_plan *p)
 {
 	int ret = plan_scenario(p);
 
 	if (!ret)
 		ret = check_payload(p);
+	/* natively, before anything else: is this machine one to run on at all */
+	if (!ret && p->o.native)
+		ret = bhb_native_check(&p->o, &p->sc, p->scen_path, p->rel, sizeof(p->rel), p->build, sizeof(p->build));
 	if (ret)
 		return ret;
 	snprintf(p->agent, sizeof(p->agent), "%s/harness/build/bhbench-agent", bhb_root());
@@ -907,6 +1115,16 @@ static int run_plan(struct run_plan *p)
 	if (access(p->o.out_dir, F_OK) == 0 && access(p->o.out_dir, W_OK)) {
 		fprintf(stderr, "bhbench run: results directory %s is not writable\n", p->o.out_dir);
 		return 2;
+	}
+	if (p->o.native) {
+		ret = plan_dirs(p);
+		if (!ret && p->o.boots > 1)
+			return run_boots(&p->o, p->rel, p->final);
+		if (!ret)
+			ret = native_build(p, p->build);
+		if (!ret)
+			ret = native_run(p);
+		return ret ? ret : finish_run(p);
 	}
 	ret = plan_kernel(p);
 	if (!ret)
@@ -939,6 +1157,7 @@ int bhb_run(const struct run_opts *o)
 	p->o = *o;
 	ret = run_plan(p);
 	json_decref(p->load_before);
+	json_decref(p->native);
 	free(p);
 	return ret;
 }

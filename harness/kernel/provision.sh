@@ -196,9 +196,10 @@ unpack_kernel() {
 # (dependencies first) in mods/order-SET, what it names that this kernel
 # has built in (or lacks) in mods/builtin-SET.  Sets: dmverity (dm-verity
 # over brd ramdisks; sha256_ssse3, the x86 SHA-256 dm-verity uses on a real
-# machine where it is a module, else the generic C code would serve) and
-# usb (a USB disk on xhci).
-KMOD_SETS="dmverity:sha256_ssse3,dm_verity,brd usb:xhci_pci,usb_storage,sd_mod"
+# machine where it is a module, else the generic C code would serve), usb
+# (a USB disk on xhci) and native (9p over virtio: the root file
+# system of tests/native.sh's guest, a Debian root shared by the host).
+KMOD_SETS="dmverity:sha256_ssse3,dm_verity,brd usb:xhci_pci,usb_storage,sd_mod native:9pnet_virtio,9p"
 keep_mods() {
 	local rel=$1 x=$2 d mdir set m
 	d=$(kdir "$rel")/mods
@@ -239,7 +240,8 @@ add_mod() {
 fetch_image() {
 	local rel=$1 fam=$2 d tmp
 	d=$(kdir "$rel")
-	[ -s "$d/vmlinuz" ] && [ -e "$d/mods/order-dmverity" ] && return 0
+	# (the newest set's order file: a cache from before it is unpacked again)
+	[ -s "$d/vmlinuz" ] && [ -e "$d/mods/order-native" ] && return 0
 	mkdir -p "$d"
 	rm -rf "$CACHE"/tmp.*
 	tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")

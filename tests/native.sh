@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# bhbench run --native (issue 18), tested where the host cannot load
+# modules: inside a guest that is a machine of its own.  The guest boots a
+# Debian kernel (default 6.12) with a Debian userland as its root over 9p:
+# the build root that already holds that kernel's headers and compiler
+# (cached, read-only), the project at /srv, an output directory from here
+# at /mnt.  There tests/native-guest.sh runs `bhbench run --native` as a
+# user would, and each refusal.  Checked here, from what it leaves:
+#   smoke: exit 0, every invariant of the integration test (check_run),
+#   accel "native" and the machine's record, the kernel's log in
+#   console.log, bhbench.ko built for the running kernel and gone after
+#   not root, no build tree, a fuzz or hotplug scenario without its
+#   --allow-*: refused (exit 2) with the line that says so, nothing loaded
+#   a module that fails to load: the run fails (exit 1), no numbers, unloaded
+#   Ctrl-C (SIGINT) mid-run: exit 130, the run marked interrupted, unloaded
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" native
+K=${BHBENCH_TEST_KERNEL:-6.12}
+cache=${BHBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bhbench}
+bin=$root/harness/build
+
+rel=$(harness/kernel/provision.sh fetch "$K" | tail -n 1) || { fail "cannot fetch $K"; finish; exit; }
+kd=$cache/kernels/$rel
+broot=$cache/buildroots/$(cat "$kd/family")
+if [ ! -e "$broot/lib/modules/$rel/build/Makefile" ] || [ ! -s "$kd/mods/order-native" ]; then
+	fail "no Debian root with $rel's build tree ($broot) or no 9p modules ($kd/mods/order-native)"
+	finish
+	exit
+fi
+
+# the guest's initramfs: its /init and the kernel's 9p modules
+mkdir -p "$out/kmod" "$out/mnt/lib"
+while read -r m; do cp "$kd/mods/$m" "$out/kmod/"; done < "$kd/mods/order-native"
+cp "$kd/mods/order-native" "$out/kmod/order"
+"$bin/native_cpio" "$out/init.cpio" "$bin/native_init" "$out/kmod" || { fail "cannot pack the initramfs"; finish; exit; }
+# the shared libraries bhbench and its agent take from the host that the Debian root may lack
+ldd "$bin/bhbench" "$bin/bhbench-agent" | awk '$3 ~ /^\// { print $3 }' | sort -u |
+	grep -Ev '/(libc|libm|ld-linux-x86-64|libstdc\+\+|libgcc_s)\.so' | xargs -r cp -t "$out/mnt/lib"
+
+start=$(date +%s)
+timeout 1500 "${BHBENCH_QEMU:-qemu-system-x86_64}" -accel tcg,thread=multi -smp 2 -m 1536 -nodefaults -no-reboot \
+	-display none -serial "file:$out/console.log" -kernel "$kd/vmlinuz" -initrd "$out/init.cpio" \
+	-append "console=ttyS0,115200 panic=-1 rdinit=/init tsc=reliable" \
+	-virtfs "local,path=$broot,mount_tag=root,security_model=none,readonly=on" \
+	-virtfs "local,path=$root,mount_tag=project,security_model=none,readonly=on" \
+	-virtfs "local,path=$out/mnt,mount_tag=out,security_model=none" > "$out/qemu.log" 2>&1
+rc=$?
+m=$out/mnt
+echo "native: the guest ran $(( $(date +%s) - start )) s (exit $rc)"
+if ! grep -q '^done$' "$m/state.txt" 2>/dev/null; then
+	tail -n 40 "$out/console.log"; cat "$out/qemu.log"
+	fail "the guest did not finish its script (exit $rc)"
+fi
+grep '^native-guest:' "$out/console.log"
+
+# NAME RC LOADED: the state line of a step
+st() { grep -q "^$1 rc=$2 loaded=$3$" "$m/state.txt"; }
+
+d=$m/runs/smoke
+if st smoke 0 no && "$bin/check_run" "$d" --mechs 9 --max-ms 1000; then
+	pass "smoke natively on $rel: exit 0, every invariant holds, bhbench.ko unloaded after"
+else
+	tail -n 30 "$m/smoke.out" 2>/dev/null; fail "native smoke: $(grep '^smoke ' "$m/state.txt")"
+fi
+if [ "$(jq -r '.env.accel + " " + .env.kernel + " " + (.env.native.cpu_model | type) + " " +
+	(.env.native.modules | length > 0 | tostring) + " " + (.env.native.softirqs_per_s_before.TIMER | type)' \
+	"$d/results.json" 2>/dev/null)" = "native $rel string true number" ] &&
+   jq -e '.env.native | has("governor") and has("smt_active") and has("isolated") and has("nohz_full") and
+	has("clocksource") and has("cmdline") and has("microcode") and has("loadavg_before")' "$d/results.json" > /dev/null &&
+   grep -q '^\[ *[0-9]*\.[0-9]*\] ' "$d/console.log" && grep -q 'bhbench-agent: ' "$d/console.log"; then
+	pass "the result records accel native, the running kernel and the machine (CPU, governor, SMT, isolation, modules, softirqs/s); console.log has the kernel's log"
+else
+	fail "native record or console: $(jq -c '.env | {accel, kernel, native}' "$d/results.json" 2>/dev/null | head -c 600)"
+fi
+
+refused() {	# NAME WHAT PATTERN
+	if st "$1" 2 no && grep -q -- "$3" "$m/$1.out" && [ "$(wc -l < "$m/$1.out")" -eq 1 ]; then
+		pass "$2: refused, exit 2, one line ($(cut -c1-90 "$m/$1.out")...)"
+	else
+		cat "$m/$1.out" 2>/dev/null; fail "$2: $(grep "^$1 " "$m/state.txt")"
+	fi
+}
+refused nonroot "not root" "needs root"
+refused nobuild "no build tree" "no build tree for the running kernel $rel"
+refused nofuzz "a fuzz scenario without --allow-fuzz" "add --allow-fuzz"
+refused nohotplug "a hotplug scenario without --allow-hotplug" "add --allow-hotplug"
+
+if st badparam 1 no && grep -q 'module load failed' "$m/badparam.out" &&
+   [ "$(jq -r .status "$m/runs/badparam/results.json" 2>/dev/null)" = failed ] && ! grep -q '^results:' "$m/badparam.out"; then
+	pass "a module that fails to load: exit 1, '$(grep -m1 -o 'module load failed[^)]*' "$m/badparam.out" | cut -c1-70)...', no numbers, nothing loaded"
+else
+	cat "$m/badparam.out" 2>/dev/null; fail "module load failure: $(grep '^badparam ' "$m/state.txt")"
+fi
+
+if st sigint 130 no && [ -e "$m/sigint.running" ] &&
+   jq -e '.status == "failed" and (.failures[0] | test("interrupted"))' "$m/runs/sigint/results.json" > /dev/null; then
+	pass "Ctrl-C mid-run: exit 130, the run marked interrupted, bhbench.ko unloaded"
+else
+	tail -n 10 "$m/sigint.out" 2>/dev/null; fail "SIGINT: $(grep '^sigint ' "$m/state.txt")"
+fi
+finish
