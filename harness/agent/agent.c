@@ -389,7 +389,7 @@ static void payload_cases(struct bhb_scenario *s)
  */
 static void load_scenarios(struct init *in)
 {
-	char val[256], dir[256], path[512];
+	char val[256], dir[1024], path[1100];
 	const char *n = CMDLINE_GET(in, "bhbagent.scenarios", NULL, val);
 
 	CMDLINE_GET(in, "bhbagent.dir", "", dir);
@@ -501,7 +501,8 @@ static void unload_modules(struct bhb_agent *a)
 /* everything the scenario asks, once in->cmdline holds the settings; the exit status */
 static int agent_run(struct init *in)
 {
-	char params[1024], modpath[256], val[256];
+	/* natively the paths are the run directory's and the cache's: room for long ones */
+	char params[1024], modpath[1024], val[1024];
 	int failed;
 
 	open_channel(&in->a, CMDLINE_GET(in, "bhbagent.chan", "/dev/ttyS1", val));

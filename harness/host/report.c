@@ -146,6 +146,18 @@ static enum evidence evidence_of(json_t *res, char *text, size_t len)
 			 "Instructions, not hardware time", BHB_ICOUNT_MEANING);
 		return EV_ICOUNT;
 	}
+	if (!strcmp(acc, "native")) {
+		const char *cpu = json_string_value(json_object_get(json_object_get(env, "native"), "cpu_model")) ?: "?";
+
+		if (boots >= 3)
+			snprintf(text, len, "%d merged runs on the machine itself (native, %s): the intervals span "
+				 "runs, so these are verdicts for this machine and kernel", boots, cpu);
+		else
+			snprintf(text, len, "%s on the machine itself (native, %s): leads, not verdicts (a run sits in "
+				 "the machine's state: frequency, caches, other load); confirm with `bhbench run --native "
+				 "--boots 3`", boots > 1 ? "two runs" : "one run", cpu);
+		return boots >= 3 ? EV_MERGED : EV_LEAD;
+	}
 	if (boots >= 3) {
 		snprintf(text, len, "%d merged boots under %s: the intervals span boots, so these are verdicts "
 			 "for this emulation; hardware can differ", boots, acc);
@@ -877,6 +889,18 @@ static void run_env(struct rep *rp, json_t *res, int r, const char *scen)
 	fprintf(rp->md, "\n## Run %d: %s on %s\n\n", r, scen, json_string_value(json_object_get(env, "kernel")));
 	fprintf(rp->html, "<h2>Run %d: %s on %s</h2>\n", r, h(rp, scen),
 		h(rp, json_string_value(json_object_get(env, "kernel"))));
+	if (acc && !strcmp(acc, "native")) {
+		json_t *pre = json_object_get(json_object_get(env, "native"), "preflight");
+		size_t nw = json_array_size(json_object_get(pre, "warnings"));
+		char n[512];
+
+		snprintf(n, sizeof(n), "These numbers come from the machine itself (bhbench run --native): its CPU "
+			 "and its running kernel, not emulation; compare them only with native runs on the same CPU. "
+			 "The noise check before the run: %s.", !pre ? "not recorded" : nw ?
+			 "the machine was NOT quiet (see env.native.preflight.warnings)" : "quiet");
+		fprintf(rp->md, "> **Note:** %s\n\n", n);
+		fprintf(rp->html, "<p class=\"note\"><b>Note:</b> %s</p>\n", h(rp, n));
+	}
 	if (acc && (!strcmp(acc, "tcg") || !strcmp(acc, "icount"))) {
 		const char *n = !strcmp(acc, "tcg") ?
 			"These numbers come from TCG emulation: every instruction is emulated. "
