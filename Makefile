@@ -68,6 +68,10 @@ lint: harness kernel
 integration: harness kernel
 	tests/integration.sh
 
+# the failure paths (a WARN, an oops, a panic, a hang, fuzz, ...) and a 7.x run
+failures-test: harness kernel
+	tests/failures.sh
+
 hotplug-test: harness kernel
 	tests/hotplug.sh
 
@@ -118,12 +122,31 @@ native-test: harness kernel
 payload-test: harness kernel
 	tests/payload.sh
 
-test: unit san lint integration hotplug-test trace-test control-test custom-kernel-test ab-test icount-test \
-	module-test driver-test payload-test dmverity-test usb-test
+# make test, in two phases on the host's two cores.  First two lanes side by
+# side: the host-only tests and the icount guests (one core each; virtual
+# time does not move with the host's load), and the guests whose checks are
+# counts and correctness, not timing (a real subsystem's bytes, a hotplug
+# drain's items, a payload's CRC, the native mode's refusals).  Then, alone
+# on the host, the guests whose checks are about time (latency bounds,
+# victims, the trace cross-check, ab's verdicts).  A lane's output comes
+# when the lane ends.
+TEST_LANE_HOST := unit san lint icount-test module-test native-test
+TEST_LANE_GUESTS := hotplug-test failures-test custom-kernel-test payload-test dmverity-test usb-test
+TEST_TIMED := integration trace-test control-test ab-test driver-test
+
+test: harness kernel
+	@$(MAKE) --no-print-directory -j2 -Otarget test-lane-host test-lane-guests
+	@$(MAKE) --no-print-directory -j1 $(TEST_TIMED)
+
+test-lane-host:
+	@$(MAKE) --no-print-directory -j1 $(TEST_LANE_HOST)
+
+test-lane-guests:
+	@$(MAKE) --no-print-directory -j1 $(TEST_LANE_GUESTS)
 
 clean:
 	$(MAKE) -C harness clean
 
-.PHONY: all deps harness kernel bench matrix unit san lint integration hotplug-test trace-test control-test \
+.PHONY: all deps harness kernel bench matrix unit san lint integration failures-test hotplug-test trace-test control-test \
 	custom-kernel-test ab-test icount-test module-test driver-test payload-test dmverity-test usb-test native-test \
-	test clean
+	test test-lane-host test-lane-guests clean
