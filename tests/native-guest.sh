@@ -11,12 +11,13 @@ bin=/srv/harness/build/bhbench
 o=/mnt
 rel=$(uname -r)
 
+t0=$(date +%s)
 # NAME RC: one line of state.txt: the exit status and whether the module is loaded
 state() {
 	local loaded=no
 	[ -e /sys/module/bhbench ] && loaded=yes
 	echo "$1 rc=$2 loaded=$loaded" >> $o/state.txt
-	echo "native-guest: $1: exit $2, module loaded: $loaded"
+	echo "native-guest: $1: exit $2, module loaded: $loaded ($(( $(date +%s) - t0 )) s)"
 }
 
 # NAME ARGS...: bhbench run --native ARGS, its output in NAME.out
@@ -35,16 +36,25 @@ echo "native-guest: $rel, $(nproc) CPUs, build tree $(readlink -f "/lib/modules/
 runuser -u nobody -- "$bin" run --native -s smoke --out /tmp/x > $o/nonroot.out 2>&1
 state nonroot $?
 
-# no build tree for the running kernel
-mount -t tmpfs none "/lib/modules/$rel"
-run nobuild -s smoke
-umount "/lib/modules/$rel"
+# no build tree for the running kernel: an empty directory over it
+if /mnt/lib/native_init tmpfs "/lib/modules/$rel" 2> $o/nobuild.mount; then
+	run nobuild -s smoke
+	/mnt/lib/native_init umount "/lib/modules/$rel"
+else
+	echo "nobuild rc=mount loaded=?" >> $o/state.txt
+fi
 
-# a module that fails to load (a parameter it does not have)
-run badparam -s smoke --append bhbench.no_such_parameter=1
-
-# the run itself
+# the run itself (it builds the module, kept in the cache for the next runs)
 run smoke -s smoke
+
+# a module that fails to load: the cached build truncated (a broken or foreign .ko)
+ko=$(ls "$BHBENCH_CACHE"/native/"$rel"/bhbench-*.ko)
+cp "$ko" /tmp/good.ko && head -c 4096 /tmp/good.ko > "$ko"
+run badmodule -s smoke
+cp /tmp/good.ko "$ko"
+
+# a WARN in the kernel during the run (the module's test-only injection): the kernel's log fails it
+run warn -s /srv/tests/fixtures/tiny.ini --append bhbench.inject_warn=1
 
 # Ctrl-C mid-run: SIGINT once the agent is running with the module loaded
 "$bin" run --native --out $o/runs --id sigint --no-report -s smoke > $o/sigint.out 2>&1 &

@@ -401,7 +401,7 @@ cmd_custom_build() {
 	find "$CACHE/custom" -maxdepth 1 -name 'bhbench-*.ko' -mmin +1440 -delete 2>/dev/null || true
 	b=$(mktemp -d "$CACHE/custom/build.XXXXXX")
 	copy_src "$src" "$b"
-	make -C "$dir" M="$b" "${args[@]}" modules > "$b/build.log" 2>&1 || rc=$?
+	make -C "$dir" M="$b" -j"$(nproc)" "${args[@]}" modules > "$b/build.log" 2>&1 || rc=$?
 	if [ "$rc" -ne 0 ] || [ -z "$(find "$b" -maxdepth 1 -name '*.ko')" ]; then
 		echo "provision: module build against $dir failed (make -C $dir M=... modules); its last lines:" >&2
 		tail -n 20 "$b/build.log" | sed 's/^/    /' >&2

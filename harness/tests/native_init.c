@@ -7,7 +7,8 @@
  * writes, the project (read-only) at /srv and the host's output directory
  * at /mnt, and runs /srv/tests/native-guest.sh there as root: a machine
  * with that kernel, its build tree and the project, as a user's would be.
- * Powers the guest off when the script ends.
+ * Powers the guest off when the script ends.  Not as PID 1, it is the
+ * script's mount tool (below).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -65,13 +66,35 @@ static void must_mount(const char *src, const char *dst, const char *type, unsig
 	}
 }
 
-int main(void)
+/*
+ * The guest's root has no mount(8): "native_init tmpfs DIR" and
+ * "native_init umount DIR" are the script's (an empty directory over the
+ * kernel's build tree, and back).
+ */
+static int tool(int argc, char **argv)
+{
+	int ret = -1;
+
+	if (argc == 3 && !strcmp(argv[1], "tmpfs"))
+		ret = mount("none", argv[2], "tmpfs", 0, "mode=0755");
+	else if (argc == 3 && !strcmp(argv[1], "umount"))
+		ret = umount2(argv[2], 0);
+	else
+		errno = EINVAL;
+	if (ret)
+		fprintf(stderr, "native_init %s: %s\n", argc > 1 ? argv[1] : "", strerror(errno));
+	return ret ? 1 : 0;
+}
+
+int main(int argc, char **argv)
 {
 	static const char *const tmp[] = { "/newroot/tmp", "/newroot/run", "/newroot/root", "/newroot/var/tmp" };
-	char *const argv[] = { "bash", "/srv/tests/native-guest.sh", NULL };
+	char *const args[] = { "bash", "/srv/tests/native-guest.sh", NULL };
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LANG=C.UTF-8", NULL };
 	pid_t pid;
 
+	if (getpid() != 1)
+		return tool(argc, argv);
 	mkdir("/proc", 0755);
 	mkdir("/sys", 0755);
 	mkdir("/dev", 0755);
@@ -94,7 +117,7 @@ int main(void)
 		off("chroot /newroot");
 	pid = fork();
 	if (pid == 0) {
-		execve("/bin/bash", argv, envp);
+		execve("/bin/bash", args, envp);
 		off("/bin/bash");
 	}
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
