@@ -623,6 +623,8 @@ static void print_tail(FILE *f, json_t *cmp)
 	int slower = num_i(cmp, "slower"), faster = num_i(cmp, "faster"), leads = num_i(cmp, "leads");
 	double threshold = num(t, "threshold", json_object_get(cmp, "threshold"));
 
+	if (!nrows)
+		fprintf(f, "\nnothing to test: no row has at least 3 repetitions on both sides\n");
 	if (untested)
 		fprintf(f, "\n%d untested: a side has no boot with that metric, or one boot each", untested);
 	if (json_is_true(json_object_get(t, "verdicts")))

@@ -315,17 +315,33 @@ json_t *bhb_rs_value(json_t *res, const struct bhb_rs_desc *k, int load, int mod
 			 json_object_get(v, "hi"));
 }
 
-void bhb_rs_trend_header(FILE *f, const struct bhb_rs_desc *k)
+/* column c (load l, mode m) of kind k */
+#define COL(k, l, m) ((l) * (k)->nmodes + (m))
+
+unsigned int bhb_rs_present(json_t *const *runs, int n, const struct bhb_rs_desc *k)
+{
+	unsigned int mask = 0;
+
+	for (int r = 0; r < n; r++)
+		for (int l = 0; runs[r] && l < BHB_NR_DMV_LOADS; l++)
+			for (int m = 0; m < k->nmodes; m++)
+				if (bhb_rs_group(json_object_get(runs[r], k->key), bhb_dmv_load_names[l], k->modes[m]))
+					mask |= 1u << COL(k, l, m);
+	return mask;
+}
+
+void bhb_rs_trend_header(FILE *f, const struct bhb_rs_desc *k, unsigned int mask)
 {
 	fprintf(f, "# kernel");
 	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
 		for (int m = 0; m < k->nmodes; m++)
-			fprintf(f, " %s/%s %s/%s_lo %s/%s_hi", bhb_dmv_load_names[l], k->modes[m], bhb_dmv_load_names[l],
-				k->modes[m], bhb_dmv_load_names[l], k->modes[m]);
+			if (mask >> COL(k, l, m) & 1)
+				fprintf(f, " %s/%s %s/%s_lo %s/%s_hi", bhb_dmv_load_names[l], k->modes[m],
+					bhb_dmv_load_names[l], k->modes[m], bhb_dmv_load_names[l], k->modes[m]);
 	fprintf(f, "\n");
 }
 
-void bhb_rs_trend_row(FILE *f, json_t *res, const struct bhb_rs_desc *k, const char *metric)
+void bhb_rs_trend_row(FILE *f, json_t *res, const struct bhb_rs_desc *k, const char *metric, unsigned int mask)
 {
 	char run[160];
 
@@ -333,9 +349,11 @@ void bhb_rs_trend_row(FILE *f, json_t *res, const struct bhb_rs_desc *k, const c
 	fprintf(f, "%s", run);
 	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
 		for (int m = 0; m < k->nmodes; m++) {
-			json_t *v = bhb_rs_value(res, k, l, m, metric);
+			json_t *v = mask >> COL(k, l, m) & 1 ? bhb_rs_value(res, k, l, m, metric) : NULL;
 			json_t *ci = json_object_get(v, "ci95");
 
+			if (!(mask >> COL(k, l, m) & 1))
+				continue;
 			if (v)
 				fprintf(f, " %.3f %.3f %.3f", json_number_value(json_object_get(v, "value")),
 					json_number_value(json_array_get(ci, 0)), json_number_value(json_array_get(ci, 1)));
@@ -346,13 +364,14 @@ void bhb_rs_trend_row(FILE *f, json_t *res, const struct bhb_rs_desc *k, const c
 	fprintf(f, "\n");
 }
 
-void bhb_rs_columns(const struct bhb_rs_desc *k, char *out, size_t len)
+void bhb_rs_columns(const struct bhb_rs_desc *k, unsigned int mask, char *out, size_t len)
 {
 	out[0] = 0;
 	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
 		for (int m = 0; m < k->nmodes; m++)
-			snprintf(out + strlen(out), len - strlen(out), "%s%s/%s", out[0] ? " " : "", bhb_dmv_load_names[l],
-				 k->modes[m]);
+			if (mask >> COL(k, l, m) & 1)
+				snprintf(out + strlen(out), len - strlen(out), "%s%s/%s", out[0] ? " " : "",
+					 bhb_dmv_load_names[l], k->modes[m]);
 }
 
 void bhb_rs_upgrade(json_t *res)

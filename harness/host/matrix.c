@@ -666,7 +666,7 @@ static int trend_rs_row(const struct trend_opts *o, const struct bhb_rs_desc *k,
 	bhb_run_label(res, label, sizeof(label));
 	printf("%-28s", label);
 	if (df)
-		bhb_rs_trend_row(df, res, k, o->metric);
+		bhb_rs_trend_row(df, res, k, o->metric, ~0u);
 	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
 		for (int m = 0; m < k->nmodes; m++) {
 			json_t *v = bhb_rs_value(res, k, l, m, o->metric);
@@ -739,7 +739,7 @@ static void trend_head(const struct trend_opts *o, const struct bhb_rs_desc *k, 
 		}
 	printf("\n");
 	if (df)
-		bhb_rs_trend_header(df, k);
+		bhb_rs_trend_header(df, k, ~0u);
 }
 
 int cmd_trend(int argc, char **argv)

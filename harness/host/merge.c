@@ -470,10 +470,17 @@ static int merge_write(const char *out, json_t *res)
 		fprintf(stderr, "bhbench merge: cannot write %s\n", path);
 		return 1;
 	}
-	printf("merged %d boots: %zu benchmarks, %d whose boots disagree on p50\nresults: %s\n",
-	       (int)json_integer_value(json_object_get(json_object_get(res, "merge"), "boots")),
-	       json_array_size(json_object_get(res, "benchmarks")),
-	       (int)json_integer_value(json_object_get(json_object_get(res, "merge"), "disagreeing_p50")), out);
+	if (bhb_rs_of(res))
+		printf("merged %d boots: %s, %zu fio runs in %zu groups (load x mode)\nresults: %s\n",
+		       (int)json_integer_value(json_object_get(json_object_get(res, "merge"), "boots")),
+		       bhb_rs_of(res)->kind, json_array_size(json_object_get(json_object_get(res, bhb_rs_of(res)->key),
+										"runs")),
+		       json_array_size(json_object_get(json_object_get(res, bhb_rs_of(res)->key), "groups")), out);
+	else
+		printf("merged %d boots: %zu benchmarks, %d whose boots disagree on p50\nresults: %s\n",
+		       (int)json_integer_value(json_object_get(json_object_get(res, "merge"), "boots")),
+		       json_array_size(json_object_get(res, "benchmarks")),
+		       (int)json_integer_value(json_object_get(json_object_get(res, "merge"), "disagreeing_p50")), out);
 	return 0;
 }
 

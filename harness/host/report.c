@@ -740,7 +740,8 @@ static void fig_trend(struct rep *rp, json_t *const *runs)
 			break;
 		bhb_trend_header(f);
 		for (int r = 0; r < rp->nruns; r++) {
-			if (!runs[r])
+			/* runs without latency rows (a real subsystem's) are not on this figure */
+			if (!runs[r] || !json_array_size(json_object_get(runs[r], "benchmarks")))
 				continue;
 			bhb_trend_row(f, runs[r], "hardirq", mets[k]);
 			rows++;
@@ -773,19 +774,22 @@ static void rs_runs_figure(struct rep *rp, json_t *const *runs, const struct bhb
 			   const char *ylab)
 {
 	char dat[PATH_MAX], base[64], title[256], cap[320], vars[512], names[256];
+	unsigned int mask;
 	FILE *f;
 
 	snprintf(dat, sizeof(dat), "%s/runs-%s-%s.dat", rp->figdir, k->key, metric);
 	f = fopen(dat, "w");
 	if (!f)
 		return;
-	bhb_rs_trend_header(f, k);
+	mask = bhb_rs_present(runs, rp->nruns, k);
+	bhb_rs_trend_header(f, k, mask);
 	for (int r = 0; r < rp->nruns; r++)
 		if (runs[r] && bhb_rs_of(runs[r]) == k)
-			bhb_rs_trend_row(f, runs[r], k, metric);
+			bhb_rs_trend_row(f, runs[r], k, metric, mask);
 	fclose(f);
-	bhb_rs_columns(k, names, sizeof(names));
-	snprintf(vars, sizeof(vars), "names='%s'; ylab='%s'", names, ylab);
+	bhb_rs_columns(k, mask, names, sizeof(names));
+	/* p99 of 4 KiB and 512 KiB reads are orders of magnitude apart */
+	snprintf(vars, sizeof(vars), "names='%s'; ylab='%s'%s", names, ylab, strcmp(metric, "mib_s") ? "; logy=1" : "");
 	snprintf(base, sizeof(base), "runs-%s-%s", k->key, metric);
 	snprintf(title, sizeof(title), "%s across runs: %s", k->kind, ylab);
 	snprintf(cap, sizeof(cap), "%s: %s per load and mode (median over repetitions, 95%% interval), one point per "

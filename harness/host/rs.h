@@ -42,10 +42,15 @@ void bhb_rs_upgrade(json_t *res);
 int bhb_rs_metric(const char *name);
 /* {value, ci95: [lo, hi]} of a group's metric (load, mode: indices into the loads and k->modes), new; or NULL */
 json_t *bhb_rs_value(json_t *res, const struct bhb_rs_desc *k, int load, int mode, const char *metric);
-/* trend.gp's data for a kind: a column triple per load and mode, a row per run; the columns' names */
-void bhb_rs_trend_header(FILE *f, const struct bhb_rs_desc *k);
-void bhb_rs_trend_row(FILE *f, json_t *res, const struct bhb_rs_desc *k, const char *metric);
-void bhb_rs_columns(const struct bhb_rs_desc *k, char *out, size_t len);
+/*
+ * trend.gp's data for a kind: a column triple per load and mode in mask
+ * (bit load * nmodes + mode; bhb_rs_present: those some run has), a row
+ * per run; the columns' names
+ */
+unsigned int bhb_rs_present(json_t *const *runs, int n, const struct bhb_rs_desc *k);
+void bhb_rs_trend_header(FILE *f, const struct bhb_rs_desc *k, unsigned int mask);
+void bhb_rs_trend_row(FILE *f, json_t *res, const struct bhb_rs_desc *k, const char *metric, unsigned int mask);
+void bhb_rs_columns(const struct bhb_rs_desc *k, unsigned int mask, char *out, size_t len);
 
 void *bhb_rs_begin(void);
 void bhb_rs_take(const struct bhb_rs_desc *k, void *st, const struct bhb_frame *f, json_t *j);
