@@ -298,7 +298,8 @@ void bhb_compare_print(FILE *f, json_t *cmp, const char *format);
 int bhb_compare_status(json_t *cmp);
 
 /* ---- environment (env.c) ---- */
-json_t *bhb_host_env(void);
+/* the host record every result carries; emulated: 0 natively (no emulator to ask for its version) */
+json_t *bhb_host_env(int emulated);
 json_t *bhb_host_load(void);
 
 #endif

@@ -44,7 +44,7 @@ json_t *bhb_host_load(void)
 	return json_pack("[f,f,f]", a, b, c);
 }
 
-json_t *bhb_host_env(void)
+json_t *bhb_host_env(int emulated)
 {
 	struct utsname u;
 	char model[256], date[64], host[256] = "";
@@ -58,9 +58,10 @@ json_t *bhb_host_env(void)
 	cpu_model(model, sizeof(model));
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	gethostname(host, sizeof(host) - 1);
+	/* natively there is no emulator to name (and QEMU may not be installed) */
 	env = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}", "host_cpu", model, "host_kernel", u.release,
-			"host_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "qemu", bhb_qemu_version(),
-			"date", date, "hostname", host);
+			"host_cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "qemu",
+			emulated ? bhb_qemu_version() : "none (native)", "date", date, "hostname", host);
 	/* "bhbench matrix --jobs N" ran this boot next to others: its timings shared the host */
 	par = getenv("BHBENCH_PARALLEL");
 	if (env && par && (n = strtol(par, &end, 10)) > 1 && !*end)

@@ -753,7 +753,7 @@ static int boot_guest(struct run_plan *p)
 /* what the run ran on: the host's record, the kernel, the guest's options */
 static json_t *run_env(struct run_plan *p)
 {
-	json_t *env = bhb_host_env();
+	json_t *env = bhb_host_env(!p->o.native);
 
 	json_object_set_new(env, "kernel", json_string(p->rel));
 	json_object_set_new(env, "flavour", json_string(p->ck.image[0] ? "custom" : flavour_of(p->rel)));
