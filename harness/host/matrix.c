@@ -624,34 +624,51 @@ static int trend_one_accel(char *const *dirs, int n)
 	return 0;
 }
 
-/* a run's row of the table and of the data file df (prev: the row above, or NULL); returns how many steps it marks */
-static int trend_row(const struct trend_opts *o, FILE *df, json_t *res, json_t *prev)
+/*
+ * One cell of a trend row: v's "value [lo-hi]" divided by scale, and the
+ * step from pv (bucketed: a latency histogram's figure), width columns;
+ * 1 when it marks a step
+ */
+static int trend_cell(json_t *v, json_t *pv, json_t *res, double scale, int bucketed, int width)
 {
 	const char *accel = json_string_value(json_object_get(json_object_get(res, "env"), "accel")) ?: "";
+	const char *step = json_is_object(pv) && json_is_object(v) ?
+			   trend_step(pv, v, accel, bhb_res_boots(res), bucketed) : "";
+	char cell[64] = "n/a";
+
+	if (json_is_object(v)) {
+		json_t *ci = json_object_get(v, "ci95");
+
+		snprintf(cell, sizeof(cell), "%.1f [%.1f-%.1f]%s", json_number_value(json_object_get(v, "value")) / scale,
+			 json_number_value(json_array_get(ci, 0)) / scale, json_number_value(json_array_get(ci, 1)) / scale,
+			 step);
+	}
+	/* the arrows are 3 bytes and one column */
+	printf(" %-*s", width + (step[0] ? 2 : 0), cell);
+	return step[0] != 0;
+}
+
+/* a run's label, the start of its row */
+static void trend_label(json_t *res)
+{
 	char label[160];
-	int marked = 0;
 
 	bhb_run_label(res, label, sizeof(label));
 	printf("%-28s", label);
+}
+
+/* a run's row of the table and of the data file df (prev: the row above, or NULL); returns how many steps it marks */
+static int trend_row(const struct trend_opts *o, FILE *df, json_t *res, json_t *prev)
+{
+	int marked = 0;
+
+	trend_label(res);
 	if (df)
 		bhb_trend_row(df, res, o->prod, o->metric);
-	for (int m = 0; m < BHB_NR_MECHS; m++) {
-		json_t *v = trend_value(bhb_res_bench(res, o->prod, bhb_mech_names[m]), o->metric);
-		json_t *pv = prev ? trend_value(bhb_res_bench(prev, o->prod, bhb_mech_names[m]), o->metric) : NULL;
-		const char *step = pv ? trend_step(pv, v, accel, bhb_res_boots(res), 1) : "";
-		char cell[48] = "n/a";
-
-		if (json_is_object(v)) {
-			json_t *ci = json_object_get(v, "ci95");
-
-			snprintf(cell, sizeof(cell), "%.1f [%.1f-%.1f]%s", json_number_value(json_object_get(v, "value")) / 1e3,
-				 json_number_value(json_array_get(ci, 0)) / 1e3,
-				 json_number_value(json_array_get(ci, 1)) / 1e3, step);
-		}
-		marked += step[0] != 0;
-		/* the arrows are 3 bytes and one column */
-		printf(" %-*s", 19 + (step[0] ? 2 : 0), cell);
-	}
+	for (int m = 0; m < BHB_NR_MECHS; m++)
+		marked += trend_cell(trend_value(bhb_res_bench(res, o->prod, bhb_mech_names[m]), o->metric),
+				     prev ? trend_value(bhb_res_bench(prev, o->prod, bhb_mech_names[m]), o->metric) : NULL,
+				     res, 1e3, 1, 19);
 	printf("\n");
 	return marked;
 }
@@ -659,27 +676,17 @@ static int trend_row(const struct trend_opts *o, FILE *df, json_t *res, json_t *
 /* a real subsystem's row: one cell per load and mode of kind k */
 static int trend_rs_row(const struct trend_opts *o, const struct bhb_rs_desc *k, FILE *df, json_t *res, json_t *prev)
 {
-	const char *accel = json_string_value(json_object_get(json_object_get(res, "env"), "accel")) ?: "";
-	char label[160];
 	int marked = 0;
 
-	bhb_run_label(res, label, sizeof(label));
-	printf("%-28s", label);
+	trend_label(res);
 	if (df)
 		bhb_rs_trend_row(df, res, k, o->metric, ~0u);
 	for (int l = 0; l < BHB_NR_DMV_LOADS; l++)
 		for (int m = 0; m < k->nmodes; m++) {
 			json_t *v = bhb_rs_value(res, k, l, m, o->metric);
 			json_t *pv = prev ? bhb_rs_value(prev, k, l, m, o->metric) : NULL;
-			const char *step = pv && v ? trend_step(pv, v, accel, bhb_res_boots(res), 0) : "";
-			char cell[64] = "n/a";
 
-			if (v)
-				snprintf(cell, sizeof(cell), "%.1f [%.1f-%.1f]%s", json_number_value(json_object_get(v, "value")),
-					 json_number_value(json_array_get(json_object_get(v, "ci95"), 0)),
-					 json_number_value(json_array_get(json_object_get(v, "ci95"), 1)), step);
-			marked += step[0] != 0;
-			printf(" %-*s", 22 + (step[0] ? 2 : 0), cell);
+			marked += trend_cell(v, pv, res, 1, 0, 22);
 			json_decref(v);
 			json_decref(pv);
 		}
