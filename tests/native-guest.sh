@@ -30,6 +30,10 @@ run() {
 }
 
 echo "native-guest: $rel, $(nproc) CPUs, build tree $(readlink -f "/lib/modules/$rel/build")"
+# the module the host built of the same source, where bhbench keeps its builds (tests/native.sh)
+if [ -d /mnt/seed ]; then
+	mkdir -p "$BHBENCH_CACHE/native/$rel" && cp /mnt/seed/*.ko "$BHBENCH_CACHE/native/$rel/"
+fi
 : > $o/state.txt
 
 # not root: refused before anything
