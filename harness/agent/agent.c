@@ -541,7 +541,7 @@ static int agent_init(int argc, char **argv)
 /*
  * bhbench run --native: an ordinary process on the machine itself (the
  * host started it, as root); its one argument the settings a guest's
- * command line would hold (bhbagent.chan: the pipe the host reads,
+ * command line would hold (bhbagent.chan: the file the host follows,
  * bhbagent.dir: the run's directory, bhbagent.module: the module built
  * for the running kernel).  Nothing is mounted, nothing powers off.
  */

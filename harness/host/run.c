@@ -994,6 +994,12 @@ static int native_agent(struct run_plan *p)
 	const char *argv[] = { p->agent, "native", settings, NULL };
 	struct boot_opts bo;
 
+	/* the settings are words, as on a kernel command line */
+	if (strpbrk(p->dir, " \t") || strpbrk(p->ko, " \t")) {
+		fprintf(stderr, "bhbench run --native: %s or %s has a blank, which the agent's settings cannot "
+			"carry: choose --out (or BHBENCH_CACHE) without one\n", p->dir, p->ko);
+		return 1;
+	}
 	if (bhb_mkdirs(p->dir) || native_scenarios(p)) {
 		fprintf(stderr, "bhbench run: cannot write the scenario into %s: %s\n", p->dir, strerror(errno));
 		return 1;
