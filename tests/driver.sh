@@ -177,7 +177,10 @@ wake() { jq "[.benchmarks[] | select(.case == \"rt-on\" and .mech == \"$1\")][0]
 # within the 15% the check allows.  Hosts of this kind were seen to move
 # the vCPU's speed by 20-35% within a run (after/before 0.66, 0.79, 1.19,
 # 1.39); then the boot is done again, three boots at most, and the last
-# one is judged whatever its drift.
+# one is judged whatever its drift.  A load-off rate outside 20% also
+# takes another boot: the host can move inside the run window and not
+# across it (bh 0.763 with tasklet 0.961 and both drifts within 4% was
+# seen); a victim measured wrong is wrong in all three boots.
 for attempt in 1 2 3; do
 	boot "v$attempt" victim-short "beside each victim"
 	v=$out/v$attempt/results.json
@@ -185,10 +188,12 @@ for attempt in 1 2 3; do
 	still=1
 	for m in tasklet bh; do
 		awk -v r="$(drift cpu-off $m)" 'BEGIN { exit !(r >= 0.85 && r <= 1.15) }' || still=0
+		awk -v r="$(ratio cpu-off $m)" 'BEGIN { exit !(r >= 0.8 && r <= 1.2) }' || still=0
 	done
 	[ $still = 1 ] && break
-	echo "  the host moved during the victim's alone windows (after/before: tasklet $(drift cpu-off tasklet)," \
-		"bh $(drift cpu-off bh)): boot $attempt of 3 not judged"
+	echo "  the host moved during the victim's load-off windows (after/before: tasklet $(drift cpu-off tasklet)," \
+		"bh $(drift cpu-off bh); during/alone: tasklet $(ratio cpu-off tasklet), bh $(ratio cpu-off bh)):" \
+		"boot $attempt of 3 not judged"
 done
 ok=1
 for m in tasklet bh; do
