@@ -54,22 +54,29 @@ static const char *flavour_of(const char *rel)
 }
 
 /* scenario files: one as /scenario.ini, or a suite's members as /scenario-N.ini */
+/* a scenario file as the agent gets it: --cycles appended (a later key wins); NULL on error */
+static char *scenario_text(const char *path, int cycles, size_t *len)
+{
+	char *text = bhb_slurp(path, len), *more;
+
+	if (text && cycles > 0 && (more = realloc(text, *len + 64))) {
+		text = more;
+		*len += (size_t)snprintf(text + *len, 64, "\n[scenario]\ncycles = %d\n", cycles);
+	}
+	return text;
+}
+
 static int build_initramfs(const char *path, const char *agent, const char *ko, const char *payload_ko,
 			   char scen[][PATH_MAX], int nscen, int suite, int cycles, const char *ul_manifest,
 			   const char *kmods)
 {
 	struct cpio *c = cpio_open(path);
 	size_t len;
-	char *text = bhb_slurp(scen[0], &len), *more;
+	char *text = scenario_text(scen[0], suite ? 0 : cycles, &len);
 
 	if (!c || !text) {
 		free(text);
 		return -1;
-	}
-	/* a later key wins: command-line overrides are appended */
-	if (cycles > 0 && (more = realloc(text, len + 64))) {
-		text = more;
-		len += (size_t)snprintf(text + len, 64, "\n[scenario]\ncycles = %d\n", cycles);
 	}
 	cpio_dir(c, "dev");
 	cpio_chardev(c, "dev/console", 5, 1);
@@ -945,10 +952,9 @@ static int native_scenarios(const struct run_plan *p)
 			snprintf(path, sizeof(path), "%s/scenario-%d.ini", p->dir, i);
 		else
 			snprintf(path, sizeof(path), "%s/scenario.ini", p->dir);
-		text = bhb_slurp(p->members[i], &len);
+		text = scenario_text(p->members[i], p->suite ? 0 : p->o.cycles, &len);
 		f = text ? fopen(path, "w") : NULL;
-		if (!f || fwrite(text, 1, len, f) != len ||
-		    (p->o.cycles > 0 && fprintf(f, "\n[scenario]\ncycles = %d\n", p->o.cycles) < 0) | fclose(f)) {
+		if (!f || (fwrite(text, 1, len, f) != len) | fclose(f)) {
 			free(text);
 			return -1;
 		}
@@ -1117,7 +1123,6 @@ static json_t *native_preflight(struct run_plan *p)
 static int native_run(struct run_plan *p)
 {
 	json_t *pre;
-	int ret;
 
 	p->native = bhb_native_env();
 	pre = native_preflight(p);
@@ -1125,8 +1130,7 @@ static int native_run(struct run_plan *p)
 		return 0;	/* finish_run() reports the check's failure */
 	json_object_set_new(p->native, "preflight", pre);
 	p->load_before = bhb_host_load();
-	ret = native_agent(p);
-	return ret;
+	return native_agent(p);
 }
 
 static int run_plan(struct run_plan *p)
