@@ -258,6 +258,21 @@ fetch_image() {
 	rm -rf "$tmp"
 }
 
+# CMD with only stdin, stdout and stderr open.  mmdebstrap hands apt a
+# hook "cat >&N" (N: a pipe of its own) that /bin/sh runs, and dash takes
+# one-digit descriptors only: started from make -j (its jobserver and
+# output-sync descriptors) with this script's lock on 9, N reached 11 and
+# the trixie root failed on a fresh machine ("Bad fd number").  The lock
+# stays held: the parent keeps its descriptor.
+only_std_fds() {
+	local fd
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+	done 2> /dev/null
+	"$@"
+}
+
 # One build root per Debian family, with each kernel's headers added.
 broot() { echo "$CACHE/buildroots/$1"; }
 # FAMILY's build root with PKGS installed: made once with mmdebstrap,
@@ -271,8 +286,8 @@ broot_with() {
 		log "creating the $fam build root with mmdebstrap (once per family)"
 		rm -rf "$r.new"; mkdir -p "${r%/*}"
 		while read -r l; do srcs+=("$l"); done < <(family_lines "$fam")
-		mmdebstrap --variant=apt --include="make,binutils,libc6-dev$(printf ',%s' "$@")" \
-			"$fam" "$r.new" "${srcs[@]}" >&2 || die "mmdebstrap for $fam failed"
+		(only_std_fds mmdebstrap --variant=apt --include="make,binutils,libc6-dev$(printf ',%s' "$@")" \
+			"$fam" "$r.new" "${srcs[@]}") >&2 || die "mmdebstrap for $fam failed"
 		rm -rf "$r"; mv "$r.new" "$r"; touch "$r/.complete"
 		return 0
 	fi
