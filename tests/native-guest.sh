@@ -12,12 +12,18 @@ o=/mnt
 rel=$(uname -r)
 
 t0=$(date +%s)
-# NAME RC: one line of state.txt: the exit status and whether the module is loaded
+# the machine's modules as the script left them: a run must leave them so
+mods() { cut -d' ' -f1 /proc/modules | sort; }
+baseline() { mods > /tmp/modules.base; }
+baseline
+# NAME RC: one line of state.txt: the exit status, whether bhbench.ko is
+# loaded, and the modules loaded since the baseline ("none")
 state() {
-	local loaded=no
+	local loaded=no extra
 	[ -e /sys/module/bhbench ] && loaded=yes
-	echo "$1 rc=$2 loaded=$loaded" >> $o/state.txt
-	echo "native-guest: $1: exit $2, module loaded: $loaded ($(( $(date +%s) - t0 )) s)"
+	extra=$(mods | comm -13 /tmp/modules.base - | paste -sd,)
+	echo "$1 rc=$2 loaded=$loaded extra=${extra:-none}" >> $o/state.txt
+	echo "native-guest: $1: exit $2, module loaded: $loaded, modules since: ${extra:-none} ($(( $(date +%s) - t0 )) s)"
 }
 
 # NAME ARGS...: bhbench run --native ARGS, its output in NAME.out
@@ -75,4 +81,42 @@ state sigint $?
 # a fuzz scenario without --allow-fuzz, a hotplug one without --allow-hotplug
 run nofuzz -s fuzz
 run nohotplug -s hotplug
+
+# --boots N natively: N runs one after the other, merged
+run boots -s /srv/tests/fixtures/tiny.ini --boots 2
+# with leave (--allow-*): CPU 1 offline and back; the device fuzzed, the module unloaded and loaded again
+run hotplug -s hotplug-torture --cycles 6 --allow-hotplug
+run fuzz -s /srv/tests/fixtures/fuzz-short.ini --allow-fuzz
+
+# the machine's kernel modules, as linux-image installs them (here those the
+# real-subsystem scenarios need, from the same Debian package, indexed by
+# depmod), beside the build tree
+build=$(readlink -f "/lib/modules/$rel/build")
+if /mnt/lib/native_init tmpfs "/lib/modules/$rel" && ln -s "$build" "/lib/modules/$rel/build" &&
+   mkdir "/lib/modules/$rel/kernel" && cp /mnt/kmods/*.ko "/lib/modules/$rel/kernel/" && depmod "$rel"; then
+	# brd already there: dm-verity refused; a disk that is not on USB: refused
+	modprobe brd rd_nr=1 rd_size=1024 && baseline
+	run dmvbrd -s /srv/tests/fixtures/dmverity-short.ini
+	run usbnotusb -s /srv/tests/fixtures/usb-short.ini --usb-disk /dev/ram0
+	rmmod brd && baseline
+	run nousbdisk -s /srv/tests/fixtures/usb-short.ini
+	# dm-verity: brd and dm-verity by modprobe, the machine's veritysetup, dmsetup and fio
+	run dmverity -s /srv/tests/fixtures/dmverity-short.ini
+	# the USB disk (tests/native.sh gave the guest one on qemu-xhci): its
+	# drivers loaded as the machine's udev would
+	modprobe -a xhci_pci usb_storage sd_mod
+	for _ in $(seq 300); do [ -e /sys/block/sda ] && break; sleep 0.1; done
+	baseline
+	run usb -s /srv/tests/fixtures/usb-short.ini --usb-disk /dev/sda
+else
+	echo "modtree rc=setup loaded=? extra=?" >> $o/state.txt
+fi
+
+# last, as they cannot be undone until a reboot: lockdown, then module
+# loading disabled; each refused before anything is loaded
+echo integrity > /sys/kernel/security/lockdown 2> $o/lockdown.set
+cat /sys/kernel/security/lockdown >> $o/lockdown.set 2>&1
+run lockdown -s smoke
+echo 1 > /proc/sys/kernel/modules_disabled
+run nomodules -s smoke
 echo 'done' >> $o/state.txt

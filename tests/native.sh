@@ -17,6 +17,12 @@
 #   a module that fails to load (the cached build truncated): the run fails
 #   (exit 1) with the kernel's reason, no numbers, nothing loaded
 #   Ctrl-C (SIGINT) mid-run: exit 130, the run marked interrupted, unloaded
+#   --boots 2 (merged), hotplug with --allow-hotplug, fuzz with --allow-fuzz
+#   dm-verity with the machine's modprobe and tools, usb-storage on a USB
+#   disk the guest has (--usb-disk), every module they loaded gone after;
+#   refused: brd already loaded, a disk not on USB, no --usb-disk, lockdown
+#   and kernel.modules_disabled (raised at the end: they cannot be undone)
+# After every step no module is left that was not there before it.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" native
 K=${BHBENCH_TEST_KERNEL:-6.12}
@@ -31,6 +37,13 @@ if [ ! -e "$broot/usr/src/linux-headers-$rel/Makefile" ] || [ ! -s "$kd/mods/ord
 	finish
 	exit
 fi
+# the machine's fio, veritysetup and dmsetup: the guests' userland is
+# installed in this same root (provision.sh userland, once; on a fresh
+# machine this test can come before the ones that would install it)
+harness/kernel/provision.sh userland > /dev/null || { fail "cannot install the userland in $broot"; finish; exit; }
+for t in /usr/bin/fio /usr/sbin/veritysetup /usr/sbin/dmsetup /sbin/modprobe /sbin/depmod; do
+	chroot "$broot" test -x "$t" || { fail "the Debian root $broot has no $t"; finish; exit; }
+done
 
 # the guest's initramfs: its /init and the kernel's 9p modules
 mkdir -p "$out/kmod" "$out/mnt/lib"
@@ -56,6 +69,14 @@ else
 	echo "native: the guest builds bhbench.ko itself (BHBENCH_NATIVE_BUILD=1)"
 fi
 
+# the modules the real-subsystem runs load by modprobe (native-guest.sh
+# puts them where linux-image would, with depmod's index), and a USB disk
+mkdir -p "$out/mnt/kmods"
+for set in dmverity usb; do
+	while read -r f; do cp "$kd/mods/$f" "$out/mnt/kmods/"; done < "$kd/mods/order-$set"
+done
+truncate -s 32M "$out/usb.img"
+
 m=$out/mnt
 # the kernel's own code patching can die on an int3 under TCG (README:
 # Accelerator), as bhbench run boots again: so here, up to twice
@@ -67,7 +88,9 @@ for _ in 1 2 3; do
 		-append "console=ttyS0,115200 panic=-1 rdinit=/init tsc=reliable" \
 		-virtfs "local,path=$broot,mount_tag=root,security_model=none,readonly=on" \
 		-virtfs "local,path=$root,mount_tag=project,security_model=none,readonly=on" \
-		-virtfs "local,path=$m,mount_tag=out,security_model=none" > "$out/qemu.log" 2>&1
+		-virtfs "local,path=$m,mount_tag=out,security_model=none" \
+		-device qemu-xhci,id=xhci -drive "if=none,id=stick,format=raw,readonly=on,file=$out/usb.img" \
+		-device usb-storage,bus=xhci.0,drive=stick > "$out/qemu.log" 2>&1
 	rc=$?
 	echo "native: the guest ran $(( $(date +%s) - start )) s (exit $rc)"
 	grep -q '^done$' "$m/state.txt" 2>/dev/null && break
@@ -80,8 +103,8 @@ if ! grep -q '^done$' "$m/state.txt" 2>/dev/null; then
 fi
 grep '^native-guest:' "$out/console.log"
 
-# NAME RC LOADED: the state line of a step
-st() { grep -q "^$1 rc=$2 loaded=$3$" "$m/state.txt"; }
+# NAME RC LOADED: the state line of a step (and no module left behind by it)
+st() { grep -q "^$1 rc=$2 loaded=$3 extra=none$" "$m/state.txt"; }
 
 d=$m/runs/smoke
 if st smoke 0 no && "$bin/check_run" "$d" --mechs 9 --max-ms 1000; then
@@ -131,6 +154,56 @@ if st warn 1 no && grep -q 'FAILED: kernel: .*WARNING:' "$m/warn.out" && ! grep 
 else
 	cat "$m/warn.out" 2>/dev/null; fail "a WARN natively: $(grep '^warn ' "$m/state.txt")"
 fi
+refused dmvbrd "dm-verity with brd already loaded" "rmmod brd first"
+refused usbnotusb "--usb-disk naming a disk not on USB (a RAM disk)" "is not on USB"
+refused nousbdisk "usb-storage without --usb-disk" "name it with --usb-disk"
+refused lockdown "lockdown (integrity, raised at run time: $(cat "$m/lockdown.set" 2>/dev/null || echo set))" "loads only signed modules"
+refused nomodules "kernel.modules_disabled = 1" "module loading is disabled"
+
+# --boots 2: two runs, merged
+r=$m/runs/boots
+if st boots 0 no && [ -s "$r/boot-1/results.json" ] && [ -s "$r/boot-2/results.json" ] &&
+   [ "$(jq -r '[.env.boots, .env.accel, ([.benchmarks[].per_repetition | map(.boot) | unique] | all(. == [0, 1]))] | map(tostring) | join(" ")' "$r/results.json" 2>/dev/null)" = "2 native true" ]; then
+	pass "--native --boots 2: two runs one after the other, merged (repetitions tagged with their run)"
+else
+	tail -n 20 "$m/boots.out" 2>/dev/null; fail "--native --boots 2: $(grep '^boots ' "$m/state.txt")"
+fi
+if st hotplug 0 no && "$bin/check_hotplug" "$m/runs/hotplug" ok lost0 cycles:6; then
+	pass "--allow-hotplug: hotplug-torture natively (CPU 1 offline and back, 6 cycles), every item counted"
+else
+	tail -n 20 "$m/hotplug.out" 2>/dev/null; fail "--allow-hotplug: $(grep '^hotplug ' "$m/state.txt")"
+fi
+if st fuzz 0 no && grep -q ' 0 anomalies' "$m/fuzz.out"; then
+	pass "--allow-fuzz: $(grep -o '[0-9]* hostile requests from [0-9]* threads, [0-9]* anomalies' "$m/fuzz.out"); $(grep -o '[0-9]* unload/load cycles' "$m/fuzz.out")"
+else
+	tail -n 20 "$m/fuzz.out" 2>/dev/null; fail "--allow-fuzz: $(grep '^fuzz ' "$m/state.txt")"
+fi
+
+# dm-verity with the machine's modprobe, veritysetup, dmsetup and fio; what it loaded unloaded after
+res=$m/runs/dmverity/results.json
+if st dmverity 0 no &&
+   [ "$(jq -r '[(.dmverity.runs | length),
+	([.dmverity.runs[] | select((.fio.read.total_ios // 0) <= 0 or .fio.read.total_ios != .stat.reads or .where.events < .stat.sectors / 8)] | length),
+	.dmverity.check.failed, (.dmverity.setup.modules | index("brd") != null and index("dm_verity") != null),
+	(.dmverity.setup.tools.fio | startswith("fio-")), (.failures | length)] | map(tostring) | join(" ")' "$res" 2>/dev/null)" = "8 0 0 true true 0" ]; then
+	pass "dm-verity natively: 8 runs, fio's reads = the device's, a verification per block, the corruption check, brd and dm_verity by modprobe and gone after"
+	sed -n '/^dm-verity:/,/^$/p' "$m/dmverity.out"
+else
+	tail -n 20 "$m/dmverity.out" 2>/dev/null; jq -c '.failures' "$res" 2>/dev/null
+	fail "dm-verity natively: $(grep '^dmverity ' "$m/state.txt")"
+fi
+res=$m/runs/usb/results.json
+if st usb 0 no &&
+   [ "$(jq -r '[(.usbstorage.runs | length),
+	([.usbstorage.runs[] | select((.fio.read.total_ios // 0) <= 0 or .fio.read.io_bytes != .stat.sectors * 512 or .where.events < .stat.reads)] | length),
+	.usbstorage.setup.disk, .usbstorage.setup.storage_driver, .usbstorage.setup.hcd_driver, (.failures | length)] | map(tostring) | join(" ")' "$res" 2>/dev/null)" = "4 0 /dev/sda usb-storage xhci_hcd 0" ]; then
+	pass "usb-storage natively on --usb-disk /dev/sda: 4 runs, fio's bytes = the disk's, a completion per request, usb-storage on xhci_hcd at $(jq -r .usbstorage.setup.speed "$res")"
+	sed -n '/^usb-storage:/,/^$/p' "$m/usb.out"
+else
+	tail -n 20 "$m/usb.out" 2>/dev/null; jq -c '[.failures, .usbstorage.setup]' "$res" 2>/dev/null
+	fail "usb-storage natively: $(grep '^usb ' "$m/state.txt")"
+fi
+
 if st sigint 130 no && [ -e "$m/sigint.running" ] &&
    jq -e '.status == "failed" and (.failures[0] | test("interrupted"))' "$m/runs/sigint/results.json" > /dev/null; then
 	pass "Ctrl-C mid-run: exit 130, the run marked interrupted, bhbench.ko unloaded"

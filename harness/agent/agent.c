@@ -468,8 +468,10 @@ static const struct bhb_agent_kind *const agent_kinds[] = {
 /* every kind this boot's scenarios have, each once over its scenarios; the number that failed */
 static int run_all(struct init *in, const char *modpath, const char *params)
 {
+	char dir[1024];
 	struct bhb_boot_args b = { .scens = in->scens, .nscens = in->nscens, .cmdline = in->cmdline,
-				   .modpath = modpath, .params = params };
+				   .modpath = modpath, .params = params, .native = in->native,
+				   .dir = CMDLINE_GET(in, "bhbagent.dir", "/tmp", dir) };
 	int failed = 0;
 
 	for (size_t k = 0; k < sizeof(agent_kinds) / sizeof(agent_kinds[0]); k++)

@@ -141,18 +141,31 @@ json_t *bhb_acct_delta(const struct bhb_acct *b, const struct bhb_acct *a);
 #define UL_LOADER	UL "/lib64/ld-linux-x86-64.so.2"
 #define KMOD_DIR	"/kmod"			/* the kernel's own modules, order-SET their order */
 
+/*
+ * In a guest the tools are /ul's and the modules /kmod's; natively
+ * (bhbench run --native) the machine's own: its fio, veritysetup and
+ * dmsetup, its modprobe, and every module that came with the run (by
+ * modprobe, or by the kernel for a tool: a hash driver, AF_ALG) unloaded
+ * after it, newest first.
+ */
 struct bhb_rs {
 	struct bhb_agent *a;
 	struct bhb_acct_src src;
+	int native;
+	char tmp[1024];			/* where a tool's stdout and stderr go: /tmp, or the run's directory */
+	char modules_before[65536];	/* natively: /proc/modules's names before the kind, "\nNAME\n..." */
+	int modules_known;		/* modules_before is whole */
 	char probe[64];			/* the kprobed function, "" if none */
 	char probe_why[160];
 	char out[65536], err[8192];	/* the last tool's stdout and stderr */
 	int failed;
 };
+struct bhb_boot_args;
+void bhb_rs_init(struct bhb_rs *r, struct bhb_agent *a, const struct bhb_boot_args *b);
 /* an error frame, and one more failure; returns -1 */
 int bhb_rs_fail(struct bhb_rs *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* a tool of /ul (argv[0] its path) through /ul's loader, stdout and stderr kept */
-pid_t bhb_ul_spawn(const char *const *argv);
+/* a tool (argv[0] its path in /ul): /ul's through /ul's loader, or the machine's; stdout and stderr kept */
+pid_t bhb_ul_spawn(const struct bhb_rs *r, const char *const *argv);
 /* its exit status (-1: it did not run); stdout into r->out, stderr into r->err */
 int bhb_ul_wait(struct bhb_rs *r, pid_t pid);
 int bhb_ul_run(struct bhb_rs *r, const char *const *argv);
@@ -163,11 +176,16 @@ int bhb_ul_check(struct bhb_rs *r, const char *kind, const char *const *tools, i
 int bhb_load_ko(const char *name, const char *params);
 int bhb_kmods_load(struct bhb_rs *r, const char *kind, const char *set, const char *special, const char *params,
 		   json_t *loaded);
+/* natively: modprobe NAME PARAMS (the machine's modules), unless it is loaded already */
+int bhb_modprobe(struct bhb_rs *r, const char *kind, const char *name, const char *params, json_t *loaded);
+/* natively: unload every module that came since bhb_rs_init(), the newest first */
+void bhb_rs_unload(struct bhb_rs *r);
 /* the kprobe of where the work runs: the first of funcs the kernel can probe (r->probe, or r->probe_why) */
 void bhb_rs_probe(struct bhb_rs *r, const char *const *funcs, int nfuncs);
 void bhb_rs_unprobe(struct bhb_rs *r);
-/* one fio run of node (load: BHB_DMV_RAND4K or BHB_DMV_SEQ512K) */
-json_t *bhb_fio_run(struct bhb_rs *r, const char *node, int load, uint32_t runtime_ms, uint64_t seed);
+/* one fio run of node's first size_mb MiB (load: BHB_DMV_RAND4K or BHB_DMV_SEQ512K), reads only */
+json_t *bhb_fio_run(struct bhb_rs *r, const char *node, uint32_t size_mb, int load, uint32_t runtime_ms,
+		    uint64_t seed);
 
 /* a PREEMPT_RT kernel (latency.c) */
 int bhb_preempt_rt(void);
@@ -184,6 +202,8 @@ struct bhb_boot_args {
 	int nscens;
 	const char *cmdline;			/* the kernel command line: bhbagent.* words */
 	const char *modpath, *params;		/* the module and its parameters */
+	int native;				/* bhbench run --native: the machine itself */
+	const char *dir;			/* natively the run's directory */
 };
 
 struct bhb_agent_kind {

@@ -6,7 +6,8 @@
  * tasklet up to 6.8, BH work from 6.9), else in its kverityd workqueue.
  *
  * Setup (once a boot): the kernel's own modules (brd, dm-verity and what
- * they need, packed by the host from the same Debian package), two brd
+ * they need, packed by the host from the same Debian package; natively
+ * the machine's, by modprobe, unloaded after the run), two brd
  * ramdisks (data, hash), the data written from a seeded generator, the
  * hash tree made by Debian's veritysetup, one dm device per mode with
  * dmsetup over the same two disks, each read once whole (its data
@@ -75,14 +76,23 @@ static int check_tools(struct dmv *d, json_t *versions)
 
 /* ---- the kernel side ---- */
 
-/* the modules in the host's order (dependencies first); brd with two disks of data_mb */
+/*
+ * brd with two disks of data_mb, and dm-verity: in a guest the host's
+ * modules in its order (dependencies first); natively the machine's own,
+ * by modprobe (the host refused a machine where brd is already loaded)
+ */
 static int load_kmods(struct dmv *d, json_t *loaded)
 {
 	char params[96];
 
 	snprintf(params, sizeof(params), "rd_nr=2 rd_size=%u max_part=0", d->s->data_mb * 1024);
-	if (bhb_kmods_load(&d->rs, "dm-verity", "dmverity", "brd.ko", params, loaded))
+	if (d->rs.native) {
+		if (bhb_modprobe(&d->rs, "dm-verity", "brd", params, loaded) ||
+		    bhb_modprobe(&d->rs, "dm-verity", "dm_verity", NULL, loaded))
+			return -1;
+	} else if (bhb_kmods_load(&d->rs, "dm-verity", "dmverity", "brd.ko", params, loaded)) {
 		return -1;
+	}
 	if (access("/sys/module/dm_verity", F_OK))
 		return fail(d, "dm-verity: this kernel has no dm-verity (CONFIG_DM_VERITY): nothing to measure");
 	if (access(DATA_DEV, F_OK) || access(HASH_DEV, F_OK))
@@ -296,7 +306,7 @@ static int run_one(struct dmv *d, const struct dmv_dev *v, int load, int rep, ui
 	    set_bh_bytes(v->mode == BHB_DMV_BH_BYTES ? "2147483647,2147483647,2147483647,2147483647" :
 			 d->bh_bytes_default))
 		return fail(d, "dm-verity: cannot set " BH_BYTES);
-	fr = bhb_fio_run(&d->rs, v->node, load, d->s->runtime_ms, seed);
+	fr = bhb_fio_run(&d->rs, v->node, d->s->data_mb, load, d->s->runtime_ms, seed);
 	json_object_set_new(fr, "mode", json_string(bhb_dmv_mode_names[v->mode]));
 	json_object_set_new(fr, "load", json_string(bhb_dmv_load_names[load]));
 	json_object_set_new(fr, "rep", json_integer(rep));
@@ -420,12 +430,14 @@ out:
 static void teardown(struct dmv *d)
 {
 	for (int i = 0; i < d->ndev; i++) {
-		const char *argv[] = { UL "/usr/sbin/dmsetup", "remove", "--noudevsync", d->dev[i].name, NULL };
+		const char *argv[] = { UL "/usr/sbin/dmsetup", "remove", "--retry", "--noudevsync", d->dev[i].name,
+				       NULL };
 
 		if (bhb_ul_run(&d->rs, argv))
 			say(d->rs.a, "dm-verity: dmsetup remove %s: %s", d->dev[i].name, bhb_ul_first_line(&d->rs));
 	}
 	bhb_rs_unprobe(&d->rs);
+	bhb_rs_unload(&d->rs);
 }
 
 static int setup(struct dmv *d)
@@ -482,12 +494,11 @@ static int dmverity_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
 		send_error(a, "out of memory");
 		return 1;
 	}
-	d->rs.a = a;
+	bhb_rs_init(&d->rs, a, b);
 	for (int i = 0; i < b->nscens; i++)
 		if (b->scens[i].type == BHB_SCEN_DMVERITY)
 			d->s = &b->scens[i];
 	d->setup = json_object();
-	bhb_acct_init(&d->rs.src);
 	if (!setup(d)) {
 		run_all_loads(d, strtoull(bhb_cmdline_get(b->cmdline, "bhbagent.seed", "1", val, sizeof(val)),
 					  NULL, 10));

@@ -2,10 +2,11 @@
 /*
  * What the real-subsystem kinds (dm-verity, usb-storage) share: Debian's
  * tools under /ul run through /ul's own loader, the kernel's own modules of
- * /kmod in the host's order, one fio run of a block device with what the
- * kernel accounts around it and the device's own counters, and where the
- * subsystem's work ran (a kprobe with an in-kernel histogram by task and
- * context).
+ * /kmod in the host's order (natively: the machine's own tools and
+ * modprobe, and what a run loaded unloaded after it), one fio run of a
+ * block device with what the kernel accounts around it and the device's
+ * own counters, and where the subsystem's work ran (a kprobe with an
+ * in-kernel histogram by task and context).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/machine.h"
 #include "agent.h"
 
 #define TR		"/sys/kernel/tracing"
@@ -38,21 +40,68 @@ static const char *ul_libpath(void)
 	return path;
 }
 
-/* start a tool of /ul through /ul's loader: argv[0] its path in /ul; stdout and stderr to files; its pid or -1 */
-pid_t bhb_ul_spawn(const char *const *argv)
+/* the names in /proc/modules, newest first, "\nA\nB\n", into buf; 0, or -1 if it is not all there */
+static int module_names(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/modules", "r");
+	char line[512];
+	size_t used = 0;
+	int ret = f ? 0 : -1;
+
+	buf[0] = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		int n = snprintf(buf + used, len - used, "\n%.*s\n", (int)strcspn(line, " "), line);
+
+		if (n < 0 || (size_t)n >= len - used) {
+			ret = -1;
+			break;
+		}
+		used += (size_t)n - 1;	/* the closing newline opens the next name */
+	}
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+void bhb_rs_init(struct bhb_rs *r, struct bhb_agent *a, const struct bhb_boot_args *b)
+{
+	r->a = a;
+	r->native = b->native;
+	snprintf(r->tmp, sizeof(r->tmp), "%s", b->native && b->dir ? b->dir : "/tmp");
+	/* natively: what is not in this list at the end came with the run (an incomplete list: nothing) */
+	r->modules_known = r->native && !module_names(r->modules_before, sizeof(r->modules_before));
+	bhb_acct_init(&r->src);
+}
+
+/*
+ * start a tool, argv[0] its path in /ul: in a guest through /ul's loader,
+ * natively the machine's own program of that name; stdout and stderr to
+ * files; its pid or -1
+ */
+pid_t bhb_ul_spawn(const struct bhb_rs *r, const char *const *argv)
 {
 	const char *args[48];
+	char po[1100], pe[1100], tool[256];
 	int n = 0, fo, fe;
 	pid_t pid = -1;
 
-	args[n++] = UL_LOADER;
-	args[n++] = "--library-path";
-	args[n++] = ul_libpath();
+	if (r->native) {
+		if (!bhb_machine_tool(strrchr(argv[0], '/') + 1, tool, sizeof(tool)))
+			return -1;
+		args[n++] = tool;
+		argv++;
+	} else {
+		args[n++] = UL_LOADER;
+		args[n++] = "--library-path";
+		args[n++] = ul_libpath();
+	}
 	for (int i = 0; argv[i] && n < 47; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
-	fo = open("/tmp/ul.out", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	fe = open("/tmp/ul.err", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	snprintf(po, sizeof(po), "%s/ul.out", r->tmp);
+	snprintf(pe, sizeof(pe), "%s/ul.err", r->tmp);
+	fo = open(po, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fe = open(pe, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fo >= 0 && fe >= 0)
 		pid = fork();
 	if (pid == 0) {
@@ -71,13 +120,16 @@ pid_t bhb_ul_spawn(const char *const *argv)
 /* wait for it: its stdout into r->out, stderr into r->err; its exit status, or -1 if it did not run */
 int bhb_ul_wait(struct bhb_rs *r, pid_t pid)
 {
+	char path[1100];
 	int st;
 
 	r->out[0] = r->err[0] = 0;
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return -1;
-	bhb_read_text("/tmp/ul.out", r->out, sizeof(r->out));
-	bhb_read_text("/tmp/ul.err", r->err, sizeof(r->err));
+	snprintf(path, sizeof(path), "%s/ul.out", r->tmp);
+	bhb_read_text(path, r->out, sizeof(r->out));
+	snprintf(path, sizeof(path), "%s/ul.err", r->tmp);
+	bhb_read_text(path, r->err, sizeof(r->err));
 	if (!WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st) == 127 && !r->out[0] ? -1 : WEXITSTATUS(st);
@@ -93,7 +145,7 @@ int bhb_running(pid_t pid)
 
 int bhb_ul_run(struct bhb_rs *r, const char *const *argv)
 {
-	return bhb_ul_wait(r, bhb_ul_spawn(argv));
+	return bhb_ul_wait(r, bhb_ul_spawn(r, argv));
 }
 
 /* the first line of r->err (or out), for a message */
@@ -158,20 +210,78 @@ int bhb_kmods_load(struct bhb_rs *r, const char *kind, const char *set, const ch
 /* each tool answers --version: its first line into versions[name]; 0, or -1 after saying which does not */
 int bhb_ul_check(struct bhb_rs *r, const char *kind, const char *const *tools, int n, json_t *versions)
 {
-	if (access(UL_LOADER, X_OK))
+	char tool[256];
+
+	if (!r->native && access(UL_LOADER, X_OK))
 		return bhb_rs_fail(r, "%s: the guest has no userland at " UL " (the host packs it: provision.sh userland)",
 				   kind);
 	for (int i = 0; i < n; i++) {
 		const char *argv[] = { tools[i], "--version", NULL };
 		const char *name = strrchr(tools[i], '/') + 1;
-		int rc = bhb_ul_run(r, argv);
+		int rc;
 
+		if (r->native && !bhb_machine_tool(name, tool, sizeof(tool)))
+			return bhb_rs_fail(r, "%s: this machine has no %s", kind, name);
+		rc = bhb_ul_run(r, argv);
 		if (rc)
-			return bhb_rs_fail(r, "%s: %s does not run in the guest (%s): %s", kind, name,
+			return bhb_rs_fail(r, "%s: %s does not run %s (%s): %s", kind, name,
+					   r->native ? "on this machine" : "in the guest",
 					   rc < 0 ? "not started" : "exit status", bhb_ul_first_line(r));
 		json_object_set_new(versions, name, json_stringn(r->out, strcspn(r->out, "\n")));
 	}
 	return 0;
+}
+
+int bhb_modprobe(struct bhb_rs *r, const char *kind, const char *name, const char *params, json_t *loaded)
+{
+	const char *argv[16] = { UL "/sbin/modprobe", name };
+	char words[256], *save = NULL, key[80];
+	int n = 2;
+
+	snprintf(words, sizeof(words), "%s", params ? params : "");
+	for (char *w = strtok_r(words, " ", &save); w && n < 15; w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	snprintf(key, sizeof(key), "\n%s\n", name);
+	if (strstr(r->modules_before, key)) {
+		json_array_append_new(loaded, json_sprintf("%s (loaded before the run)", name));
+		return 0;
+	}
+	if (bhb_ul_run(r, argv))
+		return bhb_rs_fail(r, "%s: modprobe %s failed: %s", kind, name, bhb_ul_first_line(r));
+	json_array_append_new(loaded, json_string(name));
+	return 0;
+}
+
+void bhb_rs_unload(struct bhb_rs *r)
+{
+	char now[sizeof(r->modules_before)], key[80], *save = NULL;
+
+	if (!r->native)
+		return;
+	if (!r->modules_known || module_names(now, sizeof(now))) {
+		say(r->a, "/proc/modules could not be read whole: what came with the run stays loaded");
+		return;
+	}
+	/* newest first: a module before the ones it needs */
+	for (char *m = strtok_r(now, "\n", &save); m; m = strtok_r(NULL, "\n", &save)) {
+		int err = 0;
+
+		snprintf(key, sizeof(key), "\n%s\n", m);
+		if (strstr(r->modules_before, key))
+			continue;
+		/* a device just removed can hold its module for a moment */
+		for (int tries = 0; tries < 50; tries++) {
+			err = syscall(SYS_delete_module, m, O_NONBLOCK) ? errno : 0;
+			if (err != EAGAIN && err != EBUSY)
+				break;
+			nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
+		}
+		if (err && err != ENOENT)
+			say(r->a, "cannot unload %s, which came with this run: %s", m, strerror(err));
+		else
+			say(r->a, "unloaded %s, which came with this run", m);
+	}
 }
 
 /* ---- where the subsystem's work ran: a kprobe and an in-kernel histogram ---- */
@@ -269,18 +379,20 @@ static int blk_stat(const char *node, uint64_t *ios, uint64_t *sectors)
 
 
 /*
- * One fio run of node: load 0 random 4 KiB reads, 1 sequential 512 KiB
- * ones, O_DIRECT, psync, one job.  The CPU time is that of the reads only:
+ * One fio run of node's first size_mb MiB: load 0 random 4 KiB reads, 1
+ * sequential 512 KiB ones, O_DIRECT, psync, one job, read-only (fio's
+ * --readonly: natively the disk may be a user's).  The CPU time is that of the reads only:
  * accounted from fio's first read (seen in the device's counter) to its
  * exit, not over fio's start (its loader and libraries take longer than a
  * short run).  Returns {acct, stat {reads, sectors, acct_reads}, where,
  * fio} or, when fio failed, "error" instead of "fio".
  */
-json_t *bhb_fio_run(struct bhb_rs *r, const char *node, int load, uint32_t runtime_ms, uint64_t seed)
+json_t *bhb_fio_run(struct bhb_rs *r, const char *node, uint32_t size_mb, int load, uint32_t runtime_ms,
+		    uint64_t seed)
 {
 	static const char *const rw[] = { "randread", "read" }, *const bs[] = { "4k", "512k" };
-	char runtime[32], filename[80], rseed[32], rwo[32], bso[32], why[200];
-	const char *argv[] = { UL "/usr/bin/fio", "--name=bhb", filename, rwo, bso, "--direct=1",
+	char runtime[32], filename[80], rseed[32], rwo[32], bso[32], size[32], why[200];
+	const char *argv[] = { UL "/usr/bin/fio", "--name=bhb", "--readonly", filename, size, rwo, bso, "--direct=1",
 			       "--ioengine=psync", "--numjobs=1", "--thread", "--time_based", runtime, rseed,
 			       "--percentile_list=50:99:99.9", "--output-format=json", NULL };
 	struct bhb_acct *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
@@ -295,6 +407,7 @@ json_t *bhb_fio_run(struct bhb_rs *r, const char *node, int load, uint32_t runti
 		return json_pack("{s:s}", "error", "out of memory");
 	}
 	snprintf(filename, sizeof(filename), "--filename=%s", node);
+	snprintf(size, sizeof(size), "--size=%uM", size_mb);
 	snprintf(rwo, sizeof(rwo), "--rw=%s", rw[load]);
 	snprintf(bso, sizeof(bso), "--bs=%s", bs[load]);
 	snprintf(runtime, sizeof(runtime), "--runtime=%ums", runtime_ms);
@@ -302,7 +415,7 @@ json_t *bhb_fio_run(struct bhb_rs *r, const char *node, int load, uint32_t runti
 	if (probe_arm(r))
 		snprintf(r->probe_why, sizeof(r->probe_why), "cannot arm the histogram on %s", r->probe);
 	blk_stat(node, &ios0, &sec0);
-	pid = bhb_ul_spawn(argv);
+	pid = bhb_ul_spawn(r, argv);
 	iow = ios0;
 	while (pid > 0 && iow == ios0 && !blk_stat(node, &iow, &secw) && bhb_running(pid))
 		nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);

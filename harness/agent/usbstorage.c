@@ -12,11 +12,13 @@
  * raw image of data_mb (the host makes it, sparse: reads are of zeros).
  * The kernel's own xhci, usb-storage and sd modules (the "usb" set), then
  * Debian's fio reads /dev/sda: the loads of the scenario, repetitions
- * interleaved in an order drawn from the seed.  Where the completions ran:
+ * interleaved in an order drawn from the seed.  Natively: the machine's
+ * USB disk the user named (bhbench run --native --usb-disk), read only,
+ * and the machine's fio.  Where the completions ran:
  * a kprobe on usb-storage's completion callback, by context.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,61 +28,79 @@
 #include "../common/stats.h"
 #include "agent.h"
 
-#define DISK "/dev/sda"
+#define GUEST_DISK "/dev/sda"
 
 /*
  * The completion callback of usb-storage's command and status URBs (its
  * data goes through usb_sg_wait()'s sg_complete): static, but its address
  * is taken, so it is a symbol; usb_hcd_unmap_urb_for_dma(), called in the
- * same giveback, the fallback.
+ * same giveback, the fallback (and uas's path natively).
  */
 #define BHB_USB_PROBES "usb_stor_blocking_completion", "usb_hcd_unmap_urb_for_dma"
 
-/* the disk's USB speed (/sys/bus/usb/devices/N/speed of the device named a hard drive) */
-static json_t *disk_speed(struct bhb_rs *r)
+/*
+ * What drives the disk, from its sysfs device up: the storage driver
+ * (usb-storage or uas), the USB device's speed, the host controller's
+ * driver (xhci_hcd, ehci-pci, ...)
+ */
+static void disk_path(const char *disk, json_t *setup)
 {
-	DIR *dir = opendir("/sys/bus/usb/devices");
-	struct dirent *e;
-	json_t *speed = json_null();
+	char path[PATH_MAX], link[PATH_MAX], val[64];
+	char *dev;
 
-	while (dir && (e = readdir(dir))) {
-		char path[300], prod[128];
+	snprintf(path, sizeof(path), "/sys/block/%s/device", disk + 5);
+	dev = realpath(path, NULL);
+	json_object_set_new(setup, "sysfs", dev ? json_string(dev) : json_null());
+	for (char *end = dev ? strrchr(dev, '/') : NULL; end && end != dev; end = strrchr(dev, '/')) {
+		ssize_t n;
 
-		snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/product", e->d_name);
-		if (bhb_read_text(path, prod, sizeof(prod)) || !strstr(prod, "HARDDRIVE"))
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/speed", e->d_name);
-		if (!bhb_read_text(path, r->out, 64)) {
-			json_decref(speed);
-			speed = json_sprintf("%.*s Mb/s", (int)strcspn(r->out, "\n"), r->out);
+		snprintf(path, sizeof(path), "%s/driver", dev);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			const char *drv;
+
+			link[n] = 0;
+			drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+			if (!json_object_get(setup, "storage_driver") && (!strcmp(drv, "usb-storage") || !strcmp(drv, "uas")))
+				json_object_set_new(setup, "storage_driver", json_string(drv));
+			else if (json_object_get(setup, "speed") && !json_object_get(setup, "hcd_driver") &&
+				 strcmp(drv, "usb") && strcmp(drv, "hub"))
+				json_object_set_new(setup, "hcd_driver", json_string(drv));
 		}
+		snprintf(path, sizeof(path), "%s/speed", dev);
+		if (!json_object_get(setup, "speed") && !bhb_read_text(path, val, sizeof(val)))
+			json_object_set_new(setup, "speed", json_sprintf("%.*s Mb/s", (int)strcspn(val, "\n"), val));
+		*end = 0;
 	}
-	if (dir)
-		closedir(dir);
-	return speed;
+	free(dev);
 }
 
-static int setup(struct bhb_rs *r, json_t *setup)
+static int setup(struct bhb_rs *r, const char *disk, json_t *setup)
 {
 	static const char *const tools[] = { UL "/usr/bin/fio" };
 	static const char *const probes[] = { BHB_USB_PROBES };
 	json_t *versions = json_object(), *mods = json_array();
+	char sys[96];
 	int waited = 0;
 
 	json_object_set_new(setup, "tools", versions);
 	json_object_set_new(setup, "modules", mods);
-	if (bhb_ul_check(r, "usb-storage", tools, 1, versions) || bhb_kmods_load(r, "usb-storage", "usb", NULL, NULL, mods))
+	json_object_set_new(setup, "disk", json_string(disk));
+	if (bhb_ul_check(r, "usb-storage", tools, 1, versions) ||
+	    (!r->native && bhb_kmods_load(r, "usb-storage", "usb", NULL, NULL, mods)))
 		return -1;
-	/* enumeration and the SCSI scan run asynchronously: up to 30 s */
-	while (access("/sys/block/sda", F_OK) && waited < 30000) {
+	/* enumeration and the SCSI scan run asynchronously: up to 30 s (natively the disk is there) */
+	snprintf(sys, sizeof(sys), "/sys/block/%s", disk + 5);
+	while (access(sys, F_OK) && waited < 30000 && !r->native) {
 		nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
 		waited += 50;
 	}
-	if (access(DISK, F_OK))
-		return bhb_rs_fail(r, "usb-storage: no USB disk appeared in 30 s (is the kernel's xhci and usb-storage "
-				   "there? the console has the USB messages)");
+	if (access(disk, F_OK) || access(sys, F_OK))
+		return bhb_rs_fail(r, r->native ? "usb-storage: %s is not a disk on this machine" :
+				   "usb-storage: no USB disk (%s) appeared in 30 s (is the kernel's xhci and usb-storage "
+				   "there? the console has the USB messages)", disk);
 	json_object_set_new(setup, "disk_ms", json_integer(waited));
-	json_object_set_new(setup, "speed", disk_speed(r));
+	disk_path(disk, setup);
 	bhb_rs_probe(r, probes, sizeof(probes) / sizeof(probes[0]));
 	json_object_set_new(setup, "probe", r->probe[0] ? json_string(r->probe) : json_null());
 	if (!r->probe[0])
@@ -89,7 +109,8 @@ static int setup(struct bhb_rs *r, json_t *setup)
 }
 
 /* every load, reps times, in an order drawn from seed */
-static void run_loads(struct bhb_rs *r, const struct bhb_scenario *s, uint64_t seed, json_t *setup)
+static void run_loads(struct bhb_rs *r, const struct bhb_scenario *s, const char *disk, uint64_t seed,
+		      json_t *setup)
 {
 	unsigned int reps[BHB_NR_DMV_LOADS];
 	int loads[BHB_NR_DMV_LOADS], n = 0, total, *order, done[BHB_NR_DMV_LOADS] = { 0 };
@@ -113,7 +134,7 @@ static void run_loads(struct bhb_rs *r, const struct bhb_scenario *s, uint64_t s
 		json_t *fr;
 
 		say(r->a, "usb-storage: run %d of %d: %s", k + 1, total, bhb_dmv_load_names[l]);
-		fr = bhb_fio_run(r, DISK, l, s->runtime_ms, bhb_rand(&rs));
+		fr = bhb_fio_run(r, disk, s->data_mb, l, s->runtime_ms, bhb_rand(&rs));
 		json_object_set_new(fr, "mode", json_string("giveback"));
 		json_object_set_new(fr, "load", json_string(bhb_dmv_load_names[l]));
 		json_object_set_new(fr, "rep", json_integer(done[order[k]]++));
@@ -128,24 +149,26 @@ static int usb_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
 	struct bhb_rs *r = calloc(1, sizeof(*r));
 	const struct bhb_scenario *s = NULL;
 	json_t *st = json_object();
-	char val[32];
+	char val[32], disk[80];
 	int failed;
 
 	if (!r) {
 		send_error(a, "out of memory");
 		return 1;
 	}
-	r->a = a;
+	bhb_rs_init(r, a, b);
 	for (int i = 0; i < b->nscens; i++)
 		if (b->scens[i].type == BHB_SCEN_USB)
 			s = &b->scens[i];
-	bhb_acct_init(&r->src);
-	if (!setup(r, st))
-		run_loads(r, s, strtoull(bhb_cmdline_get(b->cmdline, "bhbagent.seed", "1", val, sizeof(val)), NULL, 10),
-			  st);
+	/* natively the disk the user named (bhbench run --usb-disk), checked by the host to be on USB */
+	bhb_cmdline_get(b->cmdline, "bhbagent.usbdisk", GUEST_DISK, disk, sizeof(disk));
+	if (!setup(r, disk, st))
+		run_loads(r, s, disk,
+			  strtoull(bhb_cmdline_get(b->cmdline, "bhbagent.seed", "1", val, sizeof(val)), NULL, 10), st);
 	else
 		send_json(a, "usb_setup", json_incref(st));
 	bhb_rs_unprobe(r);
+	bhb_rs_unload(r);
 	failed = r->failed;
 	json_decref(st);
 	free(r);

@@ -63,6 +63,7 @@ struct run_opts {
 	char payload[1024];		/* a payload module's directory: every latency case's callback */
 	int native;			/* --native: this machine's own kernel, no guest */
 	int allow_hotplug, allow_fuzz;	/* --native: scenarios that take CPUs offline, that fuzz the device */
+	char usb_disk[64];		/* --native -s usb-storage: the machine's USB disk, /dev/sdX */
 };
 extern const char run_usage[];
 /* 0, or -1 with a message in err */

@@ -61,6 +61,8 @@ const char run_usage[] =
 	"                      and Ctrl-C); --boots N means N runs one after the other\n"
 	"      --allow-hotplug --native: let a hotplug scenario take CPUs offline (never CPU 0)\n"
 	"      --allow-fuzz    --native: let a fuzz scenario feed the device malformed requests\n"
+	"      --usb-disk DEV  --native -s usb-storage: the machine's USB disk to read (a whole\n"
+	"                      disk, /dev/sdX, on usb-storage or uas; fio reads it, never writes)\n"
 	"  -h, --help          this text\n";
 
 static int num(const char *opt, const char *v, long lo, long hi, int *out, char *err, size_t len)
@@ -199,6 +201,9 @@ static int run_opt(int c, const char *name, struct run_opts *o, int *given, char
 	case 'z':
 		o->allow_fuzz = 1;
 		break;
+	case 'u':
+		ret = str("--usb-disk", optarg, o->usb_disk, sizeof(o->usb_disk), err, errlen);
+		break;
 	case 'h':
 		o->help = 1;
 		break;
@@ -221,6 +226,11 @@ static int native_opts(struct run_opts *o, int given, char *err, size_t errlen)
 		if (o->allow_hotplug || o->allow_fuzz) {
 			snprintf(err, errlen, "--allow-hotplug and --allow-fuzz are for --native runs (a guest's "
 				 "CPUs and device are its own)");
+			return -1;
+		}
+		if (o->usb_disk[0]) {
+			snprintf(err, errlen, "--usb-disk is for --native runs (a guest's usb-storage disk is "
+				 "QEMU's)");
 			return -1;
 		}
 		return 0;
@@ -300,6 +310,7 @@ int bhb_parse_run_opts(int argc, char **argv, struct run_opts *o, char *err, siz
 		{ "native", no_argument, NULL, 'n' },
 		{ "allow-hotplug", no_argument, NULL, 'y' },
 		{ "allow-fuzz", no_argument, NULL, 'z' },
+		{ "usb-disk", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};

@@ -7,8 +7,9 @@
  *   build tree for the running kernel, module loading disabled or limited
  *   to signed modules, bhbench.ko already loaded or another native run
  *   holding the lock, a scenario that takes CPUs offline or fuzzes the
- *   device without --allow-hotplug / --allow-fuzz, a kind that needs a
- *   guest's devices;
+ *   device without --allow-hotplug / --allow-fuzz; dm-verity without the
+ *   machine's fio, veritysetup, dmsetup and modprobe or with brd already
+ *   there; usb-storage without --usb-disk naming a disk on USB;
  * - the machine's record (CPU, microcode, SMT, frequency governor and
  *   boost, idle states, isolated and nohz_full CPUs, the command line,
  *   loaded modules, softirqs per second and load before the run);
@@ -31,12 +32,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/machine.h"
 #include "bhbench.h"
 
 #define NATIVE_LOCK "/run/bhbench-native.lock"
@@ -58,6 +61,99 @@ static char *text(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+/* the machine's programs a kind runs: 0, or 2 after one line */
+static int native_tools(const char *path, const char *const *tools, int n, const char *pkgs)
+{
+	char buf[256];
+
+	for (int i = 0; i < n; i++)
+		if (!bhb_machine_tool(tools[i], buf, sizeof(buf))) {
+			fprintf(stderr, "bhbench run --native: %s runs this machine's %s, which it does not have: "
+				"install it (Debian: apt install %s)\n", path, tools[i], pkgs);
+			return 2;
+		}
+	return 0;
+}
+
+/* dm-verity natively: its tools, brd free to load with two disks of its own, no dm device of a killed run */
+static int native_dmverity(const char *path)
+{
+	static const char *const tools[] = { "fio", "veritysetup", "dmsetup", "modprobe" };
+	char dev[64];
+
+	if (native_tools(path, tools, 4, "fio cryptsetup-bin dmsetup kmod"))
+		return 2;
+	if (!access("/sys/module/brd", F_OK)) {
+		fprintf(stderr, "bhbench run --native: %s makes two RAM disks of its own with brd, which is "
+			"already loaded or built in here: rmmod brd first, if nothing uses /dev/ram*\n", path);
+		return 2;
+	}
+	for (int m = 0; m < BHB_NR_DMV_MODES; m++) {
+		snprintf(dev, sizeof(dev), "/dev/mapper/bhbv-%s", bhb_dmv_mode_names[m]);
+		if (!access(dev, F_OK)) {
+			fprintf(stderr, "bhbench run --native: %s is there (a dm-verity run that was killed?): "
+				"dmsetup remove %s\n", dev, dev + 12);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/*
+ * usb-storage natively: --usb-disk names a whole disk (/dev/NAME with
+ * /sys/block/NAME) whose device is driven by usb-storage or uas, at least
+ * data_mb long.  fio only reads it.  0, or 2 after one line.
+ */
+static int native_usb(const char *path, const char *disk, unsigned int data_mb)
+{
+	static const char *const tools[] = { "fio" };
+	char sys[128], size[64], *dev = NULL, *end, link[PATH_MAX], drv[64] = "";
+	struct stat st;
+
+	if (native_tools(path, tools, 1, "fio"))
+		return 2;
+	if (!disk[0]) {
+		fprintf(stderr, "bhbench run --native: %s reads a USB disk of this machine: name it with "
+			"--usb-disk /dev/sdX (a whole disk on usb-storage or uas; fio reads it, never writes)\n", path);
+		return 2;
+	}
+	snprintf(sys, sizeof(sys), "/sys/block/%s", disk + 5);
+	if (strncmp(disk, "/dev/", 5) || strchr(disk + 5, '/') || stat(disk, &st) || !S_ISBLK(st.st_mode) ||
+	    access(sys, F_OK)) {
+		fprintf(stderr, "bhbench run --native: --usb-disk %s: not a whole disk of this machine (want "
+			"/dev/NAME with %s)\n", disk, sys);
+		return 2;
+	}
+	snprintf(sys, sizeof(sys), "/sys/block/%s/device", disk + 5);
+	dev = realpath(sys, NULL);
+	for (end = dev ? strrchr(dev, '/') : NULL; end && end != dev && !drv[0]; end = strrchr(dev, '/')) {
+		char l[PATH_MAX + 16];
+		ssize_t n;
+
+		snprintf(l, sizeof(l), "%s/driver", dev);
+		n = readlink(l, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = 0;
+			if (strstr(link, "/usb-storage") || strstr(link, "/uas"))
+				snprintf(drv, sizeof(drv), "%s", strrchr(link, '/') + 1);
+		}
+		*end = 0;
+	}
+	free(dev);
+	if (!drv[0]) {
+		fprintf(stderr, "bhbench run --native: --usb-disk %s is not on USB (no usb-storage or uas driver on "
+			"its path in /sys): the scenario measures USB's completions\n", disk);
+		return 2;
+	}
+	snprintf(sys, sizeof(sys), "/sys/block/%s/size", disk + 5);
+	if (!text(sys, size, sizeof(size)) || strtoull(size, NULL, 10) < (unsigned long long)data_mb * 2048) {
+		fprintf(stderr, "bhbench run --native: --usb-disk %s is smaller than the scenario's data_mb = %u "
+			"MiB, the part it reads\n", disk, data_mb);
+		return 2;
+	}
+	return 0;
+}
+
 /* what a scenario of this type needs natively: 0, or 2 after one line */
 static int native_scenario(const struct run_opts *o, const struct bhb_scenario *sc, const char *path)
 {
@@ -71,11 +167,15 @@ static int native_scenario(const struct run_opts *o, const struct bhb_scenario *
 			"scenario); add --allow-fuzz to let it run on this machine\n", path);
 		return 2;
 	}
-	if (sc->type == BHB_SCEN_DMVERITY || sc->type == BHB_SCEN_USB) {
-		fprintf(stderr, "bhbench run --native: %s needs a guest's disks and tools (type %s); run it "
-			"in a guest (without --native)\n", path, bhb_scen_type_names[sc->type]);
+	if (o->usb_disk[0] && sc->type != BHB_SCEN_USB) {
+		fprintf(stderr, "bhbench run --native: --usb-disk is for a usb-storage scenario, not %s (type %s)\n",
+			path, bhb_scen_type_names[sc->type]);
 		return 2;
 	}
+	if (sc->type == BHB_SCEN_DMVERITY)
+		return native_dmverity(path);
+	if (sc->type == BHB_SCEN_USB)
+		return native_usb(path, o->usb_disk, sc->data_mb);
 	return 0;
 }
 

@@ -1013,6 +1013,8 @@ static int native_agent(struct run_plan *p)
 	agent_words(p, words, sizeof(words));
 	snprintf(p->con, sizeof(p->con), "%s/console.log", p->dir);
 	snprintf(p->chan, sizeof(p->chan), "%s/channel.bin", p->dir);
+	if (p->o.usb_disk[0])	/* checked (native.c): /dev/NAME of a disk in /sys/block */
+		snprintf(words + strlen(words), sizeof(words) - strlen(words), " bhbagent.usbdisk=%s", p->o.usb_disk);
 	snprintf(settings, sizeof(settings), "bhbagent.chan=%s bhbagent.dir=%s bhbagent.module=%s%s%s%s", p->chan,
 		 p->dir, p->ko, words, p->o.append[0] ? " " : "", p->o.append);
 	snprintf(p->append, sizeof(p->append), "%s", settings);
@@ -1086,7 +1088,7 @@ static json_t *native_preflight(struct run_plan *p)
 	*q = *p;
 	q->native = q->load_before = NULL;
 	q->o.quick = q->o.trace = q->o.cycles = 0;
-	q->o.append[0] = 0;
+	q->o.append[0] = q->o.usb_disk[0] = 0;
 	snprintf(q->o.scenario, sizeof(q->o.scenario), "native-preflight");
 	snprintf(q->dir, sizeof(q->dir), "%s/preflight", p->dir);
 	printf("bhbench: noise check (configs/native-preflight.ini)\n");

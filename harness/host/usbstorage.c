@@ -35,8 +35,12 @@ static int usb_summary(FILE *f, json_t *res)
 
 	if (!d)
 		return 0;
-	fprintf(f, "\nusb-storage: a QEMU usb-storage disk on qemu-xhci at %s, the kernel's URB giveback "
+	/* the disk and what drives it, as the agent found them in /sys (older results: QEMU's /dev/sda) */
+	fprintf(f, "\nusb-storage: %s (%s on %s) at %s, the kernel's URB giveback "
 		"(a tasklet up to 6.8, BH work from 6.9); fio %s; kprobe %s\n",
+		json_is_string(json_object_get(s, "disk")) ? bhb_jstr(s, "disk") : "/dev/sda",
+		json_is_string(json_object_get(s, "storage_driver")) ? bhb_jstr(s, "storage_driver") : "usb-storage",
+		json_is_string(json_object_get(s, "hcd_driver")) ? bhb_jstr(s, "hcd_driver") : "xhci",
 		json_is_string(json_object_get(s, "speed")) ? bhb_jstr(s, "speed") : "an unknown speed",
 		bhb_jstr(json_object_get(s, "tools"), "fio"), json_is_string(json_object_get(s, "probe")) ?
 		bhb_jstr(s, "probe") : bhb_jstr(s, "probe_unavailable"));

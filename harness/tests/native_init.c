@@ -111,6 +111,8 @@ int main(int argc, char **argv)
 	must_mount("devtmpfs", "/newroot/dev", "devtmpfs", 0, NULL);
 	must_mount("debugfs", "/newroot/sys/kernel/debug", "debugfs", 0, NULL);
 	must_mount("tracefs", "/newroot/sys/kernel/tracing", "tracefs", 0, NULL);
+	/* where a machine reads (and raises) its lockdown */
+	must_mount("securityfs", "/newroot/sys/kernel/security", "securityfs", 0, NULL);
 	must_mount("project", "/newroot/srv", "9p", MS_RDONLY, P9 ",cache=loose");
 	must_mount("out", "/newroot/mnt", "9p", 0, P9);
 	if (chroot("/newroot") || chdir("/"))

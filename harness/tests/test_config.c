@@ -319,6 +319,17 @@ static void test_cli(void **state)
 	assert_int_equal(parse(err, &o, "--kernel", "6.12; rm -rf /", NULL), -1);
 	assert_int_equal(parse(err, &o, "--id", "../escape", NULL), -1);
 	assert_int_equal(parse(err, &o, "--mem", "64", NULL), -1);
+
+	/* --native's own options: refused without it; --native with a guest's */
+	assert_int_equal(parse(err, &o, "--usb-disk", "/dev/sdb", NULL), -1);
+	assert_non_null(strstr(err, "--usb-disk is for --native runs"));
+	assert_int_equal(parse(err, &o, "--allow-hotplug", NULL), -1);
+	assert_non_null(strstr(err, "are for --native runs"));
+	assert_int_equal(parse(err, &o, "--native", "-s", "usb-storage", "--usb-disk", "/dev/sdb", NULL), 0);
+	assert_string_equal(o.usb_disk, "/dev/sdb");
+	assert_string_equal(o.accel, "native");
+	assert_int_equal(parse(err, &o, "--native", "--cpus", "2", NULL), -1);
+	assert_non_null(strstr(err, "do not apply"));
 }
 
 /* a kernel of one's own: --kernel-image and --kernel-build together, never with --kernel */
