@@ -41,6 +41,10 @@ else
 	fi
 	sp=$(jq -r .usbstorage.setup.speed "$res")
 	[ "$sp" = "5000 Mb/s" ] && pass "the disk is on xhci at SuperSpeed ($sp)" || fail "disk speed '$sp'"
+	# what drives it, found up its path in /sys (as natively, where the disk is the user's)
+	drv=$(jq -r '.usbstorage.setup | "\(.disk) \(.storage_driver) \(.hcd_driver)"' "$res")
+	[ "$drv" = "/dev/sda usb-storage xhci_hcd" ] && pass "the disk and its drivers from /sys: $drv" ||
+		fail "the disk's drivers: $drv"
 	[ "$(jq '.failures | length' "$res")" -eq 0 ] || fail "failures: $(jq -c .failures "$res")"
 fi
 finish

@@ -389,10 +389,10 @@ static void payload_cases(struct bhb_scenario *s)
  */
 static void load_scenarios(struct init *in)
 {
-	char val[256], dir[1024], path[1100];
+	char val[256], dbuf[1024], path[1100];
 	const char *n = CMDLINE_GET(in, "bhbagent.scenarios", NULL, val);
-
-	CMDLINE_GET(in, "bhbagent.dir", "", dir);
+	/* the default is returned, not copied: a guest has no bhbagent.dir */
+	const char *dir = CMDLINE_GET(in, "bhbagent.dir", "", dbuf);
 	if (!n) {
 		snprintf(path, sizeof(path), "%s/scenario.ini", dir);
 		if (bhb_scenario_load(path, &in->scens[0]))

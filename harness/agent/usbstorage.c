@@ -149,7 +149,8 @@ static int usb_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
 	struct bhb_rs *r = calloc(1, sizeof(*r));
 	const struct bhb_scenario *s = NULL;
 	json_t *st = json_object();
-	char val[32], disk[80];
+	char val[32], dbuf[80];
+	const char *disk;
 	int failed;
 
 	if (!r) {
@@ -161,7 +162,7 @@ static int usb_kind(struct bhb_agent *a, const struct bhb_boot_args *b)
 		if (b->scens[i].type == BHB_SCEN_USB)
 			s = &b->scens[i];
 	/* natively the disk the user named (bhbench run --usb-disk), checked by the host to be on USB */
-	bhb_cmdline_get(b->cmdline, "bhbagent.usbdisk", GUEST_DISK, disk, sizeof(disk));
+	disk = bhb_cmdline_get(b->cmdline, "bhbagent.usbdisk", GUEST_DISK, dbuf, sizeof(dbuf));
 	if (!setup(r, disk, st))
 		run_loads(r, s, disk,
 			  strtoull(bhb_cmdline_get(b->cmdline, "bhbagent.seed", "1", val, sizeof(val)), NULL, 10), st);
