@@ -131,12 +131,13 @@ payload-test: harness kernel
 # time (latency bounds, victims, the trace cross-check, ab's verdicts).  The
 # lanes are balanced by their time on this kind of machine (about 10
 # minutes each); a lane's output comes when the lane ends.
-TEST_LANE_A := unit san lint icount-test module-test dmverity-test usb-test custom-kernel-test payload-test
-TEST_LANE_B := hotplug-test failures-test native-test
+TEST_LANE_A := unit san lint icount-test module-test custom-kernel-test
+TEST_LANE_B := hotplug-test failures-test
+TEST_LANE_C := native-test dmverity-test usb-test payload-test
 TEST_TIMED := integration trace-test control-test ab-test driver-test
 
 test: harness kernel
-	@$(MAKE) --no-print-directory -j2 -Otarget test-lane-a test-lane-b
+	@$(MAKE) --no-print-directory -j3 -Otarget test-lane-a test-lane-b test-lane-c
 	@$(MAKE) --no-print-directory -j1 $(TEST_TIMED)
 
 test-lane-a:
@@ -144,6 +145,9 @@ test-lane-a:
 
 test-lane-b:
 	@$(MAKE) --no-print-directory -j1 $(TEST_LANE_B)
+
+test-lane-c:
+	@$(MAKE) --no-print-directory -j1 $(TEST_LANE_C)
 
 clean:
 	$(MAKE) -C harness clean

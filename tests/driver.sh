@@ -30,11 +30,11 @@
 # repetitions: the host slowed a window down), and the
 # two alone windows' drift is recorded; below 0.8 with
 # 100 us callbacks every 250 us (40% of the CPU) for every mechanism; a
-# SCHED_FIFO thread woken by a timer waits for softirq work (tasklet: its
-# wakeup p99 at least 100 us above alone).  That a kworker it preempts does
-# not delay it is what theory says and one boot showed (wq_percpu p99 342 us
-# against tasklet's 750), but another showed 1.9 ms: one TCG boot's tail,
-# so it is printed, not asserted.
+# SCHED_FIFO thread woken by a timer waits for softirq work: under the
+# tasklet load at least 2 points more of its wakeups come 40 us past its
+# median alone (a share, not a p99: one TCG boot's p99 was 342 us, another's
+# 1.9 ms); where its wakeups alone spread beyond 15% past that, the host
+# hides the effect, and it is said, not judged.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" driver
 K=${BHBENCH_TEST_KERNEL:-6.12}
@@ -214,10 +214,10 @@ else
 	fail "victim cpu: the rate does not match alone with the load off, or does not fall with it on"
 fi
 # rt: the share of wakeups later than the alone median + 40 us, under the
-# tasklet load against alone.  One wakeup in ten lands in a 100 us callback
-# and waits for the rest of it (over 40 us for six in a hundred); a share,
-# not the p99: on this kind of host the p99 alone is the host's own stalls
-# (seen: 0.38 to 2.3 ms between boots).
+# tasklet load against alone.  One wakeup in ten lands in a
+# 100 us callback and waits for the rest of it (over 40 us for six in a
+# hundred); a share, not the p99: on this kind of host the p99 is the
+# host's own stalls (seen: 0.38 to 2.3 ms between boots).
 late() {	# mech key threshold_ns -> per cent of the wakeups at or above the threshold
 	jq "[.benchmarks[] | select(.case == \"rt-on\" and .mech == \"$1\")][0].victim.$2.hist as \$h |
 		def lower(i): ((i / 64) | floor) as \$g | (i % 64) as \$o |
@@ -226,9 +226,19 @@ late() {	# mech key threshold_ns -> per cent of the wakeups at or above the thre
 		([.[] | select(lower(.i) >= $3) | .n] | add // 0) * 100 / ([.[] | .n] | add)" "$v"
 }
 tl=$(wake tasklet wakeup_ns) ta=$(wake tasklet wakeup_alone_ns) wq=$(wake wq_percpu wakeup_ns)
+# The control is the victim alone.  Not the same load in a kworker: under
+# Debian's voluntary preemption a kworker's 100 us busy callback is not
+# preempted either (43% of the wakeups 40 us past its median, where alone
+# gave 9%, in one boot).  Judged only where the host lets a 100 us effect
+# show: under TCG an idle vCPU's wakeup is the host waking QEMU's thread,
+# and on the slower machine of this kind 9-67% of the wakeups alone came
+# 40 us past their median (seven boots).  Beyond 15% the shares are the
+# host's, and the check is said, not judged.
 thr=$(jq "[.benchmarks[] | select(.case == \"rt-on\" and .mech == \"tasklet\")][0].victim.wakeup_alone_ns.p50.value + 40000" "$v")
 ll=$(late tasklet wakeup_ns "$thr") la=$(late tasklet wakeup_alone_ns "$thr")
-if awk -v l="$ll" -v a="$la" 'BEGIN { exit !(l ~ /^[0-9.e+-]+$/ && a ~ /^[0-9.e+-]+$/ && l + 0 >= a + 2) }'; then
+if awk -v a="$la" 'BEGIN { exit !(a ~ /^[0-9.e+-]+$/ && a + 0 > 15) }'; then
+	echo "SKIP: victim rt not judged: the host's own wakeup noise hides the effect ($la% of the wakeups alone are 40 us past their median, over 15%; under tasklet load $ll%; p99 $tl ns, alone $ta)"
+elif awk -v l="$ll" -v a="$la" 'BEGIN { exit !(l ~ /^[0-9.e+-]+$/ && a ~ /^[0-9.e+-]+$/ && l + 0 >= a + 2) }'; then
 	pass "victim rt: wakeups later than the alone median + 40 us: $ll% under tasklet load, $la% alone (>= 2 points more): softirq work delays it (p99 $tl ns, alone $ta; wq_percpu p99 $wq ns, not compared)"
 else
 	fail "victim rt: wakeups later than the alone median + 40 us: $ll% under tasklet load, $la% alone; p99 $tl ns, alone $ta, wq_percpu $wq"
