@@ -223,22 +223,24 @@ static void bhb_work_keep(struct bhb_item *it, u64 seq, const void *out, size_t 
 }
 
 /*
- * HASH: SHA-256 of the page the producer filled; PAYLOAD: the payload
- * module's function on it (its value little-endian).  Into out; its length.
- * Before the slot is freed: a new arrival refills the page (on this CPU,
- * from an interrupt in the middle of the hash).
+ * BHB_WORK_HASH: SHA-256 of the page the producer filled.  Before the slot
+ * is freed: a new arrival refills the page (on this CPU, from an interrupt
+ * in the middle of the hash).
  */
-static size_t bhb_work_page(struct bhb_item *it, u64 seq, u8 out[SHA256_DIGEST_SIZE])
+static void bhb_work_hash(struct bhb_item *it, u64 seq)
 {
-	__le64 v;
+	u8 digest[SHA256_DIGEST_SIZE];
 
-	if (it->owner->run->req.work == BHB_WORK_HASH) {
-		sha256(bhb_item_page(it), BHB_HASH_BYTES, out);
-		return SHA256_DIGEST_SIZE;
-	}
-	v = cpu_to_le64(it->owner->run->payload(bhb_item_page(it), BHB_HASH_BYTES, seq));
-	memcpy(out, &v, sizeof(v));
-	return sizeof(v);
+	sha256(bhb_item_page(it), BHB_HASH_BYTES, digest);
+	bhb_work_keep(it, seq, digest, sizeof(digest));
+}
+
+/* BHB_WORK_PAYLOAD: the payload module's function on the page (its value little-endian) */
+static void bhb_work_payload(struct bhb_item *it, u64 seq)
+{
+	__le64 v = cpu_to_le64(it->owner->run->payload(bhb_item_page(it), BHB_HASH_BYTES, seq));
+
+	bhb_work_keep(it, seq, &v, sizeof(v));
 }
 
 /* a handed-off buffer as the producer wrote it for seq? */
@@ -352,8 +354,6 @@ void bhb_item_exec(struct bhb_item *it)
 	u32 pos = it->pos;
 	struct bhb_pcpu *pc;
 	unsigned long flags;
-	u8 out[SHA256_DIGEST_SIZE];
-	size_t outlen = 0;
 	u64 now, exit_ns = 0;
 	void *ho = NULL;
 	int exit_state;
@@ -371,8 +371,11 @@ void bhb_item_exec(struct bhb_item *it)
 	it->exec_cpu = raw_smp_processor_id();
 	if (run->req.work == BHB_WORK_HANDOFF)
 		ho = bhb_handoff_take(it);
-	else if (run->req.work == BHB_WORK_HASH || run->req.work == BHB_WORK_PAYLOAD)
-		outlen = bhb_work_page(it, seq, out);
+	/* the page is the producer's again once the slot is free: the work on it before */
+	else if (run->req.work == BHB_WORK_HASH)
+		bhb_work_hash(it, seq);
+	else if (run->req.work == BHB_WORK_PAYLOAD)
+		bhb_work_payload(it, seq);
 	/*
 	 * The slot may be queued again from here on.  The full barrier of the
 	 * xchg pairs with the one in bhb_hp_dead(): if the dead callback saw
@@ -408,9 +411,7 @@ void bhb_item_exec(struct bhb_item *it)
 	}
 	local_irq_restore(flags);
 
-	if (outlen)
-		bhb_work_keep(it, seq, out, outlen);
-	else if (run->req.work == BHB_WORK_HANDOFF)
+	if (run->req.work == BHB_WORK_HANDOFF)
 		bhb_work_handoff(it, ho, seq);
 
 	if (run->req.cost_ns)
