@@ -5,8 +5,9 @@
 # boots ran in the order A B B A A B; each side is a merge of its 3 boots;
 # compare (boot-level test) flags bh's queue->callback p50 as slower (at
 # least half the rise 40 us predicts over BASE's own median) and exits 1,
-# bh's p50 from the arrival rises alike with an interval above 1, and
-# the other mechanisms' p50 stay near 1.  And run --boots 2 merges.
+# bh's p50 from the arrival rises alike (its interval is the hrtimer's
+# lateness, below: [0.86-5.1] once), and the other mechanisms' q->cb p50
+# get no verdict.  And run --boots 2 merges.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh" ab
 K=${BHBENCH_TEST_KERNEL:-6.12}
@@ -14,9 +15,11 @@ K=${BHBENCH_TEST_KERNEL:-6.12}
 # to every bh item whatever the host, while BASE's medians scale with how
 # fast the host emulates.  So the bands below are relative to BASE's own
 # median: NEW/BASE should be 1 + DELAY/base, and half that rise is required.
-# The other mechanisms' p50 ratios compare boots in turn on one host, so
-# the host's speed cancels; 0.7-1.4 is the boot-to-boot spread (about 10%
-# measured, README) with room.
+# The other mechanisms: no verdict on their q->cb p50, by compare's own
+# boot-level test (which weighs the boots' spread).  Their p50 from the
+# arrival is mostly the hrtimer's lateness under TCG, which moved x2
+# between boots on the slower machine of this kind (tasklet x1.9, wq_percpu
+# x2.6 with bh alone injected), so it is printed, not bounded.
 DELAY=40000
 command -v jq > /dev/null || { echo "ab: jq is missing (run: make deps)"; exit 2; }
 
@@ -46,9 +49,9 @@ if [ $rc -eq 1 ] && [ -s "$r/compare.md" ] && [ -s "$r/compare.txt" ] && [ "$(jq
    [ "$(jq --argjson d "$DELAY" '[.rows[] | select(.mech == "bh" and .metric == "q2e_p50" and .verdict == "SLOWER" and
 	.ratio > 1 + 0.5 * $d / .base_ns)] | length' "$j")" = 1 ] &&
    [ "$(jq --argjson d "$DELAY" '[.rows[] | select(.mech == "bh" and .metric == "p50")][0] |
-	.ratio > 1 + 0.5 * $d / .base_ns and .ci95[0] > 1' "$j")" = true ] &&
-   [ "$(jq '[.rows[] | select(.mech != "bh" and .metric == "p50")] | all(.ratio > 0.7 and .ratio < 1.4)' "$j")" = true ]; then
-	pass "40 us into bh: bh q->cb p50 SLOWER by over half of 1 + 40 us/BASE (boot-level test), exit 1; bh p50 up alike, interval above 1; others' p50 near 1"
+	.ratio > 1 + 0.5 * $d / .base_ns' "$j")" = true ] &&
+   [ "$(jq '[.rows[] | select(.mech != "bh" and .metric == "q2e_p50" and .verdict != "no change")] | length' "$j")" = 0 ]; then
+	pass "40 us into bh: bh q->cb p50 SLOWER by over half of 1 + 40 us/BASE (boot-level test), exit 1; bh p50 up alike; the others' q->cb p50 without a verdict (their p50 from the arrival: $(jq -r '[.rows[] | select(.mech != "bh" and .metric == "p50") | "\(.mech) x\(.ratio * 100 | round / 100)"] | join(", ")' "$j"))"
 else cat "$r/compare.txt" 2>/dev/null || tail -30 "$out/log"; fail "injected regression (exit $rc)"; fi
 
 ./bhbench ab --base "$K" --new "$K" -o "$out" --id t > "$out/e4" 2>&1; rc=$?
