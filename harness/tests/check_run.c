@@ -277,10 +277,18 @@ static void suite_hog(json_t *res)
 		mech = soft[k];
 		b = bench(res, "interference/hog-fifo", mech);
 		n = bench(res, "interference/idle", mech);
+		/*
+		 * Unless ksoftirqd ran them: a softirq load that overran its
+		 * budget goes to ksoftirqd, a SCHED_OTHER thread the hog
+		 * starves (on the slower machine of this kind tasklet's p50
+		 * was 1.7 ms there); then its share says so, and rising is right.
+		 */
 		if (b && n)
-			CHECK(val(b, "latency_ns", "p50") < 3 * val(n, "latency_ns", "p50"),
-			      "hog-fifo p50 %.0f ns, idle %.0f ns: rose", val(b, "latency_ns", "p50"),
-			      val(n, "latency_ns", "p50"));
+			CHECK(val(b, "latency_ns", "p50") < 3 * val(n, "latency_ns", "p50") ||
+			      json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")) > 0.5,
+			      "hog-fifo p50 %.0f ns, idle %.0f ns: rose, with ksoftirqd %.0f%% of the items",
+			      val(b, "latency_ns", "p50"), val(n, "latency_ns", "p50"),
+			      100 * json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")));
 	}
 }
 
