@@ -162,8 +162,8 @@ else cat "$t/o15"; fail "one boot a side: 6% within tight repetitions not a lead
 # icount: deterministic boots, exact means.  Every repetition the same
 # value (no spread at all): 0.1% is below the variance floor and the 1%
 # default threshold, no verdict; 2% in bh is a verdict with one boot a side.
-mk_ic() {	# DIR BH_PER_MILLE
-	local dir=$t/$1 bh=$2 first=1
+mk_ic() {	# DIR BH_PER_MILLE [WQ_P99: wq_percpu's p99 of the 8 repetitions, us]
+	local dir=$t/$1 bh=$2 first=1 wq99=(${3:-300 300 300 300 300 300 300 300})
 	mkdir -p "$dir"
 	{
 		printf '{"status":"ok","env":{"accel":"icount","vcpus":1,"kernel":"k"},"scenario":{"name":"s"},"benchmarks":['
@@ -174,7 +174,9 @@ mk_ic() {	# DIR BH_PER_MILLE
 			local v=100000 sep=""
 			[ "$mech" = bh ] && v=$(( v * bh / 1000 ))
 			for r in 1 2 3 4 5 6 7 8; do
-				printf '%s{"p50":%d,"p99":%d,"q2e_p50":%d,"mean":%d,"q2e_mean":%d}' "$sep" "$v" $(( v * 3 )) \
+				local p99=$(( v * 3 ))
+				[ "$mech" = wq_percpu ] && p99=$(( wq99[r - 1] * 1000 ))
+				printf '%s{"p50":%d,"p99":%d,"q2e_p50":%d,"mean":%d,"q2e_mean":%d}' "$sep" "$v" "$p99" \
 					$(( v / 10 )) "$v" $(( v / 10 ))
 				sep=,
 			done
@@ -196,6 +198,21 @@ if [ $rc -eq 1 ] && [ "$(jq '.slower >= 2 and ([.rows[] | select(.verdict == "SL
 	([.rows[] | select(.verdict == "SLOWER" and .metric == "q2e_mean")] | length) == 1' "$t/ic2")" = true ]; then
 	pass "icount: bh 2% slower, one boot a side: a verdict (SLOWER, exit 1) on bh alone, its exact mean among them"
 else cat "$t/ic2"; fail "icount 2% (exit $rc)"; fi
+# a tail that follows the scheduler: wq_percpu's p99 77-85 us by
+# repetition in BASE, 85-97 in NEW (x1.18, SLOWER by Welch alone):
+# no verdict, "varies"; a p99 moved 15% with a spread of 5% is a verdict
+mk_ic ic-vb 1000 "83 77 77 80 80 77 83 85"
+mk_ic ic-vn 1000 "96 97 97 85 97 96 97 97"
+mk_ic ic-tn 1000 "345 362 345 362 345 362 345 362"
+"$bin" compare --format json "$t/ic-vb" "$t/ic-vn" > "$t/ic4"; rc=$?
+"$bin" compare "$t/ic-vb" "$t/ic-vn" > "$t/ic4.txt"
+"$bin" compare --format json "$t/ic-base" "$t/ic-tn" > "$t/ic5"; rc5=$?
+if [ $rc -eq 0 ] && [ "$(jq '.slower == 0 and .varies == 1 and ([.rows[] | select(.verdict == "varies") |
+	.mech + "/" + .metric] == ["wq_percpu/p99"]) and ([.rows[] | select(.verdict == "varies")][0].p_adjusted == null)' "$t/ic4")" = true ] &&
+   grep -q '^1 varies: its repetitions spread beyond x1.10' "$t/ic4.txt" &&
+   [ $rc5 -eq 1 ] && [ "$(jq '.varies == 0 and ([.rows[] | select(.verdict == "SLOWER") | .mech + "/" + .metric] == ["wq_percpu/p99"])' "$t/ic5")" = true ]; then
+	pass "icount: a p99 spread x1.10+ between repetitions (77-85 against 85-97 us) is no verdict (varies, out of the correction); spread x1.05, moved 15%: SLOWER"
+else cat "$t/ic4" "$t/ic4.txt" "$t/ic5"; fail "icount varies (exit $rc, $rc5)"; fi
 "$bin" compare "$t/ic-base" "$t/base" > "$t/ic3" 2>&1; rc=$?
 if [ $rc -eq 2 ] && grep -q 'accelerator (icount/tcg)' "$t/ic3"; then pass "icount against tcg: refused (exit 2)"
 else cat "$t/ic3"; fail "icount against tcg (exit $rc)"; fi

@@ -51,6 +51,18 @@ static const char *const metrics[] = { "p50", "p99", "q2e_p50", "mean", "q2e_mea
  * measurement noise, so --min-abs-ns defaults to 0.
  */
 #define ICOUNT_THRESHOLD 0.01
+/*
+ * Not every row of an icount run is deterministic: a tail that follows the
+ * scheduler (the process producer's p99 of every mechanism, a kworker's
+ * p99) moves 20-40% between the repetitions of one boot and between two
+ * boots of the same seed (6.12, icount-short: process/wq_unbound p99 77-100
+ * us within a boot), so eight repetitions a side can line up by chance
+ * (once x1.154, p adjusted 0.028, with nothing changed in wq_unbound).  A
+ * row whose repetitions spread wider than this on either side is not the
+ * cost model: no verdict ("varies").  Deterministic rows spread one or two
+ * buckets (hardirq tasklet p99 16.0-16.3 us).
+ */
+#define ICOUNT_SPREAD 1.10
 
 static json_t *jnum(double v)
 {
@@ -72,6 +84,7 @@ struct row {
 	double base, new, ratio, lo, hi, p, p_raw;
 	int n1, n2;
 	const char *verdict;
+	int varies;		/* icount: the repetitions spread beyond ICOUNT_SPREAD */
 	/* boot level: log median of each boot, pooled variance, its df */
 	double ya[MAXBOOT], yb[MAXBOOT], s2, df, dft;
 	int ka, kb;
@@ -85,7 +98,7 @@ struct cmp {
 	uint64_t mechs;
 	size_t nmet;
 	struct row *rows;
-	int nrows, slower, faster, leads, untested;
+	int nrows, slower, faster, leads, untested, varies;
 	double *x, *y;		/* one row's per-repetition values, BASE and NEW */
 };
 
@@ -255,6 +268,18 @@ static void icount_test(struct row *r, const double *x, int n, const double *y, 
 	r->dft = df;
 }
 
+/* the largest over the smallest of n positive values */
+static double spread(const double *v, int n)
+{
+	double lo = v[0], hi = v[0];
+
+	for (int i = 1; i < n; i++) {
+		lo = fmin(lo, v[i]);
+		hi = fmax(hi, v[i]);
+	}
+	return hi / lo;
+}
+
 /* a native run's CPU model */
 static const char *native_cpu(json_t *r)
 {
@@ -313,6 +338,11 @@ static void add_row(struct cmp *c, json_t *b, json_t *nb, const char *prod, cons
 	r->kb = boot_logmeds(nb, metric, r->yb);
 	if (!c->boots && c->icount) {
 		icount_test(r, c->x, n, c->y, m);
+		/* a tail that follows the scheduler: out of the family */
+		if (spread(c->x, n) > ICOUNT_SPREAD || spread(c->y, m) > ICOUNT_SPREAD) {
+			r->varies = 1;
+			r->p = NAN;
+		}
 	} else if (!c->boots) {
 		r->base = bhb_median(c->x, n);
 		r->new = bhb_median(c->y, m);
@@ -405,7 +435,10 @@ static void verdict(struct cmp *c, struct row *r)
 	 * several boots, not a verdict, and it does not set the
 	 * exit status.
 	 */
-	if (isnan(r->p)) {
+	if (r->varies) {
+		r->verdict = "varies";	/* icount: not the cost model */
+		c->varies++;
+	} else if (isnan(r->p)) {
 		r->verdict = "untested";	/* too few boots for this row */
 		c->untested++;
 	} else if (big && r->p < c->alpha && r->ratio >= 1 + c->threshold && r->lo > 1) {
@@ -485,12 +518,13 @@ static json_t *model(const struct cmp *c, json_t *A, json_t *B, const char *an, 
 		 c->boots ? "moderated t on the boots' log medians (empirical Bayes across rows)"
 		 : c->icount ? "Welch t on log repetitions, variance floored at the metric's resolution (icount)"
 		 : "Mann-Whitney U (two-sided) on repetitions of one boot a side", corr);
-	o = json_pack("{s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:[]}", "base", an, "new", bn,
+	o = json_pack("{s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:[]}", "base", an, "new", bn,
 		      "threshold", jnum(c->threshold), "alpha", jnum(c->alpha), "test", test,
 		      "unit", c->boots ? "boot" : c->icount ? "repetition (icount: deterministic boots)"
 		      : "repetition (one boot a side: leads only)",
 		      "accel", envs(A, "accel"), "boots_base", bhb_res_boots(A), "boots_new", bhb_res_boots(B),
-		      "slower", c->slower, "faster", c->faster, "leads", c->leads, "untested", c->untested, "rows");
+		      "slower", c->slower, "faster", c->faster, "leads", c->leads, "untested", c->untested,
+		      "varies", c->varies, "rows");
 	if (!o)
 		return NULL;
 	for (int k = 0; k < c->nrows; k++)
@@ -620,6 +654,7 @@ static void print_tail(FILE *f, json_t *cmp)
 {
 	json_t *t = json_object_get(cmp, "text");
 	int nrows = (int)json_array_size(json_object_get(cmp, "rows")), untested = num_i(cmp, "untested");
+	int varies = num_i(cmp, "varies");
 	int slower = num_i(cmp, "slower"), faster = num_i(cmp, "faster"), leads = num_i(cmp, "leads");
 	double threshold = num(t, "threshold", json_object_get(cmp, "threshold"));
 
@@ -627,9 +662,13 @@ static void print_tail(FILE *f, json_t *cmp)
 		fprintf(f, "\nnothing to test: no row has at least 3 repetitions on both sides\n");
 	if (untested)
 		fprintf(f, "\n%d untested: a side has no boot with that metric, or one boot each", untested);
+	if (varies)
+		fprintf(f, "\n%d varies: its repetitions spread beyond x%.2f on a side, a tail that follows the\n"
+			   "scheduler, not instructions: no verdict under icount (README: Comparing icount runs)",
+			varies, ICOUNT_SPREAD);
 	if (json_is_true(json_object_get(t, "verdicts")))
 		fprintf(f, "\n%d slower, %d faster, %d without a change beyond %.0f%%\n%s", slower, faster,
-			nrows - slower - faster - untested, threshold * 100,
+			nrows - slower - faster - untested - varies, threshold * 100,
 			json_is_true(json_object_get(t, "boots")) ? ""
 			: "icount: virtual time is the same on every boot, so one boot a side gives "
 			  "verdicts (README: Deterministic mode).\n");
@@ -697,7 +736,9 @@ static void usage(void)
 	       "Needs >= 3 repetitions a side.  Exit 1 if anything is slower.\n"
 	       "icount runs (--accel icount) also compare the exact means (mean, q2e_mean: every item's\n"
 	       "ns summed, not bucketed), and default to --threshold 0.01 and --min-abs-ns 0: two boots\n"
-	       "agree within 0.1%% on softirq means, so a change below 1%% is never a verdict.\n"
+	       "agree within 0.1%% on softirq means, so a change below 1%% is never a verdict.  A row\n"
+	       "whose repetitions spread beyond x1.10 on a side (a tail that follows the scheduler) gets\n"
+	       "no verdict under icount: 'varies'.\n"
 	       "Runs of several boots (bhbench merge): the unit is the boot; the test is a t on the boots'\n"
 	       "log medians with the variance moderated across the rows of each metric (empirical Bayes,\n"
 	       "as limma), and the interval is that t's.  Use >= 3 boots a side for a verdict to trust.\n"
