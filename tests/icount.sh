@@ -11,9 +11,8 @@
 #   3. A regression of 2% of bh's q->cb: bhbench.inject_spin empty loop
 #      iterations before bh's clock read (a fixed instruction count; a busy
 #      loop on the clock cannot be shorter than a clock read, about 0.5 us
-#      under icount).  The cost of one iteration comes from a boot with
-#      1000 of them; the 2% boot is then found SLOWER with one boot a side,
-#      on bh alone, exit 1.
+#      under icount), two instructions (16 ns) each; the 2% boot is found
+#      SLOWER with one boot a side, on bh alone, exit 1.
 #   4. The same scenario under TCG: compare, merge and trend refuse to mix
 #      it with the icount runs (exit 2, nothing written).
 #   5. The committed baseline (results/baselines/icount/6.12, the latency
@@ -91,10 +90,11 @@ mean_q2e() {	# run -> bh's hardirq q2e mean (ns)
 	jq '[.benchmarks[] | select(.case == "hardirq" and .mech == "bh") | .per_repetition[].q2e_mean] | add / length' \
 		"$out/$1/results.json"
 }
-./bhbench run --kernel "$K" --accel icount --scenario "$S" --out "$out" --id k1000 --no-report \
-	--append "bhbench.inject_spin=1000 bhbench.inject_delay_mech=$(./bhbench names mechanisms bh)" > "$out/k1000.log" 2>&1
-per=$(awk -v a="$(mean_q2e a)" -v k="$(mean_q2e k1000 2> /dev/null)" 'BEGIN { if (k > a) printf "%.3f", (k - a) / 1000 }')
-spin=$(awk -v a="$(mean_q2e a)" -v c="${per:-0}" 'BEGIN { if (c > 0) printf "%d", 0.02 * a / c + 0.5 }')
+# one loop is two instructions, 16 ns of virtual time (measured: 1000
+# loops add 16.1 us to bh's q->cb mean); a compiler that makes it three
+# gives 3%, still inside the band below
+per=16
+spin=$(awk -v a="$(mean_q2e a)" -v c="$per" 'BEGIN { if (a > 0) printf "%d", 0.02 * a / c + 0.5 }')
 if [ -n "$spin" ] && [ "$spin" -gt 0 ]; then
 	./bhbench run --kernel "$K" --accel icount --scenario "$S" --out "$out" --id r2 --no-report \
 		--append "bhbench.inject_spin=$spin bhbench.inject_delay_mech=$(./bhbench names mechanisms bh)" > "$out/r2.log" 2>&1
@@ -107,8 +107,7 @@ if [ -n "$spin" ] && [ "$spin" -gt 0 ]; then
 		fail "an injected 2% bh regression not found on bh alone (exit $rc, ratio ${ratio:-none})"
 	fi
 else
-	tail -n 20 "$out/k1000.log"
-	fail "the calibration boot (1000 loops in bh) did not slow bh's q->cb"
+	fail "no q->cb mean of bh in boot a"
 fi
 
 echo "== which rows are the cost model (tests/fixtures/icount-rules.ini)"
@@ -144,8 +143,8 @@ else
 	fail "an icount-rules boot exited non-zero"
 fi
 
-echo "== the same scenario under TCG (1 vCPU)"
-if ./bhbench run --kernel "$K" --accel tcg --cpus 1 --scenario "$S" --out "$out" --id t --no-report \
+echo "== the same scenario under TCG (1 vCPU, --quick: what is refused is the kind of time)"
+if ./bhbench run --kernel "$K" --accel tcg --cpus 1 --quick --scenario "$S" --out "$out" --id t --no-report \
 	> "$out/t.log" 2>&1; then
 	./bhbench compare "$out/a" "$out/t" > "$out/cmp.log" 2>&1; c=$?
 	./bhbench merge --out "$out/m" "$out/a" "$out/t" > "$out/merge.log" 2>&1; m=$?

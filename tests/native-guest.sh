@@ -86,7 +86,7 @@ run nohotplug -s hotplug
 run boots -s /srv/tests/fixtures/tiny.ini --boots 2
 # with leave (--allow-*): CPU 1 offline and back; the device fuzzed, the module unloaded and loaded again
 run hotplug -s hotplug-torture --cycles 6 --allow-hotplug
-run fuzz -s /srv/tests/fixtures/fuzz-short.ini --allow-fuzz
+run fuzz -s /srv/tests/fixtures/fuzz-native.ini --allow-fuzz
 
 # the machine's kernel modules, as linux-image installs them (here those the
 # real-subsystem scenarios need, from the same Debian package, indexed by

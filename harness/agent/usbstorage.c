@@ -18,13 +18,13 @@
  * a kprobe on usb-storage's completion callback, by context.
  */
 #define _GNU_SOURCE
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/machine.h"
 #include "../common/stats.h"
 #include "agent.h"
 
@@ -41,38 +41,20 @@
 /*
  * What drives the disk, from its sysfs device up: the storage driver
  * (usb-storage or uas), the USB device's speed, the host controller's
- * driver (xhci_hcd, ehci-pci, ...)
+ * driver (xhci_hcd, ehci-pci, ...); null where /sys has none
  */
 static void disk_path(const char *disk, json_t *setup)
 {
-	char path[PATH_MAX], link[PATH_MAX], val[64];
-	char *dev;
+	struct bhb_disk_path p;
+	int ok = !bhb_disk_path(disk, &p);
 
-	snprintf(path, sizeof(path), "/sys/block/%s/device", disk + 5);
-	dev = realpath(path, NULL);
-	json_object_set_new(setup, "sysfs", dev ? json_string(dev) : json_null());
-	for (char *end = dev ? strrchr(dev, '/') : NULL; end && end != dev; end = strrchr(dev, '/')) {
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "%s/driver", dev);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n > 0) {
-			const char *drv;
-
-			link[n] = 0;
-			drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-			if (!json_object_get(setup, "storage_driver") && (!strcmp(drv, "usb-storage") || !strcmp(drv, "uas")))
-				json_object_set_new(setup, "storage_driver", json_string(drv));
-			else if (json_object_get(setup, "speed") && !json_object_get(setup, "hcd_driver") &&
-				 strcmp(drv, "usb") && strcmp(drv, "hub"))
-				json_object_set_new(setup, "hcd_driver", json_string(drv));
-		}
-		snprintf(path, sizeof(path), "%s/speed", dev);
-		if (!json_object_get(setup, "speed") && !bhb_read_text(path, val, sizeof(val)))
-			json_object_set_new(setup, "speed", json_sprintf("%.*s Mb/s", (int)strcspn(val, "\n"), val));
-		*end = 0;
-	}
-	free(dev);
+	json_object_set_new(setup, "sysfs", ok ? json_string(p.sysfs) : json_null());
+	if (p.storage[0])
+		json_object_set_new(setup, "storage_driver", json_string(p.storage));
+	if (p.hcd[0])
+		json_object_set_new(setup, "hcd_driver", json_string(p.hcd));
+	if (p.speed[0])
+		json_object_set_new(setup, "speed", json_sprintf("%s Mb/s", p.speed));
 }
 
 static int setup(struct bhb_rs *r, const char *disk, json_t *setup)

@@ -107,7 +107,8 @@ static int native_dmverity(const char *path)
 static int native_usb(const char *path, const char *disk, unsigned int data_mb)
 {
 	static const char *const tools[] = { "fio" };
-	char sys[128], size[64], *dev = NULL, *end, link[PATH_MAX], drv[64] = "";
+	char sys[128], size[64];
+	struct bhb_disk_path dp;
 	struct stat st;
 
 	if (native_tools(path, tools, 1, "fio"))
@@ -124,23 +125,8 @@ static int native_usb(const char *path, const char *disk, unsigned int data_mb)
 			"/dev/NAME with %s)\n", disk, sys);
 		return 2;
 	}
-	snprintf(sys, sizeof(sys), "/sys/block/%s/device", disk + 5);
-	dev = realpath(sys, NULL);
-	for (end = dev ? strrchr(dev, '/') : NULL; end && end != dev && !drv[0]; end = strrchr(dev, '/')) {
-		char l[PATH_MAX + 16];
-		ssize_t n;
-
-		snprintf(l, sizeof(l), "%s/driver", dev);
-		n = readlink(l, link, sizeof(link) - 1);
-		if (n > 0) {
-			link[n] = 0;
-			if (strstr(link, "/usb-storage") || strstr(link, "/uas"))
-				snprintf(drv, sizeof(drv), "%s", strrchr(link, '/') + 1);
-		}
-		*end = 0;
-	}
-	free(dev);
-	if (!drv[0]) {
+	bhb_disk_path(disk, &dp);
+	if (!dp.storage[0]) {
 		fprintf(stderr, "bhbench run --native: --usb-disk %s is not on USB (no usb-storage or uas driver on "
 			"its path in /sys): the scenario measures USB's completions\n", disk);
 		return 2;
