@@ -120,18 +120,18 @@ if /mnt/lib/native_init tmpfs "/lib/modules/$rel" && ln -s "$build" "/lib/module
    mkdir "/lib/modules/$rel/kernel" && cp /mnt/kmods/*.ko "/lib/modules/$rel/kernel/" && depmod "$rel"; then
 	# brd already there: dm-verity refused; a disk that is not on USB: refused
 	modprobe brd rd_nr=1 rd_size=1024 && baseline
-	run dmvbrd -s /srv/tests/fixtures/dmverity-short.ini
-	run usbnotusb -s /srv/tests/fixtures/usb-short.ini --usb-disk /dev/ram0
+	run dmvbrd -s /srv/tests/fixtures/dmverity-native.ini
+	run usbnotusb -s /srv/tests/fixtures/usb-native.ini --usb-disk /dev/ram0
 	rmmod brd && baseline
-	run nousbdisk -s /srv/tests/fixtures/usb-short.ini
+	run nousbdisk -s /srv/tests/fixtures/usb-native.ini
 	# dm-verity: brd and dm-verity by modprobe, the machine's veritysetup, dmsetup and fio
-	run dmverity -s /srv/tests/fixtures/dmverity-short.ini
+	run dmverity -s /srv/tests/fixtures/dmverity-native.ini
 	# the USB disk (tests/native.sh gave the guest one on qemu-xhci): its
 	# drivers loaded as the machine's udev would
 	modprobe -a xhci_pci usb_storage sd_mod
 	for _ in $(seq 300); do [ -e /sys/block/sda ] && break; sleep 0.1; done
 	baseline
-	run usb -s /srv/tests/fixtures/usb-short.ini --usb-disk /dev/sda
+	run usb -s /srv/tests/fixtures/usb-native.ini --usb-disk /dev/sda
 else
 	echo "modtree rc=setup loaded=? extra=?" >> $o/state.txt
 fi
