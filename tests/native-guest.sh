@@ -7,7 +7,7 @@
 # host checks what it leaves in /mnt (runs/, state.txt, *.out).  After an
 # emulator fault tests/native.sh boots it again with state.txt cut to the
 # steps that ended before the fault: it goes on from the first step
-# without a result (todo), the steps before are not run again.
+# without a result (still_to_run), the steps before are not run again.
 set -u
 export BHBENCH_CACHE=/tmp/cache LD_LIBRARY_PATH=/mnt/lib
 bin=/srv/harness/build/bhbench
@@ -31,7 +31,7 @@ state() {
 
 # NAME: whether step NAME is still to run (no line in state.txt); if so,
 # whatever an interrupted attempt at it left is removed
-todo() {
+still_to_run() {
 	grep -q "^$1 rc=" $o/state.txt && return 1
 	rm -rf "$o/runs/$1" "$o/runs/.$1.partial" "$o/$1.out"
 }
@@ -40,7 +40,7 @@ todo() {
 run() {
 	local name=$1 rc
 	shift
-	todo "$name" || return 0
+	still_to_run "$name" || return 0
 	"$bin" run --native --out $o/runs --id "$name" --no-report "$@" > "$o/$name.out" 2>&1
 	rc=$?
 	state "$name" $rc
@@ -55,13 +55,13 @@ touch $o/state.txt
 grep -q . $o/state.txt && echo "native-guest: again after an emulator fault, from the first step without a result"
 
 # not root: refused before anything
-if todo nonroot; then
+if still_to_run nonroot; then
 	runuser -u nobody -- "$bin" run --native -s smoke --out /tmp/x > $o/nonroot.out 2>&1
 	state nonroot $?
 fi
 
 # no build tree for the running kernel: an empty directory over it
-if todo nobuild; then
+if still_to_run nobuild; then
 	if /mnt/lib/native_init tmpfs "/lib/modules/$rel" 2> $o/nobuild.mount; then
 		run nobuild -s smoke
 		/mnt/lib/native_init umount "/lib/modules/$rel"
@@ -75,7 +75,7 @@ run smoke -s smoke
 
 # a module that fails to load: the cached build truncated (a broken or
 # foreign .ko); in a boot after a fault that did not run smoke, built first
-if todo badmodule; then
+if still_to_run badmodule; then
 	ls "$BHBENCH_CACHE"/native/"$rel"/bhbench-*.ko > /dev/null 2>&1 ||
 		"$bin" run --native --out /tmp/x --no-report -s /srv/tests/fixtures/tiny.ini > /dev/null 2>&1
 	ko=$(ls "$BHBENCH_CACHE"/native/"$rel"/bhbench-*.ko)
@@ -88,7 +88,7 @@ fi
 run warn -s /srv/tests/fixtures/tiny.ini --append bhbench.inject_warn=1
 
 # Ctrl-C mid-run: SIGINT once the agent is running with the module loaded
-if todo sigint; then
+if still_to_run sigint; then
 	rm -f $o/sigint.running
 	"$bin" run --native --out $o/runs --id sigint --no-report -s smoke > $o/sigint.out 2>&1 &
 	pid=$!
@@ -138,7 +138,7 @@ fi
 
 # last, as they cannot be undone until a reboot: lockdown, then module
 # loading disabled; each refused before anything is loaded
-if todo lockdown; then
+if still_to_run lockdown; then
 	echo integrity > /sys/kernel/security/lockdown 2> $o/lockdown.set
 	cat /sys/kernel/security/lockdown >> $o/lockdown.set 2>&1
 	run lockdown -s smoke
