@@ -41,6 +41,10 @@ K=${BHBENCH_TEST_KERNEL:-6.12}
 command -v jq > /dev/null || { echo "driver: jq is missing (run: make deps)"; exit 2; }
 chk=$root/harness/build/check_run
 
+fmt() {	# VALUE DIGITS: a number as printed in a message (the checks use the value itself); anything else as it is
+	awk -v x="$1" -v d="$2" 'BEGIN { if (x ~ /^-?[0-9.]+([eE][+-]?[0-9]+)?$/) printf "%.*f", d, x; else printf "%s", x }'
+}
+
 boot() {	# ID FIXTURE WHAT: one TCG boot of tests/fixtures/FIXTURE.ini into $out/ID, and its invariants
 	echo "== $2 on $K (tcg, 2 vCPUs)"
 	if ! ./bhbench run --kernel "$K" --accel tcg --cpus 2 --scenario "tests/fixtures/$2.ini" --out "$out" \
@@ -151,7 +155,7 @@ ok=1
 for m in tasklet bh; do
 	idle=$(slow idle $m) sect=$(slow competitor-bh-section $m)
 	si=$(share idle $m) ss=$(share competitor-bh-section $m)
-	echo "  $m: q->cb >= 99 us: idle $idle%, under the BH-disabled section $sect%;" \
+	echo "  $m: q->cb >= 99 us: idle $(fmt "$idle" 1)%, under the BH-disabled section $(fmt "$sect" 1)%;" \
 		"ran at a task's local_bh_enable(): idle $si%, section $ss%"
 	# a missing value fails (it must not compare as a string)
 	awk -v i="$idle" -v s="$sect" 'BEGIN { exit !(i ~ /^[0-9.e+-]+$/ && s ~ /^[0-9.e+-]+$/ && s + 0 >= i + 6) }' || ok=0
@@ -191,8 +195,8 @@ for attempt in 1 2 3; do
 		awk -v r="$(ratio cpu-off $m)" 'BEGIN { exit !(r >= 0.8 && r <= 1.2) }' || still=0
 	done
 	[ $still = 1 ] && break
-	echo "  the host moved during the victim's load-off windows (after/before: tasklet $(drift cpu-off tasklet)," \
-		"bh $(drift cpu-off bh); during/alone: tasklet $(ratio cpu-off tasklet), bh $(ratio cpu-off bh)):" \
+	echo "  the host moved during the victim's load-off windows (after/before: tasklet $(fmt "$(drift cpu-off tasklet)" 3)," \
+		"bh $(fmt "$(drift cpu-off bh)" 3); during/alone: tasklet $(fmt "$(ratio cpu-off tasklet)" 3), bh $(fmt "$(ratio cpu-off bh)" 3)):" \
 		"boot $attempt of 3 not judged"
 done
 ok=1
@@ -205,8 +209,9 @@ for m in tasklet bh wq_percpu; do
 	awk -v r="$(ratio cpu-on $m)" 'BEGIN { exit !(r > 0 && r < 0.8) }' || ok=0
 done
 grep -q "alone after the run [0-9.]* of before" "$vlog" || ok=0
-offs="tasklet $(ratio cpu-off tasklet), bh $(ratio cpu-off bh) (alone after/before: $(drift cpu-off tasklet), $(drift cpu-off bh))"
-ons="tasklet $(ratio cpu-on tasklet), bh $(ratio cpu-on bh), wq_percpu $(ratio cpu-on wq_percpu)"
+offs="tasklet $(fmt "$(ratio cpu-off tasklet)" 3), bh $(fmt "$(ratio cpu-off bh)" 3)"
+offs="$offs (alone after/before: $(fmt "$(drift cpu-off tasklet)" 3), $(fmt "$(drift cpu-off bh)" 3))"
+ons="tasklet $(fmt "$(ratio cpu-on tasklet)" 3), bh $(fmt "$(ratio cpu-on bh)" 3), wq_percpu $(fmt "$(ratio cpu-on wq_percpu)" 3)"
 if [ $ok = 1 ]; then
 	pass "victim cpu: rate over alone with the load off $offs (1 within 20%); with 40% of the CPU in callbacks $ons (< 0.8)"
 else
@@ -236,11 +241,12 @@ tl=$(wake tasklet wakeup_ns) ta=$(wake tasklet wakeup_alone_ns) wq=$(wake wq_per
 # host's, and the check is said, not judged.
 thr=$(jq "[.benchmarks[] | select(.case == \"rt-on\" and .mech == \"tasklet\")][0].victim.wakeup_alone_ns.p50.value + 40000" "$v")
 ll=$(late tasklet wakeup_ns "$thr") la=$(late tasklet wakeup_alone_ns "$thr")
+said="$(fmt "$ll" 1)% under tasklet load, $(fmt "$la" 1)% alone; p99 $(fmt "$tl" 0) ns, alone $(fmt "$ta" 0)"
 if awk -v a="$la" 'BEGIN { exit !(a ~ /^[0-9.e+-]+$/ && a + 0 > 15) }'; then
-	echo "SKIP: victim rt not judged: the host's own wakeup noise hides the effect ($la% of the wakeups alone are 40 us past their median, over 15%; under tasklet load $ll%; p99 $tl ns, alone $ta)"
+	echo "SKIP: victim rt not judged: the host's own wakeup noise hides the effect (of the wakeups 40 us past their median: $said; alone over 15%)"
 elif awk -v l="$ll" -v a="$la" 'BEGIN { exit !(l ~ /^[0-9.e+-]+$/ && a ~ /^[0-9.e+-]+$/ && l + 0 >= a + 2) }'; then
-	pass "victim rt: wakeups later than the alone median + 40 us: $ll% under tasklet load, $la% alone (>= 2 points more): softirq work delays it (p99 $tl ns, alone $ta; wq_percpu p99 $wq ns, not compared)"
+	pass "victim rt: wakeups later than the alone median + 40 us: $said (>= 2 points more): softirq work delays it (wq_percpu p99 $(fmt "$wq" 0) ns, not compared)"
 else
-	fail "victim rt: wakeups later than the alone median + 40 us: $ll% under tasklet load, $la% alone; p99 $tl ns, alone $ta, wq_percpu $wq"
+	fail "victim rt: wakeups later than the alone median + 40 us: $said; wq_percpu p99 $(fmt "$wq" 0) ns"
 fi
 finish
