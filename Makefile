@@ -72,6 +72,9 @@ integration: harness kernel
 failures-test: harness kernel
 	tests/failures.sh
 
+accel-test: harness kernel
+	tests/accel.sh
+
 hotplug-test: harness kernel
 	tests/hotplug.sh
 
@@ -136,8 +139,9 @@ payload-test: harness kernel
 # balanced by each test's time with three lanes side by side in a slow
 # hour of this kind of machine (each test's last line says it: hotplug
 # 526 s, native 417, failures 172, dm-verity 116, usb 39, module 29,
-# payload 24, custom kernel 20); the idle lane's output comes when it ends.
-TEST_LANE_A := failures-test payload-test custom-kernel-test
+# payload 24, custom kernel 20, accel 31); the idle lane's output comes
+# when it ends.
+TEST_LANE_A := failures-test payload-test custom-kernel-test accel-test
 TEST_LANE_B := hotplug-test module-test
 TEST_LANE_C := native-test dmverity-test usb-test
 TEST_TIMED := integration trace-test control-test ab-test driver-test
@@ -166,6 +170,6 @@ test-idle:
 clean:
 	$(MAKE) -C harness clean
 
-.PHONY: all deps harness kernel bench matrix unit san lint integration failures-test hotplug-test trace-test control-test \
+.PHONY: all deps harness kernel bench matrix unit san lint integration failures-test accel-test hotplug-test trace-test control-test \
 	custom-kernel-test ab-test icount-test module-test driver-test payload-test dmverity-test usb-test native-test \
 	test test-lane-a test-lane-b test-lane-c test-timed test-idle clean

@@ -231,4 +231,17 @@ if [ $r1 -eq 0 ] && [ $r2 -eq 2 ] && grep -q "native runs of different CPUs (CPU
 	pass "native runs: one CPU compares; two CPUs, or native against tcg, refused (exit 2)"
 else cat "$t/nat1" "$t/nat2" "$t/nat3"; fail "native compare ($r1 $r2 $r3)"; fi
 
+# KVM runs: the guest runs on the host's CPU, so two host CPUs never compare; against icount never either
+for n in kvm-a:A kvm-b:A kvm-c:B; do
+	mkdir -p "$t/${n%%:*}"
+	jq --arg cpu "CPU ${n#*:}" '.env.accel = "kvm" | .env.host_cpu = $cpu' "$t/base/results.json" > "$t/${n%%:*}/results.json"
+done
+"$bin" compare "$t/kvm-a" "$t/kvm-b" > "$t/kvm1" 2>&1; r1=$?
+"$bin" compare "$t/kvm-a" "$t/kvm-c" > "$t/kvm2" 2>&1; r2=$?
+"$bin" compare "$t/ic-base" "$t/kvm-a" > "$t/kvm3" 2>&1; r3=$?
+if [ $r1 -eq 0 ] && [ $r2 -eq 2 ] && grep -q "KVM runs on different host CPUs (CPU A / CPU B)" "$t/kvm2" &&
+   [ $r3 -eq 2 ] && grep -q "accelerator (icount/kvm)" "$t/kvm3"; then
+	pass "KVM runs: one host CPU compares; two host CPUs, or icount against KVM, refused (exit 2)"
+else cat "$t/kvm1" "$t/kvm2" "$t/kvm3"; fail "KVM compare ($r1 $r2 $r3)"; fi
+
 finish

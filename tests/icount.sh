@@ -77,6 +77,14 @@ if [ $rc -eq 0 ] && [ "$(jq '.slower + .faster' "$out/aa.json")" = 0 ] && [ "$(j
 	     "$(jq .varies "$out/aa.json") tails vary between repetitions and are left out: ${varies:-none}"
 else
 	shown aa
+	echo "  rows left out as varies (only p99 rows, never hardirq's direct, tasklet or bh p99, may be):"
+	for r in $(jq -r '.rows[] | select(.verdict == "varies") | .case + "/" + .mech + "/" + .metric' "$out/aa.json" 2> /dev/null); do
+		IFS=/ read -r c m k <<< "$r"
+		echo "    $r by repetition: a $(jq -c "[.benchmarks[] | select(.case == \"$c\" and .mech == \"$m\")][0].per_repetition |
+			map(.$k)" "$out/a/results.json"), b $(jq -c "[.benchmarks[] | select(.case == \"$c\" and
+			.mech == \"$m\")][0].per_repetition | map(.$k)" "$out/b/results.json")"
+	done
+	echo "  rows: $(jq '.rows | length' "$out/aa.json" 2> /dev/null) (78 or more expected)"
 	fail "A/A comparison of two icount boots (exit $rc)"
 fi
 # only bh's rows changed, bh's hardirq q2e_mean SLOWER: prints the ratio

@@ -287,7 +287,7 @@ static const char *native_cpu(json_t *r)
 	       ?: "?";
 }
 
-/* the runs must agree on accelerator, vCPUs and scenario (natively, CPU); 0 or -1 with err */
+/* the runs must agree on accelerator, vCPUs and scenario (natively and under KVM, CPU); 0 or -1 with err */
 static int comparable(json_t *A, json_t *B, char *err, size_t len)
 {
 	/* never mix emulated and hardware-virtualised figures */
@@ -304,6 +304,12 @@ static int comparable(json_t *A, json_t *B, char *err, size_t len)
 	if (!strcmp(envs(A, "accel"), "native") && strcmp(native_cpu(A), native_cpu(B))) {
 		snprintf(err, len, "native runs of different CPUs (%s / %s) cannot be compared", native_cpu(A),
 			 native_cpu(B));
+		return -1;
+	}
+	/* so is a KVM guest's: it runs on the host's CPU */
+	if (!strcmp(envs(A, "accel"), "kvm") && strcmp(envs(A, "host_cpu"), envs(B, "host_cpu"))) {
+		snprintf(err, len, "KVM runs on different host CPUs (%s / %s) cannot be compared", envs(A, "host_cpu"),
+			 envs(B, "host_cpu"));
 		return -1;
 	}
 	return 0;

@@ -400,7 +400,8 @@ const char *bhb_pick_accel(const char *kernel, char *why, size_t len)
 	}
 	free(old);
 	acc = probe_kvm(kernel, why, len);
-	if (strstr(why, "not usable") == NULL) {
+	/* what the probe boot found; not a /dev/kvm closed to us, nor a probe that could not start */
+	if (!strstr(why, "not usable") && !strstr(why, "cannot create a probe directory")) {
 		char buf[1024];
 		int n = snprintf(buf, sizeof(buf), "%s%s %s\n", key, acc, why);
 

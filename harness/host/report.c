@@ -885,8 +885,8 @@ static void sec_rs_runs(struct rep *rp, json_t *const *runs)
 /* 2. a run's heading, the emulation's caveat and its environment */
 static void run_env(struct rep *rp, json_t *res, int r, const char *scen)
 {
-	static const char *const keys[] = { "kernel", "flavour", "preempt", "accel", "vcpus", "host_cpu",
-					     "qemu", "module_hash", "date", "run_id" };
+	static const char *const keys[] = { "kernel", "flavour", "preempt", "accel", "accel_probe", "vcpus",
+					     "host_cpu", "qemu", "module_hash", "date", "run_id" };
 	json_t *env = json_object_get(res, "env");
 	const char *acc = json_string_value(json_object_get(env, "accel"));
 
@@ -916,12 +916,22 @@ static void run_env(struct rep *rp, json_t *res, int r, const char *scen)
 		fprintf(rp->md, "> **Note:** %s\n\n", n);
 		fprintf(rp->html, "<p class=\"note\"><b>Note:</b> %s</p>\n", n);
 	}
+	if (acc && !strcmp(acc, "kvm")) {
+		const char *n = "These numbers come from a KVM guest: the guest kernel on the host's real CPUs, "
+				"with the host's scheduling of the vCPU threads on top. Compare them only with other "
+				"KVM runs on the same CPU, not with TCG, icount or native runs.";
+
+		fprintf(rp->md, "> **Note:** %s\n\n", n);
+		fprintf(rp->html, "<p class=\"note\"><b>Note:</b> %s</p>\n", n);
+	}
 	fprintf(rp->md, "| environment | |\n|---|---|\n");
 	fprintf(rp->html, "<table><tr><th>environment</th><th></th></tr>\n");
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		json_t *v = json_object_get(env, keys[k]);
 		char val[256];
 
+		if (!v && !strcmp(keys[k], "accel_probe"))
+			continue;	/* --accel given, not probed */
 		if (json_is_integer(v))
 			snprintf(val, sizeof(val), "%lld", (long long)json_integer_value(v));
 		else

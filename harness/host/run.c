@@ -258,6 +258,7 @@ struct run_plan {
 	char dir[PATH_MAX], final[PATH_MAX];	/* where the run writes, where it ends up */
 	char initrd[PATH_MAX], append[2048], con[PATH_MAX], chan[PATH_MAX], qlog[PATH_MAX];
 	const char *accel;
+	char accel_why[256];		/* --accel auto: what the KVM probe found */
 	struct boot_result br;
 	int retried;			/* boots after an emulator fault */
 	json_t *load_before;		/* the host's load before the boot */
@@ -691,7 +692,7 @@ static int boot_guest(struct run_plan *p)
 	const char *devices[8] = { NULL };
 	char img[PATH_MAX] = "";
 	struct boot_opts bo;
-	char why[256], label[300];
+	char label[300];
 
 	snprintf(p->initrd, sizeof(p->initrd), "%s/initramfs.cpio", p->dir);
 	if (p->o.cycles > 0)
@@ -702,8 +703,8 @@ static int boot_guest(struct run_plan *p)
 		return 1;
 	}
 	if (!strcmp(p->o.accel, "auto")) {
-		p->accel = bhb_pick_accel(p->vmlinuz, why, sizeof(why));
-		printf("bhbench: accelerator %s: %s\n", p->accel, why);
+		p->accel = bhb_pick_accel(p->vmlinuz, p->accel_why, sizeof(p->accel_why));
+		printf("bhbench: accelerator %s: %s\n", p->accel, p->accel_why);
 	} else {
 		p->accel = p->o.accel;
 	}
@@ -770,6 +771,10 @@ static json_t *run_env(struct run_plan *p)
 		json_object_set_new(env, "kernel_build", json_string(p->ck.build));
 	}
 	json_object_set_new(env, "accel", json_string(p->accel));
+	/* asked for, or picked by the probe (and why: a KVM run says it booted under KVM) */
+	json_object_set_new(env, "accel_requested", json_string(p->o.accel));
+	if (p->accel_why[0])
+		json_object_set_new(env, "accel_probe", json_string(p->accel_why));
 	if (!strcmp(p->accel, "icount"))
 		json_object_set_new(env, "icount", json_pack("{s:i,s:i,s:s,s:s}", "shift", BHB_ICOUNT_SHIFT,
 							     "ns_per_insn", 1 << BHB_ICOUNT_SHIFT,
