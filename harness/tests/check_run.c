@@ -263,7 +263,11 @@ static void suite_hog(json_t *res)
 	 * while the idle median stays under a tenth of that (tens of us here;
 	 * the SLOW=2 run passed it too).  Tasklets and BH work: two medians of the same
 	 * boot, both emulated work, so their ratio does not move with the
-	 * host's speed.
+	 * host's speed; q->cb, the mechanism's own part: from the arrival,
+	 * the timer interrupt's delivery to a vCPU spinning in the hog moves
+	 * with the host (once, in a slow hour with another guest beside it,
+	 * tasklet's p50 from the arrival was 3.2 ms under the hog, 200 us
+	 * idle, with no item in ksoftirqd).
 	 */
 	mech = "wq_percpu";
 	b = bench(res, "interference/hog-fifo", mech);
@@ -284,11 +288,13 @@ static void suite_hog(json_t *res)
 		 * was 1.7 ms there); then its share says so, and rising is right.
 		 */
 		if (b && n)
-			CHECK(val(b, "latency_ns", "p50") < 3 * val(n, "latency_ns", "p50") ||
+			CHECK(val(b, "queue_to_exec_ns", "p50") < 3 * val(n, "queue_to_exec_ns", "p50") ||
 			      json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")) > 0.5,
-			      "hog-fifo p50 %.0f ns, idle %.0f ns: rose, with ksoftirqd %.0f%% of the items",
-			      val(b, "latency_ns", "p50"), val(n, "latency_ns", "p50"),
-			      100 * json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")));
+			      "hog-fifo q->cb p50 %.0f ns, idle %.0f ns: rose, with ksoftirqd %.0f%% of the items "
+			      "(p50 from the arrival %.0f ns, idle %.0f ns)",
+			      val(b, "queue_to_exec_ns", "p50"), val(n, "queue_to_exec_ns", "p50"),
+			      100 * json_real_value(json_object_get(json_object_get(b, "ksoftirqd"), "share")),
+			      val(b, "latency_ns", "p50"), val(n, "latency_ns", "p50"));
 	}
 }
 
