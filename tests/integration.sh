@@ -21,6 +21,14 @@ if ./bhbench run --kernel "$K612" --scenario smoke --out "$out" --id smoke > "$o
 		fail "smoke on $K612: invariants"
 	fi
 	grep -q 'x tasklet' "$out/smoke.out" && pass "summary table printed" || fail "no summary table"
+	# what the host did meanwhile: QEMU ran, so busy above 0; shares of the boot's own span
+	cpu=$(jq -r '.env.host_cpu_during_run | select(.busy_pct > 0 and .busy_pct <= 100 and .steal_pct >= 0 and
+		.steal_pct <= 100 and .seconds > 0) | "busy \(.busy_pct | floor)%, steal \(.steal_pct * 10 | floor / 10)%, \(.seconds | floor) s"' "$out/smoke/results.json")
+	wall=$(jq '.env.boot_wall_s' "$out/smoke/results.json")
+	if [ -n "$cpu" ] && awk -v s="$(jq '.env.host_cpu_during_run.seconds' "$out/smoke/results.json")" -v w="$wall" \
+		'BEGIN { exit !(s >= 0.8 * w && s <= w + 5) }' && grep -q '^| host CPU during the run | busy ' "$out/smoke/report.md"; then
+		pass "the host's CPU during the boot recorded ($cpu; the boot ${wall%.*} s) and in the report"
+	else fail "env.host_cpu_during_run: '$cpu', boot $wall s"; fi
 	# the report: figures are real images with one series per mechanism
 	r=$out/smoke
 	ok=1

@@ -302,5 +302,9 @@ int bhb_compare_status(json_t *cmp);
 /* the host record every result carries; emulated: 0 natively (no emulator to ask for its version) */
 json_t *bhb_host_env(int emulated);
 json_t *bhb_host_load(void);
+/* the host's CPU ticks (user .. steal, all CPUs): 0, or -1 */
+int bhb_host_ticks(unsigned long long t[8]);
+/* their shares between two samples: {busy_pct, steal_pct, seconds} */
+json_t *bhb_host_shares(const unsigned long long a[8], const unsigned long long b[8]);
 
 #endif

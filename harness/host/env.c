@@ -30,6 +30,43 @@ static void cpu_model(char *out, size_t len)
 	fclose(f);
 }
 
+/* the host's CPU time so far over all its CPUs (/proc/stat): user nice system idle iowait irq softirq steal */
+int bhb_host_ticks(unsigned long long t[8])
+{
+	FILE *f = fopen("/proc/stat", "r");
+	int n = 0;
+
+	if (f) {
+		n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &t[0], &t[1], &t[2], &t[3], &t[4], &t[5],
+			   &t[6], &t[7]);
+		fclose(f);
+	}
+	return n == 8 ? 0 : -1;
+}
+
+/*
+ * Between two samples: the share of the host's CPU time that was busy (any
+ * process, QEMU's threads and the rest), and stolen (a hypervisor under
+ * the host ran something else: on a virtual machine it moves emulated
+ * timings as host load does); null when a sample is missing.
+ */
+json_t *bhb_host_shares(const unsigned long long a[8], const unsigned long long b[8])
+{
+	unsigned long long d[8], tot = 0;
+
+	for (int i = 0; i < 8; i++) {
+		if (b[i] < a[i])
+			return json_null();
+		d[i] = b[i] - a[i];
+		tot += d[i];
+	}
+	if (!tot)
+		return json_null();
+	return json_pack("{s:f,s:f,s:f}", "busy_pct", 100.0 * (double)(d[0] + d[1] + d[2] + d[5] + d[6]) / (double)tot,
+			 "steal_pct", 100.0 * (double)d[7] / (double)tot, "seconds",
+			 (double)tot / (double)sysconf(_SC_CLK_TCK) / (double)sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 /* host load while the guest ran: emulated timings suffer from it */
 json_t *bhb_host_load(void)
 {

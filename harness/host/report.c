@@ -939,6 +939,19 @@ static void run_env(struct rep *rp, json_t *res, int r, const char *scen)
 		fprintf(rp->md, "| %s | %s |\n", keys[k], val);
 		fprintf(rp->html, "<tr><td>%s</td><td>%s</td></tr>\n", keys[k], h(rp, val));
 	}
+	/* what else the host did meanwhile: its other load and a hypervisor's steal move emulated timings */
+	json_t *cpu = json_object_get(env, "host_cpu_during_run");
+
+	if (json_is_object(cpu)) {
+		char val[160];
+
+		snprintf(val, sizeof(val), "busy %.0f%%, stolen by a hypervisor %.1f%% (over %.0f s)",
+			 json_real_value(json_object_get(cpu, "busy_pct")),
+			 json_real_value(json_object_get(cpu, "steal_pct")),
+			 json_real_value(json_object_get(cpu, "seconds")));
+		fprintf(rp->md, "| host CPU during the run | %s |\n", val);
+		fprintf(rp->html, "<tr><td>host CPU during the run</td><td>%s</td></tr>\n", h(rp, val));
+	}
 	fprintf(rp->html, "</table>\n");
 }
 

@@ -262,6 +262,8 @@ struct run_plan {
 	struct boot_result br;
 	int retried;			/* boots after an emulator fault */
 	json_t *load_before;		/* the host's load before the boot */
+	unsigned long long ticks[2][8];	/* the host's CPU time before and after it (/proc/stat) */
+	int have_ticks;			/* both samples taken */
 	json_t *native;			/* --native: the machine's record (native.c) */
 	char build[PATH_MAX];		/* --native: the running kernel's build tree */
 	char unload_failure[256];	/* --native: why bhbench.ko is still loaded, or "" */
@@ -713,6 +715,7 @@ static int boot_guest(struct run_plan *p)
 	snprintf(p->chan, sizeof(p->chan), "%s/channel.bin", p->dir);
 	snprintf(p->qlog, sizeof(p->qlog), "%s/qemu.log", p->dir);
 	p->load_before = bhb_host_load();
+	p->have_ticks = !bhb_host_ticks(p->ticks[0]);
 	snprintf(label, sizeof(label), "%s %s", p->rel, p->sc.name);
 	bo = (struct boot_opts){ .kernel = p->vmlinuz, .initrd = p->initrd, .append = p->append, .accel = p->accel,
 				 .cpus = p->o.cpus, .mem_mb = p->o.mem_mb, .timeout_s = p->o.timeout_s,
@@ -747,6 +750,7 @@ static int boot_guest(struct run_plan *p)
 			"again\n", p->retried + 1);
 		p->retried++;
 	}
+	p->have_ticks = p->have_ticks && !bhb_host_ticks(p->ticks[1]);
 	unlink(p->initrd);
 	if (img[0])
 		unlink(img);
@@ -806,6 +810,9 @@ static json_t *run_env(struct run_plan *p)
 	json_object_set_new(env, "host_loadavg_before", p->load_before);
 	p->load_before = NULL;
 	json_object_set_new(env, "host_loadavg_after", bhb_host_load());
+	/* what the whole host did while the guest (natively: the agent) ran */
+	json_object_set_new(env, "host_cpu_during_run",
+			    p->have_ticks ? bhb_host_shares(p->ticks[0], p->ticks[1]) : json_null());
 	return env;
 }
 
@@ -1130,6 +1137,7 @@ static json_t *native_preflight(struct run_plan *p)
 static int native_run(struct run_plan *p)
 {
 	json_t *pre;
+	int ret;
 
 	p->native = bhb_native_env();
 	pre = native_preflight(p);
@@ -1137,7 +1145,10 @@ static int native_run(struct run_plan *p)
 		return 0;	/* finish_run() reports the check's failure */
 	json_object_set_new(p->native, "preflight", pre);
 	p->load_before = bhb_host_load();
-	return native_agent(p);
+	p->have_ticks = !bhb_host_ticks(p->ticks[0]);
+	ret = native_agent(p);
+	p->have_ticks = p->have_ticks && !bhb_host_ticks(p->ticks[1]);
+	return ret;
 }
 
 static int run_plan(struct run_plan *p)
