@@ -44,6 +44,7 @@ done
 exec "$real" "\${args[@]}"
 EOF
 chmod +x "$fake"
+: > "$out/calls"	# every probe and boot the fake saw, a line each
 
 fresh_cache() {	# DIR: a cache sharing the kernels, roots and builds, without the probe's answer
 	mkdir -p "$1"
@@ -57,7 +58,7 @@ run() {	# ID CACHE [bhbench run options]: a tiny run through the fake QEMU
 	BHBENCH_CACHE=$cache BHBENCH_QEMU=$fake ./bhbench run --kernel "$K" --scenario tests/fixtures/tiny.ini \
 		--out "$out" --id "$id" "$@" > "$out/$id.out" 2>&1
 }
-probes() { grep -c '^probe' "$out/calls" 2>/dev/null || true; }
+probes() { grep -c '^probe' "$out/calls"; }
 said() { sed -n 's/^bhbench: accelerator //p' "$out/$1.out"; }
 
 # 1. /dev/kvm that cannot be opened: TCG at once, no probe boot, and not cached
