@@ -888,41 +888,37 @@ static void run_env(struct rep *rp, json_t *res, int r, const char *scen)
 	static const char *const keys[] = { "kernel", "flavour", "preempt", "accel", "accel_probe", "vcpus",
 					     "host_cpu", "qemu", "module_hash", "date", "run_id" };
 	json_t *env = json_object_get(res, "env");
-	const char *acc = json_string_value(json_object_get(env, "accel"));
+	const char *acc = json_string_value(json_object_get(env, "accel")), *note = NULL;
+	char nat[512];
 
 	fprintf(rp->md, "\n## Run %d: %s on %s\n\n", r, scen, json_string_value(json_object_get(env, "kernel")));
 	fprintf(rp->html, "<h2>Run %d: %s on %s</h2>\n", r, h(rp, scen),
 		h(rp, json_string_value(json_object_get(env, "kernel"))));
+	/* what kind of time the numbers are, and what they compare with */
 	if (acc && !strcmp(acc, "native")) {
 		json_t *pre = json_object_get(json_object_get(env, "native"), "preflight");
 		size_t nw = json_array_size(json_object_get(pre, "warnings"));
-		char n[512];
 
-		snprintf(n, sizeof(n), "These numbers come from the machine itself (bhbench run --native): its CPU "
+		snprintf(nat, sizeof(nat), "These numbers come from the machine itself (bhbench run --native): its CPU "
 			 "and its running kernel, not emulation; compare them only with native runs on the same CPU. "
 			 "The noise check before the run: %s.", !pre ? "not recorded" : nw ?
 			 "the machine was NOT quiet (see env.native.preflight.warnings)" : "quiet");
-		fprintf(rp->md, "> **Note:** %s\n\n", n);
-		fprintf(rp->html, "<p class=\"note\"><b>Note:</b> %s</p>\n", h(rp, n));
+		note = nat;
+	} else if (acc && !strcmp(acc, "tcg")) {
+		note = "These numbers come from TCG emulation: every instruction is emulated. "
+		       "They are for comparing mechanisms within this run only, not with hardware or KVM.";
+	} else if (acc && !strcmp(acc, "icount")) {
+		note = "These numbers are QEMU icount virtual time (" BHB_ICOUNT_MEANING "): a "
+		       "deterministic cost model, the same on every host, not hardware time; compare them "
+		       "only with other icount runs.";
+	} else if (acc && !strcmp(acc, "kvm")) {
+		note = "These numbers come from a KVM guest: the guest kernel on the host's real CPUs, "
+		       "with the host's scheduling of the vCPU threads on top. Compare them only with other "
+		       "KVM runs on the same CPU, not with TCG, icount or native runs.";
 	}
-	if (acc && (!strcmp(acc, "tcg") || !strcmp(acc, "icount"))) {
-		const char *n = !strcmp(acc, "tcg") ?
-			"These numbers come from TCG emulation: every instruction is emulated. "
-			"They are for comparing mechanisms within this run only, not with hardware or KVM." :
-			"These numbers are QEMU icount virtual time (" BHB_ICOUNT_MEANING "): a "
-			"deterministic cost model, the same on every host, not hardware time; compare them "
-			"only with other icount runs.";
-
-		fprintf(rp->md, "> **Note:** %s\n\n", n);
-		fprintf(rp->html, "<p class=\"note\"><b>Note:</b> %s</p>\n", n);
-	}
-	if (acc && !strcmp(acc, "kvm")) {
-		const char *n = "These numbers come from a KVM guest: the guest kernel on the host's real CPUs, "
-				"with the host's scheduling of the vCPU threads on top. Compare them only with other "
-				"KVM runs on the same CPU, not with TCG, icount or native runs.";
-
-		fprintf(rp->md, "> **Note:** %s\n\n", n);
-		fprintf(rp->html, "<p class=\"note\"><b>Note:</b> %s</p>\n", n);
+	if (note) {
+		fprintf(rp->md, "> **Note:** %s\n\n", note);
+		fprintf(rp->html, "<p class=\"note\"><b>Note:</b> %s</p>\n", h(rp, note));
 	}
 	fprintf(rp->md, "| environment | |\n|---|---|\n");
 	fprintf(rp->html, "<table><tr><th>environment</th><th></th></tr>\n");
